@@ -1,0 +1,179 @@
+"""Rebuild ``data/catalogue.json``, the bundled catalogue, from the verified reference metadata.
+
+    python data/build_catalogue.py [../shared/seed/reference-metadata.json]
+
+Only verified facts go in: a field listed in a record's ``unverified`` or only in
+``from_memory`` stays empty. The free-text venue of each published paper is split into
+journal/booktitle, volume, number and pages by the table below, which restates the verified
+venue strings (nothing in it comes from elsewhere). Sections and notes come from
+``data/reading-list.md`` (the user's list, verbatim): the heading and parent bullets an item
+sits under are its section; the text bullets nested under it are its notes, kept exactly;
+nested links become the entry's links.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SECTION_SEP = " › "
+
+ICML21 = {
+    "type": "inproceedings",
+    "booktitle": "Proceedings of the 38th International Conference on Machine Learning (ICML 2021)",
+    "volume": "139", "publisher": "PMLR",
+    "extra": {"series": "Proceedings of Machine Learning Research"},
+}
+TPAMI = "IEEE Transactions on Pattern Analysis and Machine Intelligence"
+
+# arXiv id -> structured venue, restating each record's verified ``venue`` string.
+VENUES: dict[str, dict] = {
+    "2209.04747": {"type": "article", "journal": TPAMI, "volume": "45", "number": "9",
+                   "pages": "10850--10869"},
+    "2408.03400": {"type": "article", "journal": "ACM Computing Surveys"},
+    "2504.16081": {"type": "article", "journal": "Transactions on Machine Learning Research"},
+    "2402.17525": {"type": "article", "journal": TPAMI},
+    "2006.11239": {"type": "inproceedings",
+                   "booktitle": "Advances in Neural Information Processing Systems 33 (NeurIPS 2020)",
+                   "pages": "6840--6851"},
+    "2102.09672": ICML21,
+    "2103.00020": ICML21,
+    "2012.12877": {**ICML21, "pages": "10347--10357"},
+    "2112.10752": {"type": "inproceedings",
+                   "booktitle": "IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR 2022)"},
+    "2103.14030": {"type": "inproceedings",
+                   "booktitle": "IEEE/CVF International Conference on Computer Vision (ICCV 2021)"},
+    "2312.12148": {"type": "article", "journal": TPAMI},
+    "2106.09685": {"type": "inproceedings",
+                   "booktitle": "International Conference on Learning Representations (ICLR 2022)"},
+    "2010.11929": {"type": "inproceedings",
+                   "booktitle": "International Conference on Learning Representations (ICLR 2021)"},
+    "2208.12242": {"type": "inproceedings",
+                   "booktitle": "IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR 2023)",
+                   "pages": "22500--22510"},
+    # Two page ranges are verified (CVF open access / IEEE Xplore); the DOI is IEEE's, so are these.
+    "2302.05543": {"type": "inproceedings",
+                   "booktitle": "IEEE/CVF International Conference on Computer Vision (ICCV 2023)",
+                   "pages": "3813--3824"},
+    "1503.03585": {"type": "inproceedings",
+                   "booktitle": "Proceedings of the 32nd International Conference on Machine Learning (ICML 2015)",
+                   "volume": "37", "publisher": "PMLR",
+                   "extra": {"series": "Proceedings of Machine Learning Research",
+                             "address": "Lille, France"}},
+}
+
+# Items the reading list names without a link: the bullet text that names them.
+NAMED_ONLY = {"2010.11929": "Vision Transformer (ViT)", "2012.12877": "DeiT"}
+
+
+def parse_reading_list(text: str) -> list[dict]:
+    """Every bullet with its section path, its nested text (notes) and nested links."""
+    items: list[dict] = []
+    heading = ""
+    stack: list[tuple[int, dict]] = []  # (indent, item) of the open bullets
+    for line in text.splitlines():
+        if line.startswith("#"):
+            heading = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line.lstrip("#").strip())
+            stack = []
+            continue
+        m = re.match(r"^(\s*)- (.*)$", line)
+        if not m:
+            continue
+        indent, body = len(m.group(1)), m.group(2)
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        parents = [p for _, p in stack]
+        section = SECTION_SEP.join([heading] + [p["label"] for p in parents])
+        item = {"indent": indent, "body": body, "section": section, "children": [],
+                "label": re.sub(r"\s*==>.*$", "", re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", body)).strip(),
+                "line": line}
+        for _, parent in stack:
+            parent["children"].append(item)
+        stack.append((indent, item))
+        items.append(item)
+    return items
+
+
+def notes_and_links(item: dict) -> tuple[str | None, list[dict]]:
+    notes, links = [], []
+    base = None
+    for child in item["children"]:
+        body = child["body"].strip()
+        if re.fullmatch(r"https?://\S+", body):
+            links.append({"url": body, "label": "code" if "github.com" in body else "link"})
+            continue
+        if base is None:
+            base = child["indent"]
+        notes.append(child["line"][base:].rstrip())
+    return ("\n".join(notes) if notes else None), links
+
+
+def find_item(items: list[dict], record: dict) -> dict:
+    aid = record.get("arxiv_id")
+    if aid in NAMED_ONLY:
+        return next(i for i in items if NAMED_ONLY[aid] in i["body"])
+    url = record.get("seed_url")
+    return next(i for i in items if url and url in i["body"])
+
+
+def entry_for(record: dict, item: dict) -> dict:
+    unverified = set(record.get("unverified") or [])
+
+    def fact(name: str):
+        return None if name in unverified else record.get(name)
+
+    title = record["title"]
+    if record.get("subtitle"):
+        title = f"{title}: {record['subtitle']}"
+    aid = record.get("arxiv_id")
+    entry: dict = {
+        "title": title,
+        "authors": record["authors"],
+        "year": record.get("venue_year") or record.get("year"),
+        "date": fact("submitted"),
+        "abstract": record.get("abstract"),
+        "doi": fact("doi"),
+        "url": record.get("seed_url") or (f"https://arxiv.org/abs/{aid}" if aid else None),
+        "section": item["section"],
+    }
+    notes, links = notes_and_links(item)
+    entry["notes"] = notes
+    entry["links"] = links
+    kind = record["kind"]
+    if aid:
+        entry["arxiv_id"] = aid
+        primary = fact("primary_category")
+        entry["primary_class"] = primary
+        entry["categories"] = [primary] if primary else []
+        entry.update(VENUES.get(aid, {"type": "misc"}))
+        if entry["type"] == "misc":  # a preprint: its year is the year it appeared
+            entry["year"] = record.get("year")
+    elif kind == "book":
+        entry.update({"type": "book", "publisher": fact("publisher"), "isbn": fact("isbn13")})
+    elif kind == "tutorial":
+        entry.update({"type": "inproceedings", "booktitle": record["venue"],
+                      "publisher": fact("publisher")})
+    return {k: v for k, v in entry.items() if v not in (None, [], {})}
+
+
+def main() -> None:
+    source = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE.parent.parent / "shared/seed/reference-metadata.json"
+    records = json.loads(source.read_text(encoding="utf-8"))
+    items = parse_reading_list((HERE / "reading-list.md").read_text(encoding="utf-8"))
+    entries = [entry_for(r, find_item(items, r)) for r in records]
+    out = {
+        "provenance": "Built by data/build_catalogue.py from shared/seed/reference-metadata.json "
+                      "(verified facts with their sources; unverified fields left empty) and "
+                      "data/reading-list.md (sections and notes, verbatim).",
+        "entries": entries,
+    }
+    (HERE / "catalogue.json").write_text(
+        json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {len(entries)} entries to {HERE / 'catalogue.json'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""arXiv identifiers in every form people paste them, reduced to ``(id, version)``.
+
+New style: ``YYMM.NNNN`` (2007–2014) and ``YYMM.NNNNN`` (2015 on), old style:
+``archive[.SUBJ]/YYMMNNN`` (``hep-th/9901001``, ``math.GT/0309136``); each with an optional
+``vN``. Accepted wrappers: ``arXiv:``, ``https://arxiv.org/abs/…``, ``…/pdf/….pdf``,
+``export.arxiv.org``, ``www.arxiv.org``. Pure string work, no network.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NEW = r"(?P<new>(?P<yymm>\d{4})\.(?P<num>\d{4,5}))"
+_OLD = r"(?P<old>[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})"
+_ID = rf"(?:{_NEW}|{_OLD})(?:v(?P<version>\d+))?"
+_URL = re.compile(
+    rf"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html|format)/{_ID}(?:\.pdf)?/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+_BARE = re.compile(rf"^(?:arxiv:\s*)?{_ID}$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ArxivId:
+    id: str  # without version
+    version: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.id}v{self.version}" if self.version else self.id
+
+
+def parse(text: str) -> ArxivId | None:
+    """The arXiv id in ``text``, or None when it is not one."""
+    text = text.strip()
+    match = _URL.match(text) or _BARE.match(text)
+    if not match:
+        return None
+    if match.group("new"):
+        yymm, num = match.group("yymm"), match.group("num")
+        month = int(yymm[2:])
+        year = int(yymm[:2])
+        if not 1 <= month <= 12:
+            return None
+        five_digit_era = year >= 15
+        if (len(num) == 5) != five_digit_era or (year < 7 or (year == 7 and month < 4)):
+            return None
+        ident = match.group("new")
+    else:
+        archive, number = match.group("old").split("/")
+        # the archive is lower-case, the subject class upper-case: math.GT, hep-th
+        if "." in archive:
+            arch, subj = archive.split(".")
+            archive = f"{arch.lower()}.{subj.upper()}"
+        else:
+            archive = archive.lower()
+        ident = f"{archive}/{number}"
+    version = match.group("version")
+    return ArxivId(ident, int(version) if version else None)

@@ -1,0 +1,72 @@
+"""The errors papershelf reports to people, and the exit codes scripts can rely on.
+
+The core raises these; the CLI's one error boundary prints ``error: <message>`` (plus the hint,
+if any) to stderr and exits with the error's code. Anything else is a bug: it gets a one-line
+report and, with ``--debug``, its traceback.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Exit statuses, documented in the README; never renumber one."""
+
+    OK = 0
+    ERROR = 1  # a user error or a failure that is not one of the below
+    USAGE = 2  # bad command line or bad query syntax (Typer uses 2 for usage errors too)
+    NOT_FOUND = 3  # a citekey, id or file that is not there
+    NETWORK = 4  # arXiv (or another source) could not be reached or answered badly
+    PARTIAL = 5  # a batch where some items succeeded and some failed
+    INTERRUPTED = 130  # Ctrl-C
+
+
+class PapershelfError(Exception):
+    """An error meant for the user: a one-line message and, optionally, what to do next."""
+
+    exit_code: ExitCode = ExitCode.ERROR
+
+    def __init__(self, message: str, *, hint: str | None = None, exit_code: ExitCode | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(PapershelfError):
+    exit_code = ExitCode.USAGE
+
+
+class QuerySyntaxError(UsageError):
+    """A search query that cannot be parsed."""
+
+
+class NotFoundError(PapershelfError):
+    exit_code = ExitCode.NOT_FOUND
+
+
+class CatalogueMissingError(NotFoundError):
+    """An explicitly named catalogue file does not exist."""
+
+
+class SchemaError(PapershelfError):
+    """The catalogue's schema is newer than this papershelf, or otherwise unusable."""
+
+
+class CiteKeyError(PapershelfError):
+    """A citation key that is malformed or already in use."""
+
+
+class NetworkError(PapershelfError):
+    exit_code = ExitCode.NETWORK
+
+
+class PartialFailure(PapershelfError):
+    """Some items of a batch failed; the rest were done (and committed)."""
+
+    exit_code = ExitCode.PARTIAL

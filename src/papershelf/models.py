@@ -1,0 +1,175 @@
+"""The catalogue's records: entries and the people who wrote them.
+
+Plain dataclasses, no I/O. ``Entry.to_dict()`` is the stable JSON shape that ``--json`` prints
+(documented in the README), and the shape of the bundled snapshot in ``data/catalogue.json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+# Name particles that belong before the family name ("van Stein", "del Campo").
+PARTICLES = frozenset(
+    "van von der den de del della di da dos das du le la ten ter op het zu vom dem des bin al el".split()
+)
+SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+
+ENTRY_TYPES = (
+    "article", "inproceedings", "incollection", "book", "inbook", "booklet", "proceedings",
+    "phdthesis", "mastersthesis", "techreport", "manual", "unpublished", "misc", "online",
+)
+
+
+@dataclass
+class Person:
+    """An author or editor, with the parts kept apart as BibTeX and CSL need them."""
+
+    family: str
+    given: str = ""
+    prefix: str = ""  # the "von" part
+    suffix: str = ""  # the "Jr." part
+
+    @property
+    def name(self) -> str:
+        """The name in reading order: ``Given von Family, Jr.``."""
+        core = " ".join(p for p in (self.given, self.prefix, self.family) if p)
+        return f"{core}, {self.suffix}" if self.suffix else core
+
+    @property
+    def is_corporate(self) -> bool:
+        return not self.given and not self.prefix and " " in self.family
+
+    def to_dict(self) -> dict[str, str]:
+        return {k: v for k, v in (("family", self.family), ("given", self.given),
+                                  ("prefix", self.prefix), ("suffix", self.suffix)) if v}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, str]) -> "Person":
+        return cls(data.get("family", ""), data.get("given", ""), data.get("prefix", ""),
+                   data.get("suffix", ""))
+
+    @classmethod
+    def parse(cls, name: str) -> "Person":
+        """Split a name written ``Given [von] Family[, Jr.]`` or ``[von] Family, [Jr.,] Given``.
+
+        A trailing parenthesis stays with the family name ("Andrew Zhu (Shudong Zhu)"), so the
+        name reads back exactly as it was credited.
+        """
+        name = " ".join(name.split())
+        if not name:
+            return cls("")
+        if "," in name:
+            parts = [p.strip() for p in name.split(",")]
+            if len(parts) == 2 and parts[1].lower() in SUFFIXES:
+                person = cls.parse(parts[0])
+                person.suffix = parts[1]
+                return person
+            famparts = parts[0].split()
+            suffix = parts[1] if len(parts) >= 3 else ""
+            given = parts[-1] if len(parts) >= 2 else ""
+            prefix_words = []
+            while len(famparts) > 1 and famparts[0].lower() in PARTICLES:
+                prefix_words.append(famparts.pop(0))
+            return cls(" ".join(famparts), given, " ".join(prefix_words), suffix)
+        paren = ""
+        if name.endswith(")") and "(" in name:
+            cut = name.rfind("(")
+            name, paren = name[:cut].rstrip(), name[cut:]
+        words = name.split()
+        suffix = ""
+        if len(words) > 2 and words[-1].lower() in SUFFIXES:
+            suffix = words.pop()
+        if len(words) == 1:
+            return cls(f"{words[0]} {paren}".strip(), suffix=suffix)
+        family = [words.pop()]
+        prefix: list[str] = []
+        while len(words) > 1 and words[-1].lower() in PARTICLES:
+            prefix.insert(0, words.pop())
+        if paren:
+            family.append(paren)
+        return cls(" ".join(family), " ".join(words), " ".join(prefix), suffix)
+
+
+@dataclass
+class Entry:
+    """One item of the catalogue: a paper, a book, a talk, a web page."""
+
+    title: str
+    type: str = "misc"
+    citekey: str = ""
+    authors: list[Person] = field(default_factory=list)
+    editors: list[Person] = field(default_factory=list)
+    year: int | None = None
+    date: str | None = None  # ISO date the work first appeared (arXiv v1 for preprints)
+    abstract: str | None = None
+    journal: str | None = None
+    booktitle: str | None = None
+    volume: str | None = None
+    number: str | None = None
+    pages: str | None = None
+    publisher: str | None = None
+    edition: str | None = None
+    isbn: str | None = None
+    doi: str | None = None
+    url: str | None = None
+    arxiv_id: str | None = None  # without version: 2006.11239, hep-th/9901001
+    arxiv_version: int | None = None
+    primary_class: str | None = None
+    categories: list[str] = field(default_factory=list)
+    arxiv_comment: str | None = None
+    journal_ref: str | None = None
+    section: str | None = None  # where it sits in the user's reading list
+    notes: str | None = None
+    links: list[dict[str, str]] = field(default_factory=list)  # {"url": ..., "label": ...}
+    extra: dict[str, str] = field(default_factory=dict)  # other BibTeX fields, kept verbatim
+    tags: list[str] = field(default_factory=list)
+    rule_tags: list[str] = field(default_factory=list)  # the subset of tags set by topic rules
+    needs_sync: bool = False  # a placeholder whose metadata still has to come from arXiv
+    added: str | None = None
+    updated: str | None = None
+    id: int | None = None  # the storage row id; not part of the public JSON
+
+    @property
+    def author_names(self) -> list[str]:
+        return [p.name for p in self.authors]
+
+    @property
+    def is_published(self) -> bool:
+        return bool(self.journal or self.booktitle or self.type in ("article", "inproceedings"))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON object (every field; ``authors`` as a list of names)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name == "id":
+                continue
+            value = getattr(self, f.name)
+            if f.name in ("authors", "editors"):
+                out[f.name] = [p.name for p in value]
+                out[f"{f.name[:-1]}_parts"] = [p.to_dict() for p in value]
+            else:
+                out[f.name] = value
+        return out
+
+    def summary_dict(self) -> dict[str, Any]:
+        """The short JSON object of ``list``/``search``."""
+        return {
+            "citekey": self.citekey, "type": self.type, "title": self.title,
+            "authors": self.author_names, "year": self.year, "arxiv_id": self.arxiv_id,
+            "doi": self.doi, "tags": self.tags, "section": self.section,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Entry":
+        known = {f.name for f in fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in known and k not in ("authors", "editors")}
+        entry = cls(**kwargs)
+        for role in ("authors", "editors"):
+            parts = data.get(f"{role[:-1]}_parts")
+            if parts is not None:
+                setattr(entry, role, [Person.from_dict(p) for p in parts])
+            else:
+                setattr(entry, role, [p if isinstance(p, Person) else Person.parse(p)
+                                      for p in data.get(role, [])])
+        return entry

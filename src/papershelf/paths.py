@@ -1,0 +1,71 @@
+"""Where papershelf keeps its files, and the environment variables that move them.
+
+Every variable papershelf reads is listed once, in ``ENV_VARS``; ``papershelf env`` prints it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+APP_NAME = "papershelf"
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    name: str
+    meaning: str
+
+
+ENV_VARS = (
+    EnvVar("PAPERSHELF_DB", "path of the catalogue file (the --db option wins over it)"),
+    EnvVar("PAPERSHELF_ARXIV_URL", "arXiv API endpoint (default https://export.arxiv.org/api/query)"),
+    EnvVar("PAPERSHELF_ARXIV_DELAY", "seconds between arXiv requests (default 3, arXiv's terms of use)"),
+    EnvVar("PAPERSHELF_DEBUG", "set to 1 to show tracebacks, like --debug"),
+    EnvVar("XDG_DATA_HOME", "base of the default data directory (via platformdirs)"),
+    EnvVar("XDG_CONFIG_HOME", "base of the config directory, where topics.toml overrides live"),
+    EnvVar("EDITOR", "editor opened by `papershelf note --edit`"),
+)
+
+
+def data_dir() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def config_dir() -> Path:
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME, appauthor=False)
+
+
+def default_db_path() -> Path:
+    return data_dir() / "catalogue.db"
+
+
+@dataclass(frozen=True)
+class DbLocation:
+    """The catalogue path and whether the user named it (``--db``/``PAPERSHELF_DB``)."""
+
+    path: Path
+    explicit: bool
+
+
+def resolve_db(option: str | os.PathLike[str] | None) -> DbLocation:
+    if option:
+        return DbLocation(Path(option).expanduser(), True)
+    env = os.environ.get("PAPERSHELF_DB")
+    if env:
+        return DbLocation(Path(env).expanduser(), True)
+    return DbLocation(default_db_path(), False)
+
+
+def bundled_data_dir() -> Path:
+    """The shipped ``data/`` folder: inside the installed package, or the source checkout's."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "data"
+    if packaged.is_dir():
+        return packaged
+    return here.parent.parent / "data"

@@ -1,0 +1,152 @@
+"""The search language, turned into an FTS5 expression plus SQL filters.
+
+    lora                      a word (any field); words are ANDed
+    "low-rank adaptation"     a phrase
+    diffus*                   a prefix
+    author:ho  title:survey   a word, phrase or prefix in one field
+    tag:lora  type:book       an exact tag / entry type
+    year:2020  year:2020..2023  year:..2019  year:2021..
+    lora OR peft, NOT gan, -gan, ( … )   boolean operators, grouping
+    蒸餾                       CJK text matches anywhere (characters are indexed one by one)
+
+Everything the user types is quoted before it reaches FTS5, so punctuation is never FTS5
+syntax; what cannot be parsed raises ``QuerySyntaxError`` with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from papershelf.errors import QuerySyntaxError
+from papershelf.text import split_cjk
+
+FTS_FIELDS = {"title": "title", "author": "authors", "authors": "authors",
+              "abstract": "abstract", "note": "notes", "notes": "notes"}
+FILTER_FIELDS = ("tag", "type", "year")
+OPERATORS = {"AND", "OR", "NOT"}
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+        (?P<lparen>\() | (?P<rparen>\)) |
+        (?P<neg>-)?(?:(?P<field>[A-Za-z_]+):)?
+        (?:"(?P<phrase>[^"]*)"(?P<pstar>\*)? | (?P<word>[^\s()"]+))
+        | (?P<badquote>")
+    )""",
+    re.VERBOSE,
+)
+
+
+@dataclass
+class Filters:
+    """Conditions shared by ``list`` and ``search``."""
+
+    tags: list[str] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
+    year_min: int | None = None
+    year_max: int | None = None
+
+    def merge(self, other: "Filters") -> "Filters":
+        lo = [y for y in (self.year_min, other.year_min) if y is not None]
+        hi = [y for y in (self.year_max, other.year_max) if y is not None]
+        return Filters(self.tags + other.tags, self.types + other.types,
+                       max(lo) if lo else None, min(hi) if hi else None)
+
+
+def parse_years(text: str) -> tuple[int | None, int | None]:
+    """``2020`` → (2020, 2020); ``2020..2023``, ``..2019``, ``2021..`` → ranges."""
+    text = text.strip()
+    m = re.fullmatch(r"(\d{4})?\s*(\.\.|-)?\s*(\d{4})?", text)
+    if not text or not m or (m.group(2) is None and m.group(3) is not None):
+        raise QuerySyntaxError(f"bad year {text!r}: use 2020, 2020..2023, ..2019 or 2021..")
+    lo = int(m.group(1)) if m.group(1) else None
+    hi = int(m.group(3)) if m.group(3) else None
+    if m.group(2) is None:
+        hi = lo
+    if lo is not None and hi is not None and lo > hi:
+        raise QuerySyntaxError(f"bad year range {text!r}: {lo} is after {hi}")
+    return lo, hi
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _term(text: str, prefix: bool) -> str:
+    spaced = " ".join(split_cjk(text).split())
+    if not spaced.strip():
+        raise QuerySyntaxError("empty phrase in query")
+    return _quote(spaced) + ("*" if prefix else "")
+
+
+@dataclass
+class ParsedQuery:
+    fts: str  # the FTS5 MATCH expression; "" when the query is filters only
+    filters: Filters
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """Parse the search language into an FTS5 expression and filters."""
+    filters = Filters()
+    parts: list[str] = []
+    pos = 0
+    depth = 0
+    query = query.strip()
+    while pos < len(query):
+        m = _TOKEN.match(query, pos)
+        if not m or m.end() == pos:
+            raise QuerySyntaxError(f"cannot read the query from {query[pos:].strip()!r}")
+        pos = m.end()
+        if m.group("badquote"):
+            raise QuerySyntaxError('unbalanced " in query: close the phrase with a second "')
+        if m.group("lparen"):
+            depth += 1
+            parts.append("(")
+            continue
+        if m.group("rparen"):
+            depth -= 1
+            if depth < 0:
+                raise QuerySyntaxError("unbalanced ) in query")
+            parts.append(")")
+            continue
+        fname = (m.group("field") or "").lower()
+        phrase, word = m.group("phrase"), m.group("word")
+        negate = bool(m.group("neg"))
+        if not fname and phrase is None and word in OPERATORS:
+            parts.append(word)
+            continue
+        if fname in FILTER_FIELDS:
+            value = phrase if phrase is not None else word
+            if negate:
+                raise QuerySyntaxError(f"-{fname}: cannot be negated; leave it out instead")
+            if fname == "tag":
+                filters.tags.append(value)
+            elif fname == "type":
+                filters.types.append(value.lower())
+            else:
+                lo, hi = parse_years(value)
+                filters = filters.merge(Filters(year_min=lo, year_max=hi))
+            continue
+        if fname and fname not in FTS_FIELDS:
+            known = ", ".join(sorted(set(FTS_FIELDS) | set(FILTER_FIELDS)))
+            raise QuerySyntaxError(f"unknown field {fname!r}: fields are {known}")
+        if phrase is not None:
+            term = _term(phrase, bool(m.group("pstar")))
+        else:
+            prefix = word.endswith("*")
+            bare = word.rstrip("*")
+            if not bare:
+                raise QuerySyntaxError("a lone * is not a search term: put it after a word, e.g. diffus*")
+            term = _term(bare, prefix)
+        if fname:
+            term = f"{FTS_FIELDS[fname]} : {term}"
+        if negate:
+            term = f"NOT {term}"
+        parts.append(term)
+    if depth != 0:
+        raise QuerySyntaxError("unbalanced ( in query")
+    fts = " ".join(parts)
+    if fts.startswith("NOT ") or fts.endswith((" NOT", " OR", " AND")) or fts in OPERATORS:
+        # FTS5's NOT is binary ("a NOT b"): it needs something to subtract from.
+        raise QuerySyntaxError("NOT, OR, AND and -word need a search term on each side")
+    return ParsedQuery(fts, filters)

@@ -1,0 +1,23 @@
+"""The bundled catalogue: the user's reading list with verified metadata (``data/catalogue.json``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from papershelf.catalogue import Catalogue
+from papershelf.models import Entry
+from papershelf.paths import bundled_data_dir
+
+
+def bundled_entries(path: Path | None = None) -> list[Entry]:
+    path = path or bundled_data_dir() / "catalogue.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return [Entry.from_dict(item) for item in data["entries"]]
+
+
+def load_bundled(cat: Catalogue) -> int:
+    """Add the bundled entries (in reading-list order, in one transaction); returns how many."""
+    entries = bundled_entries()
+    cat.add_many(entries)
+    return len(entries)

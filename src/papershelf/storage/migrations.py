@@ -1,0 +1,139 @@
+"""The catalogue schema, as an ordered list of migrations.
+
+Each migration is a function named ``mNNN_<what>``; its name is its identity, recorded by
+sqlite-utils' ``Migrations`` in ``_sqlite_migrations``. Never rename, reorder or edit one that
+has shipped: add a new one. ``MIGRATION_NAMES`` is what this papershelf knows; a catalogue that
+lists a name not in it was written by a newer papershelf and is refused.
+
+sqlite-utils is imported only when something is pending, so opening an up-to-date catalogue
+costs no extra import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+MIGRATION_SET = "papershelf"
+
+_M001_CORE = [
+    """
+    CREATE TABLE entries (
+        id INTEGER PRIMARY KEY,
+        citekey TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL DEFAULT 'misc',
+        title TEXT NOT NULL DEFAULT '',
+        year INTEGER,
+        date TEXT,
+        abstract TEXT,
+        journal TEXT,
+        booktitle TEXT,
+        volume TEXT,
+        number TEXT,
+        pages TEXT,
+        publisher TEXT,
+        edition TEXT,
+        isbn TEXT,
+        doi TEXT,
+        url TEXT,
+        arxiv_id TEXT UNIQUE,
+        arxiv_version INTEGER,
+        primary_class TEXT,
+        categories TEXT NOT NULL DEFAULT '[]',
+        arxiv_comment TEXT,
+        journal_ref TEXT,
+        section TEXT,
+        notes TEXT,
+        links TEXT NOT NULL DEFAULT '[]',
+        extra TEXT NOT NULL DEFAULT '{}',
+        needs_sync INTEGER NOT NULL DEFAULT 0,
+        added TEXT NOT NULL,
+        updated TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX entries_year ON entries(year)",
+    "CREATE INDEX entries_type ON entries(type)",
+    "CREATE INDEX entries_doi ON entries(lower(doi))",
+    "CREATE INDEX entries_added ON entries(added)",
+    """
+    CREATE TABLE people (
+        entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('author', 'editor')),
+        position INTEGER NOT NULL,
+        family TEXT NOT NULL,
+        given TEXT NOT NULL DEFAULT '',
+        prefix TEXT NOT NULL DEFAULT '',
+        suffix TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (entry_id, role, position)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX people_family ON people(family COLLATE NOCASE)",
+    """
+    CREATE TABLE tags (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE
+    )
+    """,
+    """
+    CREATE TABLE entry_tags (
+        entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+        tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+        source TEXT NOT NULL DEFAULT 'user' CHECK (source IN ('user', 'rule')),
+        PRIMARY KEY (entry_id, tag_id)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX entry_tags_tag ON entry_tags(tag_id)",
+    # Rule tags the user took off an entry: topic rules must not put them back.
+    """
+    CREATE TABLE dismissed_tags (
+        entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+        tag TEXT NOT NULL COLLATE NOCASE,
+        PRIMARY KEY (entry_id, tag)
+    ) WITHOUT ROWID
+    """,
+]
+
+# One FTS5 row per entry (rowid = entries.id), written by the catalogue in the same
+# transaction as the entry (see Catalogue._reindex). CJK text is stored with a space around
+# each character (text.split_cjk) so unicode61 indexes characters, not whole clauses.
+_M002_FTS = [
+    """
+    CREATE VIRTUAL TABLE entries_fts USING fts5(
+        title, authors, abstract, notes, tags,
+        tokenize = "unicode61 remove_diacritics 2"
+    )
+    """,
+]
+
+
+def m001_core(db: "Database") -> None:
+    for sql in _M001_CORE:
+        db.execute(sql)
+
+
+def m002_fts(db: "Database") -> None:
+    for sql in _M002_FTS:
+        db.execute(sql)
+    # Index what a catalogue of the m001 schema already holds.
+    from papershelf.catalogue import reindex_all
+
+    reindex_all(db.conn)
+
+
+MIGRATIONS: list[Callable[["Database"], None]] = [m001_core, m002_fts]
+MIGRATION_NAMES: tuple[str, ...] = tuple(fn.__name__ for fn in MIGRATIONS)
+
+
+def migration_set(upto: str | None = None):
+    """The sqlite-utils ``Migrations`` set, optionally only up to (and including) ``upto``."""
+    from sqlite_utils import Migrations
+
+    migrations = Migrations(MIGRATION_SET)
+    for fn in MIGRATIONS:
+        migrations()(fn)
+        if fn.__name__ == upto:
+            break
+    return migrations

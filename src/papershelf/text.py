@@ -1,0 +1,49 @@
+"""Small text helpers shared by citekeys, search and the formats."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Letters NFKD does not decompose into ASCII.
+_SPECIAL_ASCII = str.maketrans(
+    {
+        "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",
+        "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th",
+        "ı": "i", "ĸ": "k",
+    }
+)
+
+
+def to_ascii(text: str) -> str:
+    """Transliterate accents and ligatures to ASCII (``Bäck`` → ``Back``); drop what has none."""
+    text = text.translate(_SPECIAL_ASCII)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return decomposed.encode("ascii", "ignore").decode("ascii")
+
+
+# CJK ideographs, kana, hangul and CJK punctuation: scripts written without spaces.
+_CJK = (
+    "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3130-\u318f\u31a0-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
+    "\U00020000-\U0002fa1f"
+)
+CJK_CHAR = re.compile(f"[{_CJK}]")
+_CJK_RUN_CHAR = re.compile(f"([{_CJK}])")
+
+
+def has_cjk(text: str) -> bool:
+    return CJK_CHAR.search(text) is not None
+
+
+def split_cjk(text: str) -> str:
+    """Put spaces around every CJK character so a word tokenizer indexes each one.
+
+    Chinese has no spaces between words, so ``unicode61`` would index a whole clause as one
+    token and ``蒸餾`` could never match inside it. With every character its own token, a CJK
+    query becomes a phrase of single characters, which matches any run of them: a substring
+    search with bm25 ranking, for any length (trigram tokenizers need three characters).
+    """
+    if not has_cjk(text):
+        return text
+    return _CJK_RUN_CHAR.sub(r" \1 ", text)
