@@ -1,0 +1,69 @@
+"""Shared fixtures: every test runs with its own data, config and cache dirs, never the user's,
+and never the network (pytest-socket allows only 127.0.0.1, see pyproject.toml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from papershelf.cli import app
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path, monkeypatch):
+    """Point XDG dirs at tmp and clear every PAPERSHELF_* variable."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("PAPERSHELF_"):
+            monkeypatch.delenv(name)
+    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(var, str(tmp_path / var.lower()))
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+    return tmp_path
+
+
+class Run:
+    """``run("search", "lora")`` → the CliRunner result, stdout and stderr apart."""
+
+    def __init__(self):
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None, env: dict | None = None):
+        return self.runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+
+
+@pytest.fixture
+def run() -> Run:
+    return Run()
+
+
+@pytest.fixture
+def default_db(isolated_home) -> Path:
+    """Where the default catalogue lives in a test."""
+    return isolated_home / "xdg_data_home" / "papershelf" / "catalogue.db"
+
+
+@pytest.fixture
+def bundled(run, default_db) -> Path:
+    """The default catalogue, created with the bundled reading list."""
+    result = run("init")
+    assert result.exit_code == 0, result.stderr
+    return default_db
+
+
+@pytest.fixture
+def catalogue(bundled):
+    """The bundled catalogue opened through the core API."""
+    from papershelf.catalogue import Catalogue
+
+    cat, _ = Catalogue.open(bundled)
+    yield cat
+    cat.close()
