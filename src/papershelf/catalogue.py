@@ -47,8 +47,8 @@ SORTS = {
     "author": "(SELECT family FROM people p WHERE p.entry_id = e.id AND p.position = 0 "
               "ORDER BY p.role LIMIT 1) COLLATE NOCASE, e.year, e.id",
 }
-# bm25 weights, in FTS column order: title, authors, abstract, notes, tags.
-_BM25 = "bm25(entries_fts, 10.0, 6.0, 1.0, 2.0, 6.0)"
+# bm25 weights, in FTS column order: title, authors, abstract, notes, tags, section.
+_BM25 = "bm25(entries_fts, 10.0, 6.0, 1.0, 2.0, 6.0, 1.0)"
 
 
 def now() -> str:
@@ -86,15 +86,15 @@ def _reindex(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
             f"WHERE et.entry_id IN ({marks})", chunk):
             tags.setdefault(row[0], []).append(row[1])
         rows = conn.execute(
-            f"SELECT id, title, abstract, notes FROM entries WHERE id IN ({marks})", chunk
+            f"SELECT id, title, abstract, notes, section FROM entries WHERE id IN ({marks})", chunk
         ).fetchall()
         conn.executemany(
-            "INSERT INTO entries_fts(rowid, title, authors, abstract, notes, tags) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO entries_fts(rowid, title, authors, abstract, notes, tags, section) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
                 (r[0], split_cjk(r[1] or ""), split_cjk("; ".join(people.get(r[0], []))),
                  split_cjk(r[2] or ""), split_cjk(r[3] or ""),
-                 split_cjk(" ".join(tags.get(r[0], []))))
+                 split_cjk(" ".join(tags.get(r[0], []))), split_cjk(r[4] or ""))
                 for r in rows
             ],
         )

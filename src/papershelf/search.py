@@ -3,7 +3,8 @@
     lora                      a word (any field); words are ANDed
     "low-rank adaptation"     a phrase
     diffus*                   a prefix
-    author:ho  title:survey   a word, phrase or prefix in one field
+    author:ho  title:survey   a word, phrase or prefix in one field (also abstract:, notes:,
+                              section:)
     tag:lora  type:book       an exact tag / entry type
     year:2020  year:2020..2023  year:..2019  year:2021..
     lora OR peft, NOT gan, -gan, ( … )   boolean operators, grouping
@@ -22,7 +23,7 @@ from papershelf.errors import QuerySyntaxError
 from papershelf.text import split_cjk
 
 FTS_FIELDS = {"title": "title", "author": "authors", "authors": "authors",
-              "abstract": "abstract", "note": "notes", "notes": "notes"}
+              "abstract": "abstract", "note": "notes", "notes": "notes", "section": "section"}
 FILTER_FIELDS = ("tag", "type", "year")
 OPERATORS = {"AND", "OR", "NOT"}
 

@@ -28,12 +28,19 @@ _CJK = (
     "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
     "\U00020000-\U0002fa1f"
 )
-CJK_CHAR = re.compile(f"[{_CJK}]")
-_CJK_RUN_CHAR = re.compile(f"([{_CJK}])")
+_CJK_CHAR: re.Pattern[str] | None = None  # compiled on first use: the class is slow to compile
+
+
+def _cjk_char() -> re.Pattern[str]:
+    global _CJK_CHAR
+    if _CJK_CHAR is None:
+        _CJK_CHAR = re.compile(f"([{_CJK}])")
+    return _CJK_CHAR
 
 
 def has_cjk(text: str) -> bool:
-    return CJK_CHAR.search(text) is not None
+    # Most text is ASCII and is ruled out without compiling the regex.
+    return not text.isascii() and _cjk_char().search(text) is not None
 
 
 def split_cjk(text: str) -> str:
@@ -46,4 +53,4 @@ def split_cjk(text: str) -> str:
     """
     if not has_cjk(text):
         return text
-    return _CJK_RUN_CHAR.sub(r" \1 ", text)
+    return _cjk_char().sub(r" \1 ", text)

@@ -7,22 +7,31 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
 
 from papershelf.cli._common import (
-    JsonOpt, KeyArg, LimitOpt, TagOpt, TypeOpt, YearOpt, build_filters, console,
+    JsonOpt, KeyArg, LimitOpt, TagOpt, TypeOpt, YearOpt, build_filters, console, info,
     open_catalogue, print_json,
 )
 
 
 def _print_entries(entries, as_json: bool, empty: str) -> None:
+    """JSON for scripts; a Rich table on a terminal; tab-separated lines into a pipe."""
     if as_json:
         print_json([e.summary_dict() for e in entries])
         return
     if not entries:
-        console(stderr=True).print(empty)
+        info(empty)
+        return
+    if not sys.stdout.isatty():
+        # One line per entry (key, year, type, authors, title, tags), for grep, cut and fzf.
+        # Rich is not even imported on this path.
+        from papershelf.cli.plain import entry_lines
+
+        sys.stdout.write(entry_lines(entries))
         return
     from papershelf.cli.render import entries_table
 

@@ -8,31 +8,19 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from papershelf.cli.plain import short_authors
 from papershelf.models import Entry
-
-ET_AL_AFTER = 3
-
-
-def short_authors(entry: Entry) -> str:
-    people = entry.authors or entry.editors
-    if not people:
-        return ""
-    names = [p.family for p in people]
-    if len(names) > ET_AL_AFTER:
-        return f"{names[0]} et al."
-    return ", ".join(names)
 
 
 def entries_table(entries: Sequence[Entry]) -> Table:
-    table = Table(box=None, header_style="bold", pad_edge=False, expand=False)
+    table = Table(box=None, header_style="bold", pad_edge=False, expand=True)
     table.add_column("key", style="cyan", no_wrap=True)
     table.add_column("year", justify="right", no_wrap=True)
-    table.add_column("type", style="dim", no_wrap=True)
-    table.add_column("authors", max_width=24, overflow="ellipsis", no_wrap=True)
-    table.add_column("title", ratio=1, overflow="fold")
-    table.add_column("tags", style="green", max_width=30)
+    table.add_column("authors", max_width=22, overflow="ellipsis", no_wrap=True)
+    table.add_column("title", ratio=3, overflow="fold", min_width=30)
+    table.add_column("tags", style="green", ratio=1, overflow="fold")
     for e in entries:
-        table.add_row(escape(e.citekey), str(e.year or ""), e.type, escape(short_authors(e)),
+        table.add_row(escape(e.citekey), str(e.year or ""), escape(short_authors(e)),
                       escape(e.title), escape(" ".join(e.tags)))
     return table
 

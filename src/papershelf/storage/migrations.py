@@ -97,13 +97,14 @@ _M001_CORE = [
 ]
 
 # One FTS5 row per entry (rowid = entries.id), written by the catalogue in the same
-# transaction as the entry (see Catalogue._reindex). CJK text is stored with a space around
-# each character (text.split_cjk) so unicode61 indexes characters, not whole clauses.
+# transaction as the entry (see catalogue._reindex). CJK text is stored with a space around
+# each character (text.split_cjk) so unicode61 indexes characters, not whole clauses; English
+# words are stemmed (porter), so "models" finds "model" and "diffusions" finds "diffusion".
 _M002_FTS = [
     """
     CREATE VIRTUAL TABLE entries_fts USING fts5(
-        title, authors, abstract, notes, tags,
-        tokenize = "unicode61 remove_diacritics 2"
+        title, authors, abstract, notes, tags, section,
+        tokenize = "porter unicode61 remove_diacritics 2"
     )
     """,
 ]
