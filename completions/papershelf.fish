@@ -1,0 +1,1 @@
+complete --command papershelf --no-files --arguments "(env _PAPERSHELF_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) papershelf)" --condition "env _PAPERSHELF_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) papershelf"

@@ -15,19 +15,14 @@ MIGRATIONS_TABLE = "_sqlite_migrations"
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """A connection in autocommit mode: every write goes through ``transaction()``."""
-    try:
-        conn = sqlite3.connect(str(path), isolation_level=None, timeout=10)
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA busy_timeout = 10000")
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()
-    except sqlite3.DatabaseError as exc:
-        raise PapershelfError(
-            f"{path} is not a papershelf catalogue ({exc})",
-            hint="point --db at a catalogue file, or create one with `papershelf init --db PATH`",
-        ) from None
-    if mode and mode[0] != "wal":  # e.g. a read-only directory; still usable
-        pass
+    """A connection in autocommit mode: every write goes through ``transaction()``.
+
+    Nothing is written here: the file is checked (``pending_migrations``) before WAL mode or
+    any migration touches it.
+    """
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=10)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 10000")
     conn.row_factory = sqlite3.Row
     return conn
 
@@ -132,6 +127,14 @@ def open_db(path: Path, *, create: bool, upto: str | None = None) -> tuple[sqlit
         raise PapershelfError(f"{path} is a directory, not a catalogue file")
     conn = connect(path)
     try:
+        try:
+            pending_migrations(conn, path)  # refuses foreign and newer files before any write
+        except sqlite3.DatabaseError as exc:
+            raise PapershelfError(
+                f"{path} is not a papershelf catalogue ({exc})",
+                hint="point --db at a catalogue file, or create one with `papershelf init --db PATH`",
+            ) from None
+        conn.execute("PRAGMA journal_mode = WAL")
         migrate(conn, path, upto=upto)
     except BaseException:
         conn.close()

@@ -1,0 +1,102 @@
+"""The schema is versioned and migrated, never silently recreated; newer catalogues are refused."""
+
+import json
+import sqlite3
+
+from papershelf.storage.db import applied_migrations, open_db
+from papershelf.storage.migrations import MIGRATION_NAMES
+
+
+def test_blank_file_gets_every_migration(tmp_path):
+    conn, created = open_db(tmp_path / "new.db", create=True)
+    assert created
+    assert applied_migrations(conn) == list(MIGRATION_NAMES)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"entries", "people", "tags", "entry_tags", "dismissed_tags", "entries_fts"} <= tables
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    conn.close()
+
+
+def _previous_schema_with_rows(path):
+    """A catalogue as the first schema (m001, no search index) left it, with an entry in it."""
+    conn, _ = open_db(path, create=True, upto="m001_core")
+    assert applied_migrations(conn) == ["m001_core"]
+    conn.execute(
+        "INSERT INTO entries(citekey, type, title, year, notes, added, updated) "
+        "VALUES ('old2019entry', 'article', 'An Old Entry About Wavelets', 2019, '舊筆記 kept', "
+        "'2019-01-01T00:00:00Z', '2019-01-01T00:00:00Z')")
+    conn.execute("INSERT INTO people(entry_id, role, position, family, given) VALUES (1, 'author', 0, 'Old', 'Ada')")
+    conn.close()
+
+
+def test_previous_schema_is_migrated_with_its_rows(run, tmp_path):
+    db = tmp_path / "old.db"
+    _previous_schema_with_rows(db)
+    result = run("--db", str(db), "search", "wavelets", "--json")
+    assert result.exit_code == 0, result.stderr
+    hits = json.loads(result.stdout)
+    assert [h["citekey"] for h in hits] == ["old2019entry"]
+    assert hits[0]["authors"] == ["Ada Old"]
+    assert json.loads(run("--db", str(db), "search", "舊筆記", "--json").stdout)[0]["citekey"] == "old2019entry"
+    backups = list(tmp_path.glob("old.*.before-m002_fts.bak.db"))
+    assert len(backups) == 1, "a copy is kept before migrating"
+    conn = sqlite3.connect(backups[0])
+    assert [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations")] == ["m001_core"]
+    conn.close()
+
+
+def test_catalogue_from_a_newer_papershelf_is_refused_and_untouched(run, tmp_path):
+    db = tmp_path / "future.db"
+    conn, _ = open_db(db, create=True)
+    conn.execute("INSERT INTO _sqlite_migrations(migration_set, name, applied_at) "
+                 "VALUES ('papershelf', 'm099_from_the_future', '2030-01-01')")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    before = db.read_bytes()
+    result = run("--db", str(db), "list")
+    assert result.exit_code == 1
+    assert "newer papershelf" in result.stderr and "left untouched" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert db.read_bytes() == before
+    write = run("--db", str(db), "tag", "x", "y")
+    assert write.exit_code == 1
+    assert db.read_bytes() == before
+
+
+def test_migration_failure_rolls_back(tmp_path, monkeypatch):
+    """A migration that fails leaves the catalogue as it was (and the migration pending)."""
+    from papershelf.storage import migrations
+
+    db = tmp_path / "half.db"
+    _previous_schema_with_rows(db)
+
+    def broken(database):
+        database.execute("CREATE VIRTUAL TABLE entries_fts USING fts5(title)")
+        raise RuntimeError("disk on fire")
+
+    broken.__name__ = "m002_fts"
+    monkeypatch.setattr(migrations, "MIGRATIONS", [migrations.m001_core, broken])
+    try:
+        open_db(db, create=False)
+    except RuntimeError:
+        pass
+    conn = sqlite3.connect(db)
+    assert [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations")] == ["m001_core"]
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'entries_fts'").fetchone()[0] == 0
+    assert conn.execute("SELECT title FROM entries").fetchone()[0] == "An Old Entry About Wavelets"
+    conn.close()
+
+
+def test_fts_stays_in_sync_with_every_write(catalogue):
+    def fts_count():
+        return catalogue.conn.execute("SELECT count(*) FROM entries_fts").fetchone()[0]
+
+    assert fts_count() == catalogue.count() == 26
+    catalogue.remove(["hu2022lora"])
+    assert fts_count() == 25
+    assert catalogue.search("lora") == [] or all(e.citekey != "hu2022lora" for e in catalogue.search("lora"))
+    catalogue.tag("ho2020denoising", ["zebra"])
+    assert [e.citekey for e in catalogue.search("zebra")] == ["ho2020denoising"]
+    catalogue.untag("ho2020denoising", ["zebra"])
+    assert catalogue.search("zebra") == []

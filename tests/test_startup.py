@@ -1,0 +1,42 @@
+"""Startup: the everyday commands must not pay for arxiv, requests, bibtexparser or pydantic."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("arxiv", "requests", "bibtexparser", "pydantic", "lxml", "sqlite_utils")
+
+PROBE = """
+import json, sys
+sys.argv = ["papershelf", *json.loads(sys.argv[1])]
+from papershelf.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+sys.stderr.write("\\nMODULES=" + json.dumps(sorted(sys.modules)) + "\\n")
+"""
+
+
+@pytest.mark.parametrize("args", [["--help"], ["list", "--limit", "20"], ["search", "lora"],
+                                  ["search", "蒸餾", "--json"], ["show", "hu2022lora"]])
+def test_everyday_commands_import_nothing_heavy(bundled, args):
+    result = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args)], capture_output=True,
+                            text=True, env=os.environ.copy(), timeout=60)
+    line = [l for l in result.stderr.splitlines() if l.startswith("MODULES=")][-1]
+    loaded = set(json.loads(line[len("MODULES="):]))
+    assert result.stdout.strip(), result.stderr
+    heavy = sorted(m for m in loaded if m.split(".")[0] in HEAVY)
+    assert heavy == [], f"papershelf {' '.join(args)} imported {heavy}"
+
+
+def test_pipes_do_not_load_rich_tables(bundled):
+    """Into a pipe, list/search print plain lines; Rich's table machinery is not imported."""
+    result = subprocess.run([sys.executable, "-c", PROBE, json.dumps(["search", "lora"])],
+                            capture_output=True, text=True, timeout=60)
+    loaded = set(json.loads(result.stderr.split("MODULES=")[-1]))
+    assert "rich.table" not in loaded
+    assert result.stdout.startswith("hu2022lora\t")
