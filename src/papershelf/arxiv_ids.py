@@ -3,7 +3,12 @@
 New style: ``YYMM.NNNN`` (2007–2014) and ``YYMM.NNNNN`` (2015 on), old style:
 ``archive[.SUBJ]/YYMMNNN`` (``hep-th/9901001``, ``math.GT/0309136``); each with an optional
 ``vN``. Accepted wrappers: ``arXiv:``, ``https://arxiv.org/abs/…``, ``…/pdf/….pdf``,
-``export.arxiv.org``, ``www.arxiv.org``. Pure string work, no network.
+``export.arxiv.org``, ``www.arxiv.org``, ``browse.arxiv.org``, and arXiv's own DOIs
+(``10.48550/arXiv.2006.11239``, bare, ``doi:``-prefixed or as a doi.org link). Pure string work,
+no network.
+
+An old-style id written with its subject class (``math.GT/0309136``) keeps it in ``id``;
+``canonical`` drops it (``math/0309136``), which is the form the arXiv API answers with.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ _NEW = r"(?P<new>(?P<yymm>\d{4})\.(?P<num>\d{4,5}))"
 _OLD = r"(?P<old>[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})"
 _ID = rf"(?:{_NEW}|{_OLD})(?:v(?P<version>\d+))?"
 _URL = re.compile(
-    rf"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html|format)/{_ID}(?:\.pdf)?/?(?:[?#].*)?$",
+    rf"^(?:https?://)?(?:www\.|export\.|browse\.)?arxiv\.org/(?:abs|pdf|html|format)/{_ID}(?:\.pdf)?/?(?:[?#].*)?$",
     re.IGNORECASE,
 )
 _BARE = re.compile(rf"^(?:arxiv:\s*)?{_ID}$", re.IGNORECASE)
+_DOI = re.compile(
+    rf"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?10\.48550/arxiv\.{_ID}$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -29,11 +36,24 @@ class ArxivId:
     def __str__(self) -> str:
         return f"{self.id}v{self.version}" if self.version else self.id
 
+    @property
+    def canonical(self) -> str:
+        """The id as arXiv writes it: ``math.GT/0309136`` → ``math/0309136``."""
+        return canonical(self.id)
+
+
+def canonical(ident: str) -> str:
+    """Drop an old-style id's subject class (``math.GT/0309136`` → ``math/0309136``)."""
+    if "/" in ident:
+        archive, number = ident.split("/", 1)
+        return f"{archive.split('.')[0]}/{number}"
+    return ident
+
 
 def parse(text: str) -> ArxivId | None:
     """The arXiv id in ``text``, or None when it is not one."""
     text = text.strip()
-    match = _URL.match(text) or _BARE.match(text)
+    match = _URL.match(text) or _BARE.match(text) or _DOI.match(text)
     if not match:
         return None
     if match.group("new"):
