@@ -210,8 +210,10 @@ class Catalogue:
         return self._load([r[0] for r in self.conn.execute("SELECT id FROM entries ORDER BY id")])
 
     def tag_names_for(self, tag: str) -> list[str]:
-        """The stored tag names a filter ``tag:X`` matches (extension point for topic aliases)."""
-        return [normalise_tag(tag)]
+        """The stored tag names a filter ``tag:X`` matches: X, and the topic X is an alias of."""
+        from papershelf.topics import tag_names_for
+
+        return tag_names_for(normalise_tag(tag))
 
     def _filter_sql(self, filters: Filters) -> tuple[list[str], list[Any]]:
         where: list[str] = []
@@ -375,6 +377,18 @@ class Catalogue:
         row = self.conn.execute("SELECT id FROM entries WHERE arxiv_id = ?", (arxiv_id,)).fetchone()
         return row[0] if row else None
 
+    def get_id(self, entry_id: int) -> Entry:
+        """The entry stored under row id ``entry_id`` (from ``resolve``/``find_arxiv_id``)."""
+        found = self._load([entry_id])
+        if not found:
+            raise NotFoundError(f"no entry with row id {entry_id}")
+        return found[0]
+
+    def update_many(self, updates: Iterable[tuple[int, Entry, Sequence[str]]]) -> list[Entry]:
+        """Several ``update_metadata(entry_id, new, fields)`` in one transaction: all or none."""
+        with transaction(self.conn):
+            return [self.update_metadata(entry_id, new, names) for entry_id, new, names in updates]
+
     def update_metadata(self, entry_id: int, new: Entry, fields_to_set: Iterable[str] = BIBLIOGRAPHIC) -> Entry:
         """Overwrite bibliographic fields from a source; citekey, notes, section, tags stay."""
         names = list(fields_to_set)
@@ -425,6 +439,31 @@ class Catalogue:
             self.conn.executemany("DELETE FROM dismissed_tags WHERE entry_id = ? AND tag = ?",
                                   [(entry_id, n) for n in names])
         return new
+
+    def dismissed_tags(self, ids: Sequence[int]) -> dict[int, set[str]]:
+        """Rule tags the user removed from these entries (rules must not put them back)."""
+        out: dict[int, set[str]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start:start + 500])
+            for row in self.conn.execute(
+                    f"SELECT entry_id, tag FROM dismissed_tags WHERE entry_id IN ({_placeholders(len(chunk))})",
+                    chunk):
+                out.setdefault(row[0], set()).add(row[1].lower())
+        return out
+
+    def attach_rule_tags(self, tags_by_id: dict[int, Sequence[str]]) -> dict[int, list[str]]:
+        """Attach topic-rule tags in one transaction, except those the user removed before.
+
+        Returns, per entry id, the tags that were new on it (a tag it has stays as it is)."""
+        added: dict[int, list[str]] = {}
+        with transaction(self.conn):
+            dismissed = self.dismissed_tags(list(tags_by_id))
+            for entry_id, names in tags_by_id.items():
+                keep = [n for n in dict.fromkeys(normalise_tag(t) for t in names)
+                        if n not in dismissed.get(entry_id, set())]
+                added[entry_id] = self._attach(entry_id, keep, "rule")
+            _reindex(self.conn, [i for i, new in added.items() if new])
+        return added
 
     def tag(self, ref: str, tags: Sequence[str]) -> list[str]:
         """Add user tags to an entry; returns those it did not have."""

@@ -17,7 +17,11 @@ def bundled_entries(path: Path | None = None) -> list[Entry]:
 
 
 def load_bundled(cat: Catalogue) -> int:
-    """Add the bundled entries (in reading-list order, in one transaction); returns how many."""
+    """Add the bundled entries (in reading-list order, in one transaction), tagged by the
+    topic rules (as rule tags); returns how many."""
+    from papershelf.topics import current_topics
+
     entries = bundled_entries()
+    current_topics().tag_new(entries)
     cat.add_many(entries)
     return len(entries)

@@ -13,6 +13,7 @@ import typer
 
 from papershelf import __version__
 from papershelf.cli import admin, browse, edit
+from papershelf.cli import topic_cmds
 from papershelf.cli._common import PapershelfGroup, State, _env_debug, set_state
 from papershelf.paths import resolve_db
 
@@ -55,6 +56,8 @@ app.command()(browse.show)
 app.command()(edit.tag)
 app.command()(edit.untag)
 app.command()(edit.tags)
+app.command()(topic_cmds.autotag)
+app.command()(topic_cmds.topics)
 app.command()(edit.note)
 app.command()(edit.remove)
 app.command()(edit.rekey)

@@ -1,0 +1,69 @@
+"""Topics: ``topics`` lists the tagging rules, ``autotag`` applies them.
+
+    papershelf topics                      every topic: aliases, rules, how many entries carry it
+    papershelf autotag --dry-run           what the rules would add, entry by entry
+    papershelf autotag                     add it (as rule tags; your own tags always win)
+    papershelf autotag ho2020denoising     only these entries
+
+The rules ship in data/topics.toml; <config dir>/topics.toml adds or overrides topics.
+A rule tag you remove with `untag` is never put back; `list --tag 蒸餾` finds `distillation`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from papershelf.cli._common import JsonOpt, complete_citekey, console, info, open_catalogue, print_json
+
+
+def topics(as_json: JsonOpt = False) -> None:
+    """List the topics with their aliases, rules and the number of entries tagged with each."""
+    from papershelf.topics import current_topics, topic_counts, user_rules_path
+
+    rules = current_topics()
+    with open_catalogue() as cat:
+        counts = topic_counts(cat)
+    if as_json:
+        print_json([{**t.to_dict(), "count": counts.get(t.name, 0)} for t in rules.topics])
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    table.add_column("topic", style="bold")
+    table.add_column("aliases")
+    table.add_column("rules", overflow="fold")
+    table.add_column("entries", justify="right")
+    for t in rules.topics:
+        table.add_row(escape(t.name), escape(", ".join(t.aliases)), escape(t.summary()),
+                      str(counts.get(t.name, 0)))
+    console().print(table)
+    user = user_rules_path()
+    info(f"Your rules: {user}" + ("" if user.exists() else " (not created; it adds or overrides topics)"))
+
+
+def autotag(
+    keys: Annotated[list[str] | None, typer.Argument(
+        help="Citation keys (or arXiv ids, DOIs); default: every entry.",
+        autocompletion=complete_citekey, show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Show what would be added; change nothing.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Tag entries by the topic rules and show what was added.
+
+    Tags an entry has keep their source; rule tags you removed are not put back."""
+    from papershelf.topics import autotag as apply_rules
+
+    with open_catalogue() as cat:
+        result = apply_rules(cat, keys or [], dry_run=dry_run)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    verb = "would add" if dry_run else "added"
+    for key, tags in result.added.items():
+        console().print(f"{key}: {verb} " + " ".join(f"+{t}" for t in tags), markup=False, highlight=False)
+    total = sum(len(t) for t in result.added.values())
+    info(f"{result.checked} entries checked; {verb} {total} tags to {len(result.added)} entries"
+         + (" (dry run: nothing changed)" if dry_run else ""))
