@@ -214,9 +214,10 @@ def _read(path: Path) -> tuple[dict[str, Any], str]:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        where = f"{path}:{m.group(1)}" if m else str(path)
-        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        col = f" (column {m.group(2)})" if m else ""
+        line = m.group(1) if m else str(max(1, len(text.splitlines())))  # "at end of document"
+        where = f"{path}:{line}"
+        reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
+        col = f" (column {m.group(2)})" if m else " (at the end of the file)"
         raise TopicsError(f"{where}: bad TOML: {reason}{col}",
                           hint="see the format described at the top of the bundled topics.toml") from None
 
