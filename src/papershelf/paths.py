@@ -22,6 +22,8 @@ ENV_VARS = (
     EnvVar("PAPERSHELF_DB", "path of the catalogue file (the --db option wins over it)"),
     EnvVar("PAPERSHELF_ARXIV_URL", "arXiv API endpoint (default https://export.arxiv.org/api/query)"),
     EnvVar("PAPERSHELF_ARXIV_DELAY", "seconds between arXiv requests (default 3, arXiv's terms of use)"),
+    EnvVar("PAPERSHELF_ARXIV_TIMEOUT", "seconds to wait for arXiv: SECONDS, or CONNECT,READ (default 10,60)"),
+    EnvVar("PAPERSHELF_ARXIV_RETRIES", "extra tries after a failed arXiv request (default 3)"),
     EnvVar("PAPERSHELF_DEBUG", "set to 1 to show tracebacks, like --debug"),
     EnvVar("XDG_DATA_HOME", "base of the default data directory (via platformdirs)"),
     EnvVar("XDG_CONFIG_HOME", "base of the config directory, where topics.toml overrides live"),

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from papershelf import __version__
-from papershelf.cli import admin, browse, edit
+from papershelf.cli import admin, arxiv_cmds, browse, edit
 from papershelf.cli import topic_cmds
 from papershelf.cli._common import PapershelfGroup, State, _env_debug, set_state
 from papershelf.paths import resolve_db
@@ -53,6 +53,8 @@ def root(
 app.command("list")(browse.list_entries)
 app.command()(browse.search)
 app.command()(browse.show)
+app.command()(arxiv_cmds.add)
+app.command()(arxiv_cmds.sync)
 app.command()(edit.tag)
 app.command()(edit.untag)
 app.command()(edit.tags)
@@ -64,6 +66,7 @@ app.command()(edit.rekey)
 app.command()(admin.stats)
 app.command()(admin.init)
 app.command()(admin.env)
+app.add_typer(arxiv_cmds.arxiv_app, name="arxiv")
 app.add_typer(admin.db_app, name="db")
 
 

@@ -1,0 +1,329 @@
+"""arXiv: ``add`` papers by id, ``sync`` arXiv entries, ``arxiv search`` from the terminal.
+
+    papershelf add 2302.05543 https://arxiv.org/abs/2106.09685v2 arXiv:2208.12242
+    papershelf add --file ids.txt --tag to-read        (or: cat ids.txt | papershelf add -)
+    papershelf sync --dry-run                          what would change, nothing written
+    papershelf sync ho2020denoising                    just these entries
+    papershelf arxiv search 'ti:controlnet AND cat:cs.CV' --max 20 --add 1,3
+
+Requests go to PAPERSHELF_ARXIV_URL (default the real API), one every PAPERSHELF_ARXIV_DELAY
+seconds (default 3), 100 ids per request. Exit codes: 0 done, 2 bad ids or options (nothing
+asked), 3 arXiv knows none of the ids, 4 arXiv unreachable or answering badly, 5 partial
+(the good ones were stored, the rest listed), 130 Ctrl-C (batches already written are kept whole).
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from papershelf.cli._common import (
+    JsonOpt, complete_citekey, console, info, open_catalogue, print_json, state, warn,
+)
+from papershelf.errors import NetworkError, NotFoundError, PartialFailure, UsageError
+
+if TYPE_CHECKING:
+    from papershelf.arxiv_sync import Outcome, Report
+
+arxiv_app = typer.Typer(help="Talk to arXiv directly: search it from the terminal.",
+                        no_args_is_help=True)
+
+TagAddOpt = Annotated[list[str] | None, typer.Option(
+    "--tag", "-t", help="Tag the papers added (repeat for several).")]
+
+
+# --- progress on stderr ----------------------------------------------------------------------
+
+class _Progress:
+    """A Rich bar on stderr (only on a terminal, and not with --quiet): ids done, requests
+    made, and the wait the rate limit imposes."""
+
+    def __init__(self, total: int, label: str):
+        self.total = total
+        self.label = label
+        self.requests = 0
+        self.bar = None
+        self.task = None
+
+    def __enter__(self) -> "_Progress":
+        if self.total > 1 and not state().quiet and sys.stderr.isatty():
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                TextColumn("{task.fields[status]}"), TimeElapsedColumn(),
+                                console=console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=self.total, status="")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def event(self, ev) -> None:
+        self.requests = ev.requests
+        if self.bar is None:
+            if ev.kind == "retry":
+                info(f"[dim]{ev.reason}; retrying in {ev.seconds:.1f} s[/]")
+            return
+        requests = f"{ev.requests} request{'s' if ev.requests != 1 else ''}"
+        if ev.kind == "wait":
+            status = f"{requests} · waiting {ev.seconds:.1f} s (arXiv rate limit)"
+        elif ev.kind == "retry":
+            status = f"{requests} · {ev.reason}; retrying in {ev.seconds:.1f} s"
+        else:
+            status = f"{requests} · asking arXiv"
+        self.bar.update(self.task, status=status)
+
+    def advance(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, advance=n)
+
+
+@contextmanager
+def _client(total: int, label: str):
+    from papershelf.sources.arxiv import ArxivClient
+
+    with _Progress(total, label) as progress:
+        client = ArxivClient(on_event=progress.event)
+        try:
+            yield client, progress
+        finally:
+            client.close()
+
+
+# --- reporting -------------------------------------------------------------------------------
+
+def _line(status: str, outcome: "Outcome", detail: str) -> str:
+    key = outcome.entry.citekey if outcome.entry and outcome.entry.citekey else "-"
+    version = f"v{outcome.entry.arxiv_version}" if outcome.entry and outcome.entry.arxiv_version else ""
+    return f"{status:<9} {key:<24} arXiv:{outcome.arxiv_id}{version}  {detail}".rstrip()
+
+
+def _print_failures(report: "Report") -> None:
+    for o in report.failures:
+        what = "not found" if o.status == "not_found" else "failed"
+        warn(f"arXiv:{o.arxiv_id}: {what}: {o.message}")
+
+
+def _finish(report: "Report", done: str) -> None:
+    """Exit status from the report: partial (5) when some failed and some were done."""
+    failures = report.failures
+    if not failures:
+        return
+    n, total = len(failures), len(report.outcomes)
+    if report.successes:
+        raise PartialFailure(f"{n} of {total} could not be {done}; the other {total - n} were",
+                             hint="the ones listed above; run the same command again to retry them")
+    if report.error is not None:
+        raise report.error
+    if all(o.status == "not_found" for o in failures):
+        if total == 1:
+            raise NotFoundError(f"arXiv has no paper arXiv:{failures[0].arxiv_id}",
+                                hint="check the id (a typo, or a paper that was never announced?)")
+        raise NotFoundError(f"arXiv has none of these {total} papers")
+    raise NetworkError(failures[0].message)
+
+
+def _read_ids(ids: list[str], file: Path | None) -> list[str]:
+    from papershelf.arxiv_sync import ids_from_text
+
+    texts = [i for i in ids if i != "-"]
+    if "-" in ids or (file is not None and str(file) == "-"):
+        texts += ids_from_text(sys.stdin.read())
+    if file is not None and str(file) != "-":
+        try:
+            texts += ids_from_text(file.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise NotFoundError(f"cannot read {file}: {exc.strerror or exc}") from None
+    return texts
+
+
+# --- commands --------------------------------------------------------------------------------
+
+def add(
+    ids: Annotated[list[str] | None, typer.Argument(
+        help="arXiv ids or links: 2006.11239, 2006.11239v2, arXiv:…, https://arxiv.org/abs/…, "
+             "…/pdf/….pdf, hep-th/9901001. '-' reads them from stdin.", show_default=False)] = None,
+    file: Annotated[Path | None, typer.Option(
+        "--file", "-f", help="Read ids from this file (one or more per line, # comments; '-' is stdin).",
+        dir_okay=False)] = None,
+    update: Annotated[bool, typer.Option(
+        "--update", help="Refresh papers already in the catalogue from arXiv (keys, tags, notes stay).")] = False,
+    tag: TagAddOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add papers from arXiv by id, with full metadata and a citation key; one line per paper."""
+    from papershelf.arxiv_sync import add_ids, parse_ids
+
+    parsed = parse_ids(_read_ids(list(ids or []), file))  # every bad id reported, before any request
+    tags = list(tag or [])
+    if tags:
+        from papershelf.catalogue import normalise_tag
+
+        tags = [normalise_tag(t) for t in tags]
+    with open_catalogue() as cat, _client(len(parsed), "Adding from arXiv") as (client, progress):
+        report = add_ids(cat, parsed, client, update=update, tags=tags, on_batch=progress.advance)
+    if as_json:
+        print_json({"requests": report.requests, "papers": [o.to_dict() for o in report.outcomes]})
+    else:
+        out = console()
+        for o in report.outcomes:
+            if o.status == "added":
+                out.print(_line("added", o, o.entry.title), markup=False, highlight=False)
+            elif o.status == "exists":
+                out.print(_line("exists", o, "already in the catalogue (--update refreshes it)"),
+                          markup=False, highlight=False)
+            elif o.ok:
+                detail = "; ".join(c.describe() for c in o.changes) or "unchanged"
+                out.print(_line(o.status, o, detail), markup=False, highlight=False)
+    _print_failures(report)
+    if report.requests:
+        info(f"[dim]{report.requests} request{'s' if report.requests != 1 else ''} to arXiv[/]")
+    _finish(report, "added")
+
+
+def sync(
+    keys: Annotated[list[str] | None, typer.Argument(
+        help="Only these entries (citekeys, arXiv ids); default: every arXiv entry.",
+        autocompletion=complete_citekey, show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Show what would change; write nothing.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Refresh arXiv entries and report what changed: versions, titles, authors, venues.
+
+    Citation keys, tags, notes and sections never change; placeholders get their metadata.
+    """
+    from papershelf.arxiv_sync import Report, sync_entries
+
+    with open_catalogue() as cat:
+        if keys:
+            entries = [cat.get(k) for k in keys]
+            lacking = [e.citekey for e in entries if not e.arxiv_id]
+            if lacking:
+                raise UsageError(f"no arXiv id on {', '.join(lacking)}: sync only refreshes arXiv entries")
+        else:
+            entries = [e for e in cat.entries() if e.arxiv_id]
+        if not entries:
+            info("No arXiv entries to sync.")
+            return
+        report = Report()
+        try:
+            with _client(len(entries), "Syncing with arXiv") as (client, progress):
+                sync_entries(cat, client, entries, dry_run=dry_run, report=report,
+                             on_batch=progress.advance)
+        except KeyboardInterrupt:
+            if not dry_run:
+                info(f"{report.written} entries were updated before the interruption; the "
+                     "catalogue is consistent (sync again to finish)")
+            raise
+    if as_json:
+        print_json({"dry_run": dry_run, "requests": report.requests,
+                    "entries": [o.to_dict() for o in report.outcomes]})
+    else:
+        out = console()
+        for o in report.outcomes:
+            if o.status in ("changed", "completed"):
+                head, *rest = [c.describe() for c in o.changes] or ["updated"]
+                out.print(_line(o.status, o, head), markup=False, highlight=False)
+                for text in rest:
+                    out.print(f"{'':<9} {'':<24} {text}", markup=False, highlight=False)
+    _print_failures(report)
+    changed = report.count("changed") + report.count("completed")
+    info(f"Checked {len(report.outcomes)} entries with {report.requests} "
+         f"request{'s' if report.requests != 1 else ''}: {changed} changed, "
+         f"{report.count('unchanged')} unchanged"
+         + (f", {len(report.failures)} not synced" if report.failures else "")
+         + (" (dry run: nothing written)." if dry_run else "."))
+    _finish(report, "synced")
+
+
+def _results_table(results):
+    from rich.markup import escape
+    from rich.table import Table
+
+    from papershelf.cli.plain import short_authors
+
+    table = Table(box=None, header_style="bold", pad_edge=False, expand=True)
+    table.add_column("#", justify="right", style="bold", no_wrap=True)
+    table.add_column("arXiv", style="cyan", no_wrap=True)
+    table.add_column("year", justify="right", no_wrap=True)
+    table.add_column("authors", max_width=22, overflow="ellipsis", no_wrap=True)
+    table.add_column("title", ratio=3, overflow="fold", min_width=30)
+    table.add_column("class", style="green", no_wrap=True)
+    for n, e in enumerate(results, 1):
+        version = f"v{e.arxiv_version}" if e.arxiv_version else ""
+        table.add_row(str(n), escape(f"{e.arxiv_id}{version}"), str(e.year or ""),
+                      escape(short_authors(e)), escape(e.title), escape(e.primary_class or ""))
+    return table
+
+
+def _selection(text: str, n: int) -> list[int]:
+    """``all`` or ``1,3,5-7`` → 0-based indices below ``n``."""
+    text = text.strip().lower()
+    if text == "all":
+        return list(range(n))
+    chosen: list[int] = []
+    for part in text.replace(" ", "").split(","):
+        lo, _, hi = part.partition("-")
+        if not lo.isdigit() or (hi and not hi.isdigit()):
+            raise UsageError(f"--add takes 'all' or result numbers like 1,3,5-7, not {text!r}")
+        for number in range(int(lo), int(hi or lo) + 1):
+            if not 1 <= number <= n:
+                raise UsageError(f"there is no result {number} (the search found {n})")
+            chosen.append(number - 1)
+    return list(dict.fromkeys(chosen))
+
+
+@arxiv_app.command("search")
+def arxiv_search(
+    query: Annotated[str, typer.Argument(
+        help="arXiv query: words, ti:, au:, abs:, cat:cs.CV, AND / OR / ANDNOT, \"phrases\".",
+        show_default=False)],
+    max_results: Annotated[int, typer.Option("--max", "-m", min=1, max=2000,
+                                             help="How many results to fetch.")] = 20,
+    sort: Annotated[str, typer.Option("--sort", help="relevance, submitted or updated (newest first).")] = "relevance",
+    add_: Annotated[str | None, typer.Option(
+        "--add", help="Add results to the catalogue: 'all', or numbers like 1,3,5-7.")] = None,
+    tag: TagAddOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Search arXiv and show the results as a numbered table; --add stores some of them."""
+    from papershelf.arxiv_sync import add_entries
+
+    if add_ is not None and add_.strip().lower() != "all":
+        _selection(add_, 10**9)  # a malformed selection is refused before any request
+    with _client(1, "Searching arXiv") as (client, _):
+        from papershelf.sources.arxiv import ArxivRejected
+
+        try:
+            results = client.search(query, max_results, sort)
+        except ArxivRejected as exc:
+            raise UsageError(f"arXiv cannot run the query {query!r}: {exc.reason}") from None
+    added: dict[str, str] = {}
+    report = None
+    if add_ is not None and results:
+        chosen = [results[i] for i in _selection(add_, len(results))]
+        tags = list(tag or [])
+        with open_catalogue() as cat:
+            report = add_entries(cat, chosen, tags=tags)
+        added = {o.arxiv_id: o.entry.citekey for o in report.outcomes if o.entry}
+    if as_json:
+        print_json([{"n": n, "arxiv_id": e.arxiv_id, "version": e.arxiv_version, "title": e.title,
+                     "authors": e.author_names, "year": e.year, "primary_class": e.primary_class,
+                     "journal_ref": e.journal_ref, "doi": e.doi, "citekey": added.get(e.arxiv_id)}
+                    for n, e in enumerate(results, 1)])
+    elif results:
+        console().print(_results_table(results))
+    if not results:
+        info(f"arXiv found nothing for {query!r}.")
+    if report is not None and not as_json:
+        for o in report.outcomes:
+            what = "added" if o.status == "added" else "exists"
+            console(stderr=True).print(_line(what, o, o.entry.title if what == "added"
+                                             else "already in the catalogue"),
+                                       markup=False, highlight=False)
