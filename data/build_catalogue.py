@@ -6,20 +6,22 @@ Only verified facts go in: a field listed in a record's ``unverified`` or only i
 ``from_memory`` stays empty. The free-text venue of each published paper is split into
 journal/booktitle, volume, number and pages by the table below, which restates the verified
 venue strings (nothing in it comes from elsewhere). Sections and notes come from
-``data/reading-list.md`` (the user's list, verbatim): the heading and parent bullets an item
-sits under are its section; the text bullets nested under it are its notes, kept exactly;
-nested links become the entry's links.
+``data/reading-list.md`` (the user's list, verbatim), read by the same parser as
+``papershelf import markdown`` (``papershelf.formats.readinglist``): the heading and parent
+bullets an item sits under are its section; the text bullets nested under it are its notes,
+kept exactly; nested links become the entry's links.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 
+from papershelf.formats import readinglist  # the reading-list parser `import markdown` uses
+from papershelf.models import Entry
+
 HERE = Path(__file__).resolve().parent
-SECTION_SEP = " › "
 
 ICML21 = {
     "type": "inproceedings",
@@ -65,61 +67,13 @@ VENUES: dict[str, dict] = {
                              "address": "Lille, France"}},
 }
 
-# Items the reading list names without a link: the bullet text that names them.
-NAMED_ONLY = {"2010.11929": "Vision Transformer (ViT)", "2012.12877": "DeiT"}
+def find_item(items: list[Entry], record: dict) -> Entry:
+    """The reading-list entry a record describes: same arXiv id, or the link it was listed by."""
+    aid, url = record.get("arxiv_id"), record.get("seed_url")
+    return next(i for i in items if (aid and i.arxiv_id == aid) or (url and i.url == url))
 
 
-def parse_reading_list(text: str) -> list[dict]:
-    """Every bullet with its section path, its nested text (notes) and nested links."""
-    items: list[dict] = []
-    heading = ""
-    stack: list[tuple[int, dict]] = []  # (indent, item) of the open bullets
-    for line in text.splitlines():
-        if line.startswith("#"):
-            heading = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line.lstrip("#").strip())
-            stack = []
-            continue
-        m = re.match(r"^(\s*)- (.*)$", line)
-        if not m:
-            continue
-        indent, body = len(m.group(1)), m.group(2)
-        while stack and stack[-1][0] >= indent:
-            stack.pop()
-        parents = [p for _, p in stack]
-        section = SECTION_SEP.join([heading] + [p["label"] for p in parents])
-        item = {"indent": indent, "body": body, "section": section, "children": [],
-                "label": re.sub(r"\s*==>.*$", "", re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", body)).strip(),
-                "line": line}
-        for _, parent in stack:
-            parent["children"].append(item)
-        stack.append((indent, item))
-        items.append(item)
-    return items
-
-
-def notes_and_links(item: dict) -> tuple[str | None, list[dict]]:
-    notes, links = [], []
-    base = None
-    for child in item["children"]:
-        body = child["body"].strip()
-        if re.fullmatch(r"https?://\S+", body):
-            links.append({"url": body, "label": "code" if "github.com" in body else "link"})
-            continue
-        if base is None:
-            base = child["indent"]
-        notes.append(child["line"][base:].rstrip())
-    return ("\n".join(notes) if notes else None), links
-
-
-def find_item(items: list[dict], record: dict) -> dict:
-    aid = record.get("arxiv_id")
-    if aid in NAMED_ONLY:
-        return next(i for i in items if NAMED_ONLY[aid] in i["body"])
-    url = record.get("seed_url")
-    return next(i for i in items if url and url in i["body"])
-
-
-def entry_for(record: dict, item: dict) -> dict:
+def entry_for(record: dict, item: Entry) -> dict:
     unverified = set(record.get("unverified") or [])
 
     def fact(name: str):
@@ -137,11 +91,10 @@ def entry_for(record: dict, item: dict) -> dict:
         "abstract": record.get("abstract"),
         "doi": fact("doi"),
         "url": record.get("seed_url") or (f"https://arxiv.org/abs/{aid}" if aid else None),
-        "section": item["section"],
+        "section": item.section,
+        "notes": item.notes,
+        "links": item.links,
     }
-    notes, links = notes_and_links(item)
-    entry["notes"] = notes
-    entry["links"] = links
     kind = record["kind"]
     if aid:
         entry["arxiv_id"] = aid
@@ -162,7 +115,7 @@ def entry_for(record: dict, item: dict) -> dict:
 def main() -> None:
     source = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE.parent.parent / "shared/seed/reference-metadata.json"
     records = json.loads(source.read_text(encoding="utf-8"))
-    items = parse_reading_list((HERE / "reading-list.md").read_text(encoding="utf-8"))
+    items = readinglist.read((HERE / "reading-list.md").read_text(encoding="utf-8")).entries
     entries = [entry_for(r, find_item(items, r)) for r in records]
     out = {
         "provenance": "Built by data/build_catalogue.py from shared/seed/reference-metadata.json "
