@@ -1,0 +1,341 @@
+"""Entries → BibTeX or biblatex text. Pure: no catalogue, no terminal, no bibtexparser.
+
+Two styles:
+
+``bibtex``
+    For ``\\bibliographystyle{plain}`` and friends. Non-ASCII letters are written as LaTeX
+    (``B{\\"a}ck``) so ``bibtex`` sorts and case-changes them; characters LaTeX has no
+    spelling for (CJK) stay UTF-8. Standard entry types only (``@online`` → ``@misc``). Every
+    entry is written so that ``plain.bst`` has nothing to warn about: an entry missing a
+    field its type requires (a book without a publisher) is written as ``@misc`` with
+    ``papershelf-type = {book}`` so it reads back as what it is; a ``number`` that ``plain``
+    cannot print (no volume, or beside one) is written as ``issue``; an entry without
+    authors gets ``key`` (its citekey) to sort by.
+``biblatex``
+    For biber. UTF-8 throughout, biblatex field names (``journaltitle``, ``location``,
+    ``date``, ``eprinttype``/``eprintclass``) and ``@online`` for preprints.
+
+Preprints (``misc`` with an arXiv id) are ``@misc``/``@online`` with ``eprint``,
+``archivePrefix``/``eprinttype``, ``primaryClass``/``eprintclass`` and the abs-page URL; a
+published paper keeps its eprint beside journal or booktitle. An arXiv ``journal_ref``
+(a preprint whose venue is known only as free text) is written as ``note`` - never turned
+into a journal or booktitle - unless the entry already has a note.
+
+Catalogue-only data is not written: ``section``, ``links``, ``categories``,
+``arxiv_version``, ``arxiv_comment``. Tags are written as ``keywords``, notes as ``annote``
+(``annotation`` in biblatex), so a re-import keeps them; ``minimal=True`` leaves out
+abstract, keywords and notes.
+
+Output is deterministic: entries in the order given, fields in a fixed order (other fields
+after them alphabetically), two-space indent, one field per line, LF line endings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from papershelf.formats.latex import encode
+from papershelf.models import Entry, Person
+
+STYLES = ("bibtex", "biblatex")
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+# Capitalised words that are names, so no bibliography style may lower-case them. Words with a
+# capital after the first letter (LoRA, ControlNet, CLIP, GANs, 3D) are protected by rule.
+PROPER_NAMES = frozenset("""
+    Adam Bayes Bayesian Bernoulli Boltzmann Brownian Cauchy Chinese DALL Dirichlet English
+    Euclidean Euler European Fisher Fokker Fourier French Gaussian German Gibbs Google Hamiltonian
+    Hessian Hilbert Hopfield Ito Itô Jacobian Japanese Kalman Kullback Lagrangian Langevin
+    Laplace Laplacian Leibler Lipschitz Markov Markovian Monte Carlo Newton Nyström Planck Poisson
+    Python Riemann Riemannian Schrödinger Shannon Stein Swin Taylor Transformer Transformers Turing
+    Wasserstein Wiener
+""".split())
+
+_WORD = re.compile(r"[^\W_]+")
+
+# Fields each plain.bst type checks with output.check (a|b: either will do).
+_PLAIN_REQUIRED: dict[str, tuple[str, ...]] = {
+    "article": ("author", "title", "journal", "year"),
+    "book": ("author|editor", "title", "publisher", "year"),
+    "booklet": ("title",),
+    "inbook": ("author|editor", "title", "chapter|pages", "publisher", "year"),
+    "incollection": ("author", "title", "booktitle", "publisher", "year"),
+    "inproceedings": ("author", "title", "booktitle", "year"),
+    "manual": ("title",),
+    "mastersthesis": ("author", "title", "school", "year"),
+    "phdthesis": ("author", "title", "school", "year"),
+    "proceedings": ("title", "year"),
+    "techreport": ("author", "title", "institution", "year"),
+    "unpublished": ("author", "title", "note"),
+    "misc": ("author|title|howpublished|month|year|note",),
+}
+_BIBTEX_TYPES = frozenset(_PLAIN_REQUIRED)
+_SERIES_TYPES = frozenset({"book", "inbook", "incollection", "inproceedings", "proceedings"})
+
+# Catalogue type → biblatex type (and the ``type`` field that says which kind of thesis/report).
+_BIBLATEX_TYPES = {
+    "phdthesis": ("thesis", "phdthesis"), "mastersthesis": ("thesis", "mathesis"),
+    "techreport": ("report", "techreport"),
+}
+# Field names that differ between the styles (bibtex name → biblatex name).
+_TO_BIBLATEX = {"journal": "journaltitle", "address": "location", "school": "institution",
+                "annote": "annotation", "archiveprefix": "eprinttype", "primaryclass": "eprintclass"}
+
+_ORDER = (
+    "author", "editor", "title", "subtitle", "journal", "journaltitle", "booktitle", "chapter",
+    "series", "volume", "number", "issue", "pages", "publisher", "organization", "institution",
+    "school", "address", "location", "edition", "type", "howpublished", "year", "month", "date",
+    "isbn", "issn", "doi", "eprint", "archivePrefix", "eprinttype", "primaryClass", "eprintclass",
+    "url", "urldate", "note", "key", "papershelf-type", "entrysubtype",
+)
+_LAST = ("keywords", "abstract", "annote", "annotation")
+# Values written as they are (identifiers, URLs): LaTeX-escaping would corrupt them.
+_VERBATIM = frozenset({"doi", "url", "eprint", "isbn", "issn", "urldate", "date", "year", "pages",
+                       "file", "pdf", "archivePrefix", "primaryClass", "eprinttype",
+                       "eprintclass", "key", "papershelf-type"})
+_BARE = frozenset({"month"})
+_BIBLATEX_ALWAYS = frozenset({"entrysubtype"})  # macros, written without braces
+
+
+@dataclass
+class WriteReport:
+    """What the writer had to adapt, for the command to tell the user."""
+
+    degraded: dict[str, str] = field(default_factory=dict)  # citekey -> the type it should have
+    dropped: dict[str, list[str]] = field(default_factory=dict)  # fields the style cannot carry
+    incomplete: dict[str, list[str]] = field(default_factory=dict)  # mandatory fields missing
+
+
+# --- pieces ----------------------------------------------------------------------------------
+
+def _needs_protection(word: str) -> bool:
+    return any(c.isupper() for c in word[1:]) or word in PROPER_NAMES
+
+
+def title_field(title: str, *, ascii: bool) -> str:
+    """The title with the capitals that must stay braced word by word (``{LoRA}: Low-Rank…``)."""
+    out: list[str] = []
+    pos = 0
+    for m in _WORD.finditer(title):
+        out.append(encode(title[pos:m.start()], ascii=ascii))
+        word = m.group()
+        enc = encode(word, ascii=ascii)
+        out.append(f"{{{enc}}}" if _needs_protection(word) else enc)
+        pos = m.end()
+    out.append(encode(title[pos:], ascii=ascii))
+    return "".join(out)
+
+
+def _brace_if(part: str, ascii: bool, always: bool = False) -> str:
+    enc = encode(part, ascii=ascii)
+    if always or "," in part or re.search(r"\band\b", part, re.I):
+        return f"{{{enc}}}"
+    return enc
+
+
+def name_field(person: Person, *, ascii: bool) -> str:
+    """One name as BibTeX reads it back exactly: ``von Family, Jr., Given`` or ``{Corporate}``."""
+    if person.family == "others" and not person.given:
+        return "others"
+    if person.is_corporate:
+        return f"{{{encode(person.family, ascii=ascii)}}}"
+    lowercase_word = any(w[:1].islower() for w in person.family.split())
+    family = _brace_if(person.family, ascii, always=lowercase_word)
+    last = f"{encode(person.prefix, ascii=ascii)} {family}" if person.prefix else family
+    parts = [last]
+    if person.suffix:
+        parts.append(_brace_if(person.suffix, ascii))
+    if person.given or person.suffix:
+        parts.append(_brace_if(person.given, ascii))
+    return ", ".join(parts)
+
+
+def names_field(people: list[Person], *, ascii: bool) -> str:
+    return " and ".join(name_field(p, ascii=ascii) for p in people)
+
+
+def preprint_url(entry: Entry) -> str | None:
+    return f"https://arxiv.org/abs/{entry.arxiv_id}" if entry.arxiv_id else None
+
+
+def is_preprint(entry: Entry) -> bool:
+    return bool(entry.arxiv_id) and entry.type in ("misc", "online", "unpublished") and not (
+        entry.journal or entry.booktitle)
+
+
+def arxiv_howpublished(entry: Entry) -> str:
+    """What ``plain`` prints for a preprint (it knows no eprint field); read back, it is dropped."""
+    return f"arXiv preprint arXiv:{entry.arxiv_id}"
+
+
+# --- one entry -------------------------------------------------------------------------------
+
+def _fields(entry: Entry, style: str) -> tuple[str, dict[str, str]]:
+    """The entry type and the field values (already encoded), before ordering."""
+    ascii = style == "bibtex"
+    f: dict[str, str] = {}
+    if entry.authors:
+        f["author"] = names_field(entry.authors, ascii=ascii)
+    if entry.editors:
+        f["editor"] = names_field(entry.editors, ascii=ascii)
+    if entry.title:
+        f["title"] = title_field(entry.title, ascii=ascii)
+    for name in ("journal", "booktitle", "volume", "number", "pages", "publisher", "edition",
+                 "isbn", "doi"):
+        value = getattr(entry, name)
+        if value:
+            f[name] = value if name in _VERBATIM else encode(str(value), ascii=ascii)
+    year = entry.year or (int(entry.date[:4]) if entry.date and entry.date[:4].isdigit() else None)
+    same_year = bool(entry.date and year and entry.date[:4] == str(year))
+    if year:
+        f["year"] = str(year)
+        if same_year and len(entry.date) >= 7 and entry.date[5:7].isdigit():
+            f["month"] = MONTHS[int(entry.date[5:7]) - 1]
+    if entry.arxiv_id:
+        f["eprint"] = entry.arxiv_id
+        f["archivePrefix"] = "arXiv"
+        if entry.primary_class:
+            f["primaryClass"] = entry.primary_class
+    url = entry.url or (preprint_url(entry) if is_preprint(entry) else None)
+    if url:
+        f["url"] = url.replace("{", "%7B").replace("}", "%7D")
+    for key, value in sorted(entry.extra.items()):
+        if key in f or not value:
+            continue
+        if key in ("abstract", "keywords", "annote", "annotation"):
+            continue
+        f[key] = value.replace("{", "%7B").replace("}", "%7D") if key in _VERBATIM else \
+            encode(value, ascii=ascii)
+    if entry.journal_ref and not (entry.journal or entry.booktitle):
+        if "note" not in f:
+            f["note"] = encode(entry.journal_ref, ascii=ascii)
+    return entry.type or "misc", f
+
+
+def _long_fields(entry: Entry, style: str, minimal: bool) -> dict[str, str]:
+    ascii = style == "bibtex"
+    f: dict[str, str] = {}
+    if minimal:
+        return f
+    if entry.tags:
+        f["keywords"] = encode(", ".join(entry.tags), ascii=ascii)
+    abstract = entry.abstract or entry.extra.get("abstract")
+    if abstract:
+        f["abstract"] = encode(abstract.strip(), ascii=ascii)
+    if entry.notes and entry.notes.strip():
+        f["annotation" if style == "biblatex" else "annote"] = "\n".join(
+            encode(line.rstrip(), ascii=ascii) for line in entry.notes.strip("\n").splitlines())
+    return f
+
+
+def _has(f: dict[str, str], spec: str) -> bool:
+    return any(f.get(name) for name in spec.split("|"))
+
+
+def _bibtex_shape(entry: Entry, kind: str, f: dict[str, str], report: WriteReport) -> str:
+    """Fit the fields to plain.bst: standard types, no field it warns about."""
+    if is_preprint(entry) or kind == "online":
+        kind = "misc"
+    if kind not in _BIBTEX_TYPES:
+        kind = "misc"
+    if kind == "misc" and entry.arxiv_id and "howpublished" not in f and not (
+            entry.journal or entry.booktitle):
+        f["howpublished"] = arxiv_howpublished(entry)
+    # number: plain prints it only with a series (and no volume), or with a volume (articles)
+    if f.get("number") and "issue" not in f:
+        if kind == "article":
+            clash = not f.get("volume")
+        elif kind in _SERIES_TYPES:
+            clash = bool(f.get("volume")) or not f.get("series")
+        else:
+            clash = False
+        if clash:
+            f["issue"] = f.pop("number")
+    conflict = kind in ("book", "inbook") and f.get("author") and f.get("editor")
+    missing = [spec for spec in _PLAIN_REQUIRED[kind] if not _has(f, spec)]
+    if missing or conflict:
+        if kind != "misc":
+            report.degraded[entry.citekey] = kind
+            f["papershelf-type"] = entry.type
+            kind = "misc"
+    if not f.get("author") and "key" not in f:
+        f["key"] = entry.citekey
+    return kind
+
+
+def _biblatex_shape(entry: Entry, kind: str, f: dict[str, str], report: WriteReport) -> str:
+    """Fit the fields to biblatex's data model, as ``biber --validate-datamodel`` checks it."""
+    from papershelf.formats.biblatex_dm import FIELDS, MANDATORY
+
+    if is_preprint(entry):
+        kind = "online"
+    kind, thesis_type = _BIBLATEX_TYPES.get(kind, (kind, None))
+    if kind not in FIELDS:
+        kind = "misc"
+    if thesis_type and "type" not in f:
+        f["type"] = thesis_type
+    for name in list(f):
+        new = _TO_BIBLATEX.get(name.lower(), name.lower())
+        if new != name:
+            value = f.pop(name)
+            f.setdefault(new, value)
+    # the full date when it falls in the publication year; otherwise the year alone
+    year = f.pop("year", None)
+    f.pop("month", None)
+    if year and "date" not in f:
+        same = bool(entry.date and entry.date[:4] == year and re.fullmatch(
+            r"\d{4}(-\d{2}(-\d{2})?)?", entry.date))
+        f["date"] = entry.date if same else year
+    original = kind
+    if any(not _has(f, "|".join(rule)) for rule in MANDATORY.get(kind, [])):
+        kind = "misc"
+        f.setdefault("entrysubtype", entry.type)
+    allowed = FIELDS[kind] | _BIBLATEX_ALWAYS
+    dropped = sorted(n for n in f if n not in allowed)
+    for name in dropped:
+        del f[name]
+    if dropped:
+        report.dropped[entry.citekey] = dropped
+    if kind != original:
+        report.degraded[entry.citekey] = original
+    missing = ["|".join(rule) for rule in MANDATORY.get(kind, []) if not _has(f, "|".join(rule))]
+    if missing:
+        report.incomplete[entry.citekey] = missing
+    return kind
+
+
+def entry_to_bibtex(entry: Entry, style: str = "bibtex", *, minimal: bool = False,
+                    report: WriteReport | None = None) -> str:
+    """One entry as text, ending with a newline."""
+    if style not in STYLES:
+        raise ValueError(f"unknown style {style!r}")
+    report = report if report is not None else WriteReport()
+    kind, f = _fields(entry, style)
+    if style == "bibtex":
+        kind = _bibtex_shape(entry, kind, f, report)
+    else:
+        f.update(_long_fields(entry, style, minimal))
+        kind = _biblatex_shape(entry, kind, f, report)
+    if style == "bibtex":
+        f.update(_long_fields(entry, style, minimal))
+    rank = {name: i for i, name in enumerate(_ORDER)}
+    last = {name: i for i, name in enumerate(_LAST)}
+    names = sorted(f, key=lambda n: (n in last, last.get(n, 0), rank.get(n, len(rank)), n.lower()))
+    lines = [f"@{kind}{{{entry.citekey},"]
+    for name in names:
+        value = f[name]
+        if name in _BARE and value in MONTHS:
+            lines.append(f"  {name} = {value},")
+        else:
+            lines.append(f"  {name} = {{{value}}},")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def write_bibtex(entries: Iterable[Entry], style: str = "bibtex", *, minimal: bool = False,
+                 report: WriteReport | None = None) -> str:
+    """A whole ``.bib`` file: the entries, each followed by a blank line."""
+    report = report if report is not None else WriteReport()
+    return "\n".join(entry_to_bibtex(e, style, minimal=minimal, report=report) for e in entries)

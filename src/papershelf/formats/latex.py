@@ -1,0 +1,124 @@
+"""LaTeX ↔ Unicode for BibTeX fields, over pylatexenc.
+
+The catalogue stores plain Unicode text; LaTeX exists only in ``.bib`` files. ``decode`` turns a
+field read from a file into text (``{\\"o}`` → ``ö``, ``{LoRA}`` → ``LoRA``, ``\\&`` → ``&``,
+``$\\mu$`` → ``μ``), ``encode`` turns text back into something BibTeX and LaTeX accept: the ten
+special characters escaped, and (``ascii=True``, the classic BibTeX style) every non-ASCII
+character that has a LaTeX spelling written as ``{\\"o}`` so ``bibtex``'s sorting and
+case-changing see one letter. Characters without one (CJK) stay UTF-8.
+
+Both directions are cached per character or per string: importing or exporting ten thousand
+entries spends its time in the few strings that actually contain LaTeX.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+
+# The characters LaTeX gives a meaning to, escaped so they print as themselves. Braces get
+# text macros, not \{ \}: BibTeX counts every brace, escaped or not, so \{ would unbalance it.
+_SPECIAL = {
+    "\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
+    "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+    "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+}
+_SPECIAL_RE = re.compile(r"[\\{}&%$#_~^]")
+_NEEDS_DECODING = re.compile(r"[\\{}$~]")
+
+
+@lru_cache(maxsize=1)
+def _encoder():
+    logging.getLogger("pylatexenc").setLevel(logging.ERROR)
+    from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+    return UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="braces-all",
+                                 unknown_char_policy="keep")
+
+
+@lru_cache(maxsize=4096)
+def _char_to_latex(char: str) -> str:
+    if char == "\u00a0":
+        return "~"
+    return _encoder().unicode_to_latex(char)
+
+
+def escape(text: str) -> str:
+    """Escape the LaTeX special characters of ``text`` (nothing else)."""
+    return _SPECIAL_RE.sub(lambda m: _SPECIAL[m.group()], text)
+
+
+def encode(text: str, *, ascii: bool) -> str:
+    """``text`` as a BibTeX field value: specials escaped; non-ASCII as LaTeX if ``ascii``."""
+    out = escape(text)
+    if ascii and not out.isascii():
+        out = "".join(c if c < "\x80" else _char_to_latex(c) for c in out)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _decoder():
+    logging.getLogger("pylatexenc").setLevel(logging.ERROR)
+    from pylatexenc import latex2text
+    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec
+
+    db = latex2text.get_default_latex_context_db()
+    db.add_context_category("papershelf", prepend=True, macros=[
+        MacroTextSpec("url", simplify_repl="%s"),
+        MacroTextSpec("textbraceleft", simplify_repl="{"),
+        MacroTextSpec("textbraceright", simplify_repl="}"),
+        MacroTextSpec("textasciicircum", simplify_repl="^"),
+        MacroTextSpec("textasciitilde", simplify_repl="~"),
+        MacroTextSpec("textbackslash", simplify_repl="\\"),
+    ])
+    # A macro pylatexenc does not know (a journal abbreviation like \aap, a macro from the
+    # file's @preamble) is kept as written rather than silently dropped.
+    db.set_unknown_macro_spec(MacroTextSpec("", simplify_repl=lambda node: node.latex_verbatim()))
+    return LatexNodes2Text(latex_context=db, math_mode="text", keep_braced_groups=False,
+                           strict_latex_spaces=True)
+
+
+# The LaTeX most .bib files contain: accents (``{\\"o}``, ``\\'{e}``, ``\\c c``), letter macros
+# (``\\ss``, ``\\o``) and escaped specials. Each distinct one is decoded once by pylatexenc
+# (cached); a value holding nothing else then only loses its braces, without a LaTeX parse.
+_SIMPLE_MACRO = re.compile(
+    r"""\{?\\(?:[`'^"~=.]\s*\{?\s*\\?[A-Za-z]\s*\}?|[uvHckrbd](?:\s*\{\s*\\?[A-Za-z]\s*\}|\s+[A-Za-z])"""
+    r"""|(?:ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)(?![A-Za-z])\s*(?:\{\})?)\}?""")
+_ESCAPED = {"\\&": "&", "\\%": "%", "\\_": "_", "\\#": "#", "\\$": "$"}
+_ESCAPED_RE = re.compile(r"\\[&%_#$]")
+
+
+@lru_cache(maxsize=4096)
+def _decode_macro(source: str) -> str:
+    return _decoder().latex_to_text(source)
+
+
+def _full_decode(value: str) -> str:
+    try:
+        return _decoder().latex_to_text(value)
+    except Exception:  # noqa: BLE001 - malformed LaTeX: keep the text as written
+        return value
+
+
+@lru_cache(maxsize=65536)
+def decode(value: str) -> str:
+    """A field value from a ``.bib`` file as plain text; whitespace runs become one space."""
+    if _NEEDS_DECODING.search(value):
+        simple = _ESCAPED_RE.sub(lambda m: _ESCAPED[m.group()], _SIMPLE_MACRO.sub(
+            lambda m: _decode_macro(m.group()), value)) if "\\" in value else value
+        if "\\" in simple or "$" in simple:
+            value = _full_decode(value)
+        else:
+            value = simple.replace("{", "").replace("}", "").replace("~", " ")
+        value = value.replace("\u00a0", " ")
+    return " ".join(value.split()) if ("\n" in value or "  " in value or "\t" in value) else value.strip()
+
+
+def decode_multiline(value: str) -> str:
+    """Like ``decode`` but keeps paragraph breaks (abstracts, notes)."""
+    if _NEEDS_DECODING.search(value):
+        paragraphs = re.split(r"\n\s*\n", value)
+        return "\n\n".join(decode(p) for p in paragraphs if p.strip())
+    paragraphs = re.split(r"\n\s*\n", value)
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
