@@ -10,6 +10,9 @@ from typer.testing import CliRunner
 
 from papershelf.cli import app
 
+# The arXiv replay server and its fixtures (arxiv_server, arxiv_refused).
+pytest_plugins = ["arxiv_server"]
+
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
 

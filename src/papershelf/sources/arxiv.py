@@ -217,8 +217,8 @@ class _Transport(arxiv.Client):
                         f"{s.deadline:g} s papershelf allows a request" if problem.retry_after
                         else f"{problem.message}; gave up after {self._clock() - started:.0f} s",
                         hint="try again later")
-                self._pause(wait, "retry", problem.message)
-            if self._last is not None:
+                self._pause(wait, "retry", problem.message)  # never shorter than the delay
+            elif self._last is not None:
                 self._pause(s.delay - (self._clock() - self._last), "wait", "arXiv rate limit")
             try:
                 return self._fetch_once(url, first_page)
