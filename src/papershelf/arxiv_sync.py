@@ -39,6 +39,7 @@ ARXIV_DOI_PREFIX = "10.48550/"
 # The fields arXiv's answer can set; the order is the order of the report's "also updated".
 _OWNED = ("title", "authors", "abstract", "arxiv_id", "arxiv_version", "primary_class",
           "categories", "arxiv_comment", "date")
+_REPORT_ORDER = ("completed", "version", "title", "authors", "published", "abstract", "other")
 _LABELS = {"primary_class": "primary class", "arxiv_comment": "comment", "date": "v1 date",
            "journal_ref": "journal ref", "arxiv_id": "arXiv id"}
 
@@ -174,6 +175,7 @@ def merge(old: Entry, fresh: Entry) -> Merge:
         changes.insert(0, Change("completed", None, new.title))
     elif others:
         changes.append(Change("other", None, others))
+    changes.sort(key=lambda c: _REPORT_ORDER.index(c.kind))
     return Merge(new, fields, changes)
 
 
