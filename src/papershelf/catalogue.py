@@ -377,6 +377,17 @@ class Catalogue:
         row = self.conn.execute("SELECT id FROM entries WHERE arxiv_id = ?", (arxiv_id,)).fetchone()
         return row[0] if row else None
 
+    def find_same(self, entry: Entry) -> int | None:
+        """The row id of a stored entry that is the same work: same arXiv id, DOI, ISBN or URL."""
+        checks = (("arxiv_id = ?", entry.arxiv_id), ("lower(doi) = lower(?)", entry.doi),
+                  ("isbn = ?", entry.isbn), ("rtrim(url, '/') = rtrim(?, '/')", entry.url))
+        for where, value in checks:
+            if value:
+                row = self.conn.execute(f"SELECT id FROM entries WHERE {where} LIMIT 1", (value,)).fetchone()
+                if row:
+                    return row[0]
+        return None
+
     def get_id(self, entry_id: int) -> Entry:
         """The entry stored under row id ``entry_id`` (from ``resolve``/``find_arxiv_id``)."""
         found = self._load([entry_id])

@@ -14,6 +14,7 @@ import typer
 from papershelf import __version__
 from papershelf.cli import admin, arxiv_cmds, browse, edit
 from papershelf.cli import topic_cmds
+from papershelf.cli import readinglist_cmds
 from papershelf.cli import io_cmds
 from papershelf.cli._common import PapershelfGroup, State, _env_debug, set_state
 from papershelf.paths import resolve_db
@@ -70,6 +71,7 @@ app.command()(admin.init)
 app.command()(admin.env)
 app.add_typer(arxiv_cmds.arxiv_app, name="arxiv")
 app.add_typer(io_cmds.export_app, name="export")
+io_cmds.import_app.command("markdown")(readinglist_cmds.markdown)
 app.add_typer(io_cmds.import_app, name="import")
 app.add_typer(admin.db_app, name="db")
 

@@ -75,7 +75,7 @@ class Bullet:
     heading: str
     parent: "Bullet | None" = None
     children: list["Bullet"] = field(default_factory=list)
-    more: list[str] = field(default_factory=list)  # continuation lines, verbatim
+    more: list[str] = field(default_factory=list)  # continuation lines, verbatim (their links count)
 
     @property
     def label(self) -> str:
@@ -101,8 +101,9 @@ class Bullet:
     def links(self) -> list[Link]:
         """Markdown links, <autolinks> and bare URLs in the body, in order."""
         found: list[tuple[int, Link]] = []
-        rest = self.body
-        for m in _MD_LINK.finditer(self.body):
+        text = " ".join([self.body, *(m.strip() for m in self.more)])
+        rest = text
+        for m in _MD_LINK.finditer(text):
             found.append((m.start(), Link(m.group(1).strip(), m.group(2).strip())))
         rest = _MD_LINK.sub(lambda m: " " * len(m.group(0)), rest)
         for m in _AUTOLINK.finditer(rest):
@@ -113,6 +114,7 @@ class Bullet:
         return [link for _, link in sorted(found, key=lambda x: x[0])]
 
     def text_without_links(self) -> str:
+        """The first line's text, links taken out (continuation lines only lend their links)."""
         text = _MD_LINK.sub(" ", self.body)
         text = _AUTOLINK.sub(" ", text)
         return " ".join(_BARE_URL.sub(" ", text).split())
@@ -156,6 +158,8 @@ def parse(text: str) -> tuple[list[Bullet], list[Problem]]:
     bullets: list[Bullet] = []
     problems: list[Problem] = []
     heading = ""
+    headings: dict[int, str] = {}  # level -> text of the headings in force
+    title_level = _title_level(text)
     stack: list[Bullet] = []
     fenced = False
     for no, raw in enumerate(text.splitlines(), 1):
@@ -168,8 +172,13 @@ def parse(text: str) -> tuple[list[Bullet], list[Problem]]:
         hm = _HEADING.match(line)
         if hm:
             title = hm.group(2) or ""
-            heading = _MD_LINK.sub(lambda m: m.group(1), title).strip()
+            level = len(hm.group(1))
             stack = []
+            if level == title_level:  # the document's title is no section
+                continue
+            headings = {lv: t for lv, t in headings.items() if lv < level}
+            headings[level] = _strip_emphasis(_MD_LINK.sub(lambda m: m.group(1), title)).strip()
+            heading = SECTION_SEP.join(t for _, t in sorted(headings.items()) if t)
             probe = Bullet(no, -1, title, line, heading)
             if probe.links():
                 bullets.append(probe)
@@ -191,7 +200,6 @@ def parse(text: str) -> tuple[list[Bullet], list[Problem]]:
         stripped = line.strip()
         if stack and len(line) - len(line.lstrip()) > 0:  # a bullet's continuation line
             stack[-1].more.append(line.rstrip())
-            stack[-1].body += " " + stripped
             continue
         stack = []
         para = Bullet(no, 0, stripped.lstrip(">").strip(), line, heading)
@@ -200,6 +208,25 @@ def parse(text: str) -> tuple[list[Bullet], list[Problem]]:
         else:
             problems.append(Problem(no, stripped, "text outside any list item"))
     return bullets, problems
+
+
+def _title_level(text: str) -> int | None:
+    """1 when the list opens with its only level-1 heading (a title over ## sections)."""
+    levels = []
+    fenced = False
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            fenced = not fenced
+        elif not fenced and (m := _HEADING.match(line)):
+            levels.append(len(m.group(1)))
+    if levels and levels[0] == 1 and levels.count(1) == 1 and len(levels) > 1:
+        return 1
+    return None
+
+
+def _strip_emphasis(text: str) -> str:
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    return re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"\1", text)
 
 
 # --- what the links are ----------------------------------------------------------------------
@@ -252,9 +279,10 @@ def classify(link: Link) -> Work:
         return Work("broken", link, reason="an arXiv link without a valid arXiv id")
     if not re.match(r"^https?://", url, re.I) or not host or "." not in host:
         return Work("broken", link, reason="not a web address")
-    if host in ("doi.org", "dx.doi.org") and parts.path.startswith("/10."):
-        return Work("doi", link, fields={"doi": parts.path[1:]})
     isbn = isbn_in_url(url)
+    if host in ("doi.org", "dx.doi.org") and parts.path.startswith("/10."):
+        doi = {"doi": parts.path[1:]}
+        return Work("book", link, fields={**doi, "isbn": isbn}) if isbn else Work("doi", link, fields=doi)
     if isbn or any(host == h and parts.path.startswith(p) for h, p in BOOK_PATHS):
         return Work("book", link, fields={"isbn": isbn} if isbn else {})
     if host in PROCEEDINGS_HOSTS:
@@ -275,7 +303,7 @@ def _link_label(url: str) -> str:
 
 def _clean_title(text: str, arxiv: arxiv_ids.ArxivId | None = None) -> str:
     """A work's title from its link text: without ``(arXiv:…)`` and similar wrappers."""
-    text = _ARXIV_TEXT.sub("", text)
+    text = _ARXIV_TEXT.sub("", _strip_emphasis(text))
     text = re.sub(r"^\s*\(\s*\)\s*", "", text).strip().strip("\"'“”「」")
     if re.fullmatch(r"(?i)(pdf|abs|arxiv|paper|link|here|code)?", text) or re.match(r"^https?://", text):
         return ""
@@ -404,9 +432,6 @@ def read(text: str) -> ReadingList:
             consumed.update(id(d) for d in below)
             notes, links = _notes_and_links(below)
             own = [{"url": w.link.url, "label": _link_label(w.link.url)} for w in web]
-            if b.more:
-                extra = "\n".join(m.strip() for m in b.more)
-                notes = f"{extra}\n{notes}" if notes else extra
             for i, w in enumerate(works):
                 entry = _entry_for(w, b)
                 if i == 0:
