@@ -95,7 +95,8 @@ def _write(text: str, output: Path | None, what: str, n: int) -> None:
 
 def _report_writer(report) -> None:
     if report.degraded:
-        warn(f"{len(report.degraded)} entr{'y' if len(report.degraded) == 1 else 'ies'} lack a field "
+        one = len(report.degraded) == 1
+        warn(f"{len(report.degraded)} entr{'y lacks' if one else 'ies lack'} a field "
              "their type requires and were written as @misc: "
              + ", ".join(f"{k} ({t})" for k, t in sorted(report.degraded.items())))
     if report.incomplete:

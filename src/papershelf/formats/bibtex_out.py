@@ -267,7 +267,7 @@ def _bibtex_shape(entry: Entry, kind: str, f: dict[str, str], report: WriteRepor
 
 def _biblatex_shape(entry: Entry, kind: str, f: dict[str, str], report: WriteReport) -> str:
     """Fit the fields to biblatex's data model, as ``biber --validate-datamodel`` checks it."""
-    from papershelf.formats.biblatex_dm import FIELDS, MANDATORY
+    from papershelf.formats.biblatex_dm import COMMON, DATES, FIELDS, MANDATORY
 
     if is_preprint(entry):
         kind = "online"
@@ -292,7 +292,7 @@ def _biblatex_shape(entry: Entry, kind: str, f: dict[str, str], report: WriteRep
     if any(not _has(f, "|".join(rule)) for rule in MANDATORY.get(kind, [])):
         kind = "misc"
         f.setdefault("entrysubtype", entry.type)
-    allowed = FIELDS[kind] | _BIBLATEX_ALWAYS
+    allowed = FIELDS[kind] | COMMON | DATES | _BIBLATEX_ALWAYS
     dropped = sorted(n for n in f if n not in allowed)
     for name in dropped:
         del f[name]
