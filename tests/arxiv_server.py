@@ -73,7 +73,7 @@ def synthetic_entry(ident: str) -> bytes:
     """A made-up entry for ``ident`` (benchmarks only)."""
     return (
         f"<entry>\n    <id>http://arxiv.org/abs/{ident}v1</id>\n"
-        f"    <title>Synthetic paper {ident}</title>\n"
+        f"    <title>Paper{ident.replace('.', '').replace('/', '')} on synthetic metadata</title>\n"
         "    <updated>2023-01-02T03:04:05Z</updated>\n"
         f'    <link href="https://arxiv.org/abs/{ident}v1" rel="alternate" type="text/html"/>\n'
         f"    <summary>An abstract for {ident}.</summary>\n"
