@@ -104,6 +104,11 @@ def _line(status: str, outcome: "Outcome", detail: str) -> str:
     return f"{status:<9} {key:<24} arXiv:{outcome.arxiv_id}{version}  {detail}".rstrip()
 
 
+def _out(line: str) -> None:
+    """A result line on stdout: plain text, never wrapped (scripts read it)."""
+    sys.stdout.write(line + "\n")
+
+
 def _print_failures(report: "Report") -> None:
     for o in report.failures:
         what = "not found" if o.status == "not_found" else "failed"
@@ -171,16 +176,14 @@ def add(
     if as_json:
         print_json({"requests": report.requests, "papers": [o.to_dict() for o in report.outcomes]})
     else:
-        out = console()
         for o in report.outcomes:
             if o.status == "added":
-                out.print(_line("added", o, o.entry.title), markup=False, highlight=False)
+                _out(_line("added", o, o.entry.title))
             elif o.status == "exists":
-                out.print(_line("exists", o, "already in the catalogue (--update refreshes it)"),
-                          markup=False, highlight=False)
+                _out(_line("exists", o, "already in the catalogue (--update refreshes it)"))
             elif o.ok:
                 detail = "; ".join(c.describe() for c in o.changes) or "unchanged"
-                out.print(_line(o.status, o, detail), markup=False, highlight=False)
+                _out(_line(o.status, o, detail))
     _print_failures(report)
     if report.requests:
         info(f"[dim]{report.requests} request{'s' if report.requests != 1 else ''} to arXiv[/]")
@@ -225,13 +228,12 @@ def sync(
         print_json({"dry_run": dry_run, "requests": report.requests,
                     "entries": [o.to_dict() for o in report.outcomes]})
     else:
-        out = console()
         for o in report.outcomes:
             if o.status in ("changed", "completed"):
                 head, *rest = [c.describe() for c in o.changes] or ["updated"]
-                out.print(_line(o.status, o, head), markup=False, highlight=False)
+                _out(_line(o.status, o, head))
                 for text in rest:
-                    out.print(f"{'':<9} {'':<24} {text}", markup=False, highlight=False)
+                    _out(f"{'':<9} {'':<24} {text}")
     _print_failures(report)
     changed = report.count("changed") + report.count("completed")
     info(f"Checked {len(report.outcomes)} entries with {report.requests} "
@@ -326,4 +328,4 @@ def arxiv_search(
             what = "added" if o.status == "added" else "exists"
             console(stderr=True).print(_line(what, o, o.entry.title if what == "added"
                                              else "already in the catalogue"),
-                                       markup=False, highlight=False)
+                                       markup=False, highlight=False, soft_wrap=True)
