@@ -1,7 +1,8 @@
 """Bringing read entries into the catalogue: duplicates found, keys kept, one transaction.
 
 An entry is a duplicate of one already in the catalogue (or earlier in the same import) when
-it has the same arXiv id, the same DOI, or the same normalised title and year. A duplicate is
+it has the same arXiv id, the same DOI, or the same normalised title and year (unless both name a
+first author and they differ, or both give a volume, number or pages and those differ). A duplicate is
 reported, not added; with ``update=True`` the file's non-empty bibliographic fields overwrite
 the stored ones and its tags are added (the citekey, notes, section and existing tags stay).
 
@@ -49,12 +50,17 @@ class _Index:
     def __init__(self, cat: Catalogue):
         self.arxiv: dict[str, tuple[str, int | None]] = {}
         self.doi: dict[str, tuple[str, int | None]] = {}
-        self.title: dict[tuple[str, int | None], tuple[str, int | None]] = {}
+        self.title: dict[tuple[str, int | None], list[tuple[str, tuple[str, int | None]]]] = {}
         self.keys: set[str] = set()
-        for row in cat.conn.execute("SELECT id, citekey, arxiv_id, doi, title, year FROM entries"):
-            self.add(row[1], row[2], row[3], row[4], row[5], row[0])
+        first = dict(cat.conn.execute(
+            "SELECT entry_id, family FROM people WHERE position = 0 AND role = 'author'"))
+        for row in cat.conn.execute(
+                "SELECT id, citekey, arxiv_id, doi, title, year, volume, number, pages FROM entries"):
+            self.add(row[1], row[2], row[3], row[4], row[5], first.get(row[0], ""),
+                     (row[6], row[7], row[8]), row[0])
 
-    def add(self, key: str, arxiv_id, doi, title, year, row_id: int | None = None) -> None:
+    def add(self, key: str, arxiv_id, doi, title, year, first_author: str,
+            where: tuple = (None, None, None), row_id: int | None = None) -> None:
         ref = (key, row_id)
         self.keys.add(key.lower())
         if arxiv_id:
@@ -63,7 +69,7 @@ class _Index:
             self.doi.setdefault(doi.lower(), ref)
         norm = normal_title(title)
         if norm:
-            self.title.setdefault((norm, year), ref)
+            self.title.setdefault((norm, year), []).append((normal_title(first_author), where, ref))
 
     def find(self, e: Entry) -> tuple[tuple[str, int | None], str] | None:
         if e.arxiv_id and e.arxiv_id in self.arxiv:
@@ -71,8 +77,17 @@ class _Index:
         if e.doi and e.doi.lower() in self.doi:
             return self.doi[e.doi.lower()], f"DOI {e.doi}"
         norm = normal_title(e.title)
-        if norm and (norm, e.year) in self.title:
-            return self.title[(norm, e.year)], "title and year"
+        family = normal_title(e.authors[0].family) if e.authors else ""
+        # same title and year: a duplicate unless both name a first author and they differ
+        # (a journal's "Editorial" of 1981 is not every other "Editorial" of 1981)
+        where = (e.volume, e.number, e.pages)
+        for other, other_where, ref in self.title.get((norm, e.year), []) if norm else []:
+            if family and other and family != other:
+                continue
+            # a column that recurs in every issue (volume/number/pages differ) is not a duplicate
+            if any(a and b and a != b for a, b in zip(where, other_where)):
+                continue
+            return ref, "title and year"
         return None
 
 
@@ -109,7 +124,9 @@ def import_entries(cat: Catalogue, entries: Iterable[Entry], *, update: bool = F
                 or not key else start
             report.renamed.append((entry.citekey, key, why))
             entry.citekey = key
-        index.add(entry.citekey, entry.arxiv_id, entry.doi, entry.title, entry.year)
+        index.add(entry.citekey, entry.arxiv_id, entry.doi, entry.title, entry.year,
+                  entry.authors[0].family if entry.authors else "",
+                  (entry.volume, entry.number, entry.pages))
         new.append(entry)
     if dry_run:
         report.added = [e.citekey for e in new]
