@@ -93,10 +93,10 @@ def import_markdown(cat: "Catalogue", text: str, *, fetch: Fetcher | None = None
             if ident in found_ids:
                 kept.append(_with_metadata(entry, found_ids[ident]))
                 report.fetched += 1
-            elif ident in missing_set:
-                report.problems.append(Problem(parsed.line_of(entry), entry.url or ident,
-                                               f"arXiv has no paper {ident}"))
             else:
+                if ident in missing_set:  # kept: the link is the user's; sync will say it again
+                    report.problems.append(Problem(parsed.line_of(entry), entry.url or ident,
+                                                   f"arXiv has no paper {ident} (kept as a placeholder)"))
                 kept.append(entry)
         new = kept
 
