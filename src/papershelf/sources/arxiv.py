@@ -17,6 +17,7 @@ Settings come from the environment (``Settings.from_env``): ``PAPERSHELF_ARXIV_U
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import time
@@ -34,6 +35,10 @@ from lxml import etree
 from papershelf import __version__, arxiv_ids
 from papershelf.errors import NetworkError, UsageError
 from papershelf.models import Entry, Person
+
+# The package logs skipped entries and retries as warnings; papershelf reports them itself, so
+# they must not reach stderr through logging's last-resort handler.
+logging.getLogger("arxiv").addHandler(logging.NullHandler())
 
 DEFAULT_URL = "https://export.arxiv.org/api/query"
 USER_AGENT = f"papershelf/{__version__} (arxiv.py/{arxiv.__version__})"
