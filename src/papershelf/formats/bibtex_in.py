@@ -54,6 +54,7 @@ VERBATIM = frozenset({"url", "doi", "eprint", "isbn", "issn", "file", "pdf", "pa
                       "crossref", "xref", "ids", "timestamp", "owner", "bdsk-url-1",
                       "date-added", "date-modified", "mendeley-groups", "local-url"})
 MULTILINE = frozenset({"abstract", "annote", "annotation", "note"})
+_FIELD_NAME = re.compile(r"^[a-z][\w:.+\-]*$")
 _ENTRY_SCALARS = ("journal", "booktitle", "volume", "number", "pages", "publisher", "edition",
                   "isbn")
 
@@ -342,6 +343,8 @@ def _dates(entry: Entry, d: dict[str, str], result: ReadResult, line: int | None
     month = d.pop("month", "")
     day = d.pop("day", "")
     m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", date)
+    if m and m.group(2) and not (1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(3) or 1) <= 31):
+        m = None  # "1998-13": kept as written, in extra
     if m:
         d.pop("date")
         entry.year = int(m.group(1))
@@ -454,6 +457,10 @@ def read_string(text: str, *, source: str = "input") -> ReadResult:
         fields: dict[str, str] = {}
         for f in e.fields:
             name = f.key.strip().lower()
+            if not _FIELD_NAME.match(name):
+                what = "a commented-out field" if name.startswith("%") else f"field name {name!r}"
+                result.problems.append(Problem(line, key, f"{what} ignored"))
+                continue
             value = resolve(f.value, strings, unknown, month=name == "month") \
                 if isinstance(f.value, str) else str(f.value)
             if name in fields:
@@ -468,6 +475,10 @@ def read_string(text: str, *, source: str = "input") -> ReadResult:
                                        + ", ".join(sorted(unknown)[:10])))
     _inherit(raw, types, result, lines)
     for key, fields in raw.items():
+        if not any(fields.get(n, "").strip() for n in ("title", "author", "editor", "year", "date")):
+            result.problems.append(Problem(lines[key], key, "no title, author or year: nothing to "
+                                                            "cite, skipped"))
+            continue
         result.entries.append(_entry(key, types[key], fields, result, lines[key]))
     return result
 

@@ -191,7 +191,8 @@ def _fields(entry: Entry, style: str) -> tuple[str, dict[str, str]]:
     same_year = bool(entry.date and year and entry.date[:4] == str(year))
     if year:
         f["year"] = str(year)
-        if same_year and len(entry.date) >= 7 and entry.date[5:7].isdigit():
+        if same_year and len(entry.date) >= 7 and entry.date[5:7].isdigit() \
+                and 1 <= int(entry.date[5:7]) <= 12:
             f["month"] = MONTHS[int(entry.date[5:7]) - 1]
     if entry.arxiv_id:
         f["eprint"] = entry.arxiv_id

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from functools import lru_cache
 
 # The characters LaTeX gives a meaning to, escaped so they print as themselves. Braces get
@@ -53,6 +54,7 @@ def encode(text: str, *, ascii: bool) -> str:
     """``text`` as a BibTeX field value: specials escaped; non-ASCII as LaTeX if ``ascii``."""
     out = escape(text)
     if ascii and not out.isascii():
+        out = unicodedata.normalize("NFC", out)  # "u" + combining diaeresis → "ü" → {\"u}
         out = "".join(c if c < "\x80" else _char_to_latex(c) for c in out)
     return out
 
@@ -112,6 +114,8 @@ def decode(value: str) -> str:
         else:
             value = simple.replace("{", "").replace("}", "").replace("~", " ")
         value = value.replace("\u00a0", " ")
+    if not value.isascii():
+        value = unicodedata.normalize("NFC", value)
     return " ".join(value.split()) if ("\n" in value or "  " in value or "\t" in value) else value.strip()
 
 
