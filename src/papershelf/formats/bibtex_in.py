@@ -391,6 +391,8 @@ def _arxiv(entry: Entry, d: dict[str, str]) -> None:
         return
     entry.arxiv_id = aid.id
     entry.arxiv_version = aid.version
+    if entry.type == "online" and not (entry.journal or entry.booktitle):
+        entry.type = "misc"  # biblatex's @online preprint is the catalogue's misc preprint
     for name in ("eprint", "archiveprefix", "eprinttype"):
         d.pop(name, None)
     cls = d.pop("primaryclass", None) or d.pop("eprintclass", None)

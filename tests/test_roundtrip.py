@@ -1,0 +1,88 @@
+"""import(export(catalogue)) keeps every field a .bib carries; export(import(file)) is stable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from papershelf.bibimport import import_entries
+from papershelf.catalogue import Catalogue
+from papershelf.formats.bibtex_in import read_string
+from papershelf.formats.bibtex_out import write_bibtex
+
+DATA = Path(__file__).parent / "data" / "bib"
+# Catalogue-only data, not part of a .bib file (see papershelf.formats.bibtex_out).
+NOT_IN_BIB = {"section", "links", "categories", "arxiv_version", "arxiv_comment", "rule_tags",
+              "added", "updated", "needs_sync", "id"}
+
+
+def _comparable(entry, style):
+    d = entry.to_dict()
+    for name in NOT_IN_BIB:
+        d.pop(name, None)
+    if style == "bibtex" and d.get("date") and len(d["date"]) > 7:
+        d["date"] = d["date"][:7]  # bibtex carries year and month; biblatex the whole date
+    if d.get("date") and d.get("year") and d["date"][:4] != str(d["year"]):
+        d["date"] = None  # the arXiv v1 date of a later publication is not written
+    if d.get("journal_ref") and not (d.get("journal") or d.get("booktitle")):
+        d["extra"] = {**d["extra"], "note": d.pop("journal_ref")}  # documented: as a note
+    d.pop("journal_ref", None)
+    return d
+
+
+@pytest.mark.parametrize("style", ["bibtex", "biblatex"])
+def test_import_of_the_export_keeps_every_field(catalogue, style, tmp_path):
+    originals = sorted(catalogue.entries(), key=lambda e: e.citekey)
+    for e in originals:
+        e.tags = sorted(e.tags)
+    text = write_bibtex(originals, style)
+    result = read_string(text)
+    assert not result.problems
+    back = {e.citekey: e for e in result.entries}
+    assert set(back) == {e.citekey for e in originals}
+    for e in originals:
+        b = back[e.citekey]
+        b.tags = sorted(b.tags)
+        assert _comparable(b, style) == _comparable(e, style), e.citekey
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("*.bib")
+                                        if "gbk" not in p.name and "encoding3" not in p.name))
+def test_export_of_an_imported_file_is_stable_on_a_second_pass(name, tmp_path):
+    from papershelf.formats.bibtex_in import read_file
+
+    for style in ("bibtex", "biblatex"):
+        first = sorted(read_file(DATA / name).entries, key=lambda e: e.citekey)
+        text1 = write_bibtex(first, style)
+        text2 = write_bibtex(sorted(read_string(text1).entries, key=lambda e: e.citekey), style)
+        assert text2 == write_bibtex(sorted(read_string(text2).entries, key=lambda e: e.citekey),
+                                     style)
+        if style == "bibtex":
+            assert text1 == text2, name
+
+
+def test_importing_the_same_file_twice_reports_duplicates_and_update_merges(tmp_path):
+    cat, _ = Catalogue.open(tmp_path / "c.db", create=True)
+    text = ("@article{a, title={Denoising Diffusion}, author={Ho, Jonathan}, year=2020, "
+            "journal={J}, doi={10.1/X}}\n@misc{b, title={Other}, eprint={2106.09685}, "
+            "archivePrefix={arXiv}, year=2021}")
+    first = import_entries(cat, read_string(text).entries)
+    assert first.added == ["a", "b"]
+    again = import_entries(cat, read_string(text.replace("{J}", "{Journal}")).entries)
+    assert again.added == [] and [d[2] for d in again.duplicates] == ["DOI 10.1/X", "arXiv id 2106.09685"]
+    assert cat.get("a").journal == "J"
+    merged = import_entries(cat, read_string(text.replace("{J}", "{Journal}")).entries, update=True)
+    assert merged.updated == ["a", "b"] and cat.get("a").journal == "Journal"
+    assert cat.count() == 2
+    cat.close()
+
+
+def test_a_key_taken_by_another_entry_is_renamed_and_reported(tmp_path):
+    cat, _ = Catalogue.open(tmp_path / "c.db", create=True)
+    import_entries(cat, read_string("@misc{k, title={One}, year=2020}").entries)
+    report = import_entries(cat, read_string("@misc{K, title={Two}, year=2021}\n"
+                                             "@misc{a&b, title={Three}, year=2022}").entries)
+    assert report.renamed == [("K", "Ka", "key already used by another entry"),
+                              ("a&b", "ab", "not a key BibTeX can cite")]
+    cat.close()
