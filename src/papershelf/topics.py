@@ -59,10 +59,65 @@ def _term_pattern(term: str) -> str:
     return r"(?<!\w)" + r"[\s\-]+".join(words) + r"(?!\w)"
 
 
-def _compile(terms: Sequence[str]) -> re.Pattern[str] | None:
-    if not terms:
-        return None
-    return re.compile("|".join(_term_pattern(t) for t in terms), re.IGNORECASE)
+_WORD = re.compile(r"\w+")
+_PLAIN_TERM = re.compile(r"[\w\s\-]+")
+
+
+@dataclass
+class _Terms:
+    """One list of terms, ready to test: phrases as word tuples looked up in a set of the text's
+    word n-grams, CJK terms as substrings, the rest as one regular expression."""
+
+    phrases: frozenset[tuple[str, ...]]
+    cjk: tuple[str, ...]
+    pattern: re.Pattern[str] | None
+
+    @classmethod
+    def build(cls, terms: Sequence[str]) -> "_Terms":
+        phrases, cjk, regexes = set(), [], []
+        for term in terms:
+            if len(term) >= 2 and term.startswith("/") and term.endswith("/"):
+                regexes.append(_term_pattern(term))
+            elif has_cjk(term):
+                cjk.append(term.lower())
+            elif _PLAIN_TERM.fullmatch(term):
+                phrases.add(tuple(_WORD.findall(term.lower())))
+            else:  # punctuation inside ("c++", "u.s."): keep it exact
+                regexes.append(_term_pattern(term))
+        pattern = re.compile("|".join(regexes), re.IGNORECASE) if regexes else None
+        return cls(frozenset(phrases), tuple(cjk), pattern)
+
+    def search(self, text: "_Text") -> bool:
+        if not text.raw:
+            return False
+        if self.phrases and not self.phrases.isdisjoint(text.grams):
+            return True
+        if self.cjk and any(t in text.lower for t in self.cjk):
+            return True
+        return bool(self.pattern and self.pattern.search(text.raw))
+
+
+class _Text:
+    """A field's text, lower-cased, with the rule phrases found in it (one pass over its words,
+    looking up each word in ``first``: phrase first word -> phrases), computed once per entry."""
+
+    def __init__(self, raw: str, first: dict[str, list[tuple[str, ...]]]):
+        self.raw = raw
+        self.lower = raw.lower()
+        words = _WORD.findall(self.lower)
+        present = set(words)
+        grams: set[tuple[str, ...]] = set()
+        joined = None
+        for word in present.intersection(first):
+            for phrase in first[word]:
+                if len(phrase) == 1:
+                    grams.add(phrase)
+                elif present.issuperset(phrase):
+                    if joined is None:
+                        joined = f" {' '.join(words)} "
+                    if f" {' '.join(phrase)} " in joined:
+                        grams.add(phrase)
+        self.grams = grams
 
 
 @dataclass
@@ -77,13 +132,16 @@ class Topic:
     implies: list[str] = field(default_factory=list)
     description: str = ""
     origin: str = ""  # "file:line" of the table that defined (or last overrode) it
-    _compiled: dict[str, re.Pattern[str] | None] = field(default_factory=dict, repr=False)
+    _compiled: dict[str, _Terms] = field(default_factory=dict, repr=False)
 
     def compile(self) -> None:
-        for key in TERM_KEYS:
-            self._compiled[key] = _compile(self.terms.get(key, []))
+        self._compiled = {key: _Terms.build(self.terms[key]) for key in TERM_KEYS if self.terms.get(key)}
 
-    def matches(self, texts: dict[str, str], categories: Iterable[str], type_: str) -> bool:
+    @property
+    def phrases(self) -> set[tuple[str, ...]]:
+        return {p for t in self._compiled.values() for p in t.phrases}
+
+    def matches(self, texts: dict[str, "_Text"], categories: Iterable[str], type_: str) -> bool:
         exclude = self._compiled.get("exclude")
         if exclude and any(exclude.search(texts[f]) for f in TEXT_FIELDS):
             return False
@@ -96,10 +154,10 @@ class Topic:
         anywhere = self._compiled.get("any")
         for name in TEXT_FIELDS:
             text = texts[name]
-            if not text:
+            if not text.raw:
                 continue
-            pattern = self._compiled.get(name)
-            if (pattern and pattern.search(text)) or (anywhere and anywhere.search(text)):
+            terms = self._compiled.get(name)
+            if (terms and terms.search(text)) or (anywhere and anywhere.search(text)):
                 return True
         return False
 
@@ -137,6 +195,9 @@ class TopicSet:
                 self.aliases.setdefault(_tag(alias), t.name)
         for t in topics:
             t.compile()
+        self._first: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in sorted({p for t in topics for p in t.phrases}):
+            self._first.setdefault(phrase[0], []).append(phrase)
 
     def resolve(self, name: str) -> str | None:
         """The topic a tag name or alias stands for, or None."""
@@ -165,8 +226,9 @@ class TopicSet:
 
     def match(self, entry: "Entry") -> list[str]:
         """The topic tags the rules give ``entry`` (implied topics included), in rule order."""
-        texts = {"title": entry.title or "", "abstract": entry.abstract or "",
-                 "notes": entry.notes or "", "section": entry.section or ""}
+        first = self._first
+        texts = {"title": _Text(entry.title or "", first), "abstract": _Text(entry.abstract or "", first),
+                 "notes": _Text(entry.notes or "", first), "section": _Text(entry.section or "", first)}
         found = [t.name for t in self.topics if t.matches(texts, entry.categories, entry.type)]
         order = {t.name: i for i, t in enumerate(self.topics)}
         return sorted(self._closure(found), key=lambda n: order.get(n, len(order)))
