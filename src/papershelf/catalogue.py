@@ -379,16 +379,20 @@ class Catalogue:
         row = self.conn.execute("SELECT id FROM entries WHERE arxiv_id = ?", (arxiv_id,)).fetchone()
         return row[0] if row else None
 
-    def find_same(self, entry: Entry) -> int | None:
-        """The row id of a stored entry that is the same work: same arXiv id, DOI, ISBN or URL."""
-        checks = (("arxiv_id = ?", entry.arxiv_id), ("lower(doi) = lower(?)", entry.doi),
-                  ("isbn = ?", entry.isbn), ("rtrim(url, '/') = rtrim(?, '/')", entry.url))
-        for where, value in checks:
-            if value:
-                row = self.conn.execute(f"SELECT id FROM entries WHERE {where} LIMIT 1", (value,)).fetchone()
-                if row:
-                    return row[0]
-        return None
+    def find_same(self, entries: Sequence[Entry]) -> list[int | None]:
+        """For each entry, the row id of a stored entry that is the same work (same arXiv id,
+        DOI, ISBN or URL), or None. One pass over the table, however many entries."""
+        index: dict[tuple[str, str], int] = {}
+        for row in self.conn.execute("SELECT id, arxiv_id, lower(doi), isbn, rtrim(url, '/') FROM entries"):
+            for kind, value in zip(("arxiv", "doi", "isbn", "url"), row[1:]):
+                if value:
+                    index.setdefault((kind, value), row[0])
+        out: list[int | None] = []
+        for e in entries:
+            keys = (("arxiv", e.arxiv_id), ("doi", (e.doi or "").lower()), ("isbn", e.isbn),
+                    ("url", (e.url or "").rstrip("/")))
+            out.append(next((index[k] for k in keys if k[1] and k in index), None))
+        return out
 
     def get_id(self, entry_id: int) -> Entry:
         """The entry stored under row id ``entry_id`` (from ``resolve``/``find_arxiv_id``)."""

@@ -75,8 +75,7 @@ def import_markdown(cat: "Catalogue", text: str, *, fetch: Fetcher | None = None
     parsed = readinglist.read(text)
     report = ImportReport(problems=list(parsed.problems), dry_run=dry_run)
     new: list[Entry] = []
-    for entry in parsed.entries:
-        found = cat.find_same(entry)
+    for entry, found in zip(parsed.entries, cat.find_same(parsed.entries)):
         if found is not None:
             report.existing.append((parsed.line_of(entry), cat.get_id(found).citekey))
         else:
@@ -100,14 +99,14 @@ def import_markdown(cat: "Catalogue", text: str, *, fetch: Fetcher | None = None
                 kept.append(entry)
         new = kept
 
-    taken = set()
-    for entry in new:
-        if entry.needs_sync and entry.arxiv_id:
-            report.placeholders += 1
-            key = placeholder_key(entry.arxiv_id)
-            if key.lower() not in taken and not any(k.lower() == key.lower() for k in cat.citekeys(key, 5)):
-                entry.citekey = key
-                taken.add(key.lower())
+    placeholders = [e for e in new if e.needs_sync and e.arxiv_id]
+    taken = {k.lower() for k in cat.citekeys("", limit=cat.count())} if placeholders else set()
+    for entry in placeholders:
+        report.placeholders += 1
+        key = placeholder_key(entry.arxiv_id)
+        if key.lower() not in taken:  # else (a key the user chose) the usual generator names it
+            entry.citekey = key
+            taken.add(key.lower())
     topics.tag_new(new)
     report.problems.sort(key=lambda p: p.line)
     if dry_run:
