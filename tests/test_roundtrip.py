@@ -21,10 +21,11 @@ def _comparable(entry, style):
     d = entry.to_dict()
     for name in NOT_IN_BIB:
         d.pop(name, None)
+    # Only the date of the cited version is written (Entry.publication_date): the arXiv v1
+    # date of a paper published later in a venue is not.
+    d["date"] = entry.publication_date
     if style == "bibtex" and d.get("date") and len(d["date"]) > 7:
         d["date"] = d["date"][:7]  # bibtex carries year and month; biblatex the whole date
-    if d.get("date") and d.get("year") and d["date"][:4] != str(d["year"]):
-        d["date"] = None  # the arXiv v1 date of a later publication is not written
     if d.get("journal_ref") and not (d.get("journal") or d.get("booktitle")):
         d["extra"] = {**d["extra"], "note": d.pop("journal_ref")}  # documented: as a note
     d.pop("journal_ref", None)

@@ -135,6 +135,20 @@ class Entry:
         return [p.name for p in self.authors]
 
     @property
+    def publication_date(self) -> str | None:
+        """``date`` when it dates the cited version (so exports may give its month), else None.
+
+        An arXiv paper with a venue carries its arXiv v1 date (that is what the bundled
+        catalogue and arXiv sync record): it says nothing of the month the venue published
+        it, so only the year is cited. A month read from a .bib file (``YYYY-MM``) is kept.
+        """
+        if not self.date or not self.year or self.date[:4] != str(self.year):
+            return None
+        if self.arxiv_id and (self.journal or self.booktitle) and len(self.date) > 7:
+            return None
+        return self.date
+
+    @property
     def is_published(self) -> bool:
         return bool(self.journal or self.booktitle or self.type in ("article", "inproceedings"))
 

@@ -188,12 +188,11 @@ def _fields(entry: Entry, style: str) -> tuple[str, dict[str, str]]:
         if value:
             f[name] = value if name in _VERBATIM else encode(str(value), ascii=ascii)
     year = entry.year or (int(entry.date[:4]) if entry.date and entry.date[:4].isdigit() else None)
-    same_year = bool(entry.date and year and entry.date[:4] == str(year))
     if year:
         f["year"] = str(year)
-        if same_year and len(entry.date) >= 7 and entry.date[5:7].isdigit() \
-                and 1 <= int(entry.date[5:7]) <= 12:
-            f["month"] = MONTHS[int(entry.date[5:7]) - 1]
+        date = entry.publication_date
+        if date and len(date) >= 7 and date[5:7].isdigit() and 1 <= int(date[5:7]) <= 12:
+            f["month"] = MONTHS[int(date[5:7]) - 1]
     if entry.arxiv_id:
         f["eprint"] = entry.arxiv_id
         f["archivePrefix"] = "arXiv"
@@ -282,13 +281,12 @@ def _biblatex_shape(entry: Entry, kind: str, f: dict[str, str], report: WriteRep
         if new != name:
             value = f.pop(name)
             f.setdefault(new, value)
-    # the full date when it falls in the publication year; otherwise the year alone
+    # the full date when it dates the cited version; otherwise the year alone
     year = f.pop("year", None)
     f.pop("month", None)
     if year and "date" not in f:
-        same = bool(entry.date and entry.date[:4] == year and re.fullmatch(
-            r"\d{4}(-\d{2}(-\d{2})?)?", entry.date))
-        f["date"] = entry.date if same else year
+        date = entry.publication_date
+        f["date"] = date if date and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", date) else year
     original = kind
     if any(not _has(f, "|".join(rule)) for rule in MANDATORY.get(kind, [])):
         kind = "misc"

@@ -37,8 +37,8 @@ def csl_name(person: Person) -> dict[str, str]:
 
 
 def _date_parts(entry: Entry) -> list[int] | None:
-    if entry.date and entry.year and entry.date[:4] == str(entry.year):
-        parts = [int(p) for p in entry.date.split("-")[:3] if p.isdigit()]
+    if entry.publication_date:
+        parts = [int(p) for p in entry.publication_date.split("-")[:3] if p.isdigit()]
         return parts or None
     return [entry.year] if entry.year else None
 
