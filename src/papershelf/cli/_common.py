@@ -191,6 +191,9 @@ KeyArg = Annotated[str, typer.Argument(help="Citation key, arXiv id or URL, or D
                                        autocompletion=complete_citekey, show_default=False)]
 KeysArg = Annotated[list[str], typer.Argument(help="Citation keys (or arXiv ids, DOIs).",
                                               autocompletion=complete_citekey, show_default=False)]
+SomeKeysArg = Annotated[list[str] | None, typer.Argument(
+    help="Citation keys (or arXiv ids, DOIs); none means every entry that fits.",
+    autocompletion=complete_citekey, show_default=False)]
 TagsArg = Annotated[list[str], typer.Argument(help="Tags.", autocompletion=complete_tag,
                                               show_default=False)]
 TagOpt = Annotated[list[str] | None, typer.Option(

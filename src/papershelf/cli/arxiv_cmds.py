@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from papershelf.cli._common import (
-    JsonOpt, complete_citekey, console, info, open_catalogue, print_json, state, warn,
+    JsonOpt, SomeKeysArg, console, info, open_catalogue, print_json, state, warn,
 )
 from papershelf.errors import NetworkError, NotFoundError, PartialFailure, UsageError
 
@@ -191,9 +191,7 @@ def add(
 
 
 def sync(
-    keys: Annotated[list[str] | None, typer.Argument(
-        help="Only these entries (citekeys, arXiv ids); default: every arXiv entry.",
-        autocompletion=complete_citekey, show_default=False)] = None,
+    keys: SomeKeysArg = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Show what would change; write nothing.")] = False,
     as_json: JsonOpt = False,
 ) -> None:

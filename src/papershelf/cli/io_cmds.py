@@ -20,8 +20,8 @@ from typing import Annotated
 import typer
 
 from papershelf.cli._common import (
-    JsonOpt, TagOpt, TypeOpt, YearOpt, build_filters, complete_citekey, info, open_catalogue,
-    print_json, warn,
+    JsonOpt, KeysArg, SomeKeysArg, TagOpt, TypeOpt, YearOpt, build_filters, info,
+    open_catalogue, print_json, warn,
 )
 from papershelf.errors import NotFoundError, PartialFailure, UsageError
 
@@ -33,9 +33,6 @@ import_app = typer.Typer(
     name="import", no_args_is_help=True,
     help="Bring entries in from files; duplicates are reported, not added twice.")
 
-KeysOpt = Annotated[list[str] | None, typer.Argument(
-    help="Citation keys (or arXiv ids, DOIs) to export; none means all that match the filters.",
-    autocompletion=complete_citekey, show_default=False)]
 QueryOpt = Annotated[str | None, typer.Option(
     "--query", "-Q", help="Only entries matching this search (same language as `search`).")]
 OutputOpt = Annotated[Path | None, typer.Option(
@@ -110,7 +107,7 @@ def _report_writer(report) -> None:
 
 @export_app.command("bibtex")
 def export_bibtex(
-    keys: KeysOpt = None,
+    keys: SomeKeysArg = None,
     tag: TagOpt = None,
     type_: TypeOpt = None,
     year: YearOpt = None,
@@ -140,7 +137,7 @@ def export_bibtex(
 
 @export_app.command("markdown")
 def export_markdown(
-    keys: KeysOpt = None,
+    keys: SomeKeysArg = None,
     tag: TagOpt = None,
     type_: TypeOpt = None,
     year: YearOpt = None,
@@ -165,7 +162,7 @@ def export_markdown(
 
 @export_app.command("csl-json")
 def export_csljson(
-    keys: KeysOpt = None,
+    keys: SomeKeysArg = None,
     tag: TagOpt = None,
     type_: TypeOpt = None,
     year: YearOpt = None,
@@ -181,9 +178,7 @@ def export_csljson(
 
 
 def cite(
-    keys: Annotated[list[str], typer.Argument(
-        help="Citation keys (or arXiv ids, DOIs).", autocompletion=complete_citekey,
-        show_default=False)],
+    keys: KeysArg,
     style: Annotated[str, typer.Option("--style", help="bibtex or biblatex.")] = "bibtex",
     minimal: Annotated[bool, typer.Option(
         "--minimal/--full", help="Only the fields a bibliography prints (default), or also "

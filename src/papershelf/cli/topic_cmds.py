@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from papershelf.cli._common import JsonOpt, complete_citekey, console, info, open_catalogue, print_json
+from papershelf.cli._common import JsonOpt, SomeKeysArg, console, info, open_catalogue, print_json
 
 
 def topics(as_json: JsonOpt = False) -> None:
@@ -45,9 +45,7 @@ def topics(as_json: JsonOpt = False) -> None:
 
 
 def autotag(
-    keys: Annotated[list[str] | None, typer.Argument(
-        help="Citation keys (or arXiv ids, DOIs); default: every entry.",
-        autocompletion=complete_citekey, show_default=False)] = None,
+    keys: SomeKeysArg = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Show what would be added; change nothing.")] = False,
     as_json: JsonOpt = False,
 ) -> None:

@@ -22,7 +22,6 @@ def cited_keys(path: Path, _seen: set[Path] | None = None) -> list[str]:
     seen.add(path.resolve())
     text = path.read_text(encoding="utf-8", errors="replace")
     keys: list[str] = []
-    pos = 0
     for m in re.finditer(f"{_CITE.pattern}|{_INPUT.pattern}", text):
         if m.group(3):
             child = path.parent / m.group(3)
@@ -32,5 +31,4 @@ def cited_keys(path: Path, _seen: set[Path] | None = None) -> list[str]:
         for key in (m.group(1) or m.group(2) or "").split(","):
             if key.strip():
                 keys.append(key.strip())
-        pos = m.end()
     return list(dict.fromkeys(keys))
