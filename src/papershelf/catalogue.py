@@ -16,7 +16,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from papershelf import arxiv_ids
 from papershelf.citekeys import base_key, check_key, unique_key
 from papershelf.errors import CiteKeyError, NotFoundError, QuerySyntaxError, UsageError
 from papershelf.models import Entry, Person
@@ -185,6 +184,8 @@ class Catalogue:
         row = self.conn.execute("SELECT id FROM entries WHERE citekey = ?", (ref,)).fetchone()
         if row:
             return row[0]
+        from papershelf import arxiv_ids  # only when ref is not a citekey
+
         aid = arxiv_ids.parse(ref)
         if aid:
             row = self.conn.execute("SELECT id FROM entries WHERE arxiv_id = ?", (aid.id,)).fetchone()
