@@ -105,3 +105,12 @@ def test_key_collisions_get_suffixes(catalogue):
     second = catalogue.add(twin)
     third = catalogue.add(Entry(title="Denoising thrice", authors=[Person("Ho", "J.")], year=2020))
     assert (second.citekey, third.citekey) == ("ho2020denoisinga", "ho2020denoisingb")
+
+
+def test_keys_without_an_author_come_from_the_title(catalogue):
+    """Web pages and talks: the first title word stands in for the author."""
+    from papershelf.models import Entry
+
+    assert catalogue.add(Entry("2022 Midjourney", type="online", year=2022)).citekey == "midjourney2022"
+    page = Entry("【導讀】www.geeksforgeeks.org/swin-transformer/", type="online")
+    assert catalogue.add(page).citekey == "geeksforgeeksswin"

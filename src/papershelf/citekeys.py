@@ -28,21 +28,33 @@ def _word(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", to_ascii(text).lower())
 
 
+# Parts of a web address that say nothing about the work (titles of web pages are often links).
+WEB_NOISE = frozenset("http https www com org net edu io html htm php pdf tw cn".split())
+
+
+def _title_words(title: str) -> list[str]:
+    """Significant title words: no stopwords, no bits of web addresses, and no bare numbers
+    unless the title has nothing else ("2022 Midjourney" → midjourney; "0" → 0)."""
+    words = [_word(raw) for raw in re.split(r"[\s\-–—:/._()【】\[\]]+", title)]
+    words = [w for w in words if w and w not in STOPWORDS and w not in WEB_NOISE]
+    return [w for w in words if not w.isdigit()] or words
+
+
 def base_key(entry: Entry) -> str:
-    """The key before collision suffixes."""
-    author = ""
+    """The key before collision suffixes.
+
+    With no author or editor (a web page, a talk), the first title word takes the author's
+    place: "2022 Midjourney" → ``midjourney2022``, "Stable_Diffusion" → ``stable2022diffusion``.
+    """
     people = entry.authors or entry.editors
+    year = str(entry.year) if entry.year else ""
+    words = iter(_title_words(entry.title or ""))
     if people:
         # "Zhu (Shudong Zhu)" is cited as Zhu: a parenthesis is an alternative name.
         author = _word(people[0].family.split("(")[0])
-    year = str(entry.year) if entry.year else ""
-    title_word = ""
-    for raw in re.split(r"[\s\-–—:/]+", entry.title or ""):
-        word = _word(raw)
-        if word and word not in STOPWORDS:
-            title_word = word
-            break
-    key = f"{author}{year}{title_word}"
+    else:
+        author = next(words, "")
+    key = f"{author}{year}{next(words, '')}"
     return key or "anon"
 
 
