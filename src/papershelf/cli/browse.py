@@ -66,7 +66,7 @@ def search(
     limit: LimitOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Search titles, authors, abstracts, notes and tags, best matches first (bm25)."""
+    """Search titles, authors, abstracts, notes, tags and sections, best matches first (bm25)."""
     filters = build_filters(tag, type_, year)
     with open_catalogue() as cat:
         entries = cat.search(query, filters, limit)
