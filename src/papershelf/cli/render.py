@@ -80,8 +80,8 @@ def entry_detail(entry: Entry) -> Table:
         row("status", Text("placeholder: run `papershelf sync` to fetch its metadata", style="yellow"))
     row("added", entry.added)
     row("updated", entry.updated if entry.updated != entry.added else None)
+    row("notes", entry.notes)  # the user's words before the authors' abstract
     row("abstract", entry.abstract)
-    row("notes", entry.notes)
     return grid
 
 
