@@ -198,7 +198,15 @@ def test_sync_completes_placeholders_and_keeps_their_key(run, empty, arxiv_serve
     entry = entries(empty)["2006.11239"]
     assert entry.needs_sync is False and entry.citekey == "arxiv2006.11239"
     assert entry.author_names == ["Jonathan Ho", "Ajay Jain", "Pieter Abbeel"]
-    assert entry.tags == ["from-list"]
+    assert "from-list" in entry.tags and "from-list" not in entry.rule_tags  # the user's tag stays
+    assert entry.rule_tags == ["diffusion"]  # and the abstract now earns its topic
+
+
+def test_added_papers_get_their_topic_tags(run, empty, arxiv_server):
+    assert run("add", "2302.05543", "2106.09685").exit_code == 0
+    got = entries(empty)
+    assert {"controlnet", "diffusion"} <= set(got["2302.05543"].rule_tags)
+    assert {"lora", "peft"} <= set(got["2106.09685"].rule_tags)
 
 
 def test_sync_of_named_entries_only(run, bundled, arxiv_server):

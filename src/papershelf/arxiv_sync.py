@@ -283,7 +283,10 @@ def store(cat: "Catalogue", wanted: Sequence[str], fresh: dict[str, Entry],
           tags: Sequence[str] = ()) -> None:
     """Write what arXiv sent for ``wanted``: new papers in one transaction, refreshed ones
     (``update``, or placeholders) in another; catalogued ones otherwise left as they are."""
+    from papershelf.topics import current_topics
+
     new_entries = [as_new_entry(fresh[i], tags) for i in wanted if i in fresh and i not in existing]
+    current_topics().tag_new(new_entries)  # new papers get their topic tags, like imported ones
     for entry in cat.add_many(new_entries) if new_entries else []:
         report.outcomes.append(Outcome(entry.arxiv_id, "added", entry))
     merges, updates = [], []
@@ -300,10 +303,20 @@ def store(cat: "Catalogue", wanted: Sequence[str], fresh: dict[str, Entry],
         if m.fields:
             updates.append((old.id, m.entry, m.fields))
     stored = {e.id: e for e in cat.update_many(updates)} if updates else {}
+    _tag_completed(cat, [old for _, old, _ in merges if old.needs_sync])
     for ident, old, m in merges:
         status = "completed" if old.needs_sync else ("updated" if m.changed else "unchanged")
         report.outcomes.append(Outcome(ident, status, stored.get(old.id, m.entry), m.changes))
     report.written += len(new_entries) + len(updates)
+
+
+def _tag_completed(cat: "Catalogue", placeholders: Sequence[Entry]) -> None:
+    """Placeholders that just got their title and abstract get the topic tags these earn
+    (rule tags the user removed stay removed)."""
+    if placeholders:
+        from papershelf.topics import autotag
+
+        autotag(cat, [e.citekey for e in placeholders])
 
 
 def add_ids(cat: "Catalogue", ids: Sequence[arxiv_ids.ArxivId], client: "ArxivClient", *,
@@ -312,6 +325,9 @@ def add_ids(cat: "Catalogue", ids: Sequence[arxiv_ids.ArxivId], client: "ArxivCl
     """Add papers by arXiv id. An id already catalogued is not even looked up unless
     ``update`` (a placeholder always is, and gets completed). Good ids are stored even when
     others fail; the failures are in the report."""
+    from papershelf.topics import current_topics
+
+    current_topics()  # a broken topics.toml stops the command before anything is asked
     report = Report()
     wanted = list(dict.fromkeys(a.canonical for a in ids))
     existing = _existing(cat, ids)
@@ -360,6 +376,7 @@ def sync_entries(cat: "Catalogue", client: "ArxivClient", entries: Sequence[Entr
         if updates and not dry_run:
             cat.update_many(updates)
             report.written += len(updates)
+            _tag_completed(cat, [by_id[i] for i, _ in merges if by_id[i].needs_sync])
         for ident, m in merges:
             old = by_id[ident]
             status = "completed" if old.needs_sync else ("changed" if m.changed else "unchanged")
