@@ -17,6 +17,18 @@ TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
 
 
+def installed_script() -> str:
+    """The installed ``papershelf`` console script: the one beside this interpreter (a venv,
+    or a Python whose bin/ is not on PATH), else the first on PATH."""
+    import shutil
+    import sys
+
+    beside = Path(sys.executable).parent / "papershelf"
+    exe = str(beside) if beside.exists() else shutil.which("papershelf")
+    assert exe, "the papershelf console script is not installed (pip install .)"
+    return exe
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path, monkeypatch):
     """Point XDG dirs at tmp and clear every PAPERSHELF_* variable."""

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import installed_script
+
 COMPLETIONS = Path(__file__).resolve().parent.parent / "completions"
 SCRIPTS = {"bash": "papershelf.bash", "zsh": "_papershelf", "fish": "papershelf.fish"}
 
@@ -28,7 +30,7 @@ def test_shipped_scripts_are_current(shell):
 def _complete_bash(words: str, env_extra: dict | None = None) -> subprocess.CompletedProcess:
     parts = words.split(" ")
     return subprocess.run(
-        ["papershelf"], capture_output=True, text=True, timeout=60,
+        [installed_script()], capture_output=True, text=True, timeout=60,
         env={**os.environ, **(env_extra or {}), "_PAPERSHELF_COMPLETE": "complete_bash",
              "COMP_WORDS": words, "COMP_CWORD": str(len(parts) - 1)})
 

@@ -2,19 +2,18 @@
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 
 import pytest
 
+from conftest import installed_script
+
 pytestmark = pytest.mark.e2e
 
 
 def papershelf(*args, env=None, input=None):
-    exe = shutil.which("papershelf")
-    assert exe, "the papershelf console script is not installed (pip install .)"
-    return subprocess.run([exe, *args], capture_output=True, text=True, input=input,
+    return subprocess.run([installed_script(), *args], capture_output=True, text=True, input=input,
                           env={**os.environ, **(env or {})}, timeout=120)
 
 

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 
 import pytest
+
+from conftest import installed_script
 
 pytestmark = pytest.mark.e2e
 
 
 def papershelf(*args, input=None):
-    exe = shutil.which("papershelf")
-    assert exe, "the papershelf console script is not installed (pip install .)"
-    return subprocess.run([exe, *args], capture_output=True, text=True, input=input,
+    return subprocess.run([installed_script(), *args], capture_output=True, text=True, input=input,
                           env=dict(os.environ), timeout=120)
 
 
