@@ -57,3 +57,16 @@ def test_import_dry_run_changes_nothing(run, bundled, tmp_path):
     assert run("show", "newkey").exit_code == 3
     assert run("import", "bibtex", str(bib)).exit_code == 0
     assert run("show", "newkey").exit_code == 0
+
+
+def test_imported_entries_get_their_topic_tags(run, tmp_path):
+    db = tmp_path / "t.db"
+    assert run("--db", str(db), "init", "--empty").exit_code == 0
+    bib = tmp_path / "in.bib"
+    bib.write_text("@inproceedings{hu2022lora,\n  author = {Hu, Edward J.},\n"
+                   "  title = {{LoRA}: Low-Rank Adaptation of Large Language Models},\n"
+                   "  booktitle = {ICLR}, year = {2022}, keywords = {mine}\n}\n", encoding="utf-8")
+    assert run("--db", str(db), "import", "bibtex", str(bib)).exit_code == 0
+    shown = json.loads(run("--db", str(db), "show", "hu2022lora", "--json").stdout)
+    assert "mine" in shown["tags"] and "mine" not in shown["rule_tags"]
+    assert {"lora", "peft"} <= set(shown["rule_tags"])

@@ -21,6 +21,7 @@ from typing import Any
 from papershelf.catalogue import BIBLIOGRAPHIC, Catalogue
 from papershelf.citekeys import VALID_KEY, base_key, unique_key
 from papershelf.models import Entry
+from papershelf.storage.db import transaction
 from papershelf.text import to_ascii
 
 
@@ -97,7 +98,13 @@ def _usable_key(key: str) -> str:
 
 def import_entries(cat: Catalogue, entries: Iterable[Entry], *, update: bool = False,
                    dry_run: bool = False) -> ImportReport:
-    """Add ``entries`` (all in one transaction), skipping or merging duplicates."""
+    """Add ``entries`` (all in one transaction), skipping or merging duplicates.
+
+    New entries get the topic tags the rules give them, as every way into the catalogue does.
+    """
+    from papershelf.topics import current_topics
+
+    topics = current_topics()  # a broken topics.toml stops the import before it writes
     report = ImportReport()
     index = _Index(cat)
     new: list[Entry] = []
@@ -132,12 +139,14 @@ def import_entries(cat: Catalogue, entries: Iterable[Entry], *, update: bool = F
         report.added = [e.citekey for e in new]
         report.updated = [e.citekey for _, e in updates]
         return report
-    if new:
-        stored = cat.add_many(new)
-        report.added = [e.citekey for e in stored]
-    for row_id, entry in updates:
-        merged = merge(cat, row_id, entry)
-        report.updated.append(merged.citekey)
+    topics.tag_new(new)
+    with transaction(cat.conn):
+        if new:
+            stored = cat.add_many(new)
+            report.added = [e.citekey for e in stored]
+        for row_id, entry in updates:
+            merged = merge(cat, row_id, entry)
+            report.updated.append(merged.citekey)
     return report
 
 
