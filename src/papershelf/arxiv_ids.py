@@ -24,6 +24,8 @@ _URL = re.compile(
     re.IGNORECASE,
 )
 _BARE = re.compile(rf"^(?:arxiv:\s*)?{_ID}$", re.IGNORECASE)
+# "arXiv:2006.11239" written inside other text (a reading list's "(arXiv:2006.11239)Title").
+IN_TEXT = re.compile(rf"\barXiv:\s*{_ID}", re.IGNORECASE)
 _DOI = re.compile(
     rf"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?10\.48550/arxiv\.{_ID}$", re.IGNORECASE)
 

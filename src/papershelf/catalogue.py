@@ -38,13 +38,14 @@ BIBLIOGRAPHIC = (
     "arxiv_version", "primary_class", "categories", "arxiv_comment", "journal_ref",
 )
 
+# Each sort is a list of ORDER BY terms (so --reverse can turn every term around).
 SORTS = {
-    "added": "e.id",
-    "year": "e.year IS NULL, e.year, e.id",
-    "title": "e.title COLLATE NOCASE, e.id",
-    "key": "e.citekey",
-    "author": "(SELECT family FROM people p WHERE p.entry_id = e.id AND p.position = 0 "
-              "ORDER BY p.role LIMIT 1) COLLATE NOCASE, e.year, e.id",
+    "added": ("e.id",),
+    "year": ("e.year IS NULL", "e.year", "e.id"),
+    "title": ("e.title COLLATE NOCASE", "e.id"),
+    "key": ("e.citekey",),
+    "author": ("(SELECT family FROM people p WHERE p.entry_id = e.id AND p.position = 0 "
+               "ORDER BY p.role LIMIT 1) COLLATE NOCASE", "e.year", "e.id"),
 }
 # bm25 weights, in FTS column order: title, authors, abstract, notes, tags, section.
 _BM25 = "bm25(entries_fts, 10.0, 6.0, 1.0, 2.0, 6.0, 1.0)"
@@ -241,9 +242,7 @@ class Catalogue:
         if sort not in SORTS:
             raise UsageError(f"unknown sort {sort!r}: choose one of {', '.join(SORTS)}")
         where, params = self._filter_sql(filters or Filters())
-        order = SORTS[sort]
-        if reverse:
-            order = ", ".join(f"{part} DESC" for part in order.split(", "))
+        order = ", ".join(f"{term} DESC" if reverse else term for term in SORTS[sort])
         sql = "SELECT e.id FROM entries e"
         if where:
             sql += " WHERE " + " AND ".join(where)

@@ -50,7 +50,6 @@ _BULLET = re.compile(r"^(\s*)(?:[-*+]|\d{1,9}[.)])(?:\s+(.*?))?\s*$")
 _MD_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))*)>?(?:\s+\"[^\"]*\")?\s*\)")
 _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
 _BARE_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#@!$&'*+,;=%]+")
-_ARXIV_TEXT = re.compile(r"\barXiv:\s*([a-z\-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(v\d+)?", re.I)
 _ISBN13 = re.compile(r"(?<![0-9])97[89](?:-?[0-9]){10}(?![0-9])")
 _AMAZON_DP = re.compile(r"/(?:dp|gp/product)/([0-9]{9}[0-9X])(?:[/?]|$)")
 _PMLR = re.compile(r"^/v(\d+)/[A-Za-z\-]+?(\d{2})[a-z]?(?:\.html|\.pdf|/|$)")
@@ -303,7 +302,7 @@ def _link_label(url: str) -> str:
 
 def _clean_title(text: str, arxiv: arxiv_ids.ArxivId | None = None) -> str:
     """A work's title from its link text: without ``(arXiv:…)`` and similar wrappers."""
-    text = _ARXIV_TEXT.sub("", _strip_emphasis(text))
+    text = arxiv_ids.IN_TEXT.sub("", _strip_emphasis(text))
     text = re.sub(r"^\s*\(\s*\)\s*", "", text).strip().strip("\"'“”「」")
     if re.fullmatch(r"(?i)(pdf|abs|arxiv|paper|link|here|code)?", text) or re.match(r"^https?://", text):
         return ""
@@ -323,8 +322,8 @@ def _works(bullet: Bullet) -> tuple[list[Work], list[Work], list[Work]]:
         w = classify(link)
         (works if w.kind in ("arxiv", "proceedings", "book", "doi") else web if w.kind == "web" else broken).append(w)
     if not bullet.links():
-        m = _ARXIV_TEXT.search(bullet.body)
-        aid = arxiv_ids.parse(m.group(1)) if m else None
+        m = arxiv_ids.IN_TEXT.search(bullet.body)
+        aid = arxiv_ids.parse(m.group(0)) if m else None
         if aid:
             works.append(Work("arxiv", Link("", f"https://arxiv.org/abs/{aid.id}"), arxiv=aid))
         else:
