@@ -20,10 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from papershelf.catalogue import Catalogue
-from papershelf.models import Entry
-from papershelf.seed import bundled_entries
-from papershelf.topics import load_topics
+from papershelf.storage.catalogue import Catalogue
+from papershelf.model.entry import Entry
+from papershelf.services.bundled import bundled_entries
+from papershelf.topics.rules import load_topics
 
 
 def synthetic(n: int, seed: int = 1) -> list[Entry]:

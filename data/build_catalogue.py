@@ -1,4 +1,4 @@
-"""Rebuild ``data/catalogue.json``, the bundled catalogue, from the verified reference metadata.
+"""Rebuild ``src/papershelf/data/catalogue.json``, the bundled catalogue, from the verified reference metadata.
 
     python data/build_catalogue.py [../shared/seed/reference-metadata.json]
 
@@ -19,9 +19,11 @@ import sys
 from pathlib import Path
 
 from papershelf.formats import readinglist  # the reading-list parser `import markdown` uses
-from papershelf.models import Entry
+from papershelf.model.entry import Entry
 
 HERE = Path(__file__).resolve().parent
+# The snapshot ships inside the package (read at run time); this generator stays out of it.
+OUT = HERE.parent / "src" / "papershelf" / "data" / "catalogue.json"
 
 ICML21 = {
     "type": "inproceedings",
@@ -123,9 +125,8 @@ def main() -> None:
                       "data/reading-list.md (sections and notes, verbatim).",
         "entries": entries,
     }
-    (HERE / "catalogue.json").write_text(
-        json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {len(entries)} entries to {HERE / 'catalogue.json'}")
+    OUT.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {len(entries)} entries to {OUT}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Regenerate ``src/papershelf/formats/biblatex_dm.py`` from biber's default data model.
+"""Regenerate ``src/papershelf/formats/bibtex/biblatex_dm.py`` from biber's default data model.
 
     python data/gen_biblatex_dm.py [/usr/share/perl5/Biber/biber-tool.conf]
 
@@ -51,5 +51,5 @@ out += ["}", "", "# type -> list of rules; a rule is satisfied by any one of its
 for kind in types:
     out.append(f"    {kind!r}: {mandatory.get(kind, [])!r},")
 out.append("}")
-Path(__file__).resolve().parents[1].joinpath("src/papershelf/formats/biblatex_dm.py").write_text(
+Path(__file__).resolve().parents[1].joinpath("src/papershelf/formats/bibtex/biblatex_dm.py").write_text(
     "\n".join(out) + "\n", encoding="utf-8")

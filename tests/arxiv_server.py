@@ -27,7 +27,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
-from papershelf import arxiv_ids
+from papershelf.model import identifiers as arxiv_ids
 
 DATA = Path(__file__).resolve().parent / "data" / "arxiv"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"

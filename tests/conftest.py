@@ -77,7 +77,7 @@ def bundled(run, default_db) -> Path:
 @pytest.fixture
 def catalogue(bundled):
     """The bundled catalogue opened through the core API."""
-    from papershelf.catalogue import Catalogue
+    from papershelf.storage.catalogue import Catalogue
 
     cat, _ = Catalogue.open(bundled)
     yield cat

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from papershelf.arxiv_ids import ArxivId, canonical, parse
+from papershelf.model.identifiers import ArxivId, canonical, parse
 
 
 @pytest.mark.parametrize("text, ident, version", [

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from papershelf.arxiv_sync import as_new_entry, merge
-from papershelf.models import Entry, Person
+from papershelf.services.arxiv import as_new_entry, merge
+from papershelf.model.entry import Entry, Person
 
 
 def preprint(**kw) -> Entry:

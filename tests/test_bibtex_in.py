@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from papershelf.formats.bibtex_in import BibEncodingError, decode_bytes, read_file, read_string
+from papershelf.formats.bibtex.reader import BibEncodingError, decode_bytes, read_file, read_string
 
 DATA = Path(__file__).parent / "data" / "bib"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "bib"
@@ -129,8 +129,8 @@ def test_every_copied_peer_file_reads_or_is_refused_clearly():
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data/bib is not beside the checkout")
 def test_every_shared_peer_file_imports_without_an_unhandled_error(tmp_path):
-    from papershelf.bibimport import import_entries
-    from papershelf.catalogue import Catalogue
+    from papershelf.services.import_bibtex import import_entries
+    from papershelf.storage.catalogue import Catalogue
 
     files = sorted(SHARED.rglob("*.bib"))
     assert len(files) >= 130

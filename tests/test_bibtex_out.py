@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from papershelf.formats.bibtex_out import (
+from papershelf.formats.bibtex.writer import (
     WriteReport, entry_to_bibtex, name_field, title_field, write_bibtex,
 )
-from papershelf.models import Entry, Person
+from papershelf.model.entry import Entry, Person
 
 GOLDEN = Path(__file__).parent / "golden"
 SEED_KEYS = ["ho2020denoising", "zhang2023adding", "kulkarni2023applied", "chiang2022recent"]

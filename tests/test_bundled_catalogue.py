@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from papershelf.models import Person
+from papershelf.model.entry import Person
 
 REFERENCE = json.loads((Path(__file__).parent / "data/seed/reference-metadata.json").read_text("utf-8"))
 READING_LIST = (Path(__file__).parent.parent / "data/reading-list.md").read_text("utf-8")
@@ -92,7 +92,7 @@ def test_google_scholar_style_keys(catalogue, key, arxiv_id):
 
 
 def test_snapshot_is_what_the_builder_makes(tmp_path):
-    """data/catalogue.json is generated: rebuilding it from the reference changes nothing."""
+    """The bundled catalogue.json is generated: rebuilding it from the reference changes nothing."""
     import importlib.util
     import shutil
 
@@ -102,6 +102,7 @@ def test_snapshot_is_what_the_builder_makes(tmp_path):
     spec.loader.exec_module(module)
     shutil.copy(repo / "data/reading-list.md", tmp_path / "reading-list.md")
     module.HERE = tmp_path
+    module.OUT = tmp_path / "catalogue.json"
     import sys
     argv = sys.argv
     sys.argv = ["build", str(Path(__file__).parent / "data/seed/reference-metadata.json")]
@@ -109,4 +110,4 @@ def test_snapshot_is_what_the_builder_makes(tmp_path):
         module.main()
     finally:
         sys.argv = argv
-    assert (tmp_path / "catalogue.json").read_text("utf-8") == (repo / "data/catalogue.json").read_text("utf-8")
+    assert (tmp_path / "catalogue.json").read_text("utf-8") == (repo / "src/papershelf/data/catalogue.json").read_text("utf-8")

@@ -101,7 +101,7 @@ def test_db_info_and_backup(run, bundled, tmp_path):
 
 
 def test_unexpected_errors_are_one_line_unless_debug(run, bundled, monkeypatch):
-    from papershelf import catalogue
+    from papershelf.storage import catalogue
 
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")

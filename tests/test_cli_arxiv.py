@@ -8,7 +8,7 @@ import json
 import pytest
 
 from arxiv_server import synthetic_entry
-from papershelf.catalogue import Catalogue
+from papershelf.storage.catalogue import Catalogue
 
 
 @pytest.fixture
@@ -186,7 +186,7 @@ def test_sync_of_the_bundled_catalogue_keeps_everything_the_user_made(run, bundl
 
 
 def test_sync_completes_placeholders_and_keeps_their_key(run, empty, arxiv_server):
-    from papershelf.models import Entry
+    from papershelf.model.entry import Entry
 
     cat, _ = Catalogue.open(empty)
     cat.add(Entry(title="", arxiv_id="2006.11239", needs_sync=True, tags=["from-list"]),

@@ -91,7 +91,7 @@ def test_rekey_refuses_unusable_keys(run, bundled):
 
 def test_keys_stay_when_titles_change(catalogue):
     """A key, once given, never changes behind the user's back."""
-    from papershelf.models import Entry
+    from papershelf.model.entry import Entry
 
     entry = catalogue.get("ho2020denoising")
     catalogue.update_metadata(entry.id, Entry(title="Completely New Title", year=2099), ["title", "year"])
@@ -99,7 +99,7 @@ def test_keys_stay_when_titles_change(catalogue):
 
 
 def test_key_collisions_get_suffixes(catalogue):
-    from papershelf.models import Entry, Person
+    from papershelf.model.entry import Entry, Person
 
     twin = Entry(title="Denoising again", authors=[Person("Ho", "J.")], year=2020)
     second = catalogue.add(twin)
@@ -109,7 +109,7 @@ def test_key_collisions_get_suffixes(catalogue):
 
 def test_keys_without_an_author_come_from_the_title(catalogue):
     """Web pages and talks: the first title word stands in for the author."""
-    from papershelf.models import Entry
+    from papershelf.model.entry import Entry
 
     assert catalogue.add(Entry("2022 Midjourney", type="online", year=2022)).citekey == "midjourney2022"
     page = Entry("【導讀】www.geeksforgeeks.org/swin-transformer/", type="online")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from papershelf.formats.csljson import entry_csl, write_csljson
-from papershelf.models import Entry, Person
+from papershelf.model.entry import Entry, Person
 
 
 def test_published_paper_preprint_and_book_get_csl_types():

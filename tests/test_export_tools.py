@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from papershelf.bibimport import import_entries
-from papershelf.catalogue import Catalogue
-from papershelf.formats.bibtex_in import BibEncodingError, read_file
-from papershelf.formats.bibtex_out import WriteReport, write_bibtex
+from papershelf.services.import_bibtex import import_entries
+from papershelf.storage.catalogue import Catalogue
+from papershelf.formats.bibtex.reader import BibEncodingError, read_file
+from papershelf.formats.bibtex.writer import WriteReport, write_bibtex
 from papershelf.formats.csljson import write_csljson
 
 DATA = Path(__file__).parent / "data" / "bib"

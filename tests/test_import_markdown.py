@@ -33,7 +33,7 @@ def _entries(run, db: Path) -> list[dict]:
 
 
 def _bundled() -> list[dict]:
-    return json.loads((REPO / "data" / "catalogue.json").read_text(encoding="utf-8"))["entries"]
+    return json.loads((REPO / "src" / "papershelf" / "data" / "catalogue.json").read_text(encoding="utf-8"))["entries"]
 
 
 def _same_work(imported: list[dict], item: dict) -> dict:

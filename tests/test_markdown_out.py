@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from papershelf.formats.markdown_out import authors_text, entry_markdown, write_markdown
-from papershelf.models import Entry, Person
+from papershelf.formats.markdown import authors_text, entry_markdown, write_markdown
+from papershelf.model.entry import Entry, Person
 
 GOLDEN = Path(__file__).parent / "golden"
 SEED_KEYS = ["ho2020denoising", "zhang2023adding", "kulkarni2023applied", "chiang2022recent",

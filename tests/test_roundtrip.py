@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from papershelf.bibimport import import_entries
-from papershelf.catalogue import Catalogue
-from papershelf.formats.bibtex_in import read_string
-from papershelf.formats.bibtex_out import write_bibtex
+from papershelf.services.import_bibtex import import_entries
+from papershelf.storage.catalogue import Catalogue
+from papershelf.formats.bibtex.reader import read_string
+from papershelf.formats.bibtex.writer import write_bibtex
 
 DATA = Path(__file__).parent / "data" / "bib"
-# Catalogue-only data, not part of a .bib file (see papershelf.formats.bibtex_out).
+# Catalogue-only data, not part of a .bib file (see papershelf.formats.bibtex.writer).
 NOT_IN_BIB = {"section", "links", "categories", "arxiv_version", "arxiv_comment", "rule_tags",
               "added", "updated", "needs_sync", "id"}
 
@@ -51,7 +51,7 @@ def test_import_of_the_export_keeps_every_field(catalogue, style, tmp_path):
 @pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("*.bib")
                                         if "gbk" not in p.name and "encoding3" not in p.name))
 def test_export_of_an_imported_file_is_stable_on_a_second_pass(name, tmp_path):
-    from papershelf.formats.bibtex_in import read_file
+    from papershelf.formats.bibtex.reader import read_file
 
     for style in ("bibtex", "biblatex"):
         first = sorted(read_file(DATA / name).entries, key=lambda e: e.citekey)

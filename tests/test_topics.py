@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from papershelf.topics import TopicsError, load_topics
+from papershelf.topics.rules import TopicsError, load_topics
 
 # Every seed item and the topics a careful reader gives it (bundled catalogue, reading-list order).
 EXPECTED_TAGS = {
@@ -69,7 +69,7 @@ def test_autotag_twice_adds_nothing(run, bundled):
 
 
 def test_autotag_adds_to_a_new_entry_and_reports_it(run, bundled, catalogue):
-    from papershelf.models import Entry
+    from papershelf.model.entry import Entry
 
     key = catalogue.add(Entry("Consistency Models", abstract="Distillation of diffusion models into one step.")).citekey
     assert key == "consistencymodels"  # no author: the title's words make the key
@@ -195,7 +195,7 @@ def test_a_bad_rules_file_is_a_one_line_error_naming_the_line(run, bundled, isol
 
 
 def test_rule_terms_match_whole_words_phrases_cjk_and_regexes(tmp_path):
-    from papershelf.models import Entry
+    from papershelf.model.entry import Entry
 
     rules = tmp_path / "rules.toml"
     rules.write_text("""

@@ -65,9 +65,5 @@ def resolve_db(option: str | os.PathLike[str] | None) -> DbLocation:
 
 
 def bundled_data_dir() -> Path:
-    """The shipped ``data/`` folder: inside the installed package, or the source checkout's."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "data"
-    if packaged.is_dir():
-        return packaged
-    return here.parent.parent / "data"
+    """The package's own ``data/`` folder: the bundled catalogue and the topic rules."""
+    return Path(__file__).resolve().parent / "data"

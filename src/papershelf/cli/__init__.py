@@ -12,10 +12,7 @@ from typing import Annotated
 import typer
 
 from papershelf import __version__
-from papershelf.cli import admin, arxiv_cmds, browse, edit
-from papershelf.cli import topic_cmds
-from papershelf.cli import readinglist_cmds
-from papershelf.cli import io_cmds
+from papershelf.cli import admin, arxiv, browse, edit, export, imports, topics
 from papershelf.cli._common import PapershelfGroup, State, _env_debug, set_state
 from papershelf.paths import resolve_db
 
@@ -55,24 +52,24 @@ def root(
 app.command("list")(browse.list_entries)
 app.command()(browse.search)
 app.command()(browse.show)
-app.command()(arxiv_cmds.add)
-app.command()(arxiv_cmds.sync)
+app.command()(arxiv.add)
+app.command()(arxiv.sync)
 app.command()(edit.tag)
 app.command()(edit.untag)
 app.command()(edit.tags)
-app.command()(topic_cmds.autotag)
-app.command()(topic_cmds.topics)
+app.command()(topics.autotag)
+app.command()(topics.topics)
 app.command()(edit.note)
 app.command()(edit.remove)
 app.command()(edit.rekey)
-app.command()(io_cmds.cite)
+app.command()(export.cite)
 app.command()(admin.stats)
 app.command()(admin.init)
 app.command()(admin.env)
-app.add_typer(arxiv_cmds.arxiv_app, name="arxiv")
-app.add_typer(io_cmds.export_app, name="export")
-io_cmds.import_app.command("markdown")(readinglist_cmds.markdown)
-app.add_typer(io_cmds.import_app, name="import")
+app.add_typer(arxiv.arxiv_app, name="arxiv")
+app.add_typer(export.export_app, name="export")
+export.import_app.command("markdown")(imports.markdown)
+app.add_typer(export.import_app, name="import")
 app.add_typer(admin.db_app, name="db")
 
 

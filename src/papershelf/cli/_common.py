@@ -24,7 +24,7 @@ from papershelf.paths import DbLocation, resolve_db
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from papershelf.catalogue import Catalogue
+    from papershelf.storage.catalogue import Catalogue
 
 
 @dataclass
@@ -96,14 +96,14 @@ def open_catalogue(*, create: bool = False, seed: bool = True) -> Iterator["Cata
     The default catalogue is created (and filled with the bundled reading list) on first use;
     one named with --db/PAPERSHELF_DB must exist unless the command creates (``create``).
     """
-    from papershelf.catalogue import Catalogue
+    from papershelf.storage.catalogue import Catalogue
 
     where = state().db
     may_create = create or not where.explicit
     cat, created = Catalogue.open(where.path, create=may_create)
     try:
         if created and seed and not where.explicit:
-            from papershelf.seed import load_bundled
+            from papershelf.services.bundled import load_bundled
 
             n = load_bundled(cat)
             info(f"Created your catalogue at {where.path} with the {n} items of the bundled "
@@ -161,7 +161,7 @@ def fail(message: str, *, hint: str | None = None, code: ExitCode = ExitCode.ERR
 def _complete_from_catalogue(ctx: typer.Context, fetch) -> list[str]:
     """Run a catalogue query for shell completion; never raise, never create a file."""
     try:
-        from papershelf.catalogue import Catalogue
+        from papershelf.storage.catalogue import Catalogue
 
         where = resolve_db(ctx.find_root().params.get("db"))
         if not where.path.exists():
@@ -207,7 +207,7 @@ LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=1, help="Show
 
 
 def build_filters(tag: list[str] | None, type_: list[str] | None, year: str | None):
-    from papershelf.search import Filters, parse_years
+    from papershelf.model.query import Filters, parse_years
 
     lo, hi = parse_years(year) if year else (None, None)
     return Filters(list(tag or []), [t.lower() for t in type_ or []], lo, hi)

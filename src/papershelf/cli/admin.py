@@ -24,7 +24,7 @@ def init(
     empty: Annotated[bool, typer.Option("--empty", help="Start with no entries.")] = False,
 ) -> None:
     """Create a catalogue (at --db, or the default) with the bundled reading list."""
-    from papershelf.seed import load_bundled
+    from papershelf.services.bundled import load_bundled
 
     where = state().db
     if where.path.exists():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from papershelf.models import Entry
+from papershelf.model.entry import Entry
 
 ET_AL_AFTER = 3
 

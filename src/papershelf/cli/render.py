@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from papershelf.cli.plain import short_authors
-from papershelf.models import Entry
+from papershelf.model.entry import Entry
 
 
 def entries_table(entries: Sequence[Entry]) -> Table:

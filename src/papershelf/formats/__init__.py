@@ -1,5 +1,5 @@
 """Reading and writing other formats: BibTeX/biblatex, Markdown reading lists, CSL-JSON.
 
 Pure functions over ``Entry`` objects: no catalogue, no terminal. The commands in
-``papershelf.cli.io_cmds`` select the entries and write the files.
+``papershelf.cli.export`` select the entries and write the files.
 """

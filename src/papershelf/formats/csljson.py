@@ -14,7 +14,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from papershelf.models import Entry, Person
+from papershelf.model.entry import Entry, Person
 
 CSL_TYPES = {
     "article": "article-journal", "inproceedings": "paper-conference", "book": "book",

@@ -25,8 +25,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from papershelf import arxiv_ids
-from papershelf.models import Entry
+from papershelf.model import identifiers as arxiv_ids
+from papershelf.model.entry import Entry
 
 SECTION_SEP = " › "
 

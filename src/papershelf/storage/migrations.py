@@ -119,7 +119,7 @@ def m002_fts(db: "Database") -> None:
     for sql in _M002_FTS:
         db.execute(sql)
     # Index what a catalogue of the m001 schema already holds.
-    from papershelf.catalogue import reindex_all
+    from papershelf.storage.catalogue import reindex_all
 
     reindex_all(db.conn)
 

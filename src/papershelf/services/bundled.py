@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from papershelf.catalogue import Catalogue
-from papershelf.models import Entry
+from papershelf.storage.catalogue import Catalogue
+from papershelf.model.entry import Entry
 from papershelf.paths import bundled_data_dir
 
 
@@ -19,7 +19,7 @@ def bundled_entries(path: Path | None = None) -> list[Entry]:
 def load_bundled(cat: Catalogue) -> int:
     """Add the bundled entries (in reading-list order, in one transaction), tagged by the
     topic rules (as rule tags); returns how many."""
-    from papershelf.topics import current_topics
+    from papershelf.topics.rules import current_topics
 
     entries = bundled_entries()
     current_topics().tag_new(entries)

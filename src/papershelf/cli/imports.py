@@ -40,7 +40,7 @@ def _read_text(path: str) -> str:
 def _arxiv_fetcher(auto: bool):
     """A fetch function over the arXiv client, or None when the client is not installed."""
     try:
-        from papershelf.sources.arxiv import ArxivClient, Settings
+        from papershelf.sources.arxiv.client import ArxivClient, Settings
     except ImportError:
         return None
 
@@ -72,7 +72,7 @@ def markdown(
     as_json: JsonOpt = False,
 ) -> None:
     """Import a Markdown reading list: papers, books and links, with sections and notes."""
-    from papershelf.readinglist_import import import_markdown
+    from papershelf.services.import_markdown import import_markdown
 
     text = _read_text(path)
     fetch = None if online is False else _arxiv_fetcher(auto=online is None)

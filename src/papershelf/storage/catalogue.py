@@ -16,12 +16,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from papershelf.citekeys import base_key, check_key, unique_key
+from papershelf.model.citekeys import base_key, check_key, unique_key
 from papershelf.errors import CiteKeyError, NotFoundError, QuerySyntaxError, UsageError
-from papershelf.models import Entry, Person
-from papershelf.search import Filters, parse_query
+from papershelf.model.entry import Entry, Person
+from papershelf.model.query import Filters, parse_query
 from papershelf.storage.db import open_db, transaction
-from papershelf.text import split_cjk
+from papershelf.model.text import split_cjk
 
 # Columns of ``entries`` that map one-to-one onto Entry fields.
 _SCALAR = (
@@ -185,7 +185,7 @@ class Catalogue:
         row = self.conn.execute("SELECT id FROM entries WHERE citekey = ?", (ref,)).fetchone()
         if row:
             return row[0]
-        from papershelf import arxiv_ids  # only when ref is not a citekey
+        from papershelf.model import identifiers as arxiv_ids  # only when ref is not a citekey
 
         aid = arxiv_ids.parse(ref)
         if aid:
@@ -213,7 +213,7 @@ class Catalogue:
 
     def tag_names_for(self, tag: str) -> list[str]:
         """The stored tag names a filter ``tag:X`` matches: X, and the topic X is an alias of."""
-        from papershelf.topics import tag_names_for
+        from papershelf.topics.rules import tag_names_for
 
         return tag_names_for(normalise_tag(tag))
 
@@ -283,7 +283,7 @@ class Catalogue:
 
     def search(self, query: str, filters: Filters | None = None,
                limit: int | None = None) -> list[Entry]:
-        """Entries matching the search language (see ``papershelf.search``), best first."""
+        """Entries matching the search language (see ``papershelf.model.query``), best first."""
         return self._load(self.search_ids(query, filters, limit))
 
     def tags(self) -> list[tuple[str, int, int]]:

@@ -26,13 +26,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from papershelf import arxiv_ids
+from papershelf.model import identifiers as arxiv_ids
 from papershelf.errors import NetworkError, UsageError
-from papershelf.models import Entry
+from papershelf.model.entry import Entry
 
 if TYPE_CHECKING:
-    from papershelf.catalogue import Catalogue
-    from papershelf.sources.arxiv import ArxivClient, FetchResult
+    from papershelf.storage.catalogue import Catalogue
+    from papershelf.sources.arxiv.client import ArxivClient, FetchResult
 
 PREPRINT_TYPES = ("misc", "unpublished", "online")
 ARXIV_DOI_PREFIX = "10.48550/"
@@ -283,7 +283,7 @@ def store(cat: "Catalogue", wanted: Sequence[str], fresh: dict[str, Entry],
           tags: Sequence[str] = ()) -> None:
     """Write what arXiv sent for ``wanted``: new papers in one transaction, refreshed ones
     (``update``, or placeholders) in another; catalogued ones otherwise left as they are."""
-    from papershelf.topics import current_topics
+    from papershelf.topics.rules import current_topics
 
     new_entries = [as_new_entry(fresh[i], tags) for i in wanted if i in fresh and i not in existing]
     current_topics().tag_new(new_entries)  # new papers get their topic tags, like imported ones
@@ -314,7 +314,7 @@ def _tag_completed(cat: "Catalogue", placeholders: Sequence[Entry]) -> None:
     """Placeholders that just got their title and abstract get the topic tags these earn
     (rule tags the user removed stay removed)."""
     if placeholders:
-        from papershelf.topics import autotag
+        from papershelf.topics.rules import autotag
 
         autotag(cat, [e.citekey for e in placeholders])
 
@@ -325,7 +325,7 @@ def add_ids(cat: "Catalogue", ids: Sequence[arxiv_ids.ArxivId], client: "ArxivCl
     """Add papers by arXiv id. An id already catalogued is not even looked up unless
     ``update`` (a placeholder always is, and gets completed). Good ids are stored even when
     others fail; the failures are in the report."""
-    from papershelf.topics import current_topics
+    from papershelf.topics.rules import current_topics
 
     current_topics()  # a broken topics.toml stops the command before anything is asked
     report = Report()

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from papershelf.errors import QuerySyntaxError
-from papershelf.text import split_cjk
+from papershelf.model.text import split_cjk
 
 FTS_FIELDS = {"title": "title", "author": "authors", "authors": "authors",
               "abstract": "abstract", "note": "notes", "notes": "notes", "section": "section"}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from papershelf.models import Entry
+from papershelf.model.entry import Entry
 
 GROUPS = ("section", "tag", "year", "type", "none")
 SECTION_SEP = " › "

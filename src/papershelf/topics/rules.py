@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from papershelf.errors import PapershelfError
-from papershelf.text import has_cjk
+from papershelf.model.text import has_cjk
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -30,8 +30,8 @@ else:  # pragma: no cover - Python 3.10 reads TOML with tomli, tomllib's origina
     import tomli as tomllib
 
 if TYPE_CHECKING:
-    from papershelf.catalogue import Catalogue
-    from papershelf.models import Entry
+    from papershelf.storage.catalogue import Catalogue
+    from papershelf.model.entry import Entry
 
 TEXT_FIELDS = ("title", "abstract", "notes", "section")
 TERM_KEYS = (*TEXT_FIELDS, "any", "exclude")

@@ -18,11 +18,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from papershelf.catalogue import BIBLIOGRAPHIC, Catalogue
-from papershelf.citekeys import VALID_KEY, base_key, unique_key
-from papershelf.models import Entry
+from papershelf.storage.catalogue import BIBLIOGRAPHIC, Catalogue
+from papershelf.model.citekeys import VALID_KEY, base_key, unique_key
+from papershelf.model.entry import Entry
 from papershelf.storage.db import transaction
-from papershelf.text import to_ascii
+from papershelf.model.text import to_ascii
 
 
 def normal_title(title: str) -> str:
@@ -102,7 +102,7 @@ def import_entries(cat: Catalogue, entries: Iterable[Entry], *, update: bool = F
 
     New entries get the topic tags the rules give them, as every way into the catalogue does.
     """
-    from papershelf.topics import current_topics
+    from papershelf.topics.rules import current_topics
 
     topics = current_topics()  # a broken topics.toml stops the import before it writes
     report = ImportReport()

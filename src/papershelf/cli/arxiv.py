@@ -27,7 +27,7 @@ from papershelf.cli._common import (
 from papershelf.errors import NetworkError, NotFoundError, PartialFailure, UsageError
 
 if TYPE_CHECKING:
-    from papershelf.arxiv_sync import Outcome, Report
+    from papershelf.services.arxiv import Outcome, Report
 
 arxiv_app = typer.Typer(help="Talk to arXiv directly: search it from the terminal.",
                         no_args_is_help=True)
@@ -86,7 +86,7 @@ class _Progress:
 
 @contextmanager
 def _client(total: int, label: str):
-    from papershelf.sources.arxiv import ArxivClient
+    from papershelf.sources.arxiv.client import ArxivClient
 
     with _Progress(total, label) as progress:
         client = ArxivClient(on_event=progress.event)
@@ -135,7 +135,7 @@ def _finish(report: "Report", done: str) -> None:
 
 
 def _read_ids(ids: list[str], file: Path | None) -> list[str]:
-    from papershelf.arxiv_sync import ids_from_text
+    from papershelf.services.arxiv import ids_from_text
 
     texts = [i for i in ids if i != "-"]
     if "-" in ids or (file is not None and str(file) == "-"):
@@ -163,12 +163,12 @@ def add(
     as_json: JsonOpt = False,
 ) -> None:
     """Add papers from arXiv by id, with full metadata and a citation key; one line per paper."""
-    from papershelf.arxiv_sync import add_ids, parse_ids
+    from papershelf.services.arxiv import add_ids, parse_ids
 
     parsed = parse_ids(_read_ids(list(ids or []), file))  # every bad id reported, before any request
     tags = list(tag or [])
     if tags:
-        from papershelf.catalogue import normalise_tag
+        from papershelf.storage.catalogue import normalise_tag
 
         tags = [normalise_tag(t) for t in tags]
     with open_catalogue() as cat, _client(len(parsed), "Adding from arXiv") as (client, progress):
@@ -199,7 +199,7 @@ def sync(
 
     Citation keys, tags, notes and sections never change; placeholders get their metadata.
     """
-    from papershelf.arxiv_sync import Report, sync_entries
+    from papershelf.services.arxiv import Report, sync_entries
 
     with open_catalogue() as cat:
         if keys:
@@ -293,12 +293,12 @@ def arxiv_search(
     as_json: JsonOpt = False,
 ) -> None:
     """Search arXiv and show the results as a numbered table; --add stores some of them."""
-    from papershelf.arxiv_sync import add_entries
+    from papershelf.services.arxiv import add_entries
 
     if add_ is not None and add_.strip().lower() != "all":
         _selection(add_, 10**9)  # a malformed selection is refused before any request
     with _client(1, "Searching arXiv") as (client, _):
-        from papershelf.sources.arxiv import ArxivRejected
+        from papershelf.sources.arxiv.client import ArxivRejected
 
         try:
             results = client.search(query, max_results, sort)

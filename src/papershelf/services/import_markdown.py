@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from papershelf.formats import readinglist
 from papershelf.formats.readinglist import Problem
-from papershelf.models import Entry
+from papershelf.model.entry import Entry
 
 if TYPE_CHECKING:
-    from papershelf.catalogue import Catalogue
+    from papershelf.storage.catalogue import Catalogue
 
 # fetch(ids) -> (found: id -> Entry, missing ids, error message or None)
 Fetcher = Callable[[Sequence[str]], tuple[dict[str, Entry], list[str], str | None]]
@@ -57,7 +57,7 @@ def placeholder_key(arxiv_id: str) -> str:
 
 def _with_metadata(listed: Entry, fresh: Entry) -> Entry:
     """arXiv's record for a listed paper, keeping what the list says: section, notes, links."""
-    from papershelf.arxiv_sync import as_new_entry
+    from papershelf.services.arxiv import as_new_entry
 
     entry = as_new_entry(fresh)
     entry.section, entry.notes = listed.section, listed.notes
@@ -69,7 +69,7 @@ def _with_metadata(listed: Entry, fresh: Entry) -> Entry:
 def import_markdown(cat: "Catalogue", text: str, *, fetch: Fetcher | None = None,
                     dry_run: bool = False) -> ImportReport:
     """Add what the reading list ``text`` holds and the catalogue lacks (all in one transaction)."""
-    from papershelf.topics import current_topics
+    from papershelf.topics.rules import current_topics
 
     topics = current_topics()  # a bad rules file stops the import before anything is asked
     parsed = readinglist.read(text)

@@ -20,7 +20,7 @@ from papershelf.cli._common import JsonOpt, SomeKeysArg, console, info, open_cat
 
 def topics(as_json: JsonOpt = False) -> None:
     """List the topics with their aliases, rules and the number of entries tagged with each."""
-    from papershelf.topics import current_topics, topic_counts, user_rules_path
+    from papershelf.topics.rules import current_topics, topic_counts, user_rules_path
 
     rules = current_topics()
     with open_catalogue() as cat:
@@ -52,7 +52,7 @@ def autotag(
     """Tag entries by the topic rules and show what was added.
 
     Tags an entry has keep their source; rule tags you removed are not put back."""
-    from papershelf.topics import autotag as apply_rules
+    from papershelf.topics.rules import autotag as apply_rules
 
     with open_catalogue() as cat:
         result = apply_rules(cat, keys or [], dry_run=dry_run)

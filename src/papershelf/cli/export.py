@@ -43,7 +43,7 @@ def _select(cat, keys, tag, type_, year, query, aux: Path | None = None):
     """The entries to export: by key (in the order given), by .aux, or by filters (key order)."""
     filters = build_filters(tag, type_, year)
     if aux is not None:
-        from papershelf.formats.aux import cited_keys
+        from papershelf.formats.latex_aux import cited_keys
 
         if not aux.exists():
             raise NotFoundError(f"no such file: {aux}")
@@ -123,7 +123,7 @@ def export_bibtex(
     output: OutputOpt = None,
 ) -> None:
     """Write entries as a .bib file that bibtex and biber read without a warning."""
-    from papershelf.formats.bibtex_out import STYLES, WriteReport, write_bibtex
+    from papershelf.formats.bibtex.writer import STYLES, WriteReport, write_bibtex
 
     if style not in STYLES:
         raise UsageError(f"unknown style {style!r}: choose bibtex or biblatex")
@@ -148,7 +148,7 @@ def export_markdown(
     output: OutputOpt = None,
 ) -> None:
     """Write a Markdown reading list: linked titles, authors, year, venue, tags and your notes."""
-    from papershelf.formats.markdown_out import GROUPS, write_markdown
+    from papershelf.formats.markdown import GROUPS, write_markdown
 
     if group_by not in GROUPS:
         raise UsageError(f"unknown grouping {group_by!r}: choose one of {', '.join(GROUPS)}")
@@ -185,7 +185,7 @@ def cite(
                                  "abstract, keywords and notes.")] = True,
 ) -> None:
     """Print the BibTeX of some entries, ready to paste into a .bib file."""
-    from papershelf.formats.bibtex_out import STYLES, WriteReport, write_bibtex
+    from papershelf.formats.bibtex.writer import STYLES, WriteReport, write_bibtex
 
     if style not in STYLES:
         raise UsageError(f"unknown style {style!r}: choose bibtex or biblatex")
@@ -210,8 +210,8 @@ def import_bibtex(
     as_json: JsonOpt = False,
 ) -> None:
     """Import BibTeX/biblatex files. Exit 5 if a file could not be read (the rest is imported)."""
-    from papershelf.bibimport import import_entries
-    from papershelf.formats.bibtex_in import BibEncodingError, read_file
+    from papershelf.services.import_bibtex import import_entries
+    from papershelf.formats.bibtex.reader import BibEncodingError, read_file
 
     entries, problems, refused = [], [], []
     for path in files:

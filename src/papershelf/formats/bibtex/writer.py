@@ -36,8 +36,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from papershelf.formats.latex import encode
-from papershelf.models import Entry, Person
+from papershelf.formats.bibtex.latex import encode
+from papershelf.model.entry import Entry, Person
 
 STYLES = ("bibtex", "biblatex")
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -267,7 +267,7 @@ def _bibtex_shape(entry: Entry, kind: str, f: dict[str, str], report: WriteRepor
 
 def _biblatex_shape(entry: Entry, kind: str, f: dict[str, str], report: WriteReport) -> str:
     """Fit the fields to biblatex's data model, as ``biber --validate-datamodel`` checks it."""
-    from papershelf.formats.biblatex_dm import COMMON, DATES, FIELDS, MANDATORY
+    from papershelf.formats.bibtex.biblatex_dm import COMMON, DATES, FIELDS, MANDATORY
 
     if is_preprint(entry):
         kind = "online"

@@ -11,8 +11,8 @@ import re
 from collections.abc import Callable, Iterable
 
 from papershelf.errors import CiteKeyError
-from papershelf.models import Entry
-from papershelf.text import to_ascii
+from papershelf.model.entry import Entry
+from papershelf.model.text import to_ascii
 
 # Words Google Scholar skips when it picks the title word of a key.
 STOPWORDS = frozenset(

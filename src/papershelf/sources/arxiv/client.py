@@ -32,9 +32,10 @@ import requests
 from arxiv import _feed
 from lxml import etree
 
-from papershelf import __version__, arxiv_ids
+from papershelf import __version__
+from papershelf.model import identifiers as arxiv_ids
 from papershelf.errors import NetworkError, UsageError
-from papershelf.models import Entry, Person
+from papershelf.model.entry import Entry, Person
 
 # The package logs skipped entries and retries as warnings; papershelf reports them itself, so
 # they must not reach stderr through logging's last-resort handler.

@@ -9,7 +9,7 @@ What it does beyond splitting, in order:
   own middleware does whole-value references only).
 * ``crossref`` is inherited: missing fields come from the parent; a parent's title becomes the
   child's booktitle. Cycles and missing parents are reported.
-* LaTeX is decoded to Unicode (``papershelf.formats.latex``); names are split into
+* LaTeX is decoded to Unicode (``papershelf.formats.bibtex.latex``); names are split into
   family/given/prefix/suffix the way BibTeX splits them.
 * Problems never stop the read: a malformed block is reported with its line and skipped, a
   key used twice gets a suffix (``key`` → ``keya``) and is reported.
@@ -27,10 +27,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from papershelf import arxiv_ids
+from papershelf.model import identifiers as arxiv_ids
 from papershelf.errors import PapershelfError
-from papershelf.formats import latex
-from papershelf.models import ENTRY_TYPES, Entry, Person
+from papershelf.formats.bibtex import latex
+from papershelf.model.entry import ENTRY_TYPES, Entry, Person
 
 MONTH_MACROS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
@@ -321,7 +321,7 @@ def _entry(key: str, kind: str, f: dict[str, str], result: ReadResult, line: int
         entry.abstract = abstract
     keywords = d.pop("keywords", None)
     if keywords:
-        from papershelf.catalogue import normalise_tag
+        from papershelf.storage.catalogue import normalise_tag
 
         tags = []
         for word in re.split(r"[,;]", keywords):
@@ -405,7 +405,7 @@ def _arxiv(entry: Entry, d: dict[str, str]) -> None:
 
 
 def _suffixes():
-    from papershelf.citekeys import _suffixes as suffixes
+    from papershelf.model.citekeys import _suffixes as suffixes
 
     return suffixes()
 
