@@ -41,8 +41,8 @@ TAGS = "diffusion distillation lora peft controlnet survey vit clip video tabula
 
 
 def build(path: Path, n: int) -> None:
-    from papershelf.storage.catalogue import Catalogue
     from papershelf.model.entry import Entry, Person
+    from papershelf.storage.catalogue import Catalogue
 
     rnd = random.Random(20261126)
     cat, _ = Catalogue.open(path, create=True)

@@ -20,9 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from papershelf.storage.catalogue import Catalogue
 from papershelf.model.entry import Entry
 from papershelf.services.bundled import bundled_entries
+from papershelf.storage.catalogue import Catalogue
 from papershelf.topics.rules import load_topics
 
 

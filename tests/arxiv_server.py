@@ -167,7 +167,7 @@ class ArxivReplay:
 
     # -- faults ------------------------------------------------------------------------------
 
-    def fail(self, kind: str, times: int = 1, **options) -> "ArxivReplay":
+    def fail(self, kind: str, times: int = 1, **options) -> ArxivReplay:
         for _ in range(times):
             self.faults.append((kind, options))
         return self
@@ -179,7 +179,7 @@ class ArxivReplay:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/api/query"
 
-    def start(self) -> "ArxivReplay":
+    def start(self) -> ArxivReplay:
         self._thread.start()
         return self
 
@@ -236,7 +236,7 @@ class ArxivReplay:
             def log_message(self, *args) -> None:  # quiet
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
                 with replay._lock:

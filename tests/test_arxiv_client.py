@@ -201,8 +201,8 @@ def test_an_error_feed_for_a_search_is_a_rejection(arxiv_server):
 
 
 def test_an_error_feed_in_the_old_format_is_read_too(arxiv_server):
-    from papershelf.sources.arxiv.client import _error_message, _strict_parse
     from arxiv_server import DATA
+    from papershelf.sources.arxiv.client import _error_message, _strict_parse
 
     body = (DATA / "recorded" / "id_list=INVALIDID.status400.xml").read_bytes()
     assert _error_message(_strict_parse(body)) == ("incorrect id format for INVALIDID", "INVALIDID")

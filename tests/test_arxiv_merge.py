@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from papershelf.services.arxiv import as_new_entry, merge
 from papershelf.model.entry import Entry, Person
+from papershelf.services.arxiv import as_new_entry, merge
 
 
 def preprint(**kw) -> Entry:

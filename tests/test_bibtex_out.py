@@ -7,7 +7,11 @@ from pathlib import Path
 import pytest
 
 from papershelf.formats.bibtex.writer import (
-    WriteReport, entry_to_bibtex, name_field, title_field, write_bibtex,
+    WriteReport,
+    entry_to_bibtex,
+    name_field,
+    title_field,
+    write_bibtex,
 )
 from papershelf.model.entry import Entry, Person
 

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from papershelf.services.import_bibtex import import_entries
-from papershelf.storage.catalogue import Catalogue
 from papershelf.formats.bibtex.reader import BibEncodingError, read_file
 from papershelf.formats.bibtex.writer import WriteReport, write_bibtex
 from papershelf.formats.csljson import write_csljson
+from papershelf.services.import_bibtex import import_entries
+from papershelf.storage.catalogue import Catalogue
 
 DATA = Path(__file__).parent / "data" / "bib"
 PACKAGES = {"bibtex": "texlive-binaries texlive-base", "biber": "biber", "pandoc": "pandoc"}

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from papershelf.services.import_bibtex import import_entries
-from papershelf.storage.catalogue import Catalogue
 from papershelf.formats.bibtex.reader import read_string
 from papershelf.formats.bibtex.writer import write_bibtex
+from papershelf.services.import_bibtex import import_entries
+from papershelf.storage.catalogue import Catalogue
 
 DATA = Path(__file__).parent / "data" / "bib"
 # Catalogue-only data, not part of a .bib file (see papershelf.formats.bibtex.writer).

@@ -57,10 +57,10 @@ def _env_debug() -> bool:
 
 # --- output ----------------------------------------------------------------------------------
 
-_consoles: dict[bool, "Console"] = {}
+_consoles: dict[bool, Console] = {}
 
 
-def console(stderr: bool = False) -> "Console":
+def console(stderr: bool = False) -> Console:
     """Rich console on stdout (results) or stderr (everything meant for people only)."""
     current = sys.stderr if stderr else sys.stdout
     cached = _consoles.get(stderr)
@@ -90,7 +90,7 @@ def print_json(data: Any) -> None:
 # --- the catalogue ---------------------------------------------------------------------------
 
 @contextmanager
-def open_catalogue(*, create: bool = False, seed: bool = True) -> Iterator["Catalogue"]:
+def open_catalogue(*, create: bool = False, seed: bool = True) -> Iterator[Catalogue]:
     """Open the catalogue the user chose.
 
     The default catalogue is created (and filled with the bundled reading list) on first use;
@@ -171,7 +171,7 @@ def _complete_from_catalogue(ctx: typer.Context, fetch) -> list[str]:
             return fetch(cat)
         finally:
             cat.close()
-    except Exception:  # noqa: BLE001 - TAB must never print a traceback
+    except Exception:
         return []
 
 

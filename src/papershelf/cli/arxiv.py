@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from papershelf.cli._common import (
-    JsonOpt, SomeKeysArg, console, info, open_catalogue, print_json, state, warn,
+    JsonOpt,
+    SomeKeysArg,
+    console,
+    info,
+    open_catalogue,
+    print_json,
+    state,
+    warn,
 )
 from papershelf.errors import NetworkError, NotFoundError, PartialFailure, UsageError
 
@@ -49,7 +56,7 @@ class _Progress:
         self.bar = None
         self.task = None
 
-    def __enter__(self) -> "_Progress":
+    def __enter__(self) -> _Progress:
         if self.total > 1 and not state().quiet and sys.stderr.isatty():
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -98,7 +105,7 @@ def _client(total: int, label: str):
 
 # --- reporting -------------------------------------------------------------------------------
 
-def _line(status: str, outcome: "Outcome", detail: str) -> str:
+def _line(status: str, outcome: Outcome, detail: str) -> str:
     key = outcome.entry.citekey if outcome.entry and outcome.entry.citekey else "-"
     version = f"v{outcome.entry.arxiv_version}" if outcome.entry and outcome.entry.arxiv_version else ""
     return f"{status:<9} {key:<24} arXiv:{outcome.arxiv_id}{version}  {detail}".rstrip()
@@ -109,13 +116,13 @@ def _out(line: str) -> None:
     sys.stdout.write(line + "\n")
 
 
-def _print_failures(report: "Report") -> None:
+def _print_failures(report: Report) -> None:
     for o in report.failures:
         what = "not found" if o.status == "not_found" else "failed"
         warn(f"arXiv:{o.arxiv_id}: {what}: {o.message}")
 
 
-def _finish(report: "Report", done: str) -> None:
+def _finish(report: Report, done: str) -> None:
     """Exit status from the report: partial (5) when some failed and some were done."""
     failures = report.failures
     if not failures:

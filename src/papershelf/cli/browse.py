@@ -13,8 +13,17 @@ from typing import Annotated
 import typer
 
 from papershelf.cli._common import (
-    JsonOpt, KeyArg, LimitOpt, TagOpt, TypeOpt, YearOpt, build_filters, console, info,
-    open_catalogue, print_json,
+    JsonOpt,
+    KeyArg,
+    LimitOpt,
+    TagOpt,
+    TypeOpt,
+    YearOpt,
+    build_filters,
+    console,
+    info,
+    open_catalogue,
+    print_json,
 )
 
 

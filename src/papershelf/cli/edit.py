@@ -20,7 +20,15 @@ from typing import Annotated
 import typer
 
 from papershelf.cli._common import (
-    JsonOpt, KeyArg, KeysArg, TagsArg, console, fail, info, open_catalogue, print_json,
+    JsonOpt,
+    KeyArg,
+    KeysArg,
+    TagsArg,
+    console,
+    fail,
+    info,
+    open_catalogue,
+    print_json,
 )
 from papershelf.errors import ExitCode
 

@@ -20,8 +20,17 @@ from typing import Annotated
 import typer
 
 from papershelf.cli._common import (
-    JsonOpt, KeysArg, SomeKeysArg, TagOpt, TypeOpt, YearOpt, build_filters, info,
-    open_catalogue, print_json, warn,
+    JsonOpt,
+    KeysArg,
+    SomeKeysArg,
+    TagOpt,
+    TypeOpt,
+    YearOpt,
+    build_filters,
+    info,
+    open_catalogue,
+    print_json,
+    warn,
 )
 from papershelf.errors import NotFoundError, PartialFailure, UsageError
 
@@ -210,8 +219,8 @@ def import_bibtex(
     as_json: JsonOpt = False,
 ) -> None:
     """Import BibTeX/biblatex files. Exit 5 if a file could not be read (the rest is imported)."""
-    from papershelf.services.import_bibtex import import_entries
     from papershelf.formats.bibtex.reader import BibEncodingError, read_file
+    from papershelf.services.import_bibtex import import_entries
 
     entries, problems, refused = [], [], []
     for path in files:

@@ -72,8 +72,8 @@ class Bullet:
     body: str
     line: str  # the whole line, tabs expanded
     heading: str
-    parent: "Bullet | None" = None
-    children: list["Bullet"] = field(default_factory=list)
+    parent: Bullet | None = None
+    children: list[Bullet] = field(default_factory=list)
     more: list[str] = field(default_factory=list)  # continuation lines, verbatim (their links count)
 
     @property
@@ -90,7 +90,7 @@ class Bullet:
             node = node.parent
         return SECTION_SEP.join([self.heading, *reversed(labels)]) if self.heading or labels else ""
 
-    def descendants(self) -> list["Bullet"]:
+    def descendants(self) -> list[Bullet]:
         out = []
         for child in self.children:
             out.append(child)

@@ -45,12 +45,12 @@ class Person:
                                   ("prefix", self.prefix), ("suffix", self.suffix)) if v}
 
     @classmethod
-    def from_dict(cls, data: dict[str, str]) -> "Person":
+    def from_dict(cls, data: dict[str, str]) -> Person:
         return cls(data.get("family", ""), data.get("given", ""), data.get("prefix", ""),
                    data.get("suffix", ""))
 
     @classmethod
-    def parse(cls, name: str) -> "Person":
+    def parse(cls, name: str) -> Person:
         """Split a name written ``Given [von] Family[, Jr.]`` or ``[von] Family, [Jr.,] Given``.
 
         A trailing parenthesis stays with the family name ("Andrew Zhu (Shudong Zhu)"), so the
@@ -175,7 +175,7 @@ class Entry:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Entry":
+    def from_dict(cls, data: dict[str, Any]) -> Entry:
         known = {f.name for f in fields(cls)}
         kwargs = {k: v for k, v in data.items() if k in known and k not in ("authors", "editors")}
         entry = cls(**kwargs)

@@ -47,7 +47,7 @@ class Filters:
     year_min: int | None = None
     year_max: int | None = None
 
-    def merge(self, other: "Filters") -> "Filters":
+    def merge(self, other: Filters) -> Filters:
         lo = [y for y in (self.year_min, other.year_min) if y is not None]
         hi = [y for y in (self.year_max, other.year_max) if y is not None]
         return Filters(self.tags + other.tags, self.types + other.types,

@@ -26,13 +26,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from papershelf.model import identifiers as arxiv_ids
 from papershelf.errors import NetworkError, UsageError
+from papershelf.model import identifiers as arxiv_ids
 from papershelf.model.entry import Entry
 
 if TYPE_CHECKING:
-    from papershelf.storage.catalogue import Catalogue
     from papershelf.sources.arxiv.client import ArxivClient, FetchResult
+    from papershelf.storage.catalogue import Catalogue
 
 PREPRINT_TYPES = ("misc", "unpublished", "online")
 ARXIV_DOI_PREFIX = "10.48550/"
@@ -257,7 +257,7 @@ def ids_from_text(text: str) -> list[str]:
     return out
 
 
-def _failed_outcomes(result: "FetchResult", report: Report) -> None:
+def _failed_outcomes(result: FetchResult, report: Report) -> None:
     for ident in result.missing:
         report.outcomes.append(Outcome(ident, "not_found", message="arXiv has no paper with this id"))
     for ident, why in result.failed.items():
@@ -266,7 +266,7 @@ def _failed_outcomes(result: "FetchResult", report: Report) -> None:
     report.requests = result.requests
 
 
-def _existing(cat: "Catalogue", ids: Sequence[arxiv_ids.ArxivId]) -> dict[str, Entry]:
+def _existing(cat: Catalogue, ids: Sequence[arxiv_ids.ArxivId]) -> dict[str, Entry]:
     """The catalogued entries of ``ids``, by canonical id (an entry may hold ``math.GT/…``)."""
     found: dict[str, Entry] = {}
     for aid in ids:
@@ -278,7 +278,7 @@ def _existing(cat: "Catalogue", ids: Sequence[arxiv_ids.ArxivId]) -> dict[str, E
     return found
 
 
-def store(cat: "Catalogue", wanted: Sequence[str], fresh: dict[str, Entry],
+def store(cat: Catalogue, wanted: Sequence[str], fresh: dict[str, Entry],
           existing: dict[str, Entry], report: Report, *, update: bool = False,
           tags: Sequence[str] = ()) -> None:
     """Write what arXiv sent for ``wanted``: new papers in one transaction, refreshed ones
@@ -310,7 +310,7 @@ def store(cat: "Catalogue", wanted: Sequence[str], fresh: dict[str, Entry],
     report.written += len(new_entries) + len(updates)
 
 
-def _tag_completed(cat: "Catalogue", placeholders: Sequence[Entry]) -> None:
+def _tag_completed(cat: Catalogue, placeholders: Sequence[Entry]) -> None:
     """Placeholders that just got their title and abstract get the topic tags these earn
     (rule tags the user removed stay removed)."""
     if placeholders:
@@ -319,7 +319,7 @@ def _tag_completed(cat: "Catalogue", placeholders: Sequence[Entry]) -> None:
         autotag(cat, [e.citekey for e in placeholders])
 
 
-def add_ids(cat: "Catalogue", ids: Sequence[arxiv_ids.ArxivId], client: "ArxivClient", *,
+def add_ids(cat: Catalogue, ids: Sequence[arxiv_ids.ArxivId], client: ArxivClient, *,
             update: bool = False, tags: Sequence[str] = (),
             on_batch: Callable[[int], None] | None = None) -> Report:
     """Add papers by arXiv id. An id already catalogued is not even looked up unless
@@ -346,7 +346,7 @@ def add_ids(cat: "Catalogue", ids: Sequence[arxiv_ids.ArxivId], client: "ArxivCl
     return report
 
 
-def add_entries(cat: "Catalogue", entries: Sequence[Entry], *, update: bool = False,
+def add_entries(cat: Catalogue, entries: Sequence[Entry], *, update: bool = False,
                 tags: Sequence[str] = ()) -> Report:
     """Add records arXiv already sent (search results), with the same rules as ``add_ids``."""
     report = Report()
@@ -359,7 +359,7 @@ def add_entries(cat: "Catalogue", entries: Sequence[Entry], *, update: bool = Fa
     return report
 
 
-def sync_entries(cat: "Catalogue", client: "ArxivClient", entries: Sequence[Entry], *,
+def sync_entries(cat: Catalogue, client: ArxivClient, entries: Sequence[Entry], *,
                  dry_run: bool = False, report: Report | None = None,
                  on_batch: Callable[[int], None] | None = None) -> Report:
     """Refresh ``entries`` (those with an arXiv id) from arXiv, writing each batch in its own
@@ -370,7 +370,7 @@ def sync_entries(cat: "Catalogue", client: "ArxivClient", entries: Sequence[Entr
         if entry.arxiv_id:
             by_id.setdefault(arxiv_ids.canonical(entry.arxiv_id), entry)
 
-    def apply(result: "FetchResult", batch: list[str]) -> None:
+    def apply(result: FetchResult, batch: list[str]) -> None:
         merges = [(i, merge(by_id[i], result.found[i])) for i in batch if i in result.found]
         updates = [(by_id[i].id, m.entry, m.fields) for i, m in merges if m.fields]
         if updates and not dry_run:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from papershelf.storage.catalogue import Catalogue
 from papershelf.model.entry import Entry
 from papershelf.paths import bundled_data_dir
+from papershelf.storage.catalogue import Catalogue
 
 
 def bundled_entries(path: Path | None = None) -> list[Entry]:

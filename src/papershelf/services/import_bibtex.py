@@ -18,11 +18,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from papershelf.storage.catalogue import BIBLIOGRAPHIC, Catalogue
 from papershelf.model.citekeys import VALID_KEY, base_key, unique_key
 from papershelf.model.entry import Entry
-from papershelf.storage.db import transaction
 from papershelf.model.text import to_ascii
+from papershelf.storage.catalogue import BIBLIOGRAPHIC, Catalogue
+from papershelf.storage.db import transaction
 
 
 def normal_title(title: str) -> str:

@@ -66,7 +66,7 @@ def _with_metadata(listed: Entry, fresh: Entry) -> Entry:
     return entry
 
 
-def import_markdown(cat: "Catalogue", text: str, *, fetch: Fetcher | None = None,
+def import_markdown(cat: Catalogue, text: str, *, fetch: Fetcher | None = None,
                     dry_run: bool = False) -> ImportReport:
     """Add what the reading list ``text`` holds and the catalogue lacks (all in one transaction)."""
     from papershelf.topics.rules import current_topics

@@ -16,12 +16,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from papershelf.model.citekeys import base_key, check_key, unique_key
 from papershelf.errors import CiteKeyError, NotFoundError, QuerySyntaxError, UsageError
+from papershelf.model.citekeys import base_key, check_key, unique_key
 from papershelf.model.entry import Entry, Person
 from papershelf.model.query import Filters, parse_query
-from papershelf.storage.db import open_db, transaction
 from papershelf.model.text import split_cjk
+from papershelf.storage.db import open_db, transaction
 
 # Columns of ``entries`` that map one-to-one onto Entry fields.
 _SCALAR = (
@@ -135,7 +135,7 @@ class Catalogue:
         self.path = path
 
     @classmethod
-    def open(cls, path: Path, *, create: bool = False) -> tuple["Catalogue", bool]:
+    def open(cls, path: Path, *, create: bool = False) -> tuple[Catalogue, bool]:
         conn, created = open_db(path, create=create)
         return cls(conn, path), created
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from collections.abc import Iterator
 
 from papershelf.errors import CatalogueMissingError, PapershelfError, SchemaError
 from papershelf.storage.migrations import MIGRATION_NAMES, MIGRATION_SET, migration_set

@@ -110,12 +110,12 @@ _M002_FTS = [
 ]
 
 
-def m001_core(db: "Database") -> None:
+def m001_core(db: Database) -> None:
     for sql in _M001_CORE:
         db.execute(sql)
 
 
-def m002_fts(db: "Database") -> None:
+def m002_fts(db: Database) -> None:
     for sql in _M002_FTS:
         db.execute(sql)
     # Index what a catalogue of the m001 schema already holds.
@@ -124,7 +124,7 @@ def m002_fts(db: "Database") -> None:
     reindex_all(db.conn)
 
 
-MIGRATIONS: list[Callable[["Database"], None]] = [m001_core, m002_fts]
+MIGRATIONS: list[Callable[[Database], None]] = [m001_core, m002_fts]
 MIGRATION_NAMES: tuple[str, ...] = tuple(fn.__name__ for fn in MIGRATIONS)
 
 

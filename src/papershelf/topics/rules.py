@@ -30,8 +30,8 @@ else:  # pragma: no cover - Python 3.10 reads TOML with tomli, tomllib's origina
     import tomli as tomllib
 
 if TYPE_CHECKING:
-    from papershelf.storage.catalogue import Catalogue
     from papershelf.model.entry import Entry
+    from papershelf.storage.catalogue import Catalogue
 
 TEXT_FIELDS = ("title", "abstract", "notes", "section")
 TERM_KEYS = (*TEXT_FIELDS, "any", "exclude")
@@ -73,7 +73,7 @@ class _Terms:
     pattern: re.Pattern[str] | None
 
     @classmethod
-    def build(cls, terms: Sequence[str]) -> "_Terms":
+    def build(cls, terms: Sequence[str]) -> _Terms:
         phrases, cjk, regexes = set(), [], []
         for term in terms:
             if len(term) >= 2 and term.startswith("/") and term.endswith("/"):
@@ -87,7 +87,7 @@ class _Terms:
         pattern = re.compile("|".join(regexes), re.IGNORECASE) if regexes else None
         return cls(frozenset(phrases), tuple(cjk), pattern)
 
-    def search(self, text: "_Text") -> bool:
+    def search(self, text: _Text) -> bool:
         if not text.raw:
             return False
         if self.phrases and not self.phrases.isdisjoint(text.grams):
@@ -141,7 +141,7 @@ class Topic:
     def phrases(self) -> set[tuple[str, ...]]:
         return {p for t in self._compiled.values() for p in t.phrases}
 
-    def matches(self, texts: dict[str, "_Text"], categories: Iterable[str], type_: str) -> bool:
+    def matches(self, texts: dict[str, _Text], categories: Iterable[str], type_: str) -> bool:
         exclude = self._compiled.get("exclude")
         if exclude and any(exclude.search(texts[f]) for f in TEXT_FIELDS):
             return False
@@ -224,7 +224,7 @@ class TopicSet:
             todo.extend(topic.implies if topic else [])
         return out
 
-    def match(self, entry: "Entry") -> list[str]:
+    def match(self, entry: Entry) -> list[str]:
         """The topic tags the rules give ``entry`` (implied topics included), in rule order."""
         first = self._first
         texts = {"title": _Text(entry.title or "", first), "abstract": _Text(entry.abstract or "", first),
@@ -233,7 +233,7 @@ class TopicSet:
         order = {t.name: i for i, t in enumerate(self.topics)}
         return sorted(self._closure(found), key=lambda n: order.get(n, len(order)))
 
-    def tag_new(self, entries: Iterable["Entry"]) -> None:
+    def tag_new(self, entries: Iterable[Entry]) -> None:
         """Give entries that are about to be added their rule tags (stored as rule tags)."""
         for entry in entries:
             for name in self.match(entry):
@@ -404,7 +404,7 @@ class AutotagResult:
                 "added": [{"citekey": k, "tags": v} for k, v in self.added.items()]}
 
 
-def autotag(cat: "Catalogue", refs: Sequence[str] = (), *, dry_run: bool = False,
+def autotag(cat: Catalogue, refs: Sequence[str] = (), *, dry_run: bool = False,
             topics: TopicSet | None = None) -> AutotagResult:
     """Apply the topic rules to ``refs`` (default: every entry), in one transaction.
 
@@ -432,5 +432,5 @@ def autotag(cat: "Catalogue", refs: Sequence[str] = (), *, dry_run: bool = False
     return AutotagResult({keys[i]: tags for i, tags in added.items() if tags}, len(entries), dry_run)
 
 
-def topic_counts(cat: "Catalogue") -> dict[str, int]:
+def topic_counts(cat: Catalogue) -> dict[str, int]:
     return {name: n for name, n, _ in cat.tags()}

@@ -99,7 +99,7 @@ def _decode_macro(source: str) -> str:
 def _full_decode(value: str) -> str:
     try:
         return _decoder().latex_to_text(value)
-    except Exception:  # noqa: BLE001 - malformed LaTeX: keep the text as written
+    except Exception:
         return value
 
 

@@ -27,9 +27,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from papershelf.model import identifiers as arxiv_ids
 from papershelf.errors import PapershelfError
 from papershelf.formats.bibtex import latex
+from papershelf.model import identifiers as arxiv_ids
 from papershelf.model.entry import ENTRY_TYPES, Entry, Person
 
 MONTH_MACROS = {m: i for i, m in enumerate(
@@ -184,7 +184,10 @@ def parse_month(value: str) -> int | None:
 
 def _names(raw: str) -> list[Person]:
     from bibtexparser.middlewares.names import (
-        InvalidNameError, parse_single_name_into_parts, split_multiple_persons_names)
+        InvalidNameError,
+        parse_single_name_into_parts,
+        split_multiple_persons_names,
+    )
 
     people = []
     for name in split_multiple_persons_names(" ".join(raw.split())):

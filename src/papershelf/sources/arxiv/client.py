@@ -33,8 +33,8 @@ from arxiv import _feed
 from lxml import etree
 
 from papershelf import __version__
-from papershelf.model import identifiers as arxiv_ids
 from papershelf.errors import NetworkError, UsageError
+from papershelf.model import identifiers as arxiv_ids
 from papershelf.model.entry import Entry, Person
 
 # The package logs skipped entries and retries as warnings; papershelf reports them itself, so
@@ -81,7 +81,7 @@ class Settings:
     batch_size: int = 100  # ids per id_list request
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         url = env.get("PAPERSHELF_ARXIV_URL", "").strip() or DEFAULT_URL
         if urlsplit(url).scheme not in ("http", "https"):
@@ -362,7 +362,7 @@ class ArxivClient:
     def close(self) -> None:
         self._t._session.close()
 
-    def __enter__(self) -> "ArxivClient":
+    def __enter__(self) -> ArxivClient:
         return self
 
     def __exit__(self, *exc) -> None:
