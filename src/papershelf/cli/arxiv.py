@@ -175,7 +175,7 @@ def add(
     parsed = parse_ids(_read_ids(list(ids or []), file))  # every bad id reported, before any request
     tags = list(tag or [])
     if tags:
-        from papershelf.storage.catalogue import normalise_tag
+        from papershelf.model.tags import normalise_tag
 
         tags = [normalise_tag(t) for t in tags]
     with open_catalogue() as cat, _client(len(parsed), "Adding from arXiv") as (client, progress):

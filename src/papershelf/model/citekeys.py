@@ -58,7 +58,8 @@ def base_key(entry: Entry) -> str:
     return key or "anon"
 
 
-def _suffixes() -> Iterable[str]:
+def suffixes() -> Iterable[str]:
+    """``a`` … ``z``, then ``aa`` … ``zz``: what tells apart keys that would be equal."""
     letters = "abcdefghijklmnopqrstuvwxyz"
     yield from letters
     for first in letters:
@@ -70,7 +71,7 @@ def unique_key(base: str, taken: Callable[[str], bool]) -> str:
     """``base`` if free, else the first of ``base``\\ a, ``base``\\ b, … that is free."""
     if not taken(base):
         return base
-    for suffix in _suffixes():
+    for suffix in suffixes():
         if not taken(base + suffix):
             return base + suffix
     raise CiteKeyError(f"no free citation key left for {base!r}")

@@ -79,3 +79,71 @@ def parse(text: str) -> ArxivId | None:
         ident = f"{archive}/{number}"
     version = match.group("version")
     return ArxivId(ident, int(version) if version else None)
+
+
+def abs_url(ident: str) -> str:
+    """The abstract page of an arXiv paper, the one URL papershelf writes for it."""
+    return f"https://arxiv.org/abs/{canonical(ident)}"
+
+
+def canonical_arxiv(text: str | None) -> str | None:
+    """Any way of writing an arXiv id (old-style with subject class, a link, a DOI) as the
+    canonical version-less id, or None when ``text`` is not one."""
+    if not text:
+        return None
+    aid = parse(text)
+    return aid.canonical if aid else None
+
+
+# --- DOIs --------------------------------------------------------------------------------------
+
+_DOI_IN = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/\S+)$", re.IGNORECASE)
+ARXIV_DOI_PREFIX = "10.48550/"
+
+
+def doi_of(text: str) -> str | None:
+    """The DOI in ``text`` (bare, ``doi:``-prefixed, or a doi.org URL), as written, or None."""
+    m = _DOI_IN.match(text.strip())
+    return m.group(1) if m else None
+
+
+def normalise_doi(text: str | None) -> str | None:
+    """A DOI in the form used to compare two of them: no prefix or resolver, lower case
+    (DOIs are case-insensitive). None when ``text`` holds no DOI."""
+    if not text:
+        return None
+    doi = doi_of(text)
+    return doi.lower().rstrip(".") if doi else None
+
+
+def is_arxiv_doi(doi: str | None) -> bool:
+    """arXiv's own DataCite DOIs (10.48550/arXiv.…) name the preprint, not a venue."""
+    return bool(doi) and doi.lower().startswith(ARXIV_DOI_PREFIX)  # type: ignore[union-attr]
+
+
+# --- ISBNs -------------------------------------------------------------------------------------
+
+def normalise_isbn(text: str | None) -> str | None:
+    """An ISBN-10 or ISBN-13 (hyphens, spaces, an ``ISBN`` label allowed) as its ISBN-13
+    digits, so both forms of one book compare equal; None when the check digit is wrong."""
+    if not text:
+        return None
+    raw = re.sub(r"(?i)^\s*isbn(?:-1[03])?:?\s*", "", text)
+    digits = re.sub(r"[\s\-]", "", raw).upper()
+    if re.fullmatch(r"\d{9}[\dX]", digits):
+        total = sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(digits))
+        if total % 11:
+            return None
+        core = "978" + digits[:9]
+    elif re.fullmatch(r"97[89]\d{10}", digits):
+        core = digits[:12]
+        if _isbn13_check(core) != digits[12]:
+            return None
+    else:
+        return None
+    return core + _isbn13_check(core)
+
+
+def _isbn13_check(first12: str) -> str:
+    total = sum(int(c) * (1 if i % 2 == 0 else 3) for i, c in enumerate(first12))
+    return str((10 - total % 10) % 10)

@@ -19,6 +19,7 @@ from typing import Any
 from papershelf.errors import CiteKeyError, NotFoundError, QuerySyntaxError, UsageError
 from papershelf.model.citekeys import base_key, check_key, unique_key
 from papershelf.model.entry import Entry, Person
+from papershelf.model.tags import normalise_tag
 from papershelf.model.query import Filters, parse_query
 from papershelf.model.text import split_cjk
 from papershelf.storage.db import open_db, transaction
@@ -55,12 +56,6 @@ def now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def normalise_tag(tag: str) -> str:
-    """Tags are lower-case, without surrounding space; inner spaces become hyphens."""
-    clean = "-".join(tag.strip().lower().split())
-    if not clean or "," in clean:
-        raise UsageError(f"{tag!r} is not a usable tag: tags are non-empty and contain no commas")
-    return clean
 
 
 def _placeholders(n: int) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from papershelf.errors import PapershelfError
+from papershelf.model.tags import tag_form
 from papershelf.model.text import has_cjk
 
 if sys.version_info >= (3, 11):
@@ -42,11 +43,6 @@ FILE_NAME = "topics.toml"
 
 class TopicsError(PapershelfError):
     """A topic rules file that cannot be used; the message names the file and line."""
-
-
-def _tag(name: str) -> str:
-    """The tag form of a name (as ``catalogue.normalise_tag``, without its error)."""
-    return "-".join(name.strip().lower().split())
 
 
 def _term_pattern(term: str) -> str:
@@ -192,7 +188,7 @@ class TopicSet:
         self.aliases: dict[str, str] = {}
         for t in topics:
             for alias in t.aliases:
-                self.aliases.setdefault(_tag(alias), t.name)
+                self.aliases.setdefault(tag_form(alias), t.name)
         for t in topics:
             t.compile()
         self._first: dict[str, list[tuple[str, ...]]] = {}
@@ -201,14 +197,14 @@ class TopicSet:
 
     def resolve(self, name: str) -> str | None:
         """The topic a tag name or alias stands for, or None."""
-        name = _tag(name)
+        name = tag_form(name)
         if name in self.by_name:
             return name
         return self.aliases.get(name)
 
     def tag_names_for(self, tag: str) -> list[str]:
         """Stored tag names a filter for ``tag`` should match: the tag and its topic."""
-        tag = _tag(tag)
+        tag = tag_form(tag)
         topic = self.resolve(tag)
         return [tag] if topic in (None, tag) else [topic, tag]
 
@@ -295,7 +291,7 @@ def _check_table(path: Path, text: str, name: str, table: Any) -> tuple[str, dic
 
     if not isinstance(table, dict):
         raise bad("expected a table of rules, found a plain value")
-    if not _tag(name) or "," in name:
+    if not tag_form(name) or "," in name:
         raise bad("a topic name must be a non-empty tag without commas")
     unknown = sorted(set(table) - KNOWN_KEYS)
     if unknown:
@@ -323,7 +319,7 @@ def _merge(topics: dict[str, Topic], path: Path, data: dict[str, Any], text: str
            disabled: set[str]) -> None:
     for raw_name, raw in data.items():
         origin, table = _check_table(path, text, raw_name, raw)
-        name = _tag(raw_name)
+        name = tag_form(raw_name)
         if table.get("enabled") is False:
             disabled.add(name)
             topics.pop(name, None)
@@ -332,7 +328,7 @@ def _merge(topics: dict[str, Topic], path: Path, data: dict[str, Any], text: str
         topic = topics.get(name) or Topic(name)
         topic.origin = origin
         if "aliases" in table:
-            topic.aliases = [_tag(a) for a in table["aliases"]]
+            topic.aliases = [tag_form(a) for a in table["aliases"]]
         for key in TERM_KEYS:
             if key in table:
                 topic.terms[key] = list(table[key])
@@ -341,7 +337,7 @@ def _merge(topics: dict[str, Topic], path: Path, data: dict[str, Any], text: str
         if "types" in table:
             topic.types = [t.lower() for t in table["types"]]
         if "implies" in table:
-            topic.implies = [_tag(t) for t in table["implies"]]
+            topic.implies = [tag_form(t) for t in table["implies"]]
         if "description" in table:
             topic.description = table["description"]
         topics[name] = topic

@@ -324,7 +324,7 @@ def _entry(key: str, kind: str, f: dict[str, str], result: ReadResult, line: int
         entry.abstract = abstract
     keywords = d.pop("keywords", None)
     if keywords:
-        from papershelf.storage.catalogue import normalise_tag
+        from papershelf.model.tags import normalise_tag
 
         tags = []
         for word in re.split(r"[,;]", keywords):
@@ -408,7 +408,7 @@ def _arxiv(entry: Entry, d: dict[str, str]) -> None:
 
 
 def _suffixes():
-    from papershelf.model.citekeys import _suffixes as suffixes
+    from papershelf.model.citekeys import suffixes
 
     return suffixes()
 
