@@ -47,7 +47,7 @@ def test_a_journal_ref_makes_a_preprint_a_published_article_keeping_the_eprint()
     assert [c.describe() for c in m.changes] == [
         "now published: Phys. Rev. B 85, 115117 (2012) / doi:10.1103/PhysRevB.85.115117"]
     assert m.entry.type == "article" and m.entry.journal == "Phys. Rev. B 85, 115117 (2012)"
-    assert m.entry.arxiv_id == "1605.08386" and m.entry.is_published
+    assert m.entry.arxiv_id == "1605.08386" and m.entry.has_venue and not m.entry.is_preprint
 
 
 def test_a_doi_alone_is_a_venue_but_arxivs_own_doi_is_not():

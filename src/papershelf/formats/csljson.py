@@ -44,8 +44,7 @@ def _date_parts(entry: Entry) -> list[int] | None:
 
 
 def entry_csl(entry: Entry) -> dict[str, Any]:
-    preprint = bool(entry.arxiv_id) and not (entry.journal or entry.booktitle) and \
-        entry.type in ("misc", "online", "unpublished")
+    preprint = entry.is_preprint
     item: dict[str, Any] = {"id": entry.citekey,
                             "type": "article" if preprint else CSL_TYPES.get(entry.type, "document")}
     item["title"] = entry.title

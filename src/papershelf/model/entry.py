@@ -15,6 +15,9 @@ PARTICLES = frozenset(
 )
 SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
+# Types a preprint is stored as (a publisher's record makes it an article, inproceedings, …).
+PREPRINT_TYPES = ("misc", "unpublished", "online")
+
 ENTRY_TYPES = (
     "article", "inproceedings", "incollection", "book", "inbook", "booklet", "proceedings",
     "phdthesis", "mastersthesis", "techreport", "manual", "unpublished", "misc", "online",
@@ -149,8 +152,20 @@ class Entry:
         return self.date
 
     @property
-    def is_published(self) -> bool:
-        return bool(self.journal or self.booktitle or self.type in ("article", "inproceedings"))
+    def has_venue(self) -> bool:
+        """A journal or proceedings says where the work appeared."""
+        return bool(self.journal or self.booktitle)
+
+    @property
+    def is_unpublished(self) -> bool:
+        """Of a preprint's type (misc, unpublished, online) and with no venue: a venue that
+        arXiv or another source reports may turn it into a published entry."""
+        return self.type in PREPRINT_TYPES and not self.has_venue
+
+    @property
+    def is_preprint(self) -> bool:
+        """An arXiv paper not (yet) known as published: exports cite it by its eprint."""
+        return bool(self.arxiv_id) and self.is_unpublished
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON object (every field; ``authors`` as a list of names)."""

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 
 from papershelf.formats.bibtex.latex import encode
 from papershelf.model.entry import Entry, Person
+from papershelf.model.identifiers import abs_url
 
 STYLES = ("bibtex", "biblatex")
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -157,12 +158,7 @@ def names_field(people: list[Person], *, ascii: bool) -> str:
 
 
 def preprint_url(entry: Entry) -> str | None:
-    return f"https://arxiv.org/abs/{entry.arxiv_id}" if entry.arxiv_id else None
-
-
-def is_preprint(entry: Entry) -> bool:
-    return bool(entry.arxiv_id) and entry.type in ("misc", "online", "unpublished") and not (
-        entry.journal or entry.booktitle)
+    return abs_url(entry.arxiv_id) if entry.arxiv_id else None
 
 
 def arxiv_howpublished(entry: Entry) -> str:
@@ -198,7 +194,7 @@ def _fields(entry: Entry, style: str) -> tuple[str, dict[str, str]]:
         f["archivePrefix"] = "arXiv"
         if entry.primary_class:
             f["primaryClass"] = entry.primary_class
-    url = entry.url or (preprint_url(entry) if is_preprint(entry) else None)
+    url = entry.url or (preprint_url(entry) if entry.is_preprint else None)
     if url:
         f["url"] = url.replace("{", "%7B").replace("}", "%7D")
     for key, value in sorted(entry.extra.items()):
@@ -236,7 +232,7 @@ def _has(f: dict[str, str], spec: str) -> bool:
 
 def _bibtex_shape(entry: Entry, kind: str, f: dict[str, str], report: WriteReport) -> str:
     """Fit the fields to plain.bst: standard types, no field it warns about."""
-    if is_preprint(entry) or kind == "online":
+    if entry.is_preprint or kind == "online":
         kind = "misc"
     if kind not in _BIBTEX_TYPES:
         kind = "misc"
@@ -269,7 +265,7 @@ def _biblatex_shape(entry: Entry, kind: str, f: dict[str, str], report: WriteRep
     """Fit the fields to biblatex's data model, as ``biber --validate-datamodel`` checks it."""
     from papershelf.formats.bibtex.biblatex_dm import COMMON, DATES, FIELDS, MANDATORY
 
-    if is_preprint(entry):
+    if entry.is_preprint:
         kind = "online"
     kind, thesis_type = _BIBLATEX_TYPES.get(kind, (kind, None))
     if kind not in FIELDS:
