@@ -1,4 +1,4 @@
-"""The arXiv client (``papershelf.sources.arxiv.client``) over real HTTP to the replay server: the
+"""The arXiv client (``papershelf.sources.arxiv``) over real HTTP to the replay server: the
 recorded answers in both formats, batching, politeness, and every fault it must survive or name."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 
 from arxiv_server import closed_port_url
 from papershelf.errors import NetworkError, UsageError
-from papershelf.sources.arxiv.client import ArxivClient, Settings
+from papershelf.sources.arxiv import ArxivClient, Settings
 
 
 def client(server, **kw) -> ArxivClient:
@@ -193,7 +193,7 @@ def test_an_error_feed_naming_an_id_fails_that_id_only(arxiv_server):
 
 
 def test_an_error_feed_for_a_search_is_a_rejection(arxiv_server):
-    from papershelf.sources.arxiv.client import ArxivRejected
+    from papershelf.sources.arxiv import ArxivRejected
 
     arxiv_server.fail("400")
     with pytest.raises(ArxivRejected, match="incorrect id format for abc"):
@@ -202,7 +202,7 @@ def test_an_error_feed_for_a_search_is_a_rejection(arxiv_server):
 
 def test_an_error_feed_in_the_old_format_is_read_too(arxiv_server):
     from arxiv_server import DATA
-    from papershelf.sources.arxiv.client import _error_message, _strict_parse
+    from papershelf.sources.arxiv.transport import _error_message, _strict_parse
 
     body = (DATA / "recorded" / "id_list=INVALIDID.status400.xml").read_bytes()
     assert _error_message(_strict_parse(body)) == ("incorrect id format for INVALIDID", "INVALIDID")

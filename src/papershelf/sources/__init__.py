@@ -1,5 +1,6 @@
 """Metadata sources papershelf talks to over the network.
 
-Each source module is the only place that imports its client library (``arxiv.py`` imports
-``arxiv`` and ``requests``); nothing here is imported at startup.
+Each source is the only place that imports its client library (``arxiv/`` imports ``arxiv``,
+``requests`` and ``lxml``); nothing here is imported at startup. Sources import only
+``papershelf.model``, ``papershelf.errors``, ``papershelf.__version__`` and each other.
 """

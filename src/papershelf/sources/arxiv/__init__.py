@@ -1,0 +1,15 @@
+"""arXiv as a metadata source: the only part of papershelf that imports ``arxiv``, ``requests``
+and ``lxml`` (importing this package loads all three; nothing imports it at startup).
+
+* ``settings``: ``Settings`` (endpoint, pace, timeouts, retries; ``Settings.from_env``).
+* ``transport``: the careful fetching step (timeouts, retries and backoff honouring
+  ``Retry-After`` within a deadline, every answer checked), ``Event``, ``ArxivRejected``.
+* ``client``: ``ArxivClient`` (batched id lookups, searches), ``FetchResult``, ``to_entry``.
+* ``_compat``: every use of the ``arxiv`` package's private parts, and nothing else.
+"""
+
+from papershelf.sources.arxiv.client import ArxivClient, FetchResult, to_entry
+from papershelf.sources.arxiv.settings import DEFAULT_URL, Settings
+from papershelf.sources.arxiv.transport import ArxivRejected, Event
+
+__all__ = ["DEFAULT_URL", "ArxivClient", "ArxivRejected", "Event", "FetchResult", "Settings", "to_entry"]
