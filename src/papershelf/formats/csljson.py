@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from papershelf.model.entry import Entry, Person
+from papershelf.model.identifiers import abs_url
 
 CSL_TYPES = {
     "article": "article-journal", "inproceedings": "paper-conference", "book": "book",
@@ -71,7 +72,7 @@ def entry_csl(entry: Entry) -> dict[str, Any]:
     if preprint:
         item.setdefault("publisher", "arXiv")
         item["number"] = f"arXiv:{entry.arxiv_id}"
-    url = entry.url or (f"https://arxiv.org/abs/{entry.arxiv_id}" if entry.arxiv_id else None)
+    url = entry.url or (abs_url(entry.arxiv_id) if entry.arxiv_id else None)
     if url:
         item["URL"] = url
     notes = [n for n in (entry.journal_ref, entry.extra.get("note")) if n]

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 
 from papershelf.model.entry import Entry
+from papershelf.model.identifiers import abs_url
 
 GROUPS = ("section", "tag", "year", "type", "none")
 SECTION_SEP = " › "
@@ -35,7 +36,7 @@ def md_escape(text: str) -> str:
 def link_of(entry: Entry) -> str | None:
     """Where the title links to: the arXiv abs page, the DOI, or the entry's URL."""
     if entry.arxiv_id:
-        return f"https://arxiv.org/abs/{entry.arxiv_id}"
+        return abs_url(entry.arxiv_id)
     if entry.doi:
         return f"https://doi.org/{entry.doi}"
     return entry.url or None

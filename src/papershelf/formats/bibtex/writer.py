@@ -204,9 +204,8 @@ def _fields(entry: Entry, style: str) -> tuple[str, dict[str, str]]:
             continue
         f[key] = value.replace("{", "%7B").replace("}", "%7D") if key in _VERBATIM else \
             encode(value, ascii=ascii)
-    if entry.journal_ref and not (entry.journal or entry.booktitle):
-        if "note" not in f:
-            f["note"] = encode(entry.journal_ref, ascii=ascii)
+    if entry.journal_ref and not entry.has_venue and "note" not in f:
+        f["note"] = encode(entry.journal_ref, ascii=ascii)
     return entry.type or "misc", f
 
 
@@ -236,8 +235,7 @@ def _bibtex_shape(entry: Entry, kind: str, f: dict[str, str], report: WriteRepor
         kind = "misc"
     if kind not in _BIBTEX_TYPES:
         kind = "misc"
-    if kind == "misc" and entry.arxiv_id and "howpublished" not in f and not (
-            entry.journal or entry.booktitle):
+    if kind == "misc" and entry.arxiv_id and "howpublished" not in f and not entry.has_venue:
         f["howpublished"] = arxiv_howpublished(entry)
     # number: plain prints it only with a series (and no volume), or with a volume (articles)
     if f.get("number") and "issue" not in f:
@@ -251,11 +249,10 @@ def _bibtex_shape(entry: Entry, kind: str, f: dict[str, str], report: WriteRepor
             f["issue"] = f.pop("number")
     conflict = kind in ("book", "inbook") and f.get("author") and f.get("editor")
     missing = [spec for spec in _PLAIN_REQUIRED[kind] if not _has(f, spec)]
-    if missing or conflict:
-        if kind != "misc":
-            report.degraded[entry.citekey] = kind
-            f["papershelf-type"] = entry.type
-            kind = "misc"
+    if (missing or conflict) and kind != "misc":
+        report.degraded[entry.citekey] = kind
+        f["papershelf-type"] = entry.type
+        kind = "misc"
     if not f.get("author") and "key" not in f:
         f["key"] = entry.citekey
     return kind
