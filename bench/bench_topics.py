@@ -23,7 +23,7 @@ from pathlib import Path
 from papershelf.model.entry import Entry
 from papershelf.services.bundled import bundled_entries
 from papershelf.storage.catalogue import Catalogue
-from papershelf.topics.rules import load_topics
+from papershelf.topics.loader import load_topics
 
 
 def synthetic(n: int, seed: int = 1) -> list[Entry]:

@@ -76,9 +76,37 @@ def bundled(run, default_db) -> Path:
 
 @pytest.fixture
 def catalogue(bundled):
-    """The bundled catalogue opened through the core API."""
-    from papershelf.storage.catalogue import Catalogue
+    """The bundled catalogue opened through the public Python API (``services.library``)."""
+    from papershelf.services.library import open_library
 
-    cat, _ = Catalogue.open(bundled)
-    yield cat
-    cat.close()
+    lib, _ = open_library(bundled)
+    yield lib
+    lib.close()
+
+
+@pytest.fixture
+def empty_library(tmp_path):
+    """A new, empty catalogue in a temporary file, made without the CLI."""
+    from papershelf.services.library import open_library
+
+    lib, _ = open_library(tmp_path / "empty.db", create=True)
+    yield lib
+    lib.close()
+
+
+@pytest.fixture
+def library_of(tmp_path):
+    """``library_of(entries)``: a catalogue holding ``entries``, added through the one door."""
+    from papershelf.services.library import open_library
+
+    opened = []
+
+    def make(entries, name: str = "given.db"):
+        lib, _ = open_library(tmp_path / name, create=True)
+        opened.append(lib)
+        lib.add(list(entries))
+        return lib
+
+    yield make
+    for lib in opened:
+        lib.close()

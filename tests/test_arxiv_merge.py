@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from papershelf.model.entry import Entry, Person
-from papershelf.services.arxiv import as_new_entry, merge
+from papershelf.model.arxiv_merge import as_new_entry, merge
 
 
 def preprint(**kw) -> Entry:

@@ -189,8 +189,9 @@ def test_sync_completes_placeholders_and_keeps_their_key(run, empty, arxiv_serve
     from papershelf.model.entry import Entry
 
     cat, _ = Catalogue.open(empty)
-    cat.add(Entry(title="", arxiv_id="2006.11239", needs_sync=True, tags=["from-list"]),
-            citekey="arxiv2006.11239")
+    from papershelf.services.library import Library
+
+    Library(cat).add([Entry(title="", arxiv_id="2006.11239", needs_sync=True, tags=["from-list"])])
     cat.close()
     result = run("sync")
     assert result.exit_code == 0, result.stderr

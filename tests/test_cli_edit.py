@@ -94,7 +94,7 @@ def test_keys_stay_when_titles_change(catalogue):
     from papershelf.model.entry import Entry
 
     entry = catalogue.get("ho2020denoising")
-    catalogue.update_metadata(entry.id, Entry(title="Completely New Title", year=2099), ["title", "year"])
+    catalogue.cat.update_metadata(entry.id, Entry(title="Completely New Title", year=2099), ["title", "year"])
     assert catalogue.get("ho2020denoising").title == "Completely New Title"
 
 
@@ -102,8 +102,8 @@ def test_key_collisions_get_suffixes(catalogue):
     from papershelf.model.entry import Entry, Person
 
     twin = Entry(title="Denoising again", authors=[Person("Ho", "J.")], year=2020)
-    second = catalogue.add(twin)
-    third = catalogue.add(Entry(title="Denoising thrice", authors=[Person("Ho", "J.")], year=2020))
+    second = catalogue.add([twin]).added[0]
+    third = catalogue.add([Entry(title="Denoising thrice", authors=[Person("Ho", "J.")], year=2020)]).added[0]
     assert (second.citekey, third.citekey) == ("ho2020denoisinga", "ho2020denoisingb")
 
 
@@ -111,6 +111,6 @@ def test_keys_without_an_author_come_from_the_title(catalogue):
     """Web pages and talks: the first title word stands in for the author."""
     from papershelf.model.entry import Entry
 
-    assert catalogue.add(Entry("2022 Midjourney", type="online", year=2022)).citekey == "midjourney2022"
+    assert catalogue.add([Entry("2022 Midjourney", type="online", year=2022)]).added[0].citekey == "midjourney2022"
     page = Entry("【導讀】www.geeksforgeeks.org/swin-transformer/", type="online")
-    assert catalogue.add(page).citekey == "geeksforgeeksswin"
+    assert catalogue.add([page]).added[0].citekey == "geeksforgeeksswin"

@@ -18,6 +18,7 @@ from papershelf.formats.bibtex.reader import BibEncodingError, read_file
 from papershelf.formats.bibtex.writer import WriteReport, write_bibtex
 from papershelf.formats.csljson import write_csljson
 from papershelf.services.import_bibtex import import_entries
+from papershelf.services.library import Library
 from papershelf.storage.catalogue import Catalogue
 
 DATA = Path(__file__).parent / "data" / "bib"
@@ -47,7 +48,7 @@ def peer_entries(tmp_path_factory):
             result = read_file(path)
         except BibEncodingError:
             continue
-        import_entries(cat, result.entries)
+        import_entries(Library(cat), result.entries)
     entries = _entries(cat)
     cat.close()
     assert len(entries) > 150

@@ -90,7 +90,7 @@ def test_migration_failure_rolls_back(tmp_path, monkeypatch):
 
 def test_fts_stays_in_sync_with_every_write(catalogue):
     def fts_count():
-        return catalogue.conn.execute("SELECT count(*) FROM entries_fts").fetchone()[0]
+        return catalogue.cat.conn.execute("SELECT count(*) FROM entries_fts").fetchone()[0]
 
     assert fts_count() == catalogue.count() == 26
     catalogue.remove(["hu2022lora"])

@@ -9,6 +9,7 @@ import pytest
 from papershelf.formats.bibtex.reader import read_string
 from papershelf.formats.bibtex.writer import write_bibtex
 from papershelf.services.import_bibtex import import_entries
+from papershelf.services.library import Library
 from papershelf.storage.catalogue import Catalogue
 
 DATA = Path(__file__).parent / "data" / "bib"
@@ -68,12 +69,12 @@ def test_importing_the_same_file_twice_reports_duplicates_and_update_merges(tmp_
     text = ("@article{a, title={Denoising Diffusion}, author={Ho, Jonathan}, year=2020, "
             "journal={J}, doi={10.1/X}}\n@misc{b, title={Other}, eprint={2106.09685}, "
             "archivePrefix={arXiv}, year=2021}")
-    first = import_entries(cat, read_string(text).entries)
+    first = import_entries(Library(cat), read_string(text).entries)
     assert first.added == ["a", "b"]
-    again = import_entries(cat, read_string(text.replace("{J}", "{Journal}")).entries)
+    again = import_entries(Library(cat), read_string(text.replace("{J}", "{Journal}")).entries)
     assert again.added == [] and [d[2] for d in again.duplicates] == ["DOI 10.1/X", "arXiv id 2106.09685"]
     assert cat.get("a").journal == "J"
-    merged = import_entries(cat, read_string(text.replace("{J}", "{Journal}")).entries, update=True)
+    merged = import_entries(Library(cat), read_string(text.replace("{J}", "{Journal}")).entries, update=True)
     assert merged.updated == ["a", "b"] and cat.get("a").journal == "Journal"
     assert cat.count() == 2
     cat.close()
@@ -81,8 +82,8 @@ def test_importing_the_same_file_twice_reports_duplicates_and_update_merges(tmp_
 
 def test_a_key_taken_by_another_entry_is_renamed_and_reported(tmp_path):
     cat, _ = Catalogue.open(tmp_path / "c.db", create=True)
-    import_entries(cat, read_string("@misc{k, title={One}, year=2020}").entries)
-    report = import_entries(cat, read_string("@misc{K, title={Two}, year=2021}\n"
+    import_entries(Library(cat), read_string("@misc{k, title={One}, year=2020}").entries)
+    report = import_entries(Library(cat), read_string("@misc{K, title={Two}, year=2021}\n"
                                              "@misc{a&b, title={Three}, year=2022}").entries)
     assert report.renamed == [("K", "Ka", "key already used by another entry"),
                               ("a&b", "ab", "not a key BibTeX can cite")]

@@ -13,7 +13,8 @@ import typer
 
 from papershelf import __version__
 from papershelf.cli import admin, arxiv, browse, edit, export, imports, topics
-from papershelf.cli._common import PapershelfGroup, State, _env_debug, set_state
+from papershelf.cli._context import State, env_debug, set_state
+from papershelf.cli._errors import PapershelfGroup
 from papershelf.paths import resolve_db
 
 app = typer.Typer(
@@ -45,7 +46,7 @@ def root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ) -> None:
-    ctx.obj = set_state(State(resolve_db(db), debug=debug or _env_debug(), quiet=quiet))
+    ctx.obj = set_state(State(resolve_db(db), debug=debug or env_debug(), quiet=quiet))
 
 
 # The command registry, in help order.
@@ -68,8 +69,7 @@ app.command()(admin.init)
 app.command()(admin.env)
 app.add_typer(arxiv.arxiv_app, name="arxiv")
 app.add_typer(export.export_app, name="export")
-export.import_app.command("markdown")(imports.markdown)
-app.add_typer(export.import_app, name="import")
+app.add_typer(imports.import_app, name="import")
 app.add_typer(admin.db_app, name="db")
 
 

@@ -13,7 +13,9 @@ from typing import Annotated
 
 import typer
 
-from papershelf.cli._common import JsonOpt, console, info, open_catalogue, print_json, state
+from papershelf.cli._context import open_library, state
+from papershelf.cli._output import console, info, print_json
+from papershelf.cli._params import JsonOpt
 from papershelf.errors import PapershelfError
 
 db_app = typer.Typer(help="The catalogue file: where it is, what it holds, backups.",
@@ -30,15 +32,15 @@ def init(
     if where.path.exists():
         raise PapershelfError(f"a catalogue already exists at {where.path}",
                               hint="use it as it is, or pick another path with --db")
-    with open_catalogue(create=True, seed=False) as cat:
-        n = 0 if empty else load_bundled(cat)
+    with open_library(create=True, seed=False) as lib:
+        n = 0 if empty else load_bundled(lib)
     info(f"Created {where.path}" + (" (empty)." if empty else f" with {n} entries from the bundled reading list."))
 
 
 def stats(as_json: JsonOpt = False) -> None:
     """Count entries by type, tag and year, as small bar charts."""
-    with open_catalogue() as cat:
-        result = cat.stats()
+    with open_library() as lib:
+        result = lib.stats()
     if as_json:
         print_json(result.to_dict())
         return
@@ -91,14 +93,8 @@ def db_path() -> None:
 @db_app.command("info")
 def db_info(as_json: JsonOpt = False) -> None:
     """Show the catalogue's path, size, schema version and entry count."""
-    from papershelf.storage.db import applied_migrations
-    from papershelf.storage.migrations import MIGRATION_NAMES
-
-    with open_catalogue() as cat:
-        applied = applied_migrations(cat.conn)
-        data = {"path": str(cat.path), "bytes": cat.path.stat().st_size, "entries": cat.count(),
-                "schema": applied[-1] if applied else None, "migrations": applied,
-                "latest_schema": MIGRATION_NAMES[-1]}
+    with open_library() as lib:
+        data = lib.info()
     if as_json:
         print_json(data)
         return
@@ -113,15 +109,7 @@ def db_backup(
                                               show_default=False)] = None,
 ) -> None:
     """Write a consistent copy of the catalogue (SQLite VACUUM INTO)."""
-    from papershelf.storage.db import backup
-
-    with open_catalogue() as cat:
-        if to is None:
-            target = backup(cat.conn, cat.path, "manual")
-        else:
-            if to.exists():
-                raise PapershelfError(f"{to} already exists; not overwriting it")
-            cat.conn.execute("VACUUM INTO ?", (str(to),))
-            target = to
+    with open_library() as lib:
+        target = lib.backup(to)
     info(f"Backed up to {target}")
     print(target)

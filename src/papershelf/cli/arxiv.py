@@ -21,16 +21,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from papershelf.cli._common import (
-    JsonOpt,
-    SomeKeysArg,
-    console,
-    info,
-    open_catalogue,
-    print_json,
-    state,
-    warn,
-)
+from papershelf.cli._context import open_library, state
+from papershelf.cli._output import console, info, out_line, print_json, warn
+from papershelf.cli._params import JsonOpt, SomeKeysArg
 from papershelf.errors import NetworkError, NotFoundError, PartialFailure, UsageError
 
 if TYPE_CHECKING:
@@ -93,10 +86,10 @@ class _Progress:
 
 @contextmanager
 def _client(total: int, label: str):
-    from papershelf.sources.arxiv.client import ArxivClient
+    from papershelf.services.arxiv import open_client
 
     with _Progress(total, label) as progress:
-        client = ArxivClient(on_event=progress.event)
+        client = open_client(on_event=progress.event)
         try:
             yield client, progress
         finally:
@@ -109,11 +102,6 @@ def _line(status: str, outcome: Outcome, detail: str) -> str:
     key = outcome.entry.citekey if outcome.entry and outcome.entry.citekey else "-"
     version = f"v{outcome.entry.arxiv_version}" if outcome.entry and outcome.entry.arxiv_version else ""
     return f"{status:<9} {key:<24} arXiv:{outcome.arxiv_id}{version}  {detail}".rstrip()
-
-
-def _out(line: str) -> None:
-    """A result line on stdout: plain text, never wrapped (scripts read it)."""
-    sys.stdout.write(line + "\n")
 
 
 def _print_failures(report: Report) -> None:
@@ -142,7 +130,7 @@ def _finish(report: Report, done: str) -> None:
 
 
 def _read_ids(ids: list[str], file: Path | None) -> list[str]:
-    from papershelf.services.arxiv import ids_from_text
+    from papershelf.model.identifiers import ids_from_text
 
     texts = [i for i in ids if i != "-"]
     if "-" in ids or (file is not None and str(file) == "-"):
@@ -170,27 +158,28 @@ def add(
     as_json: JsonOpt = False,
 ) -> None:
     """Add papers from arXiv by id, with full metadata and a citation key; one line per paper."""
-    from papershelf.services.arxiv import add_ids, parse_ids
+    from papershelf.model.identifiers import parse_arxiv_ids
+    from papershelf.services.arxiv import add_ids
 
-    parsed = parse_ids(_read_ids(list(ids or []), file))  # every bad id reported, before any request
+    parsed = parse_arxiv_ids(_read_ids(list(ids or []), file))  # every bad id reported, before any request
     tags = list(tag or [])
     if tags:
         from papershelf.model.tags import normalise_tag
 
         tags = [normalise_tag(t) for t in tags]
-    with open_catalogue() as cat, _client(len(parsed), "Adding from arXiv") as (client, progress):
-        report = add_ids(cat, parsed, client, update=update, tags=tags, on_batch=progress.advance)
+    with open_library() as lib, _client(len(parsed), "Adding from arXiv") as (client, progress):
+        report = add_ids(lib, parsed, client, update=update, tags=tags, on_batch=progress.advance)
     if as_json:
         print_json({"requests": report.requests, "papers": [o.to_dict() for o in report.outcomes]})
     else:
         for o in report.outcomes:
             if o.status == "added":
-                _out(_line("added", o, o.entry.title))
+                out_line(_line("added", o, o.entry.title))
             elif o.status == "exists":
-                _out(_line("exists", o, "already in the catalogue (--update refreshes it)"))
+                out_line(_line("exists", o, "already in the catalogue (--update refreshes it)"))
             elif o.ok:
                 detail = "; ".join(c.describe() for c in o.changes) or "unchanged"
-                _out(_line(o.status, o, detail))
+                out_line(_line(o.status, o, detail))
     _print_failures(report)
     if report.requests:
         info(f"[dim]{report.requests} request{'s' if report.requests != 1 else ''} to arXiv[/]")
@@ -206,23 +195,17 @@ def sync(
 
     Citation keys, tags, notes and sections never change; placeholders get their metadata.
     """
-    from papershelf.services.arxiv import Report, sync_entries
+    from papershelf.services.arxiv import Report, sync_entries, sync_targets
 
-    with open_catalogue() as cat:
-        if keys:
-            entries = [cat.get(k) for k in keys]
-            lacking = [e.citekey for e in entries if not e.arxiv_id]
-            if lacking:
-                raise UsageError(f"no arXiv id on {', '.join(lacking)}: sync only refreshes arXiv entries")
-        else:
-            entries = [e for e in cat.entries() if e.arxiv_id]
+    with open_library() as lib:
+        entries = sync_targets(lib, keys or [])
         if not entries:
             info("No arXiv entries to sync.")
             return
         report = Report()
         try:
             with _client(len(entries), "Syncing with arXiv") as (client, progress):
-                sync_entries(cat, client, entries, dry_run=dry_run, report=report,
+                sync_entries(lib, client, entries, dry_run=dry_run, report=report,
                              on_batch=progress.advance)
         except KeyboardInterrupt:
             if not dry_run:
@@ -236,9 +219,9 @@ def sync(
         for o in report.outcomes:
             if o.status in ("changed", "completed"):
                 head, *rest = [c.describe() for c in o.changes] or ["updated"]
-                _out(_line(o.status, o, head))
+                out_line(_line(o.status, o, head))
                 for text in rest:
-                    _out(f"{'':<9} {'':<24} {text}")
+                    out_line(f"{'':<9} {'':<24} {text}")
     _print_failures(report)
     changed = report.count("changed") + report.count("completed")
     info(f"Checked {len(report.outcomes)} entries with {report.requests} "
@@ -300,24 +283,19 @@ def arxiv_search(
     as_json: JsonOpt = False,
 ) -> None:
     """Search arXiv and show the results as a numbered table; --add stores some of them."""
-    from papershelf.services.arxiv import add_entries
+    from papershelf.services.arxiv import add_entries, search
 
     if add_ is not None and add_.strip().lower() != "all":
         _selection(add_, 10**9)  # a malformed selection is refused before any request
     with _client(1, "Searching arXiv") as (client, _):
-        from papershelf.sources.arxiv.client import ArxivRejected
-
-        try:
-            results = client.search(query, max_results, sort)
-        except ArxivRejected as exc:
-            raise UsageError(f"arXiv cannot run the query {query!r}: {exc.reason}") from None
+        results = search(client, query, max_results, sort)
     added: dict[str, str] = {}
     report = None
     if add_ is not None and results:
         chosen = [results[i] for i in _selection(add_, len(results))]
         tags = list(tag or [])
-        with open_catalogue() as cat:
-            report = add_entries(cat, chosen, tags=tags)
+        with open_library() as lib:
+            report = add_entries(lib, chosen, tags=tags)
         added = {o.arxiv_id: o.entry.citekey for o in report.outcomes if o.entry}
     if as_json:
         print_json([{"n": n, "arxiv_id": e.arxiv_id, "version": e.arxiv_version, "title": e.title,

@@ -12,19 +12,9 @@ from typing import Annotated
 
 import typer
 
-from papershelf.cli._common import (
-    JsonOpt,
-    KeyArg,
-    LimitOpt,
-    TagOpt,
-    TypeOpt,
-    YearOpt,
-    build_filters,
-    console,
-    info,
-    open_catalogue,
-    print_json,
-)
+from papershelf.cli._context import open_library
+from papershelf.cli._output import console, info, print_json
+from papershelf.cli._params import JsonOpt, KeyArg, LimitOpt, TagOpt, TypeOpt, YearOpt, build_filters
 
 
 def _print_entries(entries, as_json: bool, empty: str) -> None:
@@ -59,8 +49,8 @@ def list_entries(
 ) -> None:
     """List entries, optionally filtered by tag, type and year."""
     filters = build_filters(tag, type_, year)
-    with open_catalogue() as cat:
-        entries = cat.list(filters, sort=sort, reverse=reverse, limit=limit)
+    with open_library() as lib:
+        entries = lib.list(filters, sort=sort, reverse=reverse, limit=limit)
     _print_entries(entries, as_json, "No entries match.")
 
 
@@ -77,15 +67,15 @@ def search(
 ) -> None:
     """Search titles, authors, abstracts, notes, tags and sections, best matches first (bm25)."""
     filters = build_filters(tag, type_, year)
-    with open_catalogue() as cat:
-        entries = cat.search(query, filters, limit)
+    with open_library() as lib:
+        entries = lib.search(query, filters, limit)
     _print_entries(entries, as_json, f"Nothing matches {query!r}.")
 
 
 def show(key: KeyArg, as_json: JsonOpt = False) -> None:
     """Show every field of one entry, with its tags, notes and links."""
-    with open_catalogue() as cat:
-        entry = cat.get(key)
+    with open_library() as lib:
+        entry = lib.get(key)
     if as_json:
         print_json(entry.to_dict())
         return

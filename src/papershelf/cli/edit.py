@@ -19,34 +19,24 @@ from typing import Annotated
 
 import typer
 
-from papershelf.cli._common import (
-    JsonOpt,
-    KeyArg,
-    KeysArg,
-    TagsArg,
-    console,
-    fail,
-    info,
-    open_catalogue,
-    print_json,
-)
+from papershelf.cli._context import open_library
+from papershelf.cli._output import console, fail, info, print_json
+from papershelf.cli._params import JsonOpt, KeyArg, KeysArg, TagsArg
 from papershelf.errors import ExitCode
 
 
 def tag(key: KeyArg, tags: TagsArg) -> None:
     """Add tags to an entry (tags are lower-case; spaces become hyphens)."""
-    with open_catalogue() as cat:
-        added = cat.tag(key, tags)
-        entry = cat.get(key)
+    with open_library() as lib:
+        added, entry = lib.tag(key, tags)
     info(f"{entry.citekey}: " + (f"added {', '.join(added)}" if added else "no new tags")
          + f" — tags now: {' '.join(entry.tags)}")
 
 
 def untag(key: KeyArg, tags: TagsArg) -> None:
     """Remove tags from an entry. Topic rules will not put a removed tag back."""
-    with open_catalogue() as cat:
-        removed = cat.untag(key, tags)
-        entry = cat.get(key)
+    with open_library() as lib:
+        removed, entry = lib.untag(key, tags)
     missing = [t for t in tags if t.lower() not in removed]
     info(f"{entry.citekey}: " + (f"removed {', '.join(removed)}" if removed else "nothing removed")
          + (f" (it had no {', '.join(missing)})" if missing else ""))
@@ -54,8 +44,8 @@ def untag(key: KeyArg, tags: TagsArg) -> None:
 
 def tags(as_json: JsonOpt = False) -> None:
     """List every tag with the number of entries that carry it."""
-    with open_catalogue() as cat:
-        rows = cat.tags()
+    with open_library() as lib:
+        rows = lib.tags()
     if as_json:
         print_json([{"tag": name, "count": n, "by_rule": rule} for name, n, rule in rows])
         return
@@ -76,7 +66,7 @@ def _edit_in_editor(initial: str) -> str:
         try:
             status = subprocess.call([*shlex.split(editor), path])
         except FileNotFoundError:
-            raise fail(f"cannot start the editor {editor!r}", hint="set EDITOR to an editor on your PATH")
+            raise fail(f"cannot start the editor {editor!r}", hint="set EDITOR to an editor on your PATH") from None
         if status != 0:
             raise fail(f"the editor exited with status {status}; the notes were not changed")
         with open(path, encoding="utf-8") as fh:
@@ -98,16 +88,16 @@ def note(
     if edit == (text is not None):
         raise fail("give either TEXT or --edit", hint='papershelf note KEY "text"  or  papershelf note KEY --edit',
                    code=ExitCode.USAGE)
-    with open_catalogue() as cat:
+    with open_library() as lib:
         if edit:
-            current = cat.get(key)
+            current = lib.get(key)
             new = _edit_in_editor(current.notes or "")
             if new.rstrip("\n") == (current.notes or ""):
                 info("Notes unchanged.")
                 return
-            entry = cat.set_notes(key, new.rstrip("\n"), append=False)
+            entry = lib.set_notes(key, new.rstrip("\n"), append=False)
         else:
-            entry = cat.set_notes(key, text.strip("\n"), append=not replace)
+            entry = lib.set_notes(key, text.strip("\n"), append=not replace)
     info(f"{entry.citekey}: notes saved ({len(entry.notes or '')} characters).")
 
 
@@ -116,8 +106,8 @@ def remove(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Remove entries from the catalogue (asks first; --yes to skip)."""
-    with open_catalogue() as cat:
-        entries = [cat.get(k) for k in keys]
+    with open_library() as lib:
+        entries = [lib.get(k) for k in keys]
         if not yes:
             if not sys.stdin.isatty():
                 raise fail("refusing to remove without confirmation", hint="add --yes", code=ExitCode.USAGE)
@@ -126,7 +116,7 @@ def remove(
                                  err=True):
                 info("Nothing removed.")
                 raise typer.Exit(int(ExitCode.ERROR))
-        removed = cat.remove([e.citekey for e in entries])
+        removed = lib.remove([e.citekey for e in entries])
     info(f"Removed {', '.join(removed)}.")
 
 
@@ -135,6 +125,6 @@ def rekey(
     new: Annotated[str, typer.Argument(help="The new citation key.", show_default=False)],
 ) -> None:
     """Rename an entry's citation key (refuses a key already in use)."""
-    with open_catalogue() as cat:
-        before, after = cat.rekey(old, new)
+    with open_library() as lib:
+        before, after = lib.rekey(old, new)
     info(f"{before} is now {after}." if before != after else f"{before} already has that key.")

@@ -1,4 +1,4 @@
-"""Getting entries out and in: ``export bibtex|markdown|csl-json``, ``cite``, ``import bibtex``.
+"""Getting entries out: ``export bibtex|markdown|csl-json`` and ``cite``.
 
     papershelf export bibtex -o refs.bib                      (everything, sorted by key)
     papershelf export bibtex --tag lora --style biblatex -o lora.bib
@@ -6,41 +6,28 @@
     papershelf export markdown --group-by section -o reading-list.md
     papershelf export csl-json -o refs.json
     papershelf cite ho2020denoising hu2022lora
-    papershelf import bibtex old.bib --update
 """
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from papershelf.cli._common import (
-    JsonOpt,
-    KeysArg,
-    SomeKeysArg,
-    TagOpt,
-    TypeOpt,
-    YearOpt,
-    build_filters,
-    info,
-    open_catalogue,
-    print_json,
-    warn,
-)
-from papershelf.errors import NotFoundError, PartialFailure, UsageError
+from papershelf.cli._context import open_library
+from papershelf.cli._output import info, warn
+from papershelf.cli._params import KeysArg, SomeKeysArg, TagOpt, TypeOpt, YearOpt, build_filters
+
+if TYPE_CHECKING:
+    from papershelf.formats.bibtex.writer import WriteReport
+    from papershelf.services.export import Selection
 
 export_app = typer.Typer(
     name="export", no_args_is_help=True,
     help="Write entries as BibTeX/biblatex, a Markdown reading list, or CSL-JSON "
          "(all of them, or those chosen by key, tag, query or a LaTeX .aux file).")
-import_app = typer.Typer(
-    name="import", no_args_is_help=True,
-    help="Bring entries in from files; duplicates are reported, not added twice.")
 
 QueryOpt = Annotated[str | None, typer.Option(
     "--query", "-Q", help="Only entries matching this search (same language as `search`).")]
@@ -48,58 +35,23 @@ OutputOpt = Annotated[Path | None, typer.Option(
     "--output", "-o", help="Write to this file (default: standard output).", dir_okay=False)]
 
 
-def _select(cat, keys, tag, type_, year, query, aux: Path | None = None):
-    """The entries to export: by key (in the order given), by .aux, or by filters (key order)."""
-    filters = build_filters(tag, type_, year)
-    if aux is not None:
-        from papershelf.formats.latex_aux import cited_keys
-
-        if not aux.exists():
-            raise NotFoundError(f"no such file: {aux}")
-        cited = cited_keys(aux)
-        if "*" not in cited:
-            keys = list(keys or []) + cited
-            missing = []
-            ids = []
-            for key in keys:
-                try:
-                    ids.append(cat.resolve(key))
-                except NotFoundError:
-                    missing.append(key)
-            if missing:
-                warn(f"{len(missing)} cited key(s) not in the catalogue: {', '.join(missing)}")
-            entries = cat._load(list(dict.fromkeys(ids)))
-            return sorted(entries, key=lambda e: e.citekey.lower())
-    if keys:
-        ids = list(dict.fromkeys(cat.resolve(k) for k in keys))
-        return cat._load(ids)
-    if query:
-        entries = cat.search(query, filters)
-    else:
-        entries = cat.list(filters, sort="key")
-    return sorted(entries, key=lambda e: e.citekey.lower())
-
-
-def _write(text: str, output: Path | None, what: str, n: int) -> None:
-    """Write atomically (a half-written refs.bib must never replace a good one)."""
+def _write(text: str, output: Path | None, n: int) -> None:
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    output = output.expanduser()
-    fd, tmp = tempfile.mkstemp(dir=output.parent if str(output.parent) else ".",
-                               prefix=f".{output.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    info(f"Wrote {n} {what} to {output}")
+    from papershelf.services.export import write_output
+
+    written = write_output(text, output)
+    info(f"Wrote {n} entries to {written}")
 
 
-def _report_writer(report) -> None:
+def _warn_missing(selection: Selection) -> None:
+    if selection.missing:
+        warn(f"{len(selection.missing)} cited key(s) not in the catalogue: {', '.join(selection.missing)}")
+
+
+def _report_writer(report: WriteReport) -> None:
     if report.degraded:
         one = len(report.degraded) == 1
         warn(f"{len(report.degraded)} entr{'y lacks' if one else 'ies lack'} a field "
@@ -132,16 +84,15 @@ def export_bibtex(
     output: OutputOpt = None,
 ) -> None:
     """Write entries as a .bib file that bibtex and biber read without a warning."""
-    from papershelf.formats.bibtex.writer import STYLES, WriteReport, write_bibtex
+    from papershelf.services import export
 
-    if style not in STYLES:
-        raise UsageError(f"unknown style {style!r}: choose bibtex or biblatex")
-    with open_catalogue() as cat:
-        entries = _select(cat, keys, tag, type_, year, query, aux)
-    report = WriteReport()
-    text = write_bibtex(entries, style, minimal=minimal, report=report)
+    export.check_style(style)
+    with open_library() as lib:
+        selection = export.select(lib, keys or [], build_filters(tag, type_, year), query, aux)
+    _warn_missing(selection)
+    text, report = export.bibtex(selection.entries, style, minimal=minimal)
     _report_writer(report)
-    _write(text, output, "entries", len(entries))
+    _write(text, output, len(selection.entries))
 
 
 @export_app.command("markdown")
@@ -157,16 +108,12 @@ def export_markdown(
     output: OutputOpt = None,
 ) -> None:
     """Write a Markdown reading list: linked titles, authors, year, venue, tags and your notes."""
-    from papershelf.formats.markdown import GROUPS, write_markdown
+    from papershelf.services import export
 
-    if group_by not in GROUPS:
-        raise UsageError(f"unknown grouping {group_by!r}: choose one of {', '.join(GROUPS)}")
-    with open_catalogue() as cat:
-        if keys or query:
-            entries = _select(cat, keys, tag, type_, year, query)
-        else:  # the reading list's own order
-            entries = cat.list(build_filters(tag, type_, year), sort="added")
-    _write(write_markdown(entries, group_by, title), output, "entries", len(entries))
+    export.check_grouping(group_by)
+    with open_library() as lib:  # without keys or a query: the reading list's own order
+        selection = export.select(lib, keys or [], build_filters(tag, type_, year), query, order="added")
+    _write(export.markdown(selection.entries, group_by, title), output, len(selection.entries))
 
 
 @export_app.command("csl-json")
@@ -179,11 +126,11 @@ def export_csljson(
     output: OutputOpt = None,
 ) -> None:
     """Write CSL-JSON, for pandoc --citeproc and Zotero."""
-    from papershelf.formats.csljson import write_csljson
+    from papershelf.services import export
 
-    with open_catalogue() as cat:
-        entries = _select(cat, keys, tag, type_, year, query)
-    _write(write_csljson(entries), output, "entries", len(entries))
+    with open_library() as lib:
+        selection = export.select(lib, keys or [], build_filters(tag, type_, year), query)
+    _write(export.csljson(selection.entries), output, len(selection.entries))
 
 
 def cite(
@@ -194,62 +141,11 @@ def cite(
                                  "abstract, keywords and notes.")] = True,
 ) -> None:
     """Print the BibTeX of some entries, ready to paste into a .bib file."""
-    from papershelf.formats.bibtex.writer import STYLES, WriteReport, write_bibtex
+    from papershelf.services import export
 
-    if style not in STYLES:
-        raise UsageError(f"unknown style {style!r}: choose bibtex or biblatex")
-    with open_catalogue() as cat:
-        entries = cat._load(list(dict.fromkeys(cat.resolve(k) for k in keys)))
-    report = WriteReport()
-    sys.stdout.write(write_bibtex(entries, style, minimal=minimal, report=report))
+    export.check_style(style)
+    with open_library() as lib:
+        entries = lib.get_many(keys)
+    text, report = export.bibtex(entries, style, minimal=minimal)
+    sys.stdout.write(text)
     _report_writer(report)
-
-
-@import_app.command("bibtex")
-def import_bibtex(
-    files: Annotated[list[Path], typer.Argument(help=".bib files.", show_default=False,
-                                                dir_okay=False)],
-    update: Annotated[bool, typer.Option(
-        "--update", help="Merge duplicates: the file's fields overwrite the stored ones "
-                         "(key, notes, section and tags stay; the file's tags are added).")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Report, change nothing.")] = False,
-    encoding: Annotated[str | None, typer.Option(
-        "--encoding", help="Read the files in this encoding (default: UTF-8, UTF-16 with a BOM, "
-                           "or what a JabRef '% Encoding:' header says).")] = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Import BibTeX/biblatex files. Exit 5 if a file could not be read (the rest is imported)."""
-    from papershelf.formats.bibtex.reader import BibEncodingError, read_file
-    from papershelf.services.import_bibtex import import_entries
-
-    entries, problems, refused = [], [], []
-    for path in files:
-        try:
-            result = read_file(path, encoding=encoding)
-        except (BibEncodingError, NotFoundError) as exc:
-            refused.append({"file": str(path), "error": exc.message})
-            warn(exc.message + (f" ({exc.hint})" if exc.hint else ""))
-            continue
-        entries.extend(result.entries)
-        for p in result.problems:
-            problems.append({"file": str(path), "line": p.line, "key": p.key, "message": p.message})
-            warn(f"{path}:{p}")
-    with open_catalogue() as cat:
-        report = import_entries(cat, entries, update=update, dry_run=dry_run)
-    for old, new, why in report.renamed:
-        warn(f"{old or '(no key)'} → {new}: {why}")
-    if report.duplicates and not update:
-        info(f"{len(report.duplicates)} already in the catalogue, not added (--update merges them): "
-             + ", ".join(f"{k}={e}" for k, e, _ in report.duplicates[:10])
-             + (" …" if len(report.duplicates) > 10 else ""))
-    if as_json:
-        print_json({**report.to_dict(), "problems": problems, "refused": refused,
-                    "dry_run": dry_run})
-    verb = "Would import" if dry_run else "Imported"
-    info(f"{verb} {len(report.added)} entr{'y' if len(report.added) == 1 else 'ies'} from "
-         f"{len(files) - len(refused)} file(s)"
-         + (f"; {'would update' if dry_run else 'updated'} {len(report.updated)}" if update else "")
-         + (f"; {len(problems)} problem(s) reported above" if problems else ""))
-    if refused:
-        raise PartialFailure(f"{len(refused)} file(s) could not be read: "
-                             + ", ".join(r["file"] for r in refused))

@@ -1,16 +1,18 @@
-"""``import markdown``: add what a Markdown reading list links.
+"""Bringing entries in: ``import bibtex`` and ``import markdown``.
 
-    papershelf import markdown my-list.md             arXiv metadata if arXiv answers, else placeholders
-    papershelf import markdown my-list.md --offline   placeholders only ("needs sync"); `papershelf sync` completes them
+    papershelf import bibtex old.bib --update              duplicates merged instead of reported
+    papershelf import markdown my-list.md                  arXiv metadata if arXiv answers, else placeholders
+    papershelf import markdown my-list.md --offline        placeholders only; `papershelf sync` completes them
     papershelf import markdown my-list.md --dry-run --json
 
-arXiv papers, PMLR/proceedings papers, books (O'Reilly and publisher links, ISBN from the URL)
-become entries; the headings and parent bullets above an item are its section, the bullets
-nested under it its notes (verbatim) and links. Other web pages become `online` entries.
-What could not be read is listed on stderr (and under "problems" in --json). Items already in
-the catalogue are left alone, so importing the same list twice adds nothing.
-Exit codes: 0 done (problems listed), 3 no such file, 4 --online and arXiv could not be reached
-(the placeholders are stored).
+Every entry enters through the one door (``services.library``): duplicates of catalogued works
+are reported, not added twice. For a reading list: arXiv papers, PMLR/proceedings papers, books
+(O'Reilly and publisher links, ISBN from the URL) become entries; the headings and parent
+bullets above an item are its section, the bullets nested under it its notes (verbatim) and
+links. Other web pages become `online` entries. What could not be read is listed on stderr
+(and under "problems" in --json).
+Exit codes of ``import markdown``: 0 done (problems listed), 3 no such file, 4 --online and
+arXiv could not be reached (the placeholders are stored).
 """
 
 from __future__ import annotations
@@ -21,8 +23,55 @@ from typing import Annotated
 
 import typer
 
-from papershelf.cli._common import JsonOpt, fail, info, open_catalogue, print_json, warn
-from papershelf.errors import ExitCode, NotFoundError, PapershelfError
+from papershelf.cli._context import open_library
+from papershelf.cli._output import fail, info, print_json, warn
+from papershelf.cli._params import JsonOpt
+from papershelf.errors import ExitCode, NotFoundError, PapershelfError, PartialFailure
+
+import_app = typer.Typer(
+    name="import", no_args_is_help=True,
+    help="Bring entries in from files; duplicates are reported, not added twice.")
+
+
+@import_app.command("bibtex")
+def import_bibtex(
+    files: Annotated[list[Path], typer.Argument(help=".bib files.", show_default=False,
+                                                dir_okay=False)],
+    update: Annotated[bool, typer.Option(
+        "--update", help="Merge duplicates: the file's fields overwrite the stored ones "
+                         "(key, notes, section and tags stay; the file's tags are added).")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Report, change nothing.")] = False,
+    encoding: Annotated[str | None, typer.Option(
+        "--encoding", help="Read the files in this encoding (default: UTF-8, UTF-16 with a BOM, "
+                           "or what a JabRef '% Encoding:' header says).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import BibTeX/biblatex files. Exit 5 if a file could not be read (the rest is imported)."""
+    from papershelf.services.import_bibtex import import_files
+
+    with open_library() as lib:
+        report = import_files(lib, files, update=update, dry_run=dry_run, encoding=encoding)
+    for refused in report.refused:
+        warn(refused["error"])
+    for p in report.problems:
+        where = f"line {p['line']}" if p["line"] else "?"
+        warn(f"{p['file']}:{where}: {p['key'] + ': ' if p['key'] else ''}{p['message']}")
+    for old, new, why in report.renamed:
+        warn(f"{old or '(no key)'} → {new}: {why}")
+    if report.duplicates and not update:
+        info(f"{len(report.duplicates)} already in the catalogue, not added (--update merges them): "
+             + ", ".join(f"{k}={e}" for k, e, _ in report.duplicates[:10])
+             + (" …" if len(report.duplicates) > 10 else ""))
+    if as_json:
+        print_json(report.to_dict())
+    verb = "Would import" if dry_run else "Imported"
+    info(f"{verb} {len(report.added)} entr{'y' if len(report.added) == 1 else 'ies'} from "
+         f"{report.files} file(s)"
+         + (f"; {'would update' if dry_run else 'updated'} {len(report.updated)}" if update else "")
+         + (f"; {len(report.problems)} problem(s) reported above" if report.problems else ""))
+    if report.refused:
+        raise PartialFailure(f"{len(report.refused)} file(s) could not be read: "
+                             + ", ".join(r["file"] for r in report.refused))
 
 
 def _read_text(path: str) -> str:
@@ -37,31 +86,7 @@ def _read_text(path: str) -> str:
         raise PapershelfError(f"{file} is not UTF-8 text", hint="save the list as UTF-8 and try again") from None
 
 
-def _arxiv_fetcher(auto: bool):
-    """A fetch function over the arXiv client, or None when the client is not installed."""
-    try:
-        from papershelf.sources.arxiv.client import ArxivClient, Settings
-    except ImportError:
-        return None
-
-    def fetch(ids):
-        settings = Settings.from_env()
-        if auto:  # only trying: fail fast when there is no network
-            from dataclasses import replace
-
-            settings = replace(settings, retries=min(settings.retries, 1),
-                               connect_timeout=min(settings.connect_timeout, 5.0))
-        info(f"Asking arXiv about {len(ids)} papers…")
-        with ArxivClient(settings) as client:
-            result = client.fetch(ids)
-        error = result.error.message if result.error else None
-        if error is None and result.failed:
-            error = "; ".join(f"{i}: {why}" for i, why in list(result.failed.items())[:3])
-        return result.found, result.missing, error
-
-    return fetch
-
-
+@import_app.command("markdown")
 def markdown(
     path: Annotated[str, typer.Argument(help="The Markdown reading list ('-' reads stdin).", show_default=False)],
     online: Annotated[bool | None, typer.Option(
@@ -72,14 +97,15 @@ def markdown(
     as_json: JsonOpt = False,
 ) -> None:
     """Import a Markdown reading list: papers, books and links, with sections and notes."""
-    from papershelf.services.import_markdown import import_markdown
+    from papershelf.services.import_markdown import arxiv_fetcher, import_markdown
 
     text = _read_text(path)
-    fetch = None if online is False else _arxiv_fetcher(auto=online is None)
+    fetch = None if online is False else arxiv_fetcher(
+        auto=online is None, on_start=lambda n: info(f"Asking arXiv about {n} papers…"))
     if online and fetch is None:
         raise PapershelfError("--online needs the arXiv client, which is not installed")
-    with open_catalogue() as cat:
-        report = import_markdown(cat, text, fetch=fetch, dry_run=dry_run)
+    with open_library() as lib:
+        report = import_markdown(lib, text, fetch=fetch, dry_run=dry_run)
     if as_json:
         print_json(report.to_dict())
     else:

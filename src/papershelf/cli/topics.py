@@ -15,18 +15,20 @@ from typing import Annotated
 
 import typer
 
-from papershelf.cli._common import JsonOpt, SomeKeysArg, console, info, open_catalogue, print_json
+from papershelf.cli._context import open_library
+from papershelf.cli._output import console, info, print_json
+from papershelf.cli._params import JsonOpt, SomeKeysArg
 
 
 def topics(as_json: JsonOpt = False) -> None:
     """List the topics with their aliases, rules and the number of entries tagged with each."""
-    from papershelf.topics.rules import current_topics, topic_counts, user_rules_path
+    from papershelf.services.autotag import topics_overview
 
-    rules = current_topics()
-    with open_catalogue() as cat:
-        counts = topic_counts(cat)
+    with open_library() as lib:
+        overview = topics_overview(lib)
+    counts = overview.counts
     if as_json:
-        print_json([{**t.to_dict(), "count": counts.get(t.name, 0)} for t in rules.topics])
+        print_json([{**t.to_dict(), "count": counts.get(t.name, 0)} for t in overview.topics])
         return
     from rich.markup import escape
     from rich.table import Table
@@ -36,11 +38,11 @@ def topics(as_json: JsonOpt = False) -> None:
     table.add_column("aliases")
     table.add_column("rules", overflow="fold")
     table.add_column("entries", justify="right")
-    for t in rules.topics:
+    for t in overview.topics:
         table.add_row(escape(t.name), escape(", ".join(t.aliases)), escape(t.summary()),
                       str(counts.get(t.name, 0)))
     console().print(table)
-    user = user_rules_path()
+    user = overview.user_rules
     info(f"Your rules: {user}" + ("" if user.exists() else " (not created; it adds or overrides topics)"))
 
 
@@ -52,10 +54,10 @@ def autotag(
     """Tag entries by the topic rules and show what was added.
 
     Tags an entry has keep their source; rule tags you removed are not put back."""
-    from papershelf.topics.rules import autotag as apply_rules
+    from papershelf.services.autotag import autotag as apply_rules
 
-    with open_catalogue() as cat:
-        result = apply_rules(cat, keys or [], dry_run=dry_run)
+    with open_library() as lib:
+        result = apply_rules(lib, keys or [], dry_run=dry_run)
     if as_json:
         print_json(result.to_dict())
         return

@@ -85,3 +85,36 @@ def check_key(key: str) -> str:
             hint="use letters, digits and _ : . - + / only",
         )
     return key
+
+
+def placeholder_key(arxiv_id: str) -> str:
+    """The key of an arXiv paper known only by its id (``arxiv2006.11239``) until it is synced;
+    sync never changes a key, so it stays unless the user runs ``rekey``."""
+    return "arxiv" + arxiv_id.replace("/", "_")
+
+
+def usable_key(key: str) -> str:
+    """``key`` with what BibTeX and biber cannot cite taken out (accents transliterated)."""
+    return re.sub(r"[^A-Za-z0-9_:.\-+/]", "", to_ascii(key).replace(" ", ""))
+
+
+def choose_key(entry: Entry, taken: Callable[[str], bool], *, source_keys: bool) -> tuple[str, str | None]:
+    """The key a new entry gets, and why it is not the one it came with (None: it is).
+
+    A key the source gave (``source_keys``: a .bib file) is kept when BibTeX can cite it and no
+    other entry uses it (keys compare without case, as BibTeX does); otherwise it is cleaned
+    up or suffixed. Records without a key get the Google-Scholar-style key, or
+    ``placeholder_key`` for an arXiv paper still waiting for its metadata.
+    """
+    given = entry.citekey
+    if given and VALID_KEY.match(given) and not taken(given):
+        return given, None
+    if given:
+        why = "not a key BibTeX can cite" if not VALID_KEY.match(given) else "key already used by another entry"
+        start = usable_key(given) or base_key(entry)
+    else:
+        why = "no key in the file" if source_keys else None
+        start = placeholder_key(entry.arxiv_id) if entry.needs_sync and entry.arxiv_id else base_key(entry)
+        if not given and entry.needs_sync and entry.arxiv_id and taken(start):
+            start = base_key(entry)
+    return unique_key(start, taken), why

@@ -14,7 +14,10 @@ An old-style id written with its subject class (``math.GT/0309136``) keeps it in
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from papershelf.errors import UsageError
 
 _NEW = r"(?P<new>(?P<yymm>\d{4})\.(?P<num>\d{4,5}))"
 _OLD = r"(?P<old>[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})"
@@ -108,12 +111,14 @@ def doi_of(text: str) -> str | None:
 
 
 def normalise_doi(text: str | None) -> str | None:
-    """A DOI in the form used to compare two of them: no prefix or resolver, lower case
-    (DOIs are case-insensitive). None when ``text`` holds no DOI."""
+    """A DOI in the form used to compare two of them: no ``doi:`` prefix or resolver, lower
+    case (DOIs are case-insensitive). None when ``text`` is empty."""
     if not text:
         return None
-    doi = doi_of(text)
-    return doi.lower().rstrip(".") if doi else None
+    # As written in a DOI field, even when it is not a well-formed DOI: what the user wrote
+    # there still identifies the record.
+    bare = re.sub(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", "", text.strip(), flags=re.IGNORECASE)
+    return bare.lower().rstrip(".") or None
 
 
 def is_arxiv_doi(doi: str | None) -> bool:
@@ -147,3 +152,35 @@ def normalise_isbn(text: str | None) -> str | None:
 def _isbn13_check(first12: str) -> str:
     total = sum(int(c) * (1 if i % 2 == 0 else 3) for i, c in enumerate(first12))
     return str((10 - total % 10) % 10)
+
+
+# --- lists of ids -----------------------------------------------------------------------------
+
+def parse_arxiv_ids(texts: Iterable[str]) -> list[ArxivId]:
+    """Every text as an arXiv id; all the unreadable ones are reported at once, before any request."""
+    parsed: list[ArxivId] = []
+    bad: list[str] = []
+    for text in texts:
+        aid = parse(text)
+        if aid is None:
+            bad.append(text)
+        else:
+            parsed.append(aid)
+    if bad:
+        shown = ", ".join(repr(b) for b in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+        raise UsageError(
+            f"not an arXiv id: {shown}",
+            hint="use forms like 2006.11239, 2006.11239v2, arXiv:2006.11239, hep-th/9901001 "
+                 "or https://arxiv.org/abs/2006.11239")
+    if not parsed:
+        raise UsageError("no arXiv ids given", hint="pass ids as arguments, or a file with --file")
+    return parsed
+
+
+def ids_from_text(text: str) -> list[str]:
+    """Ids in a file or on stdin: separated by whitespace or commas; ``#`` starts a comment."""
+    out = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0] if not line.lstrip().startswith("http") else line
+        out.extend(w for w in line.replace(",", " ").split() if w)
+    return out

@@ -17,9 +17,11 @@ syntax; what cannot be parsed raises ``QuerySyntaxError`` with a one-line reason
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from papershelf.errors import QuerySyntaxError
+from papershelf.model.tags import tag_form
 from papershelf.model.text import split_cjk
 
 FTS_FIELDS = {"title": "title", "author": "authors", "authors": "authors",
@@ -46,12 +48,23 @@ class Filters:
     types: list[str] = field(default_factory=list)
     year_min: int | None = None
     year_max: int | None = None
+    # Per tag in ``tags``: the stored tag names it matches (the tag, and the topic it is an
+    # alias of). Filled in by the service that knows the topics; empty means "exactly the tag".
+    tag_groups: list[list[str]] = field(default_factory=list)
 
     def merge(self, other: Filters) -> Filters:
         lo = [y for y in (self.year_min, other.year_min) if y is not None]
         hi = [y for y in (self.year_max, other.year_max) if y is not None]
         return Filters(self.tags + other.tags, self.types + other.types,
                        max(lo) if lo else None, min(hi) if hi else None)
+
+    def with_tag_groups(self, names_for: Callable[[str], list[str]]) -> Filters:
+        """These filters with each tag expanded to the stored names it matches."""
+        return replace(self, tag_groups=[names_for(t) for t in self.tags])
+
+    def tag_name_groups(self) -> list[list[str]]:
+        return self.tag_groups if len(self.tag_groups) == len(self.tags) else [
+            [tag_form(t)] for t in self.tags]
 
 
 def parse_years(text: str) -> tuple[int | None, int | None]:

@@ -1,185 +1,42 @@
-"""Adding papers from arXiv and keeping arXiv entries up to date: what changes, and writing it.
+"""arXiv through the one door: ``add`` papers by id, ``arxiv search --add``, and ``sync``.
 
-``merge(old, fresh)`` is pure: it says which fields arXiv may update on an entry and describes
-the change (new version, title, authors, "now published"). The rules:
-
-* arXiv owns the preprint's own fields: title, authors, abstract, version, categories, comment,
-  the v1 date; they are updated to what arXiv says.
-* A journal reference, a DOI (not arXiv's own 10.48550 one), a URL and the year are only
-  filled in when the entry lacks them; what you (or a published source) put there stays. A
-  preprint's year follows arXiv's v1 date.
-* When arXiv reports a journal_ref or DOI, a preprint (type misc/unpublished/online, no
-  journal or booktitle) becomes a published ``article`` with the journal_ref as its journal;
-  the eprint fields stay, so BibTeX export keeps ``eprint``.
-* The citekey, tags, notes, section and links are never touched. A placeholder (``needs_sync``,
-  e.g. from the Markdown importer, keyed ``arxiv2006.11239``) keeps its key too: only
-  ``papershelf rekey`` renames one.
-
-``add_ids`` and ``sync`` do the lookups through an ``ArxivClient`` and write in transactions;
-nothing here imports the network code (the client is passed in).
+Lookups go through an ``ArxivClient`` (``sources.arxiv``, made by ``open_client``); what
+refreshing an entry changes is the pure merge plan of ``model.arxiv_merge``. New papers enter
+through ``Library.add`` (identity, key, topic tags decided there); refreshed ones are written
+by ``Library.refresh``, a batch per transaction, so a Ctrl-C or a fault keeps the batches done.
 """
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from papershelf.errors import NetworkError, UsageError
-from papershelf.model import identifiers as arxiv_ids
+from papershelf.model.arxiv_merge import Change, as_new_entry, merge
 from papershelf.model.entry import Entry
+from papershelf.model.identifiers import ArxivId, canonical
+from papershelf.services.library import AddPolicy, Library
 
 if TYPE_CHECKING:
-    from papershelf.sources.arxiv.client import ArxivClient, FetchResult
-    from papershelf.storage.catalogue import Catalogue
-
-PREPRINT_TYPES = ("misc", "unpublished", "online")
-ARXIV_DOI_PREFIX = "10.48550/"
-# The fields arXiv's answer can set; the order is the order of the report's "also updated".
-_OWNED = ("title", "authors", "abstract", "arxiv_id", "arxiv_version", "primary_class",
-          "categories", "arxiv_comment", "date")
-_REPORT_ORDER = ("completed", "version", "title", "authors", "published", "abstract", "other")
-_LABELS = {"primary_class": "primary class", "arxiv_comment": "comment", "date": "v1 date",
-           "journal_ref": "journal ref", "arxiv_id": "arXiv id"}
+    from papershelf.sources.arxiv.client import ArxivClient, Event, FetchResult
 
 
-def real_doi(doi: str | None) -> str | None:
-    """A publisher DOI; arXiv's own DataCite DOIs (10.48550/arXiv.…) are not a venue."""
-    return doi if doi and not doi.lower().startswith(ARXIV_DOI_PREFIX) else None
+def open_client(on_event: Callable[[Event], None] | None = None) -> ArxivClient:
+    """The arXiv client, set up from the environment (``PAPERSHELF_ARXIV_*``)."""
+    from papershelf.sources.arxiv.client import ArxivClient
+
+    return ArxivClient(on_event=on_event)
 
 
-def is_preprint(entry: Entry) -> bool:
-    return entry.type in PREPRINT_TYPES and not entry.journal and not entry.booktitle
+def search(client: ArxivClient, query: str, max_results: int, sort: str) -> list[Entry]:
+    """arXiv's answer to a query; a query arXiv refuses is a usage error."""
+    from papershelf.sources.arxiv.client import ArxivRejected
 
-
-def venue(entry: Entry) -> str | None:
-    """``journal_ref / doi:…`` when arXiv knows where the paper appeared."""
-    parts = [p for p in (entry.journal_ref, real_doi(entry.doi) and f"doi:{entry.doi}") if p]
-    return " / ".join(parts) or None
-
-
-def as_new_entry(fresh: Entry, tags: Sequence[str] = ()) -> Entry:
-    """A fresh arXiv record ready to add: published if arXiv knows a venue, with ``tags``."""
-    entry = copy.deepcopy(fresh)
-    if entry.journal_ref or real_doi(entry.doi):
-        entry.type = "article"
-        entry.journal = entry.journal or entry.journal_ref
-    if entry.doi and not real_doi(entry.doi):
-        entry.doi = None  # arXiv's own DOI is implied by the eprint
-    entry.tags = list(tags)
-    return entry
-
-
-@dataclass
-class Change:
-    """One reportable difference: ``version``, ``title``, ``authors``, ``published``,
-    ``abstract``, ``completed`` (a placeholder filled in) or ``other`` (a list of fields)."""
-
-    kind: str
-    old: Any = None
-    new: Any = None
-
-    def describe(self) -> str:
-        if self.kind == "version":
-            return f"v{self.old} → v{self.new}"
-        if self.kind == "title":
-            return f"title: {self.old!r} → {self.new!r}"
-        if self.kind == "authors":
-            gone = [n for n in self.old if n not in self.new]
-            came = [n for n in self.new if n not in self.old]
-            if not gone and not came:
-                return "authors: order changed"
-            return "authors: " + ", ".join([f"+ {n}" for n in came] + [f"− {n}" for n in gone])
-        if self.kind == "published":
-            return f"now published: {self.new}"
-        if self.kind == "abstract":
-            return "abstract updated"
-        if self.kind == "completed":
-            return f"filled in from arXiv: {self.new}"
-        return "also updated: " + ", ".join(self.new)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "old": self.old, "new": self.new, "text": self.describe()}
-
-
-@dataclass
-class Merge:
-    entry: Entry  # the entry as it will be stored
-    fields: list[str]  # the fields to write
-    changes: list[Change]  # what to tell the user
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.changes)
-
-
-def merge(old: Entry, fresh: Entry) -> Merge:
-    """What refreshing ``old`` from arXiv's ``fresh`` record changes (see the module rules)."""
-    new = copy.deepcopy(old)
-    fields: list[str] = []
-    placeholder = old.needs_sync
-
-    def put(name: str, value: Any) -> bool:
-        if getattr(old, name) == value:
-            return False
-        setattr(new, name, copy.deepcopy(value))
-        fields.append(name)
-        return True
-
-    changes: list[Change] = []
-    others: list[str] = []
-    for name in _OWNED:
-        value = getattr(fresh, name)
-        if value in (None, "", []) and name not in ("arxiv_comment",):
-            continue  # arXiv left it out: keep what we have
-        if name == "authors":
-            if [p.name for p in old.authors] == [p.name for p in value]:
-                continue
-            put(name, value)
-            if not placeholder:
-                changes.append(Change("authors", old.author_names, [p.name for p in value]))
-            continue
-        if not put(name, value) or placeholder:
-            continue
-        if name == "title":
-            if " ".join(old.title.split()) != value:
-                changes.append(Change("title", old.title, value))
-        elif name == "arxiv_version":
-            if old.arxiv_version is not None:
-                changes.append(Change("version", old.arxiv_version, value))
-        elif name == "abstract":
-            if old.abstract and " ".join(old.abstract.split()) != value:
-                changes.append(Change("abstract"))
-        elif name not in ("arxiv_id",):
-            others.append(_LABELS.get(name, name))
-
-    if fresh.journal_ref and not old.journal_ref:
-        put("journal_ref", fresh.journal_ref)
-    doi = real_doi(fresh.doi)
-    if doi and not old.doi:
-        put("doi", doi)
-    if fresh.url and not old.url:
-        put("url", fresh.url)
-    if fresh.year and (old.year is None or (placeholder or is_preprint(old))):
-        put("year", fresh.year)
-    newly_published = bool((fresh.journal_ref and not old.journal_ref) or (doi and not old.doi))
-    if (fresh.journal_ref or doi) and is_preprint(old):
-        put("type", "article")
-        if fresh.journal_ref:
-            put("journal", fresh.journal_ref)
-    if newly_published and not placeholder:
-        changes.append(Change("published", None, venue(new)))
-    if placeholder:
-        put("needs_sync", False)
-        changes.insert(0, Change("completed", None, new.title))
-    elif others:
-        changes.append(Change("other", None, others))
-    changes.sort(key=lambda c: _REPORT_ORDER.index(c.kind))
-    return Merge(new, fields, changes)
-
-
-# --- operations ------------------------------------------------------------------------------
+    try:
+        return client.search(query, max_results, sort)
+    except ArxivRejected as exc:
+        raise UsageError(f"arXiv cannot run the query {query!r}: {exc.reason}") from None
 
 @dataclass
 class Outcome:
@@ -228,35 +85,6 @@ class Report:
         return sum(o.status == status for o in self.outcomes)
 
 
-def parse_ids(texts: Iterable[str]) -> list[arxiv_ids.ArxivId]:
-    """Every text as an arXiv id; all the unreadable ones are reported at once, before any request."""
-    parsed, bad = [], []
-    for text in texts:
-        aid = arxiv_ids.parse(text)
-        if aid is None:
-            bad.append(text)
-        else:
-            parsed.append(aid)
-    if bad:
-        shown = ", ".join(repr(b) for b in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
-        raise UsageError(
-            f"not an arXiv id: {shown}",
-            hint="use forms like 2006.11239, 2006.11239v2, arXiv:2006.11239, hep-th/9901001 "
-                 "or https://arxiv.org/abs/2006.11239")
-    if not parsed:
-        raise UsageError("no arXiv ids given", hint="pass ids as arguments, or a file with --file")
-    return parsed
-
-
-def ids_from_text(text: str) -> list[str]:
-    """Ids in a file or on stdin: separated by whitespace or commas; ``#`` starts a comment."""
-    out = []
-    for line in text.splitlines():
-        line = line.split("#", 1)[0] if not line.lstrip().startswith("http") else line
-        out.extend(w for w in line.replace(",", " ").split() if w)
-    return out
-
-
 def _failed_outcomes(result: FetchResult, report: Report) -> None:
     for ident in result.missing:
         report.outcomes.append(Outcome(ident, "not_found", message="arXiv has no paper with this id"))
@@ -266,30 +94,22 @@ def _failed_outcomes(result: FetchResult, report: Report) -> None:
     report.requests = result.requests
 
 
-def _existing(cat: Catalogue, ids: Sequence[arxiv_ids.ArxivId]) -> dict[str, Entry]:
-    """The catalogued entries of ``ids``, by canonical id (an entry may hold ``math.GT/…``)."""
-    found: dict[str, Entry] = {}
-    for aid in ids:
-        row = cat.find_arxiv_id(aid.canonical)
-        if row is None and aid.id != aid.canonical:
-            row = cat.find_arxiv_id(aid.id)
-        if row is not None:
-            found[aid.canonical] = cat.get_id(row)
-    return found
-
-
-def store(cat: Catalogue, wanted: Sequence[str], fresh: dict[str, Entry],
+def store(lib: Library, wanted: Sequence[str], fresh: dict[str, Entry],
           existing: dict[str, Entry], report: Report, *, update: bool = False,
           tags: Sequence[str] = ()) -> None:
-    """Write what arXiv sent for ``wanted``: new papers in one transaction, refreshed ones
-    (``update``, or placeholders) in another; catalogued ones otherwise left as they are."""
-    from papershelf.topics.rules import current_topics
-
-    new_entries = [as_new_entry(fresh[i], tags) for i in wanted if i in fresh and i not in existing]
-    current_topics().tag_new(new_entries)  # new papers get their topic tags, like imported ones
-    for entry in cat.add_many(new_entries) if new_entries else []:
-        report.outcomes.append(Outcome(entry.arxiv_id, "added", entry))
-    merges, updates = [], []
+    """Write what arXiv sent for ``wanted``: new papers through the door in one transaction,
+    refreshed ones (``update``, or placeholders) in another; catalogued ones otherwise stay."""
+    records = [as_new_entry(fresh[i]) for i in wanted if i in fresh and i not in existing]
+    if records:
+        added = lib.add(records, AddPolicy(tags=tuple(tags)))
+        for entry in added.added:
+            report.outcomes.append(Outcome(entry.arxiv_id or "", "added", entry))
+        for dup in added.duplicates:  # the same work under another record (DOI, title…)
+            report.outcomes.append(Outcome(dup.entry.arxiv_id or "", "exists", lib.get(dup.existing_key),
+                                           message=f"already in the catalogue as {dup.existing_key} "
+                                                   f"(same {dup.why})"))
+        report.written += len(added.added)
+    merges, updates, completed = [], [], []
     for ident in wanted:
         old = existing.get(ident)
         if old is None:
@@ -300,37 +120,29 @@ def store(cat: Catalogue, wanted: Sequence[str], fresh: dict[str, Entry],
             continue
         m = merge(old, fresh[ident])
         merges.append((ident, old, m))
-        if m.fields:
+        if m.fields and old.id is not None:
             updates.append((old.id, m.entry, m.fields))
-    stored = {e.id: e for e in cat.update_many(updates)} if updates else {}
-    _tag_completed(cat, [old for _, old, _ in merges if old.needs_sync])
+        if old.needs_sync:
+            completed.append(old)
+    stored = {e.id: e for e in lib.refresh(updates, completed)}
     for ident, old, m in merges:
         status = "completed" if old.needs_sync else ("updated" if m.changed else "unchanged")
         report.outcomes.append(Outcome(ident, status, stored.get(old.id, m.entry), m.changes))
-    report.written += len(new_entries) + len(updates)
+    report.written += len(updates)
 
 
-def _tag_completed(cat: Catalogue, placeholders: Sequence[Entry]) -> None:
-    """Placeholders that just got their title and abstract get the topic tags these earn
-    (rule tags the user removed stay removed)."""
-    if placeholders:
-        from papershelf.topics.rules import autotag
-
-        autotag(cat, [e.citekey for e in placeholders])
-
-
-def add_ids(cat: Catalogue, ids: Sequence[arxiv_ids.ArxivId], client: ArxivClient, *,
+def add_ids(lib: Library, ids: Sequence[ArxivId], client: ArxivClient, *,
             update: bool = False, tags: Sequence[str] = (),
             on_batch: Callable[[int], None] | None = None) -> Report:
     """Add papers by arXiv id. An id already catalogued is not even looked up unless
     ``update`` (a placeholder always is, and gets completed). Good ids are stored even when
     others fail; the failures are in the report."""
-    from papershelf.topics.rules import current_topics
+    from papershelf.topics.loader import current_topics
 
     current_topics()  # a broken topics.toml stops the command before anything is asked
     report = Report()
     wanted = list(dict.fromkeys(a.canonical for a in ids))
-    existing = _existing(cat, ids)
+    existing = lib.find_arxiv(wanted)
     to_fetch = [i for i in wanted if i not in existing or update or existing[i].needs_sync]
     fresh: dict[str, Entry] = {}
     if to_fetch:
@@ -338,28 +150,30 @@ def add_ids(cat: Catalogue, ids: Sequence[arxiv_ids.ArxivId], client: ArxivClien
                               if on_batch else None)
         fresh = result.found
         _failed_outcomes(result, report)
-    store(cat, wanted, fresh, existing, report, update=update, tags=tags)
-    order = {ident: n for n, ident in enumerate(wanted)}
-    report.outcomes.sort(key=lambda o: order.get(o.arxiv_id, len(order)))
+    store(lib, wanted, fresh, existing, report, update=update, tags=tags)
+    _in_order(report, wanted)
     report.requests = client.requests
     report.waited = client.waited
     return report
 
 
-def add_entries(cat: Catalogue, entries: Sequence[Entry], *, update: bool = False,
+def add_entries(lib: Library, entries: Sequence[Entry], *, update: bool = False,
                 tags: Sequence[str] = ()) -> Report:
     """Add records arXiv already sent (search results), with the same rules as ``add_ids``."""
     report = Report()
     fresh = {e.arxiv_id: e for e in entries if e.arxiv_id}
     wanted = list(fresh)
-    existing = _existing(cat, [arxiv_ids.ArxivId(i) for i in wanted])
-    store(cat, wanted, fresh, existing, report, update=update, tags=tags)
-    order = {ident: n for n, ident in enumerate(wanted)}
-    report.outcomes.sort(key=lambda o: order.get(o.arxiv_id, len(order)))
+    store(lib, wanted, fresh, lib.find_arxiv(wanted), report, update=update, tags=tags)
+    _in_order(report, wanted)
     return report
 
 
-def sync_entries(cat: Catalogue, client: ArxivClient, entries: Sequence[Entry], *,
+def _in_order(report: Report, wanted: Sequence[str]) -> None:
+    order = {ident: n for n, ident in enumerate(wanted)}
+    report.outcomes.sort(key=lambda o: order.get(o.arxiv_id, len(order)))
+
+
+def sync_entries(lib: Library, client: ArxivClient, entries: Sequence[Entry], *,
                  dry_run: bool = False, report: Report | None = None,
                  on_batch: Callable[[int], None] | None = None) -> Report:
     """Refresh ``entries`` (those with an arXiv id) from arXiv, writing each batch in its own
@@ -368,15 +182,15 @@ def sync_entries(cat: Catalogue, client: ArxivClient, entries: Sequence[Entry], 
     by_id: dict[str, Entry] = {}
     for entry in entries:
         if entry.arxiv_id:
-            by_id.setdefault(arxiv_ids.canonical(entry.arxiv_id), entry)
+            by_id.setdefault(canonical(entry.arxiv_id), entry)
 
     def apply(result: FetchResult, batch: list[str]) -> None:
         merges = [(i, merge(by_id[i], result.found[i])) for i in batch if i in result.found]
-        updates = [(by_id[i].id, m.entry, m.fields) for i, m in merges if m.fields]
+        updates = [(entry_id, m.entry, m.fields) for i, m in merges
+                   if m.fields and (entry_id := by_id[i].id) is not None]
         if updates and not dry_run:
-            cat.update_many(updates)
+            lib.refresh(updates, [by_id[i] for i, _ in merges if by_id[i].needs_sync])
             report.written += len(updates)
-            _tag_completed(cat, [by_id[i] for i, _ in merges if by_id[i].needs_sync])
         for ident, m in merges:
             old = by_id[ident]
             status = "completed" if old.needs_sync else ("changed" if m.changed else "unchanged")
@@ -394,6 +208,17 @@ def sync_entries(cat: Catalogue, client: ArxivClient, entries: Sequence[Entry], 
     report.error = result.error
     report.requests = client.requests
     report.waited = client.waited
-    order = {ident: n for n, ident in enumerate(by_id)}
-    report.outcomes.sort(key=lambda o: order.get(o.arxiv_id, len(order)))
+    _in_order(report, list(by_id))
     return report
+
+
+def sync_targets(lib: Library, keys: Sequence[str]) -> list[Entry]:
+    """The entries ``sync`` refreshes: those named (each must have an arXiv id), else every
+    arXiv entry."""
+    if keys:
+        entries = lib.get_many(keys)
+        lacking = [e.citekey for e in entries if not e.arxiv_id]
+        if lacking:
+            raise UsageError(f"no arXiv id on {', '.join(lacking)}: sync only refreshes arXiv entries")
+        return entries
+    return [e for e in lib.entries() if e.arxiv_id]

@@ -1,13 +1,17 @@
-"""The bundled catalogue: the user's reading list with verified metadata (``data/catalogue.json``)."""
+"""The bundled catalogue: the user's reading list with verified metadata (``data/catalogue.json``
+inside the package), added through the one door on first use or by ``papershelf init``."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from papershelf.model.entry import Entry
 from papershelf.paths import bundled_data_dir
-from papershelf.storage.catalogue import Catalogue
+
+if TYPE_CHECKING:
+    from papershelf.services.library import Library
 
 
 def bundled_entries(path: Path | None = None) -> list[Entry]:
@@ -16,12 +20,7 @@ def bundled_entries(path: Path | None = None) -> list[Entry]:
     return [Entry.from_dict(item) for item in data["entries"]]
 
 
-def load_bundled(cat: Catalogue) -> int:
+def load_bundled(lib: Library) -> int:
     """Add the bundled entries (in reading-list order, in one transaction), tagged by the
-    topic rules (as rule tags); returns how many."""
-    from papershelf.topics.rules import current_topics
-
-    entries = bundled_entries()
-    current_topics().tag_new(entries)
-    cat.add_many(entries)
-    return len(entries)
+    topic rules; returns how many were added."""
+    return len(lib.add(bundled_entries()).added)

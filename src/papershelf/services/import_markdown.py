@@ -1,9 +1,10 @@
 """Importing a Markdown reading list into the catalogue (``papershelf import markdown``).
 
-``formats.readinglist.read`` says what the list holds; this module decides what is new, asks
-arXiv for the papers' metadata when it may (``fetch``), tags the new entries by the topic
-rules, and adds them in one transaction. Items already in the catalogue (same arXiv id, DOI,
-ISBN or URL) are left exactly as they are, so importing a list twice adds nothing.
+``formats.readinglist.read`` says what the list holds; this module asks arXiv for the papers'
+metadata when it may (``arxiv_fetcher``: the network policy of this import), and brings the
+items in through ``Library.add`` (one transaction; identity, keys and topic tags decided
+there). Items already in the catalogue are left exactly as they are, so importing a list twice
+adds nothing.
 
 arXiv papers that could not be looked up are stored as placeholders (``needs_sync``, key
 ``arxiv<id>``) for ``papershelf sync`` to complete; sync never changes a citekey.
@@ -18,10 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from papershelf.formats import readinglist
 from papershelf.formats.readinglist import Problem
+from papershelf.model.arxiv_merge import as_new_entry
 from papershelf.model.entry import Entry
+from papershelf.services.library import AddPolicy
 
 if TYPE_CHECKING:
-    from papershelf.storage.catalogue import Catalogue
+    from papershelf.services.library import Library
 
 # fetch(ids) -> (found: id -> Entry, missing ids, error message or None)
 Fetcher = Callable[[Sequence[str]], tuple[dict[str, Entry], list[str], str | None]]
@@ -51,14 +54,8 @@ class ImportReport:
         }
 
 
-def placeholder_key(arxiv_id: str) -> str:
-    return "arxiv" + arxiv_id.replace("/", "_")
-
-
 def _with_metadata(listed: Entry, fresh: Entry) -> Entry:
     """arXiv's record for a listed paper, keeping what the list says: section, notes, links."""
-    from papershelf.services.arxiv import as_new_entry
-
     entry = as_new_entry(fresh)
     entry.section, entry.notes = listed.section, listed.notes
     entry.links = copy.deepcopy(listed.links)
@@ -66,19 +63,51 @@ def _with_metadata(listed: Entry, fresh: Entry) -> Entry:
     return entry
 
 
-def import_markdown(cat: Catalogue, text: str, *, fetch: Fetcher | None = None,
+def arxiv_fetcher(*, auto: bool, on_start: Callable[[int], None] | None = None) -> Fetcher | None:
+    """A fetch function over the arXiv client, or None when the client is not installed.
+
+    ``auto`` (the default of ``import markdown``: try arXiv, fall back to placeholders) fails
+    fast: one retry at most and a short connect timeout, since placeholders are a fine outcome.
+    """
+    try:
+        from papershelf.sources.arxiv.client import ArxivClient, Settings
+    except ImportError:
+        return None
+
+    def fetch(ids: Sequence[str]) -> tuple[dict[str, Entry], list[str], str | None]:
+        settings = Settings.from_env()
+        if auto:
+            from dataclasses import replace
+
+            settings = replace(settings, retries=min(settings.retries, 1),
+                               connect_timeout=min(settings.connect_timeout, 5.0))
+        if on_start is not None:
+            on_start(len(ids))
+        with ArxivClient(settings) as client:
+            result = client.fetch(ids)
+        error = result.error.message if result.error else None
+        if error is None and result.failed:
+            error = "; ".join(f"{i}: {why}" for i, why in list(result.failed.items())[:3])
+        return result.found, result.missing, error
+
+    return fetch
+
+
+def import_markdown(lib: Library, text: str, *, fetch: Fetcher | None = None,
                     dry_run: bool = False) -> ImportReport:
     """Add what the reading list ``text`` holds and the catalogue lacks (all in one transaction)."""
-    from papershelf.topics.rules import current_topics
+    from papershelf.topics.loader import current_topics
 
-    topics = current_topics()  # a bad rules file stops the import before anything is asked
+    current_topics()  # a bad rules file stops the import before anything is asked
     parsed = readinglist.read(text)
     report = ImportReport(problems=list(parsed.problems), dry_run=dry_run)
+    lines: dict[int, int] = {}  # id(record) -> its line in the list
     new: list[Entry] = []
-    for entry, found in zip(parsed.entries, cat.find_same(parsed.entries)):
+    for entry, found in zip(parsed.entries, lib.existing(parsed.entries), strict=True):
         if found is not None:
-            report.existing.append((parsed.line_of(entry), cat.get_id(found).citekey))
+            report.existing.append((parsed.line_of(entry), found[1]))
         else:
+            lines[id(entry)] = parsed.line_of(entry)
             new.append(entry)
 
     wanted = [e.arxiv_id for e in new if e.needs_sync and e.arxiv_id]
@@ -89,28 +118,22 @@ def import_markdown(cat: Catalogue, text: str, *, fetch: Fetcher | None = None,
         kept: list[Entry] = []
         for entry in new:
             ident = entry.arxiv_id
-            if ident in found_ids:
-                kept.append(_with_metadata(entry, found_ids[ident]))
+            if ident and ident in found_ids:
+                record = _with_metadata(entry, found_ids[ident])
+                lines[id(record)] = lines[id(entry)]
+                kept.append(record)
                 report.fetched += 1
             else:
                 if ident in missing_set:  # kept: the link is the user's; sync will say it again
-                    report.problems.append(Problem(parsed.line_of(entry), entry.url or ident,
+                    report.problems.append(Problem(lines[id(entry)], entry.url or ident or "",
                                                    f"arXiv has no paper {ident} (kept as a placeholder)"))
                 kept.append(entry)
         new = kept
 
-    placeholders = [e for e in new if e.needs_sync and e.arxiv_id]
-    taken = {k.lower() for k in cat.citekeys("", limit=cat.count())} if placeholders else set()
-    for entry in placeholders:
-        report.placeholders += 1
-        key = placeholder_key(entry.arxiv_id)
-        if key.lower() not in taken:  # else (a key the user chose) the usual generator names it
-            entry.citekey = key
-            taken.add(key.lower())
-    topics.tag_new(new)
+    report.placeholders = sum(1 for e in new if e.needs_sync and e.arxiv_id)
+    result = lib.add(new, AddPolicy(dry_run=dry_run))
+    report.added = result.added
+    report.existing.extend((lines.get(id(d.entry), 0), d.existing_key) for d in result.duplicates)
+    report.existing.sort()
     report.problems.sort(key=lambda p: p.line)
-    if dry_run:
-        report.added = new
-        return report
-    report.added = cat.add_many(new) if new else []
     return report

@@ -27,6 +27,21 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write: SQLite's ``mode=ro`` plus ``query_only``.
+
+    For shell completion and other lookups that must leave the file exactly as it is: no
+    schema check that writes, no migration, no WAL switch, no backup.
+    """
+    from urllib.request import pathname2url
+
+    uri = f"file:{pathname2url(str(path.resolve()))}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=2)
+    conn.execute("PRAGMA query_only = ON")
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """``BEGIN IMMEDIATE`` … ``COMMIT``; roll back on any exception, Ctrl-C included."""
@@ -88,6 +103,13 @@ def backup(conn: sqlite3.Connection, path: Path, label: str) -> Path:
     while target.exists():
         n += 1
         target = path.with_name(f"{path.stem}.{stamp}.{label}-{n}.bak{path.suffix}")
+    return backup_to(conn, target)
+
+
+def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
+    """A consistent copy of the catalogue at ``target`` (``VACUUM INTO``), which must not exist."""
+    if target.exists():
+        raise PapershelfError(f"{target} already exists; not overwriting it")
     conn.execute("VACUUM INTO ?", (str(target),))
     return target
 

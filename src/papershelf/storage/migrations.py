@@ -14,6 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from papershelf.model.identifiers import canonical_arxiv
+from papershelf.storage.fts import reindex_all
+
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
@@ -119,12 +122,23 @@ def m002_fts(db: Database) -> None:
     for sql in _M002_FTS:
         db.execute(sql)
     # Index what a catalogue of the m001 schema already holds.
-    from papershelf.storage.catalogue import reindex_all
-
     reindex_all(db.conn)
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [m001_core, m002_fts]
+def m003_canonical_arxiv_ids(db: Database) -> None:
+    """Old-style arXiv ids as arXiv writes them (``math.DG/0211159`` → ``math/0211159``): the
+    .bib reader of 0.1 kept the subject class, so ``add`` of the same paper made a second row.
+    A row whose canonical id another row already holds keeps its id (nothing is merged here)."""
+    conn = db.conn
+    for row_id, ident in conn.execute(
+            "SELECT id, arxiv_id FROM entries WHERE arxiv_id LIKE '%.%/%'").fetchall():
+        canonical = canonical_arxiv(ident)
+        if canonical and canonical != ident and not conn.execute(
+                "SELECT 1 FROM entries WHERE arxiv_id = ?", (canonical,)).fetchone():
+            conn.execute("UPDATE entries SET arxiv_id = ? WHERE id = ?", (canonical, row_id))
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [m001_core, m002_fts, m003_canonical_arxiv_ids]
 MIGRATION_NAMES: tuple[str, ...] = tuple(fn.__name__ for fn in MIGRATIONS)
 
 

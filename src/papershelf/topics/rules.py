@@ -1,51 +1,38 @@
-"""Topics: tag rules kept as data, and the tagging that applies them.
+"""Topic rules: matching an entry's text against the topics' terms.
 
-The bundled rules are ``data/topics.toml`` (its header documents the format); a file of the
-same shape at ``<config dir>/topics.toml`` adds topics or overrides keys of the bundled ones.
-Rules are read into ``Topic`` objects whose terms are compiled into one regular expression
-per field, once; ``TopicSet.match(entry)`` is then a handful of ``search`` calls.
-
-Tags set by rules are stored with source ``rule`` (see ``Catalogue.attach_rule_tags``): a rule
-never overrides the user, and a rule tag the user removed is not put back.
+Rules are read (``topics.loader``) into ``Topic`` objects whose terms are compiled once;
+``TopicSet.match(entry)`` is then a handful of set lookups and ``search`` calls. Tags set by
+rules are stored with source ``rule``: a rule never overrides the user, and a rule tag the user
+removed is not put back (``services.autotag`` and ``services.library`` apply the rules).
 
 No terminal here, and only stdlib imports: alias lookup runs on ``list --tag``.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from papershelf.errors import PapershelfError
 from papershelf.model.tags import tag_form
 from papershelf.model.text import has_cjk
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10 reads TOML with tomli, tomllib's original
-    import tomli as tomllib
-
 if TYPE_CHECKING:
     from papershelf.model.entry import Entry
-    from papershelf.storage.catalogue import Catalogue
 
 TEXT_FIELDS = ("title", "abstract", "notes", "section")
 TERM_KEYS = (*TEXT_FIELDS, "any", "exclude")
 LIST_KEYS = (*TERM_KEYS, "aliases", "categories", "types", "implies")
 KNOWN_KEYS = frozenset((*LIST_KEYS, "enabled", "description"))
-FILE_NAME = "topics.toml"
 
 
 class TopicsError(PapershelfError):
     """A topic rules file that cannot be used; the message names the file and line."""
 
 
-def _term_pattern(term: str) -> str:
+def term_pattern(term: str) -> str:
     """A rule term as a regex: /regex/ as written; a CJK term anywhere; else a whole phrase."""
     if len(term) >= 2 and term.startswith("/") and term.endswith("/"):
         return f"(?:{term[1:-1]})"
@@ -73,13 +60,13 @@ class _Terms:
         phrases, cjk, regexes = set(), [], []
         for term in terms:
             if len(term) >= 2 and term.startswith("/") and term.endswith("/"):
-                regexes.append(_term_pattern(term))
+                regexes.append(term_pattern(term))
             elif has_cjk(term):
                 cjk.append(term.lower())
             elif _PLAIN_TERM.fullmatch(term):
                 phrases.add(tuple(_WORD.findall(term.lower())))
             else:  # punctuation inside ("c++", "u.s."): keep it exact
-                regexes.append(_term_pattern(term))
+                regexes.append(term_pattern(term))
         pattern = re.compile("|".join(regexes), re.IGNORECASE) if regexes else None
         return cls(frozenset(phrases), tuple(cjk), pattern)
 
@@ -236,197 +223,3 @@ class TopicSet:
                 if name not in entry.tags:
                     entry.tags.append(name)
                     entry.rule_tags.append(name)
-
-
-# --- reading the rules -----------------------------------------------------------------------
-
-def default_rules_path() -> Path:
-    from papershelf.paths import bundled_data_dir
-
-    return bundled_data_dir() / FILE_NAME
-
-
-def user_rules_path() -> Path:
-    from papershelf.paths import config_dir
-
-    return config_dir() / FILE_NAME
-
-
-def _header_line(text: str, name: str) -> int | None:
-    """The line number of ``[name]`` in ``text`` (bare, quoted or literal key)."""
-    for no, line in enumerate(text.splitlines(), 1):
-        m = re.match(r"^\s*\[\s*(?:\"((?:[^\"\\]|\\.)*)\"|'([^']*)'|([A-Za-z0-9_\-]+))\s*\]", line)
-        if m and name in (m.group(1), m.group(2), m.group(3)):
-            return no
-    return None
-
-
-def _read(path: Path) -> tuple[dict[str, Any], str]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise TopicsError(f"{path}: not UTF-8 text ({exc.reason})") from None
-    except OSError as exc:
-        raise TopicsError(f"cannot read {path}: {exc.strerror}") from None
-    try:
-        return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        line = m.group(1) if m else str(max(1, len(text.splitlines())))  # "at end of document"
-        where = f"{path}:{line}"
-        reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
-        col = f" (column {m.group(2)})" if m else " (at the end of the file)"
-        raise TopicsError(f"{where}: bad TOML: {reason}{col}",
-                          hint="see the format described at the top of the bundled topics.toml") from None
-
-
-def _check_table(path: Path, text: str, name: str, table: Any) -> tuple[str, dict[str, Any]]:
-    """Validate one topic table; returns its origin ("file:line") and the table."""
-    line = _header_line(text, name)
-    where = f"{path}:{line}" if line else str(path)
-
-    def bad(message: str) -> TopicsError:
-        return TopicsError(f"{where}: topic [{name}]: {message}",
-                           hint="see the format described at the top of the bundled topics.toml")
-
-    if not isinstance(table, dict):
-        raise bad("expected a table of rules, found a plain value")
-    if not tag_form(name) or "," in name:
-        raise bad("a topic name must be a non-empty tag without commas")
-    unknown = sorted(set(table) - KNOWN_KEYS)
-    if unknown:
-        raise bad(f"unknown key {unknown[0]!r} (known: {', '.join(sorted(KNOWN_KEYS))})")
-    for key in LIST_KEYS:
-        value = table.get(key)
-        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-            raise bad(f"{key} must be a list of strings")
-    if "enabled" in table and not isinstance(table["enabled"], bool):
-        raise bad("enabled must be true or false")
-    if "description" in table and not isinstance(table["description"], str):
-        raise bad("description must be a string")
-    for key in TERM_KEYS:
-        for term in table.get(key, []):
-            if not term.strip():
-                raise bad(f"empty term in {key}")
-            try:
-                re.compile(_term_pattern(term))
-            except re.error as exc:
-                raise bad(f"bad regular expression {term!r} in {key}: {exc}") from None
-    return where, table
-
-
-def _merge(topics: dict[str, Topic], path: Path, data: dict[str, Any], text: str,
-           disabled: set[str]) -> None:
-    for raw_name, raw in data.items():
-        origin, table = _check_table(path, text, raw_name, raw)
-        name = tag_form(raw_name)
-        if table.get("enabled") is False:
-            disabled.add(name)
-            topics.pop(name, None)
-            continue
-        disabled.discard(name)
-        topic = topics.get(name) or Topic(name)
-        topic.origin = origin
-        if "aliases" in table:
-            topic.aliases = [tag_form(a) for a in table["aliases"]]
-        for key in TERM_KEYS:
-            if key in table:
-                topic.terms[key] = list(table[key])
-        if "categories" in table:
-            topic.categories = list(table["categories"])
-        if "types" in table:
-            topic.types = [t.lower() for t in table["types"]]
-        if "implies" in table:
-            topic.implies = [tag_form(t) for t in table["implies"]]
-        if "description" in table:
-            topic.description = table["description"]
-        topics[name] = topic
-
-
-def load_topics(default: Path | None = None, user: Path | None = None) -> TopicSet:
-    """The bundled rules overlaid with the user's file (if there is one)."""
-    topics: dict[str, Topic] = {}
-    disabled: set[str] = set()
-    for path, required in ((default or default_rules_path(), True), (user or user_rules_path(), False)):
-        if not required and not path.exists():
-            continue
-        data, text = _read(path)
-        _merge(topics, path, data, text, disabled)
-    for topic in topics.values():
-        for implied in topic.implies:
-            if implied not in topics and implied not in disabled:
-                raise TopicsError(f"{topic.origin}: topic [{topic.name}] implies {implied!r}, "
-                                  "which is not a topic")
-        topic.implies = [i for i in topic.implies if i in topics]
-    return TopicSet(list(topics.values()))
-
-
-_cache: dict[tuple, TopicSet] = {}
-
-
-def _stamp(path: Path) -> tuple:
-    try:
-        st = os.stat(path)
-        return (str(path), st.st_mtime_ns, st.st_size)
-    except OSError:
-        return (str(path), None, None)
-
-
-def current_topics() -> TopicSet:
-    """The rules in force now (cached until either file changes)."""
-    key = (_stamp(default_rules_path()), _stamp(user_rules_path()))
-    found = _cache.get(key)
-    if found is None:
-        _cache.clear()
-        found = _cache[key] = load_topics()
-    return found
-
-
-def tag_names_for(tag: str) -> list[str]:
-    """What ``tag:X`` / ``--tag X`` matches: X itself, and the topic X is an alias of."""
-    return current_topics().tag_names_for(tag)
-
-
-# --- applying the rules to a catalogue -------------------------------------------------------
-
-@dataclass
-class AutotagResult:
-    added: dict[str, list[str]]  # citekey -> tags added (or that would be, in a dry run)
-    checked: int
-    dry_run: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"checked": self.checked, "dry_run": self.dry_run,
-                "added": [{"citekey": k, "tags": v} for k, v in self.added.items()]}
-
-
-def autotag(cat: Catalogue, refs: Sequence[str] = (), *, dry_run: bool = False,
-            topics: TopicSet | None = None) -> AutotagResult:
-    """Apply the topic rules to ``refs`` (default: every entry), in one transaction.
-
-    Tags an entry already has (the user's or the rules') and rule tags the user removed are
-    left as they are, so running it twice adds nothing the second time.
-    """
-    topics = topics or current_topics()
-    if refs:
-        entries = list({e.id: e for e in (cat.get(r) for r in refs)}.values())
-    else:
-        entries = cat.entries()
-    dismissed = cat.dismissed_tags([e.id for e in entries])
-    wanted: dict[int, list[str]] = {}
-    keys: dict[int, str] = {}
-    for entry in entries:
-        have = set(entry.tags) | dismissed.get(entry.id, set())
-        new = [name for name in topics.match(entry) if name not in have]
-        if new:
-            wanted[entry.id] = new
-            keys[entry.id] = entry.citekey
-    if dry_run:
-        added = wanted
-    else:
-        added = cat.attach_rule_tags(wanted)
-    return AutotagResult({keys[i]: tags for i, tags in added.items() if tags}, len(entries), dry_run)
-
-
-def topic_counts(cat: Catalogue) -> dict[str, int]:
-    return {name: n for name, n, _ in cat.tags()}

@@ -1,0 +1,41 @@
+"""The one error boundary: every command runs inside ``PapershelfGroup.invoke``.
+
+A ``PapershelfError`` becomes ``error: <message>`` (and its hint) on stderr and its exit code;
+Ctrl-C exits 130; anything else is a bug: one line, and the traceback with --debug.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
+
+from papershelf.cli._context import State, env_debug
+from papershelf.cli._output import report_error
+from papershelf.errors import ExitCode, PapershelfError
+
+
+class PapershelfGroup(TyperGroup):
+    """The root command group: every command runs inside this one error boundary."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PapershelfError as exc:
+            if isinstance(ctx.obj, State) and ctx.obj.debug:
+                raise
+            report_error(exc.message, exc.hint)
+            raise typer.Exit(int(exc.exit_code)) from None
+        except KeyboardInterrupt:
+            report_error("interrupted; nothing half-written was kept")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except (typer.Exit, typer.Abort, TyperException):  # Typer's own usage errors and exits
+            raise
+        except Exception as exc:  # a bug: one line, unless --debug
+            if (isinstance(ctx.obj, State) and ctx.obj.debug) or env_debug():
+                raise
+            report_error(f"unexpected {type(exc).__name__}: {exc}",
+                         "this is a bug in papershelf; run again with --debug for the traceback")
+            raise typer.Exit(int(ExitCode.ERROR)) from None

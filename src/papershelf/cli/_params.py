@@ -1,0 +1,59 @@
+"""Parameters several commands share (Annotated aliases), their completion, and filters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from papershelf.model.query import Filters, parse_years
+from papershelf.paths import resolve_db
+
+
+def _db_of(ctx: typer.Context) -> Path:
+    return resolve_db(ctx.find_root().params.get("db")).path
+
+
+def complete_citekey(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Citekeys from the catalogue, opened read-only: a TAB never changes or migrates it."""
+    from papershelf.services.library import complete_keys
+
+    try:
+        return complete_keys(_db_of(ctx), incomplete)
+    except Exception:  # TAB must never print a traceback
+        return []
+
+
+def complete_tag(ctx: typer.Context, incomplete: str) -> list[str]:
+    from papershelf.services.library import complete_tags
+
+    try:
+        return complete_tags(_db_of(ctx), incomplete)
+    except Exception:
+        return []
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable keys, see README) instead of a table.")]
+KeyArg = Annotated[str, typer.Argument(help="Citation key, arXiv id or URL, or DOI.",
+                                       autocompletion=complete_citekey, show_default=False)]
+KeysArg = Annotated[list[str], typer.Argument(help="Citation keys (or arXiv ids, DOIs).",
+                                              autocompletion=complete_citekey, show_default=False)]
+SomeKeysArg = Annotated[list[str] | None, typer.Argument(
+    help="Citation keys (or arXiv ids, DOIs); none means every entry that fits.",
+    autocompletion=complete_citekey, show_default=False)]
+TagsArg = Annotated[list[str], typer.Argument(help="Tags.", autocompletion=complete_tag,
+                                              show_default=False)]
+TagOpt = Annotated[list[str] | None, typer.Option(
+    "--tag", "-t", help="Only entries with this tag (repeat for all of several).",
+    autocompletion=complete_tag)]
+TypeOpt = Annotated[list[str] | None, typer.Option(
+    "--type", help="Only entries of this type: article, inproceedings, book, misc, online…")]
+YearOpt = Annotated[str | None, typer.Option(
+    "--year", "-y", help="Only entries of this year or range: 2020, 2020..2023, ..2019, 2021..")]
+LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=1, help="Show at most this many.")]
+
+
+def build_filters(tag: list[str] | None, type_: list[str] | None, year: str | None) -> Filters:
+    lo, hi = parse_years(year) if year else (None, None)
+    return Filters(list(tag or []), [t.lower() for t in type_ or []], lo, hi)

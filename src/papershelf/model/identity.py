@@ -1,0 +1,222 @@
+"""THE duplicate rule: when are two records the same work?
+
+``same_work(a, b)`` is the only place papershelf decides it; every way into the catalogue asks
+it through ``Library.add`` (``papershelf.services.library``). The rule, in order:
+
+1. **A contradicting identifier means different works.** Both have an arXiv id and they
+   differ, or both have a publisher DOI and they differ: never the same, whatever else they
+   share. (A bogus ``eprint`` copied into two papers with their own DOIs does not make them one
+   paper.) Two ISBNs that differ prove nothing: one book has an ISBN per format (print, ebook).
+2. **A shared strong identifier means the same work**: the same canonical arXiv id
+   (``math.DG/0211159`` = ``math/0211159`` = ``arXiv:math/0211159v2``), the same DOI (compared
+   without case or resolver prefix; arXiv's own ``10.48550/arXiv.ID`` counts as the arXiv id),
+   or the same ISBN (ISBN-10 and ISBN-13 of one book are equal) — unless the two titles are
+   both known and clearly different *and* so are their pages or types: chapters of one book
+   share its DOI or ISBN but are different works.
+3. **The same URL** (ignoring a trailing slash and the scheme) is the same work when the
+   titles do not differ (a proceedings page shared by many papers is not one work); a "title"
+   that is only the link's own text (``github.com/cloneofsimo/lora``) does not count as one.
+4. **A title is evidence only together with the year and the first author**: the same
+   normalised title (case, accents, punctuation and LaTeX braces ignored; CJK characters kept),
+   the same year and the same first author's family name, and no differing volume, number or
+   pages (a column that recurs in every issue is not one work).
+
+Anything else is two works. Pure: no database, no I/O; ``IdentityIndex`` makes the rule fast
+over a whole catalogue (one dictionary lookup per identifier instead of a comparison per pair).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from papershelf.model.entry import Entry
+from papershelf.model.identifiers import canonical_arxiv, is_arxiv_doi, normalise_doi, normalise_isbn
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def normal_title(title: str | None) -> str:
+    """A title reduced for comparison: NFKC, case-folded, accents dropped, LaTeX braces and
+    punctuation gone, words separated by one space. CJK characters stay (they are the title)."""
+    if not title:
+        return ""
+    text = unicodedata.normalize("NFKD", title.replace("{", "").replace("}", ""))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(w for w in _NON_WORD.split(text) if w)
+
+
+def normal_name(name: str | None) -> str:
+    """A family name reduced for comparison, like ``normal_title`` (``Müller`` = ``Muller``)."""
+    return normal_title((name or "").split("(")[0])
+
+
+def normal_url(url: str | None) -> str:
+    if not url:
+        return ""
+    url = url.strip().rstrip("/")
+    return re.sub(r"^https?://(www\.)?", "", url, flags=re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Keys:
+    """What identifies a record, each in its comparable form ("" when absent)."""
+
+    arxiv: str = ""
+    doi: str = ""  # a publisher DOI (arXiv's own DOIs become ``arxiv``)
+    isbn: str = ""
+    url: str = ""
+    title: str = ""
+    year: int | None = None
+    first_author: str = ""
+    where: tuple[str, str, str] = ("", "", "")  # volume, number, pages
+    type: str = ""
+    title_is_link: bool = False  # the title is just the text of its URL
+
+    @property
+    def real_title(self) -> str:
+        return "" if self.title_is_link else self.title
+
+    @property
+    def strong(self) -> bool:
+        return bool(self.arxiv or self.doi or self.isbn)
+
+    @classmethod
+    def of(cls, entry: Entry) -> Keys:
+        arxiv = canonical_arxiv(entry.arxiv_id) or ""
+        doi = normalise_doi(entry.doi) or ""
+        if doi and is_arxiv_doi(doi):
+            arxiv = arxiv or canonical_arxiv(doi) or ""
+            doi = ""
+        people = entry.authors or entry.editors
+        title = normal_title(entry.title)
+        url_words = set(normal_title(entry.url).split())
+        return cls(
+            title_is_link=bool(title) and set(title.split()) <= url_words,
+            arxiv=arxiv, doi=doi, isbn=normalise_isbn(entry.isbn) or "", url=normal_url(entry.url),
+            title=normal_title(entry.title), year=entry.year,
+            first_author=normal_name(people[0].family) if people else "",
+            where=(str(entry.volume or "").strip(), str(entry.number or "").strip(),
+                   _pages(entry.pages)),
+            type=entry.type or "",
+        )
+
+
+def _pages(pages: str | None) -> str:
+    return re.sub(r"[\s\-–—]+", "-", pages or "").strip("-")
+
+
+_PART_TYPES = frozenset({"inbook", "incollection", "inproceedings", "article"})
+_WHOLE_TYPES = frozenset({"book", "proceedings", "collection"})
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """``same``: one work; ``why`` says which evidence decided (for reports)."""
+
+    same: bool
+    why: str
+    kind: str = ""  # the evidence that decided: arxiv, doi, isbn, url, title
+
+    def describe(self, entry: Entry) -> str:
+        """``why``, with the identifier as ``entry`` writes it (``DOI 10.1/X``, not ``10.1/x``)."""
+        written = {"arxiv": entry.arxiv_id, "doi": entry.doi, "isbn": entry.isbn}.get(self.kind)
+        label = {"arxiv": "arXiv id", "doi": "DOI", "isbn": "ISBN"}.get(self.kind)
+        return f"{label} {written}" if label and written else self.why
+
+    def __bool__(self) -> bool:
+        return self.same
+
+
+def _differ(a: str, b: str) -> bool:
+    return bool(a) and bool(b) and a != b
+
+
+def _parts_of_one_whole(a: Keys, b: Keys) -> bool:
+    """Two records sharing a DOI/ISBN that are different parts of it (or a part and the whole)."""
+    if not _differ(a.title, b.title):
+        return False  # a retitled version (preprint → journal) with the same DOI is still one work
+    part_and_whole = (a.type in _PART_TYPES and b.type in _WHOLE_TYPES) or \
+        (b.type in _PART_TYPES and a.type in _WHOLE_TYPES)
+    return part_and_whole or _differ(a.where[2], b.where[2])
+
+
+def same_keys(a: Keys, b: Keys) -> Verdict:
+    """``same_work`` over precomputed ``Keys`` (see the module docstring for the rule)."""
+    for name, label in (("arxiv", "arXiv id"), ("doi", "DOI")):
+        if _differ(getattr(a, name), getattr(b, name)):
+            return Verdict(False, f"different {label}s")
+    for name, label in (("arxiv", "arXiv id"), ("doi", "DOI"), ("isbn", "ISBN")):
+        value = getattr(a, name)
+        if value and value == getattr(b, name):
+            if name != "arxiv" and _parts_of_one_whole(a, b):
+                return Verdict(False, f"same {label} but different titles: parts of one work")
+            return Verdict(True, f"{label} {value}", name)
+    if a.url and a.url == b.url and not _differ(a.real_title, b.real_title):
+        return Verdict(True, "URL", "url")
+    if (a.title and a.title == b.title and a.year is not None and a.year == b.year
+            and a.first_author and a.first_author == b.first_author
+            and not any(_differ(x, y) for x, y in zip(a.where, b.where, strict=True))):
+        return Verdict(True, "title, year and first author", "title")
+    return Verdict(False, "nothing identifies them as one work")
+
+
+def same_work(a: Entry, b: Entry) -> Verdict:
+    """Whether ``a`` and ``b`` are one work (see the module docstring)."""
+    return same_keys(Keys.of(a), Keys.of(b))
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class IdentityIndex(Generic[T]):
+    """Records (with a payload each: a row id, a citekey…) looked up by ``same_work``.
+
+    Candidates come from dictionaries keyed by each identifier and by (title, year); the rule
+    then decides among them, so a lookup costs a few dictionary hits, not a pass over all."""
+
+    _by: dict[tuple[str, object], list[tuple[Keys, T]]] = field(default_factory=dict)
+
+    @staticmethod
+    def _slots(k: Keys) -> Iterator[tuple[str, object]]:
+        for name in ("arxiv", "doi", "isbn", "url"):
+            value = getattr(k, name)
+            if value:
+                yield name, value
+        if k.title and k.year is not None:
+            yield "title", (k.title, k.year)
+
+    def add(self, keys: Keys, payload: T) -> None:
+        for slot in self._slots(keys):
+            self._by.setdefault(slot, []).append((keys, payload))
+
+    def add_entry(self, entry: Entry, payload: T) -> None:
+        self.add(Keys.of(entry), payload)
+
+    def find(self, keys: Keys) -> tuple[T, Verdict] | None:
+        """The first indexed record that is the same work as ``keys``, with the verdict."""
+        seen: set[int] = set()
+        for slot in self._slots(keys):
+            for other, payload in self._by.get(slot, ()):
+                if id(other) in seen:
+                    continue
+                seen.add(id(other))
+                verdict = same_keys(keys, other)
+                if verdict:
+                    return payload, verdict
+        return None
+
+    def find_entry(self, entry: Entry) -> tuple[T, Verdict] | None:
+        return self.find(Keys.of(entry))
+
+    @classmethod
+    def of(cls, items: Iterable[tuple[Entry, T]]) -> IdentityIndex[T]:
+        index: IdentityIndex[T] = cls()
+        for entry, payload in items:
+            index.add_entry(entry, payload)
+        return index

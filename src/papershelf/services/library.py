@@ -1,0 +1,294 @@
+"""The library: the public Python API over one catalogue, and its one door for new entries.
+
+``Library.add(entries, policy)`` is how every entry enters the catalogue — the bundled reading
+list, ``add`` and ``arxiv search --add``, ``import bibtex``, ``import markdown``, and every
+source to come. In one place and in this order it
+
+1. normalises identifiers (an arXiv id in its canonical form: ``math.DG/0211159`` →
+   ``math/0211159``),
+2. asks the one identity rule (``model.identity.same_work``) whether each record is a work the
+   catalogue (or an earlier record of the same batch) already holds: a duplicate is reported,
+   and merged only when the policy says ``update``,
+3. gives the citation key (``model.citekeys.choose_key``: the source's key when usable, else a
+   generated one; a key never changes afterwards),
+4. applies the topic rules (rule tags; a user's tags always win),
+5. writes everything in one transaction.
+
+No importer decides any of these itself. Reads go through the library too, so tag filters see
+topic aliases (``tag:蒸餾`` finds ``distillation``) without storage knowing about topics.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from papershelf.model.citekeys import choose_key
+from papershelf.model.entry import Entry
+from papershelf.model.identifiers import canonical_arxiv
+from papershelf.model.identity import IdentityIndex, Keys
+from papershelf.model.query import Filters, parse_query
+from papershelf.model.tags import normalise_tag
+from papershelf.storage.catalogue import Catalogue, Stats
+from papershelf.storage.rows import BIBLIOGRAPHIC
+
+
+@dataclass(frozen=True)
+class AddPolicy:
+    """What ``Library.add`` does beyond adding new works."""
+
+    on_duplicate: Literal["skip", "update"] = "skip"  # update: the record's fields overwrite the stored ones
+    source_keys: bool = False  # records carry keys their source chose (a .bib): keep, report changes
+    autotag: bool = True  # give new entries the tags the topic rules earn them
+    tags: tuple[str, ...] = ()  # user tags for every new entry
+    dry_run: bool = False  # decide and report, write nothing
+
+
+@dataclass
+class Duplicate:
+    entry: Entry  # the record that was not added
+    existing_key: str
+    existing_id: int | None  # None: an earlier record of the same batch
+    why: str  # the evidence: "arXiv id 2006.11239", "DOI …", "title, year and first author"
+
+
+@dataclass
+class AddResult:
+    added: list[Entry] = field(default_factory=list)
+    updated: list[Entry] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    renamed: list[tuple[str, str, str]] = field(default_factory=list)  # key given, key used, why
+
+
+def normalise_identifiers(entry: Entry) -> None:
+    """Identifiers in the one form the catalogue stores (see ``model.identifiers``)."""
+    if entry.arxiv_id:
+        entry.arxiv_id = canonical_arxiv(entry.arxiv_id) or entry.arxiv_id
+
+
+class Library:
+    """One open catalogue and what can be done with it."""
+
+    def __init__(self, cat: Catalogue):
+        self.cat = cat
+
+    @property
+    def path(self) -> Path:
+        return self.cat.path
+
+    def close(self) -> None:
+        self.cat.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the door -----------------------------------------------------------------------------
+
+    def identity_index(self) -> IdentityIndex[tuple[int | None, str]]:
+        index: IdentityIndex[tuple[int | None, str]] = IdentityIndex()
+        for row_id, key, entry in self.cat.identity_records():
+            index.add_entry(entry, (row_id, key))
+        return index
+
+    def add(self, entries: Iterable[Entry], policy: AddPolicy = AddPolicy()) -> AddResult:
+        """Add new works, report (or merge) the ones already here; one transaction."""
+        from papershelf.topics.loader import current_topics
+
+        records = list(entries)
+        topics = current_topics() if policy.autotag else None  # a bad rules file stops us first
+        extra_tags = [normalise_tag(t) for t in policy.tags]
+        result = AddResult()
+        index = self.identity_index()
+        taken = self.cat.taken_keys()
+        new: list[Entry] = []
+        updates: list[tuple[int, Entry]] = []
+        for entry in records:
+            normalise_identifiers(entry)
+            keys = Keys.of(entry)
+            found = index.find(keys)
+            if found is not None:
+                (row_id, existing_key), verdict = found
+                result.duplicates.append(Duplicate(entry, existing_key, row_id, verdict.describe(entry)))
+                if policy.on_duplicate == "update" and row_id is not None:
+                    updates.append((row_id, entry))
+                continue
+            given = entry.citekey
+            key, why = choose_key(entry, lambda k: k.lower() in taken, source_keys=policy.source_keys)
+            if why:
+                result.renamed.append((given, key, why))
+            entry.citekey = key
+            taken.add(key.lower())
+            index.add(keys, (None, key))
+            entry.tags = list(dict.fromkeys([*(normalise_tag(t) for t in entry.tags), *extra_tags]))
+            new.append(entry)
+        if topics is not None:
+            topics.tag_new(new)
+        if policy.dry_run:
+            result.added = new
+            result.updated = [e for _, e in updates]
+            return result
+        with self.cat.transaction():
+            result.added = self.cat.insert_many(new) if new else []
+            result.updated = [self._merge_record(row_id, entry) for row_id, entry in updates]
+        return result
+
+    def _merge_record(self, row_id: int, entry: Entry) -> Entry:
+        """The record's non-empty bibliographic fields overwrite the stored ones; its tags are
+        added. Citekey, notes, section and the entry's own tags stay."""
+        names = [name for name in BIBLIOGRAPHIC if getattr(entry, name) not in (None, "", [])]
+        current = self.cat.get_id(row_id)
+        if entry.extra:
+            entry = copy.copy(entry)
+            entry.extra = {**current.extra, **entry.extra}
+            names.append("extra")
+        stored = self.cat.update_metadata(row_id, entry, names) if names else current
+        if entry.tags:
+            self.cat.tag(stored.citekey, entry.tags)
+        return stored
+
+    def refresh(self, updates: Sequence[tuple[int, Entry, Sequence[str]]],
+                completed: Sequence[Entry] = ()) -> list[Entry]:
+        """Write metadata a source refreshed (``arxiv sync``) in one transaction; placeholders
+        that were ``completed`` get the topic tags their new title and abstract earn."""
+        from papershelf.services.autotag import autotag
+
+        stored = self.cat.update_many(updates) if updates else []
+        if completed:
+            autotag(self, [e.citekey for e in completed])
+        return stored
+
+    def existing(self, entries: Sequence[Entry]) -> list[tuple[int | None, str] | None]:
+        """For each record, (row id, citekey) of the catalogued work it is, by the one identity
+        rule, or None. Looks only; nothing is normalised or written."""
+        index = self.identity_index()
+        out: list[tuple[int | None, str] | None] = []
+        for entry in entries:
+            found = index.find(Keys.of(entry))
+            out.append(found[0] if found else None)
+        return out
+
+    def find_arxiv(self, arxiv_ids: Iterable[str]) -> dict[str, Entry]:
+        """Catalogued entries by canonical arXiv id (an indexed lookup per id)."""
+        found: dict[str, Entry] = {}
+        for ident in arxiv_ids:
+            canonical = canonical_arxiv(ident) or ident
+            row = self.cat.find_arxiv_id(canonical)
+            if row is not None:
+                found[canonical] = self.cat.get_id(row)
+        return found
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def filters(self, filters: Filters | None) -> Filters:
+        """``filters`` with each tag matching its topic's aliases too."""
+        from papershelf.topics.loader import tag_names_for
+
+        filters = filters or Filters()
+        return filters.with_tag_groups(lambda t: tag_names_for(normalise_tag(t))) if filters.tags else filters
+
+    def list(self, filters: Filters | None = None, *, sort: str = "added", reverse: bool = False,
+             limit: int | None = None) -> list[Entry]:
+        return self.cat.list_entries(self.filters(filters), sort=sort, reverse=reverse, limit=limit)
+
+    def search(self, query: str, filters: Filters | None = None, limit: int | None = None) -> list[Entry]:
+        """Entries matching the search language (``model.query``), best first."""
+        parsed = parse_query(query)
+        merged = self.filters((filters or Filters()).merge(parsed.filters))
+        return self.cat.load(self.cat.search_ids(parsed.fts, merged, limit))
+
+    def get(self, ref: str) -> Entry:
+        return self.cat.get(ref)
+
+    def get_many(self, refs: Iterable[str]) -> list[Entry]:
+        """Entries by key (or arXiv id, DOI), in the order given, each once."""
+        return self.cat.load(list(dict.fromkeys(self.cat.resolve(r) for r in refs)))
+
+    def entries(self) -> list[Entry]:
+        return self.cat.entries()
+
+    def count(self) -> int:
+        return self.cat.count()
+
+    def stats(self) -> Stats:
+        return self.cat.stats()
+
+    def tags(self) -> list[tuple[str, int, int]]:
+        return self.cat.tags()
+
+    def info(self) -> dict[str, Any]:
+        from papershelf.storage.db import applied_migrations
+        from papershelf.storage.migrations import MIGRATION_NAMES
+
+        applied = applied_migrations(self.cat.conn)
+        return {"path": str(self.path), "bytes": self.path.stat().st_size, "entries": self.count(),
+                "schema": applied[-1] if applied else None, "migrations": applied,
+                "latest_schema": MIGRATION_NAMES[-1]}
+
+    # -- changing -----------------------------------------------------------------------------
+
+    def tag(self, ref: str, tags: Sequence[str]) -> tuple[list[str], Entry]:
+        added = self.cat.tag(ref, tags)
+        return added, self.cat.get(ref)
+
+    def untag(self, ref: str, tags: Sequence[str]) -> tuple[list[str], Entry]:
+        removed = self.cat.untag(ref, tags)
+        return removed, self.cat.get(ref)
+
+    def set_notes(self, ref: str, text: str, *, append: bool = True) -> Entry:
+        return self.cat.set_notes(ref, text, append=append)
+
+    def remove(self, refs: Sequence[str]) -> list[str]:
+        return self.cat.remove(refs)
+
+    def rekey(self, old: str, new: str) -> tuple[str, str]:
+        return self.cat.rekey(old, new)
+
+    def backup(self, to: Path | None = None) -> Path:
+        """A consistent copy: beside the catalogue (timestamped), or at ``to`` (must not exist)."""
+        return self.cat.backup("manual") if to is None else self.cat.backup_to(to)
+
+
+def open_library(path: Path, *, create: bool = False, seed: bool = False) -> tuple[Library, int | None]:
+    """Open the catalogue at ``path`` (creating it when ``create``). A catalogue created just
+    now gets the bundled reading list when ``seed``; returns how many entries that added."""
+    cat, created = Catalogue.open(path, create=create)
+    lib = Library(cat)
+    seeded = None
+    if created and seed:
+        from papershelf.services.bundled import load_bundled
+
+        try:
+            seeded = load_bundled(lib)
+        except BaseException:
+            lib.close()
+            raise
+    return lib, seeded
+
+
+def complete_keys(path: Path, prefix: str) -> list[str]:
+    """Citekeys starting with ``prefix``, for shell completion: read-only, never raises."""
+    return _readonly(path, lambda cat: cat.citekeys(prefix))
+
+
+def complete_tags(path: Path, prefix: str) -> list[str]:
+    """Tags starting with ``prefix``, for shell completion: read-only, never raises."""
+    return _readonly(path, lambda cat: cat.tag_names(prefix))
+
+
+def _readonly(path: Path, fetch: Any) -> list[str]:
+    try:
+        if not path.is_file():
+            return []
+        cat = Catalogue.open_readonly(path)
+        try:
+            return list(fetch(cat))
+        finally:
+            cat.close()
+    except Exception:  # TAB must never print a traceback, nor change the file
+        return []
