@@ -36,7 +36,9 @@ FAMILIES = """Wang Li Zhang Liu Chen Yang Huang Zhao Wu Zhou Smith Johnson Brown
 Davis Müller Schmidt Schneider Fischer Weber Rossi Russo Ferrari Kim Lee Park Choi Tanaka Suzuki
 Sato Nguyen Tran Le Pham Kowalski Nowak Novak Dubois Martin Bernard Silva Santos Ivanov Petrov
 """.split()
-GIVEN = "Alice Bob Carol Dan Eve Frank Grace Heidi Ivan Judy Mallory Niaj Olivia Peggy Rupert Sybil Trent Victor Walter".split()
+GIVEN = """Alice Bob Carol Dan Eve Frank Grace Heidi Ivan Judy Mallory
+Niaj Olivia Peggy Rupert Sybil Trent Victor Walter
+""".split()
 TAGS = "diffusion distillation lora peft controlnet survey vit clip video tabular editing security".split()
 
 
@@ -118,10 +120,13 @@ def main() -> None:
         "bundled: search 蒸餾": ps + ["search", "蒸餾"],
         "bundled: list --limit 20": ps + ["list", "--limit", "20"],
         "100k: search diffusion": ps + ["--db", str(big), "search", "diffusion", "--limit", "20"],
-        "100k: search author:wang year:2020..2023": ps + ["--db", str(big), "search", "author:wang year:2020..2023", "--limit", "20"],
-        "100k: search 'score matching' distill*": ps + ["--db", str(big), "search", '"score matching" distill*', "--limit", "20"],
+        "100k: search author:wang year:2020..2023":
+            ps + ["--db", str(big), "search", "author:wang year:2020..2023", "--limit", "20"],
+        "100k: search 'score matching' distill*":
+            ps + ["--db", str(big), "search", '"score matching" distill*', "--limit", "20"],
         "100k: list --limit 20": ps + ["--db", str(big), "list", "--limit", "20"],
-        "100k: list --tag lora --sort year -n 20": ps + ["--db", str(big), "list", "--tag", "lora", "--sort", "year", "-n", "20"],
+        "100k: list --tag lora --sort year -n 20":
+            ps + ["--db", str(big), "list", "--tag", "lora", "--sort", "year", "-n", "20"],
     }
     medians = hyperfine(commands, args.runs, env)
     base = medians["python -c pass"]

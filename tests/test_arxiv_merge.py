@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from papershelf.model.entry import Entry, Person
 from papershelf.model.arxiv_merge import as_new_entry, merge
+from papershelf.model.entry import Entry, Person
 
 
 def preprint(**kw) -> Entry:

@@ -105,7 +105,7 @@ def test_bad_syntax_is_one_line_and_exit_2(run, bundled, query):
     assert result.stdout == ""
     assert result.stderr.startswith("error:")
     assert "Traceback" not in result.stderr
-    assert len([l for l in result.stderr.splitlines() if l.startswith("error")]) == 1
+    assert len([ln for ln in result.stderr.splitlines() if ln.startswith("error")]) == 1
 
 
 def test_punctuation_is_not_fts_syntax(run, bundled):

@@ -26,7 +26,7 @@ sys.stderr.write("\\nMODULES=" + json.dumps(sorted(sys.modules)) + "\\n")
 def test_everyday_commands_import_nothing_heavy(bundled, args):
     result = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args)], capture_output=True,
                             text=True, env=os.environ.copy(), timeout=60)
-    line = [l for l in result.stderr.splitlines() if l.startswith("MODULES=")][-1]
+    line = [ln for ln in result.stderr.splitlines() if ln.startswith("MODULES=")][-1]
     loaded = set(json.loads(line[len("MODULES="):]))
     assert result.stdout.strip(), result.stderr
     heavy = sorted(m for m in loaded if m.split(".")[0] in HEAVY)

@@ -71,7 +71,6 @@ def test_autotag_twice_adds_nothing(run, bundled):
 
 def test_autotag_adds_to_a_new_entry_and_reports_it(run, bundled, catalogue):
     from papershelf.model.entry import Entry
-
     from papershelf.services.library import AddPolicy
 
     # added without the rules (as `import --no-autotag` will): autotag then finds work to do

@@ -20,7 +20,7 @@ from papershelf.errors import ExitCode, PapershelfError
 class PapershelfGroup(TyperGroup):
     """The root command group: every command runs inside this one error boundary."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # typer's Context: the one Typer passes
         try:
             return super().invoke(ctx)
         except PapershelfError as exc:

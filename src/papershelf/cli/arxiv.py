@@ -27,6 +27,8 @@ from papershelf.cli._params import JsonOpt, SomeKeysArg
 from papershelf.errors import NetworkError, NotFoundError, PartialFailure, UsageError
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
     from papershelf.services.arxiv import Outcome, Report
 
 arxiv_app = typer.Typer(help="Talk to arXiv directly: search it from the terminal.",
@@ -46,8 +48,8 @@ class _Progress:
         self.total = total
         self.label = label
         self.requests = 0
-        self.bar = None
-        self.task = None
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
 
     def __enter__(self) -> _Progress:
         if self.total > 1 and not state().quiet and sys.stderr.isatty():
@@ -77,10 +79,11 @@ class _Progress:
             status = f"{requests} · {ev.reason}; retrying in {ev.seconds:.1f} s"
         else:
             status = f"{requests} · asking arXiv"
-        self.bar.update(self.task, status=status)
+        if self.task is not None:
+            self.bar.update(self.task, status=status)
 
     def advance(self, n: int) -> None:
-        if self.bar is not None:
+        if self.bar is not None and self.task is not None:
             self.bar.update(self.task, advance=n)
 
 
@@ -173,7 +176,7 @@ def add(
         print_json({"requests": report.requests, "papers": [o.to_dict() for o in report.outcomes]})
     else:
         for o in report.outcomes:
-            if o.status == "added":
+            if o.status == "added" and o.entry is not None:
                 out_line(_line("added", o, o.entry.title))
             elif o.status == "exists":
                 out_line(_line("exists", o, "already in the catalogue (--update refreshes it)"))
@@ -300,7 +303,7 @@ def arxiv_search(
     if as_json:
         print_json([{"n": n, "arxiv_id": e.arxiv_id, "version": e.arxiv_version, "title": e.title,
                      "authors": e.author_names, "year": e.year, "primary_class": e.primary_class,
-                     "journal_ref": e.journal_ref, "doi": e.doi, "citekey": added.get(e.arxiv_id)}
+                     "journal_ref": e.journal_ref, "doi": e.doi, "citekey": added.get(e.arxiv_id or "")}
                     for n, e in enumerate(results, 1)])
     elif results:
         console().print(_results_table(results))
@@ -309,6 +312,6 @@ def arxiv_search(
     if report is not None and not as_json:
         for o in report.outcomes:
             what = "added" if o.status == "added" else "exists"
-            console(stderr=True).print(_line(what, o, o.entry.title if what == "added"
-                                             else "already in the catalogue"),
+            title = o.entry.title if o.entry is not None else ""
+            console(stderr=True).print(_line(what, o, title if what == "added" else "already in the catalogue"),
                                        markup=False, highlight=False, soft_wrap=True)

@@ -50,7 +50,7 @@ def list_entries(
     """List entries, optionally filtered by tag, type and year."""
     filters = build_filters(tag, type_, year)
     with open_library() as lib:
-        entries = lib.list(filters, sort=sort, reverse=reverse, limit=limit)
+        entries = lib.list_entries(filters, sort=sort, reverse=reverse, limit=limit)
     _print_entries(entries, as_json, "No entries match.")
 
 

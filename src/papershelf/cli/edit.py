@@ -97,6 +97,7 @@ def note(
                 return
             entry = lib.set_notes(key, new.rstrip("\n"), append=False)
         else:
+            assert text is not None  # checked above: TEXT or --edit
             entry = lib.set_notes(key, text.strip("\n"), append=not replace)
     info(f"{entry.citekey}: notes saved ({len(entry.notes or '')} characters).")
 

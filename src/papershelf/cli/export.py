@@ -21,8 +21,7 @@ from papershelf.cli._output import info, warn
 from papershelf.cli._params import KeysArg, SomeKeysArg, TagOpt, TypeOpt, YearOpt, build_filters
 
 if TYPE_CHECKING:
-    from papershelf.formats.bibtex.writer import WriteReport
-    from papershelf.services.export import Selection
+    from papershelf.services.export import Selection, WriteReport
 
 export_app = typer.Typer(
     name="export", no_args_is_help=True,

@@ -107,6 +107,8 @@ def choose_key(entry: Entry, taken: Callable[[str], bool], *, source_keys: bool)
     ``placeholder_key`` for an arXiv paper still waiting for its metadata.
     """
     given = entry.citekey
+    start: str
+    why: str | None
     if given and VALID_KEY.match(given) and not taken(given):
         return given, None
     if given:
@@ -114,7 +116,7 @@ def choose_key(entry: Entry, taken: Callable[[str], bool], *, source_keys: bool)
         start = usable_key(given) or base_key(entry)
     else:
         why = "no key in the file" if source_keys else None
-        start = placeholder_key(entry.arxiv_id) if entry.needs_sync and entry.arxiv_id else base_key(entry)
-        if not given and entry.needs_sync and entry.arxiv_id and taken(start):
-            start = base_key(entry)
+        start = base_key(entry)
+        if entry.needs_sync and entry.arxiv_id and not taken(placeholder_key(entry.arxiv_id)):
+            start = placeholder_key(entry.arxiv_id)
     return unique_key(start, taken), why

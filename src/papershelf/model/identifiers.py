@@ -179,7 +179,7 @@ def parse_arxiv_ids(texts: Iterable[str]) -> list[ArxivId]:
 
 def ids_from_text(text: str) -> list[str]:
     """Ids in a file or on stdin: separated by whitespace or commas; ``#`` starts a comment."""
-    out = []
+    out: list[str] = []
     for line in text.splitlines():
         line = line.split("#", 1)[0] if not line.lstrip().startswith("http") else line
         out.extend(w for w in line.replace(",", " ").split() if w)

@@ -59,8 +59,8 @@ def select(lib: Library, keys: Sequence[str] = (), filters: Filters | None = Non
     if query:
         return Selection(_by_key(lib.search(query, filters)))
     if order == "added":
-        return Selection(lib.list(filters, sort="added"))
-    return Selection(_by_key(lib.list(filters, sort="key")))
+        return Selection(lib.list_entries(filters, sort="added"))
+    return Selection(_by_key(lib.list_entries(filters, sort="key")))
 
 
 def check_style(style: str) -> None:

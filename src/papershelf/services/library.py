@@ -192,7 +192,7 @@ class Library:
         filters = filters or Filters()
         return filters.with_tag_groups(lambda t: tag_names_for(normalise_tag(t))) if filters.tags else filters
 
-    def list(self, filters: Filters | None = None, *, sort: str = "added", reverse: bool = False,
+    def list_entries(self, filters: Filters | None = None, *, sort: str = "added", reverse: bool = False,
              limit: int | None = None) -> list[Entry]:
         return self.cat.list_entries(self.filters(filters), sort=sort, reverse=reverse, limit=limit)
 
