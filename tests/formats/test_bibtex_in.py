@@ -11,8 +11,8 @@ from papershelf.model.entry import ENTRY_TYPES
 from papershelf.model.identifiers import canonical_arxiv
 from papershelf.model.tags import tag_form
 
-DATA = Path(__file__).parent / "data" / "bib"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "bib"
+DATA = Path(__file__).resolve().parents[1] / "data" / "bib"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "bib"
 
 
 def test_string_macros_concatenation_and_month_macros_are_resolved():

@@ -15,7 +15,7 @@ from papershelf.formats.bibtex.writer import (
 )
 from papershelf.model.entry import Entry, Person
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 SEED_KEYS = ["ho2020denoising", "zhang2023adding", "kulkarni2023applied", "chiang2022recent"]
 
 

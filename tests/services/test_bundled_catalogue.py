@@ -7,8 +7,8 @@ import pytest
 
 from papershelf.model.entry import Person
 
-REFERENCE = json.loads((Path(__file__).parent / "data/seed/reference-metadata.json").read_text("utf-8"))
-READING_LIST = (Path(__file__).parent.parent / "data/reading-list.md").read_text("utf-8")
+REFERENCE = json.loads((Path(__file__).resolve().parents[1] / "data/seed/reference-metadata.json").read_text("utf-8"))
+READING_LIST = (Path(__file__).resolve().parents[2] / "data/reading-list.md").read_text("utf-8")
 
 
 def _by_reference(entries):
@@ -96,7 +96,7 @@ def test_snapshot_is_what_the_builder_makes(tmp_path):
     import importlib.util
     import shutil
 
-    repo = Path(__file__).parent.parent
+    repo = Path(__file__).resolve().parents[2]
     spec = importlib.util.spec_from_file_location("build_catalogue", repo / "data/build_catalogue.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -105,7 +105,7 @@ def test_snapshot_is_what_the_builder_makes(tmp_path):
     module.OUT = tmp_path / "catalogue.json"
     import sys
     argv = sys.argv
-    sys.argv = ["build", str(Path(__file__).parent / "data/seed/reference-metadata.json")]
+    sys.argv = ["build", str(Path(__file__).resolve().parents[1] / "data/seed/reference-metadata.json")]
     try:
         module.main()
     finally:

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import installed_script
 
-COMPLETIONS = Path(__file__).resolve().parent.parent / "completions"
+COMPLETIONS = Path(__file__).resolve().parents[2] / "completions"
 SCRIPTS = {"bash": "papershelf.bash", "zsh": "_papershelf", "fish": "papershelf.fish"}
 
 

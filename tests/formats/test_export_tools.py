@@ -21,7 +21,7 @@ from papershelf.services.import_bibtex import import_entries
 from papershelf.services.library import Library
 from papershelf.storage.catalogue import Catalogue
 
-DATA = Path(__file__).parent / "data" / "bib"
+DATA = Path(__file__).resolve().parents[1] / "data" / "bib"
 PACKAGES = {"bibtex": "texlive-binaries texlive-base", "biber": "biber", "pandoc": "pandoc"}
 
 

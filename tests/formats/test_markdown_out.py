@@ -7,7 +7,7 @@ from pathlib import Path
 from papershelf.formats.markdown import authors_text, entry_markdown, write_markdown
 from papershelf.model.entry import Entry, Person
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 SEED_KEYS = ["ho2020denoising", "zhang2023adding", "kulkarni2023applied", "chiang2022recent",
              "fan2025survey"]
 

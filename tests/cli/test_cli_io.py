@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-DATA = Path(__file__).parent / "data" / "bib"
+DATA = Path(__file__).resolve().parents[1] / "data" / "bib"
 
 
 def test_export_with_aux_writes_exactly_the_cited_keys_and_warns_about_unknown_ones(run, bundled, tmp_path):

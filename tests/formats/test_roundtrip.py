@@ -12,7 +12,7 @@ from papershelf.services.import_bibtex import import_entries
 from papershelf.services.library import Library
 from papershelf.storage.catalogue import Catalogue
 
-DATA = Path(__file__).parent / "data" / "bib"
+DATA = Path(__file__).resolve().parents[1] / "data" / "bib"
 # Catalogue-only data, not part of a .bib file (see papershelf.formats.bibtex.writer).
 NOT_IN_BIB = {"section", "links", "categories", "arxiv_version", "arxiv_comment", "rule_tags",
               "added", "updated", "needs_sync", "id"}
