@@ -55,3 +55,22 @@ def test_completion_on_a_broken_catalogue_prints_no_traceback(tmp_path):
     assert "Traceback" not in result.stdout + result.stderr
     result = _complete_bash("papershelf show ho", {"PAPERSHELF_DB": str(tmp_path / "missing.db")})
     assert result.stdout.strip() == "" and not (tmp_path / "missing.db").exists()
+
+
+def test_completion_reads_an_old_catalogue_without_touching_it(tmp_path):
+    """A TAB opens the catalogue read-only: no migration, no backup, no WAL switch, no write;
+    the file (and its folder) stay byte for byte as they were."""
+    from papershelf.storage.db import open_db
+
+    db = tmp_path / "old.db"
+    conn, _ = open_db(db, create=True, upto="m001_core")
+    conn.execute("INSERT INTO entries(citekey, title, added, updated) VALUES ('old2019entry', 'Old', 'x', 'x')")
+    conn.execute("PRAGMA journal_mode = DELETE")  # as an old papershelf or another tool may leave it
+    conn.close()
+    before = db.read_bytes()
+    files = sorted(p.name for p in tmp_path.iterdir())
+    result = _complete_bash(f"papershelf --db {db} show old")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["old2019entry"]
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == files
