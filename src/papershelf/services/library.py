@@ -24,16 +24,17 @@ import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from papershelf.model.citekeys import choose_key
 from papershelf.model.entry import Entry
 from papershelf.model.identifiers import canonical_arxiv
-from papershelf.model.identity import IdentityIndex, Keys
 from papershelf.model.query import Filters, parse_query
 from papershelf.model.tags import normalise_tag
 from papershelf.storage.catalogue import Catalogue, Stats
 from papershelf.storage.rows import BIBLIOGRAPHIC
+
+if TYPE_CHECKING:  # the door's own machinery loads when something is added, not on every search
+    from papershelf.model.identity import IdentityIndex
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ class Library:
     # -- the door -----------------------------------------------------------------------------
 
     def identity_index(self) -> IdentityIndex[tuple[int | None, str]]:
+        from papershelf.model.identity import IdentityIndex
+
         index: IdentityIndex[tuple[int | None, str]] = IdentityIndex()
         for row_id, key, entry in self.cat.identity_records():
             index.add_entry(entry, (row_id, key))
@@ -98,6 +101,8 @@ class Library:
 
     def add(self, entries: Iterable[Entry], policy: AddPolicy = AddPolicy()) -> AddResult:
         """Add new works, report (or merge) the ones already here; one transaction."""
+        from papershelf.model.citekeys import choose_key
+        from papershelf.model.identity import Keys
         from papershelf.topics.loader import current_topics
 
         records = list(entries)
@@ -166,6 +171,8 @@ class Library:
     def existing(self, entries: Sequence[Entry]) -> list[tuple[int | None, str] | None]:
         """For each record, (row id, citekey) of the catalogued work it is, by the one identity
         rule, or None. Looks only; nothing is normalised or written."""
+        from papershelf.model.identity import Keys
+
         index = self.identity_index()
         out: list[tuple[int | None, str] | None] = []
         for entry in entries:
