@@ -19,6 +19,7 @@ class ExitCode(IntEnum):
     NOT_FOUND = 3  # a citekey, id or file that is not there
     NETWORK = 4  # arXiv (or another source) could not be reached or answered badly
     PARTIAL = 5  # a batch where some items succeeded and some failed
+    CONFLICT = 6  # what a command read changed before it could write; nothing was overwritten
     INTERRUPTED = 130  # Ctrl-C
 
 
@@ -70,3 +71,10 @@ class PartialFailure(PapershelfError):
     """Some items of a batch failed; the rest were done (and committed)."""
 
     exit_code = ExitCode.PARTIAL
+
+
+class ConflictError(PapershelfError):
+    """Another process changed an entry between this command's read and its write: nothing was
+    overwritten (read-modify-write commands compare the entry's revision before writing)."""
+
+    exit_code = ExitCode.CONFLICT

@@ -129,6 +129,8 @@ class Entry:
     tags: list[str] = field(default_factory=list)
     rule_tags: list[str] = field(default_factory=list)  # the subset of tags set by topic rules
     needs_sync: bool = False  # a placeholder whose metadata still has to come from arXiv
+    aliases: list[str] = field(default_factory=list)  # other keys that cite it (merged-away keys)
+    revision: int = 0  # bumped by every write: read-modify-write commands compare it
     added: str | None = None
     updated: str | None = None
     id: int | None = None  # the storage row id; not part of the public JSON

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from papershelf.errors import CiteKeyError, NotFoundError, QuerySyntaxError, UsageError
+from papershelf.errors import CiteKeyError, ConflictError, NotFoundError, QuerySyntaxError, UsageError
 from papershelf.model.citekeys import check_key
 from papershelf.model.entry import Entry, Person
 from papershelf.model.identifiers import doi_of
@@ -113,6 +113,9 @@ class Catalogue(TagWrites):
         ref = ref.strip()
         row = self.conn.execute("SELECT id FROM entries WHERE citekey = ?", (ref,)).fetchone()
         if row:
+            return int(row[0])
+        row = self.conn.execute("SELECT entry_id FROM aliases WHERE alias = ?", (ref,)).fetchone()
+        if row:  # a key merged into another entry still cites it
             return int(row[0])
         aid = parse_arxiv(ref)
         if aid:
@@ -233,14 +236,59 @@ class Catalogue(TagWrites):
         )
 
     def citekeys(self, prefix: str = "", limit: int = 200) -> list[str]:
-        found = self.conn.execute(
-            "SELECT citekey FROM entries WHERE citekey LIKE ? ESCAPE '\\' ORDER BY citekey LIMIT ?",
-            (_like_prefix(prefix), limit))
+        """Keys (and aliases: merged-away keys that still cite) starting with ``prefix``."""
+        keys = "SELECT citekey FROM entries WHERE citekey LIKE ?1 ESCAPE '\\'"
+        aliases = "SELECT alias FROM aliases WHERE alias LIKE ?1 ESCAPE '\\'"
+        try:
+            found = self.conn.execute(f"{keys} UNION {aliases} ORDER BY 1 LIMIT ?2", (_like_prefix(prefix), limit))
+        except sqlite3.OperationalError:  # a catalogue older than aliases, opened read-only
+            found = self.conn.execute(f"{keys} ORDER BY 1 LIMIT ?2", (_like_prefix(prefix), limit))
         return [r[0] for r in found]
 
     def taken_keys(self) -> set[str]:
-        """Every citekey in use, lower-cased (BibTeX compares keys without case)."""
-        return {r[0] for r in self.conn.execute("SELECT lower(citekey) FROM entries")}
+        """Every citekey and alias in use, lower-cased (BibTeX compares keys without case)."""
+        return {r[0] for r in self.conn.execute(
+            "SELECT lower(citekey) FROM entries UNION SELECT lower(alias) FROM aliases")}
+
+    def key_taken(self, key: str, *, other_than: int | None = None) -> bool:
+        """Whether ``key`` cites an entry (other than ``other_than``), as a key or an alias."""
+        return self.conn.execute(
+            "SELECT 1 FROM entries WHERE citekey = ? COLLATE NOCASE AND id IS NOT ? UNION ALL "
+            "SELECT 1 FROM aliases WHERE alias = ? AND entry_id IS NOT ? LIMIT 1",
+            (key, other_than, key, other_than)).fetchone() is not None
+
+    # -- revisions and aliases ----------------------------------------------------------------
+
+    def revision(self, entry_id: int) -> int:
+        row = self.conn.execute("SELECT revision FROM entries WHERE id = ?", (entry_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no entry with row id {entry_id} (removed meanwhile?)")
+        return int(row[0])
+
+    def expect_revision(self, entry_id: int, revision: int, what: str = "the entry") -> None:
+        """Inside a write transaction: refuse to go on when the entry changed since it was read
+        at ``revision`` (compare-and-swap; the caller keeps what the user wrote)."""
+        now_at = self.revision(entry_id)
+        if now_at != revision:
+            raise ConflictError(f"{what} changed while you were editing it (revision {revision} → {now_at}); "
+                                "nothing was overwritten")
+
+    def touch(self, entry_ids: Sequence[int]) -> None:
+        """Mark entries as changed: a new revision and ``updated`` time."""
+        stamp = now()
+        for start in range(0, len(entry_ids), 500):
+            chunk = list(entry_ids[start:start + 500])
+            self.conn.execute(f"UPDATE entries SET revision = revision + 1, updated = ? "
+                              f"WHERE id IN ({placeholders(len(chunk))})", [stamp, *chunk])
+
+    def add_alias(self, entry_id: int, alias: str) -> None:
+        """Let ``alias`` (a merged-away key) keep citing this entry."""
+        check_key(alias)
+        with db.transaction(self.conn):
+            if self.key_taken(alias, other_than=entry_id):
+                raise CiteKeyError(f"{alias!r} already cites another entry")
+            self.conn.execute("INSERT OR IGNORE INTO aliases(alias, entry_id) VALUES (?, ?)", (alias, entry_id))
+            self.touch([entry_id])
 
     def identity_records(self) -> Iterator[tuple[int, str, Entry]]:
         """(row id, citekey, entry with the fields the identity rule reads) for every entry."""
@@ -314,7 +362,7 @@ class Catalogue(TagWrites):
                 sets[name] = value
             sets["updated"] = now()
             self.conn.execute(
-                f"UPDATE entries SET {', '.join(f'{k} = ?' for k in sets)} WHERE id = ?",
+                f"UPDATE entries SET {', '.join(f'{k} = ?' for k in sets)}, revision = revision + 1 WHERE id = ?",
                 [*sets.values(), entry_id])
             if "authors" in names or "editors" in names:
                 current = self.get_id(entry_id)
@@ -332,7 +380,7 @@ class Catalogue(TagWrites):
             if append:
                 old = self.conn.execute("SELECT notes FROM entries WHERE id = ?", (entry_id,)).fetchone()[0]
                 text = f"{old.rstrip()}\n{text}" if old and old.strip() else text
-            self.conn.execute("UPDATE entries SET notes = ?, updated = ? WHERE id = ?",
+            self.conn.execute("UPDATE entries SET notes = ?, updated = ?, revision = revision + 1 WHERE id = ?",
                               (text or None, now(), entry_id))
             reindex(self.conn, [entry_id])
         return self.get_id(entry_id)
@@ -355,13 +403,10 @@ class Catalogue(TagWrites):
             current = self.conn.execute("SELECT citekey FROM entries WHERE id = ?", (entry_id,)).fetchone()[0]
             if current == new:
                 return current, new
-            clash = self.conn.execute(
-                "SELECT citekey FROM entries WHERE citekey = ? COLLATE NOCASE AND id != ?",
-                (new, entry_id)).fetchone()
-            if clash:
+            if self.key_taken(new, other_than=entry_id):
                 raise CiteKeyError(f"citation key {new!r} is already in use by another entry",
                                    hint="pick another key, or rekey that entry first")
-            self.conn.execute("UPDATE entries SET citekey = ?, updated = ? WHERE id = ?",
+            self.conn.execute("UPDATE entries SET citekey = ?, updated = ?, revision = revision + 1 WHERE id = ?",
                               (new, now(), entry_id))
         return current, new
 

@@ -138,7 +138,21 @@ def m003_canonical_arxiv_ids(db: Database) -> None:
             conn.execute("UPDATE entries SET arxiv_id = ? WHERE id = ?", (canonical, row_id))
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [m001_core, m002_fts, m003_canonical_arxiv_ids]
+def m004_revisions_and_aliases(db: Database) -> None:
+    """A revision per entry (bumped by every write, so a read-modify-write can tell that the
+    entry changed meanwhile), and aliases: keys that still cite an entry after a merge."""
+    db.execute("ALTER TABLE entries ADD COLUMN revision INTEGER NOT NULL DEFAULT 0")
+    db.execute("""
+        CREATE TABLE aliases (
+            alias TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+            entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE
+        ) WITHOUT ROWID
+    """)
+    db.execute("CREATE INDEX aliases_entry ON aliases(entry_id)")
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [
+    m001_core, m002_fts, m003_canonical_arxiv_ids, m004_revisions_and_aliases]
 MIGRATION_NAMES: tuple[str, ...] = tuple(fn.__name__ for fn in MIGRATIONS)
 
 

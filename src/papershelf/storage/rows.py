@@ -17,6 +17,8 @@ SCALAR = (
     "arxiv_version", "primary_class", "arxiv_comment", "journal_ref", "section", "notes",
     "added", "updated",
 )
+# Columns the repository maintains itself (never taken from an incoming Entry).
+MANAGED = ("revision",)
 JSON_COLUMNS = ("categories", "links", "extra")
 # Fields a metadata source (arXiv, a .bib file) may overwrite; never citekey, notes, section, tags.
 BIBLIOGRAPHIC = (
@@ -44,6 +46,7 @@ def entry_of(row: sqlite3.Row) -> Entry:
         data[k] = json.loads(row[k])
     data["needs_sync"] = bool(row["needs_sync"])
     data["id"] = row["id"]
+    data["revision"] = row["revision"]
     return Entry(**data)
 
 
@@ -61,6 +64,9 @@ def load(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Entry]:
             person = Person(row[2], row[3], row[4], row[5])
             entry = out[row[0]]
             (entry.authors if row[1] == "author" else entry.editors).append(person)
+        for row in conn.execute(
+                f"SELECT entry_id, alias FROM aliases WHERE entry_id IN ({marks}) ORDER BY alias", chunk):
+            out[row[0]].aliases.append(row[1])
         for row in conn.execute(
                 f"SELECT et.entry_id, t.name, et.source FROM entry_tags et "
                 f"JOIN tags t ON t.id = et.tag_id WHERE et.entry_id IN ({marks}) "

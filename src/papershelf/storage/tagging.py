@@ -21,6 +21,9 @@ class TagWrites:
     def resolve(self, ref: str) -> int:  # provided by Catalogue
         raise NotImplementedError
 
+    def touch(self, entry_ids: Sequence[int]) -> None:  # provided by Catalogue
+        raise NotImplementedError
+
     def _tag_ids(self, names: Iterable[str]) -> dict[str, int]:
         ids = {}
         for name in names:
@@ -70,7 +73,9 @@ class TagWrites:
                 keep = [n for n in dict.fromkeys(normalise_tag(t) for t in names)
                         if n not in dismissed.get(entry_id, set())]
                 added[entry_id] = self._attach(entry_id, keep, "rule")
-            reindex(self.conn, [i for i, new in added.items() if new])
+            changed = [i for i, new in added.items() if new]
+            self.touch(changed)
+            reindex(self.conn, changed)
         return added
 
     def tag(self, ref: str, tags: Sequence[str]) -> list[str]:
@@ -79,6 +84,7 @@ class TagWrites:
         with db.transaction(self.conn):
             entry_id = self.resolve(ref)
             new = self._attach(entry_id, names, "user")
+            self.touch([entry_id])
             reindex(self.conn, [entry_id])
         return new
 
@@ -100,5 +106,6 @@ class TagWrites:
                                   (entry_id, name))
                 removed.append(name)
             self.conn.execute("DELETE FROM tags WHERE id NOT IN (SELECT tag_id FROM entry_tags)")
+            self.touch([entry_id])
             reindex(self.conn, [entry_id])
         return removed
