@@ -5,7 +5,8 @@
     papershelf autotag                     add it (as rule tags; your own tags always win)
     papershelf autotag ho2020denoising     only these entries
 
-The rules ship in data/topics.toml; <config dir>/topics.toml adds or overrides topics.
+The rules ship inside the package (papershelf/data/topics.toml); <config dir>/topics.toml adds or
+overrides topics.
 A rule tag you remove with `untag` is never put back; `list --tag 蒸餾` finds `distillation`.
 """
 

@@ -42,7 +42,7 @@ class AddPolicy:
     """What ``Library.add`` does beyond adding new works."""
 
     on_duplicate: Literal["skip", "update"] = "skip"  # update: the record's fields overwrite the stored ones
-    source_keys: bool = False  # records carry keys their source chose (a .bib): keep, report changes
+    source_keys: bool = False  # records carry keys their source chose (a .bib): a missing one is reported
     autotag: bool = True  # give new entries the tags the topic rules earn them
     tags: tuple[str, ...] = ()  # user tags for every new entry
     dry_run: bool = False  # decide and report, write nothing
