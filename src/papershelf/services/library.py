@@ -163,9 +163,10 @@ class Library:
         that were ``completed`` get the topic tags their new title and abstract earn."""
         from papershelf.services.autotag import autotag
 
-        stored = self.cat.update_many(updates) if updates else []
-        if completed:
-            autotag(self, [e.citekey for e in completed])
+        with self.cat.transaction():  # the metadata and the tags it earns: all or nothing
+            stored = self.cat.update_many(updates) if updates else []
+            if completed:
+                autotag(self, [e.citekey for e in completed])
         return stored
 
     def existing(self, entries: Sequence[Entry]) -> list[tuple[int | None, str] | None]:
