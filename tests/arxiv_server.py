@@ -12,6 +12,13 @@ injects faults, for the tests (the ``arxiv_server`` fixture) and ``bench/bench_a
   ``Retry-After``), ``timeout`` (sleeps past the client's read timeout), ``400`` (error feed),
   ``truncated`` (the answer cut in half), ``malformed``, ``html``, ``empty`` (empty body),
   ``no_entries`` (a well-formed feed with its entries removed), ``reset`` (connection closed).
+* Faults against the bounds of ``papershelf.sources.http`` (each stops when the client hangs up,
+  and after ``MAX_FAULT_SECONDS`` at most): ``drip`` (the answer ``piece`` bytes every
+  ``interval`` s, 1 byte every 0.2 s by default), ``drip_headers`` (a header line that never
+  ends), ``gzip_bomb`` (``encoding`` gzip or deflate: about 1 MB that inflates to ``inflated``
+  bytes, 1 GiB by default), ``huge`` (a plain body of ``size`` bytes, with or without
+  ``Content-Length``), ``redirect`` (a ``status`` redirect to ``location``, absolute or relative;
+  ``/api/moved`` serves the same answers as ``/api/query``).
 * ``requests`` lists the query of every request received, so tests can count them.
 """
 
@@ -21,7 +28,9 @@ import re
 import socket
 import threading
 import time
+import zlib
 from collections import deque
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -40,6 +49,25 @@ _RECORDED_QUERY = re.compile(rb"search_query=([^&<]+)&amp;id_list=&amp;start=(\d
 # What arXiv's API calls a well-formed id (it answers 200 without an entry for 0000.0000 and for
 # 0808.05394, which cannot exist, and 400 for "abc").
 _WELL_FORMED = re.compile(r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$")
+
+MAX_FAULT_SECONDS = 30.0  # a dripping fault never outlives this, even if the client never hangs up
+_BOMB_PIECE = 16 * 1024 * 1024
+
+
+@cache
+def _compressed_zeros(size: int, wbits: int) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    chunk = bytes(1024 * 1024)
+    return b"".join(packer.compress(chunk) for _ in range(size // len(chunk))) + packer.flush()
+
+
+def bomb_parts(inflated: int, encoding: str = "gzip") -> tuple[bytes, int]:
+    """``(part, times)``: a body that inflates to ``inflated`` zero bytes is ``part * times``
+    (gzip: concatenated 16 MiB members; deflate: one stream, at most 256 MiB)."""
+    if encoding == "gzip":
+        return _compressed_zeros(_BOMB_PIECE, 31), max(1, inflated // _BOMB_PIECE)
+    return _compressed_zeros(min(inflated, 256 * 1024 * 1024), 15), 1
+
 
 HTML_PAGE = (b"<!DOCTYPE html>\n<html><head><title>arXiv is down for maintenance</title></head>"
              b"<body><h1>We are down for maintenance</h1></body></html>\n")
@@ -96,6 +124,8 @@ class ArxivReplay:
         self.search_verbatim: dict[tuple[str, int, int], bytes] = {}
         self.error_template = (DATA / "recorded" / "id_abc_s0_m100_b79c8dcf6bc3.status400.xml").read_bytes()
         self.requests: list[dict[str, str]] = []
+        self.user_agents: list[str] = []
+        self.held: list[float] = []  # seconds each drip, bomb or huge answer kept its client
         self.faults: deque[tuple[str, dict]] = deque()
         self._lock = threading.Lock()
         for folder in ("recorded", "seed"):
@@ -241,11 +271,14 @@ class ArxivReplay:
                 query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
                 with replay._lock:
                     replay.requests.append(query)
+                    replay.user_agents.append(self.headers.get("User-Agent", ""))
                     kind, options = replay.faults.popleft() if replay.faults else ("", {})
-                if parts.path != "/api/query":
+                if parts.path not in ("/api/query", "/api/moved"):
                     return self.send(404, {"Content-Type": "text/plain"}, b"not found")
                 status, headers, body = replay.answer(query)
                 headers = {"Content-Type": ATOM_TYPE, **headers}
+                if kind in ("drip", "drip_headers", "gzip_bomb", "huge", "redirect"):
+                    return self.misbehave(kind, options, body)
                 if kind == "503":
                     return self.send(503, {"Content-Type": "text/plain", **options.get("headers", {})},
                                      b"Service Unavailable")
@@ -272,6 +305,66 @@ class ArxivReplay:
                     self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n<?xml")
                     return None
                 self.send(status, headers, body)
+
+            def misbehave(self, kind: str, options: dict, body: bytes) -> None:
+                started = time.monotonic()
+                try:
+                    self.stream_fault(kind, options, body, started + MAX_FAULT_SECONDS)
+                finally:
+                    with replay._lock:
+                        replay.held.append(time.monotonic() - started)
+
+            def stream_fault(self, kind: str, options: dict, body: bytes, give_up: float) -> None:
+                self.close_connection = True
+                interval = options.get("interval", 0.2)
+                try:
+                    if kind == "redirect":
+                        self.send_response(options.get("status", 302))
+                        self.send_header("Location", options["location"])
+                        self.send_header("Content-Length", "0")
+                        self.send_header("Connection", "close")
+                        self.end_headers()
+                    elif kind == "drip":
+                        piece = options.get("piece", 1)
+                        self.send_response(200)
+                        self.send_header("Content-Type", ATOM_TYPE)
+                        self.send_header("Content-Length", str(len(body)))
+                        self.send_header("Connection", "close")
+                        self.end_headers()
+                        for i in range(0, len(body), piece):
+                            if time.monotonic() > give_up:
+                                break
+                            self.wfile.write(body[i:i + piece])
+                            time.sleep(interval)
+                    elif kind == "drip_headers":
+                        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/atom+xml\r\nX-Slow: ")
+                        while time.monotonic() < give_up:
+                            self.wfile.write(b"a")
+                            time.sleep(interval)
+                    elif kind == "gzip_bomb":
+                        encoding = options.get("encoding", "gzip")
+                        part, times = bomb_parts(options.get("inflated", 1024 ** 3), encoding)
+                        self.send_response(200)
+                        self.send_header("Content-Type", ATOM_TYPE)
+                        self.send_header("Content-Encoding", encoding)
+                        self.send_header("Content-Length", str(len(part) * times))
+                        self.send_header("Connection", "close")
+                        self.end_headers()
+                        for _ in range(times):
+                            self.wfile.write(part)
+                    elif kind == "huge":
+                        size = options.get("size", 200 * 1024 * 1024)
+                        self.send_response(200)
+                        self.send_header("Content-Type", ATOM_TYPE)
+                        self.send_header("Connection", "close")
+                        if options.get("content_length", True):
+                            self.send_header("Content-Length", str(size))
+                        self.end_headers()  # without a length, the body ends when the connection does
+                        chunk = b" " * (1024 * 1024)
+                        for i in range(0, size, len(chunk)):
+                            self.wfile.write(chunk[: size - i])
+                except (BrokenPipeError, ConnectionResetError):  # the client hung up, as it should
+                    pass
 
             def send(self, status: int, headers: dict[str, str], body: bytes) -> None:
                 try:
