@@ -25,7 +25,10 @@ import time
 from pathlib import Path
 
 FAMILIES = ["Ho", "Müller", "van der Berg", "Jégou", "O'Neil", "Zhang", "Smith", "Bäck", "del Campo",
-            "Nguyen", "Kowalski", "Sánchez"]
+            "Nguyen", "Kowalski", "Sánchez",
+            # accents written in LaTeX, particles, a Jr. (as "von Last, Jr, First" parts)
+            r"M{\"u}ller", r"Erd\H{o}s", r"Nguy{\~{\^{e}}}n", r"Schr{\"o}dinger", "von Neumann",
+            "de la Fuente", "King, Jr."]
 GIVEN = ["Jonathan", "Anna-Lena", "Hervé", "Li", "Maria", "Thomas", "Lev", "Ng", "Åsa"]
 WORDS = ("diffusion model latent score matching denoising transformer attention adapter "
          "low-rank adaptation distillation consistency flow sampling guidance image video "
@@ -43,6 +46,17 @@ def make_bib(n: int, seed: int = 4) -> str:
             title = "{LoRA}: " + title
         if i % 11 == 0:
             title += r" for Sch{\"o}dinger Bridges \& {GANs}"
+        # math, TeX logos and nested case protection, as thesis writers' files have them
+        if i % 9 == 0:
+            title += r" in $O(n \log n)$ Time"
+        if i % 13 == 0:
+            title += r" with $\sqrt{n}$ and $L^2$ Bounds"
+        if i % 19 == 0:
+            title += r" at $\mathcal{O}(1)$ Cost"
+        if i % 5 == 0:
+            title += r" in {\TeX} and \LaTeX{}"
+        if i % 4 == 0:
+            title += r" for {{COVID-19}} ({NeurIPS})"
         year = rnd.randint(1995, 2025)
         kind = i % 3
         if kind == 0:

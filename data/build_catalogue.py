@@ -15,6 +15,7 @@ kept exactly; nested links become the entry's links.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -111,7 +112,23 @@ def entry_for(record: dict, item: Entry) -> dict:
     elif kind == "tutorial":
         entry.update({"type": "inproceedings", "booktitle": record["venue"],
                       "publisher": fact("publisher")})
+    credited, also_known = split_alternative_names(entry["authors"])
+    if also_known:  # "Andrew Zhu (Shudong Zhu)": cited as Andrew Zhu, the other name kept beside
+        entry["authors"] = credited
+        entry["extra"] = {**entry.get("extra", {}), "nameaddon": "; ".join(also_known)}
     return {k: v for k, v in entry.items() if v not in (None, [], {})}
+
+
+def split_alternative_names(names: list[str]) -> tuple[list[str], list[str]]:
+    """Names without a trailing parenthesis (an alternative name the author is also known by),
+    and those alternatives: ``Andrew Zhu (Shudong Zhu)`` → ``Andrew Zhu`` and ``Shudong Zhu``."""
+    credited, alternatives = [], []
+    for name in names:
+        found = re.fullmatch(r"\s*(.+?)\s*\(([^()]+)\)\s*", name)
+        credited.append(found.group(1) if found else name)
+        if found:
+            alternatives.append(found.group(2).strip())
+    return credited, alternatives
 
 
 def main() -> None:

@@ -30,11 +30,13 @@ def test_add_then_sync_from_the_installed_script(isolated_home, arxiv_server):
     synced = papershelf("sync", "--json")
     assert synced.returncode == 0, synced.stderr
     report = {e["arxiv_id"]: e for e in json.loads(synced.stdout)["entries"]}
-    assert report["2302.05543"]["changes"][0]["text"] == "now published: ICCV 2023"
+    assert report["2302.05543"]["changes"][0]["text"] == (
+        "now published: ICCV 2023 → @inproceedings: IEEE/CVF International Conference on Computer Vision")
     assert report["2106.09685"]["status"] == "unchanged"
 
     shown = json.loads(papershelf("show", "zhang2023adding", "--json").stdout)
-    assert shown["type"] == "article" and shown["journal_ref"] == "ICCV 2023"
+    assert shown["type"] == "inproceedings" and shown["journal_ref"] == "ICCV 2023"
+    assert shown["booktitle"] == "IEEE/CVF International Conference on Computer Vision" and shown["year"] == 2023
     assert shown["arxiv_id"] == "2302.05543"
 
 

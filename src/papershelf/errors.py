@@ -20,6 +20,7 @@ class ExitCode(IntEnum):
     NETWORK = 4  # arXiv (or another source) could not be reached or answered badly
     PARTIAL = 5  # a batch where some items succeeded and some failed
     CONFLICT = 6  # what a command read changed before it could write; nothing was overwritten
+    BUSY = 7  # another process holds the catalogue locked beyond the busy timeout; try again
     INTERRUPTED = 130  # Ctrl-C
 
 
@@ -78,3 +79,17 @@ class ConflictError(PapershelfError):
     overwritten (read-modify-write commands compare the entry's revision before writing)."""
 
     exit_code = ExitCode.CONFLICT
+
+
+class StorageError(PapershelfError):
+    """The catalogue file could not be read or written: read-only, no space left, an I/O error."""
+
+
+class CatalogueBusyError(StorageError):
+    """Another process held the catalogue locked for longer than the busy timeout."""
+
+    exit_code = ExitCode.BUSY
+
+
+class CatalogueDamagedError(StorageError):
+    """The catalogue file is damaged (SQLite: malformed, not a database after all)."""

@@ -24,10 +24,16 @@ ENV_VARS = (
     EnvVar("PAPERSHELF_ARXIV_DELAY", "seconds between arXiv requests (default 3, arXiv's terms of use)"),
     EnvVar("PAPERSHELF_ARXIV_TIMEOUT", "seconds to wait for arXiv: SECONDS, or CONNECT,READ (default 10,60)"),
     EnvVar("PAPERSHELF_ARXIV_RETRIES", "extra tries after a failed arXiv request (default 3)"),
+    EnvVar("PAPERSHELF_ARXIV_DEADLINE", "seconds one arXiv request may take in all, retries included (default 120)"),
+    EnvVar("PAPERSHELF_MAX_RESPONSE_MB", "largest answer accepted from a source, decompressed, in MB (default 50)"),
+    EnvVar("PAPERSHELF_AUTOTAG", "set to 0 to make --no-autotag the default of `import bibtex|markdown`"),
     EnvVar("PAPERSHELF_DEBUG", "set to 1 to show tracebacks, like --debug"),
+    EnvVar("PAPERSHELF_BUSY_TIMEOUT", "seconds to wait for another process's lock on the catalogue (default 10)"),
+    EnvVar("PAPERSHELF_BACKUPS", "automatic backups kept beside each catalogue, newest first (default 10)"),
     EnvVar("XDG_DATA_HOME", "base of the default data directory (via platformdirs)"),
     EnvVar("XDG_CONFIG_HOME", "base of the config directory, where topics.toml overrides live"),
-    EnvVar("EDITOR", "editor opened by `papershelf note --edit`"),
+    EnvVar("EDITOR", "editor opened by `papershelf note --edit` and `papershelf edit`"),
+    EnvVar("XDG_STATE_HOME", "base of the state directory: notes kept after an edit conflict, what `export -o` wrote"),
 )
 
 
@@ -41,6 +47,13 @@ def config_dir() -> Path:
     from platformdirs import user_config_path
 
     return user_config_path(APP_NAME, appauthor=False)
+
+
+def state_dir() -> Path:
+    """Files papershelf keeps for itself: notes saved aside after a conflict, the exports it wrote."""
+    from platformdirs import user_state_path
+
+    return user_state_path(APP_NAME, appauthor=False)
 
 
 def default_db_path() -> Path:

@@ -64,7 +64,7 @@ def test_cjk_stays_utf8_even_in_the_bibtex_style():
     e = Entry(title="擴散模型", type="misc", citekey="k", year=2024, authors=[Person("王", "小明")],
               notes="- 蒸餾")
     bib = entry_to_bibtex(e, "bibtex")
-    assert "擴散模型" in bib and "王, 小明" in bib and "- 蒸餾" in bib
+    assert "擴散模型" in bib and "{王小明}" in bib and "- 蒸餾" in bib  # one braced name: read family first
 
 
 def test_names_are_family_given_with_particles_suffixes_and_corporate_names():

@@ -45,14 +45,18 @@ def test_a_journal_ref_makes_a_preprint_a_published_article_keeping_the_eprint()
     fresh = preprint(journal_ref="Phys. Rev. B 85, 115117 (2012)", doi="10.1103/PhysRevB.85.115117")
     m = merge(preprint(), fresh)
     assert [c.describe() for c in m.changes] == [
-        "now published: Phys. Rev. B 85, 115117 (2012) / doi:10.1103/PhysRevB.85.115117"]
-    assert m.entry.type == "article" and m.entry.journal == "Phys. Rev. B 85, 115117 (2012)"
+        "now published: Phys. Rev. B 85, 115117 (2012) / doi:10.1103/PhysRevB.85.115117 → @article: Phys. Rev. B"]
+    assert (m.entry.type, m.entry.journal, m.entry.volume, m.entry.pages, m.entry.year) == (
+        "article", "Phys. Rev. B", "85", "115117", 2012)
+    assert m.entry.journal_ref == "Phys. Rev. B 85, 115117 (2012)"  # kept as arXiv wrote it
     assert m.entry.arxiv_id == "1605.08386" and m.entry.has_venue and not m.entry.is_preprint
+    assert {"type", "journal", "volume", "pages", "year", "journal_ref", "doi"} == set(m.fields)
 
 
-def test_a_doi_alone_is_a_venue_but_arxivs_own_doi_is_not():
+def test_a_doi_alone_is_reported_but_names_no_venue_and_arxivs_own_doi_is_nothing():
     m = merge(preprint(), preprint(doi="10.1145/3721479"))
-    assert m.entry.type == "article" and m.entry.doi == "10.1145/3721479"
+    assert m.entry.type == "misc" and m.entry.doi == "10.1145/3721479" and m.fields == ["doi"]
+    assert [c.describe() for c in m.changes] == ["now published: doi:10.1145/3721479"]
     m = merge(preprint(), preprint(doi="10.48550/arXiv.1605.08386"))
     assert m.entry.type == "misc" and m.entry.doi is None and m.changes == []
 
@@ -84,5 +88,6 @@ def test_a_title_that_is_literally_zero_is_kept():
 
 def test_a_new_paper_with_a_venue_is_added_as_published():
     entry = as_new_entry(preprint(journal_ref="ActaAstron.56:1-50,2006", tags=[]), tags=["astro"])
-    assert entry.type == "article" and entry.journal == "ActaAstron.56:1-50,2006"
+    assert (entry.type, entry.journal, entry.volume, entry.pages, entry.year) == (
+        "article", "ActaAstron.", "56", "1--50", 2006)
     assert entry.tags == ["astro"]

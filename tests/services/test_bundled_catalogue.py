@@ -32,7 +32,21 @@ def test_holds_exactly_the_26_seed_items(catalogue):
 
 def test_authors_equal_the_reference_metadata(catalogue):
     for ref, entry in _by_reference(catalogue.entries()).values():
-        assert entry.author_names == ref["authors"], ref["title"]
+        # a name credited with an alternative ("Andrew Zhu (Shudong Zhu)") is cited by the
+        # first, the other kept beside it (nameaddon), never glued into the family name
+        credited = [n.split(" (")[0] for n in ref["authors"]]
+        also = [n.split(" (", 1)[1].rstrip(")") for n in ref["authors"] if " (" in n]
+        assert entry.author_names == credited, ref["title"]
+        assert entry.extra.get("nameaddon") == ("; ".join(also) or None), ref["title"]
+
+
+def test_an_alternative_name_is_not_part_of_the_family_name(catalogue):
+    from papershelf.services.export import bibtex
+
+    [book] = [e for e in catalogue.entries() if e.title.startswith("Using Stable Diffusion with Python")]
+    assert book.authors == [Person("Zhu", "Andrew")] and book.citekey == "zhu2024stable"
+    text, _ = bibtex([book], "biblatex")
+    assert "author = {Zhu, Andrew}," in text and "nameaddon = {Shudong Zhu}," in text
 
 
 def test_author_parts_are_kept_apart(catalogue):

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from papershelf import __version__
-from papershelf.cli import admin, arxiv, browse, edit, export, imports, topics
+from papershelf.cli import admin, arxiv, browse, edit, entry_edit, export, imports, topics
 from papershelf.cli._context import State, env_debug, set_state
 from papershelf.cli._errors import PapershelfGroup
 from papershelf.paths import resolve_db
@@ -61,6 +61,8 @@ app.command()(edit.tags)
 app.command()(topics.autotag)
 app.command()(topics.topics)
 app.command()(edit.note)
+app.command("edit")(entry_edit.edit)
+app.command("set")(entry_edit.set_fields)
 app.command()(edit.remove)
 app.command()(edit.rekey)
 app.command()(export.cite)

@@ -38,8 +38,24 @@ def state() -> State:
     return _current
 
 
+_DEBUG_ON = ("1", "true", "yes", "on")
+_DEBUG_OFF = ("", "0", "false", "no", "off")
+_warned_debug: set[str] = set()
+
+
 def env_debug() -> bool:
-    return os.environ.get("PAPERSHELF_DEBUG", "") not in ("", "0", "false", "no")
+    """Whether ``PAPERSHELF_DEBUG`` asks for debug: 1/true/yes/on (any case) do, 0/false/no/off
+    or empty do not; any other value is warned about (once) and leaves debug off."""
+    value = os.environ.get("PAPERSHELF_DEBUG", "").strip().lower()
+    if value in _DEBUG_ON:
+        return True
+    if value not in _DEBUG_OFF and value not in _warned_debug:
+        import sys
+
+        _warned_debug.add(value)
+        sys.stderr.write(f"warning: PAPERSHELF_DEBUG={os.environ.get('PAPERSHELF_DEBUG', '')!r} is not "
+                         "1/true/yes/on or 0/false/no/off; debug stays off\n")
+    return False
 
 
 @contextmanager
@@ -51,14 +67,20 @@ def open_library(*, create: bool = False, seed: bool = True) -> Iterator[Library
     """
     from papershelf.cli._output import info
     from papershelf.services.library import open_library as open_
+    from papershelf.services.maintenance import storage_error
 
     where = state().db
-    lib, seeded = open_(where.path, create=create or not where.explicit,
-                        seed=seed and not where.explicit)
+    try:
+        lib, seeded = open_(where.path, create=create or not where.explicit,
+                            seed=seed and not where.explicit)
+    except Exception as exc:  # a failure of the file itself (locked, full, read-only): one line
+        raise storage_error(exc, where.path) or exc from None
     try:
         if seeded is not None:
             info(f"Created your catalogue at {where.path} with the {seeded} items of the bundled "
                  "reading list (papershelf init --empty starts blank).")
         yield lib
+    except Exception as exc:
+        raise storage_error(exc, where.path, lib) or exc from None
     finally:
         lib.close()

@@ -36,6 +36,12 @@ class PapershelfGroup(TyperGroup):
         except Exception as exc:  # a bug: one line, unless --debug
             if (isinstance(ctx.obj, State) and ctx.obj.debug) or env_debug():
                 raise
+            from papershelf.services.maintenance import storage_error
+
+            known = storage_error(exc, ctx.obj.db.path) if isinstance(ctx.obj, State) else None
+            if known is not None:  # the catalogue file failed (locked, full, damaged): not a bug
+                report_error(known.message, known.hint)
+                raise typer.Exit(int(known.exit_code)) from None
             report_error(f"unexpected {type(exc).__name__}: {exc}",
                          "this is a bug in papershelf; run again with --debug for the traceback")
             raise typer.Exit(int(ExitCode.ERROR)) from None

@@ -1,9 +1,11 @@
-"""The catalogue itself: ``init``, ``stats``, ``env``, ``db path|info|backup``.
+"""The catalogue itself: ``init``, ``stats``, ``env``, ``db path|info|backup|backups|check|restore``.
 
     papershelf init                     the default catalogue, with the bundled reading list
     papershelf init --db thesis.db --empty
     papershelf stats
     papershelf db backup
+    papershelf db check --repair
+    papershelf db restore catalogue.20260101T120000Z.before-remove.bak.db
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import typer
 from papershelf.cli._context import open_library, state
 from papershelf.cli._output import console, info, print_json
 from papershelf.cli._params import JsonOpt
-from papershelf.errors import PapershelfError
+from papershelf.errors import ExitCode
 
 db_app = typer.Typer(help="The catalogue file: where it is, what it holds, backups.",
                      no_args_is_help=True)
@@ -27,11 +29,10 @@ def init(
 ) -> None:
     """Create a catalogue (at --db, or the default) with the bundled reading list."""
     from papershelf.services.bundled import load_bundled
+    from papershelf.services.maintenance import prepare_init
 
     where = state().db
-    if where.path.exists():
-        raise PapershelfError(f"a catalogue already exists at {where.path}",
-                              hint="use it as it is, or pick another path with --db")
+    prepare_init(where.path)  # refuses an existing catalogue; an empty file is taken over
     with open_library(create=True, seed=False) as lib:
         n = 0 if empty else load_bundled(lib)
     info(f"Created {where.path}" + (" (empty)." if empty else f" with {n} entries from the bundled reading list."))
@@ -113,3 +114,91 @@ def db_backup(
         target = lib.backup(to)
     info(f"Backed up to {target}")
     print(target)
+
+
+@db_app.command("backups")
+def db_backups(as_json: JsonOpt = False) -> None:
+    """List the backups beside the catalogue, newest first.
+
+    Automatic backups (before remove, merges, sync, repairs, migrations) are pruned to the newest
+    PAPERSHELF_BACKUPS (default 10); `db backup` copies are never pruned.
+    """
+    from papershelf.services.maintenance import list_backups
+
+    found = list_backups(state().db.path)
+    if as_json:
+        print_json([b.to_dict() for b in found])
+        return
+    if not found:
+        info(f"No backups beside {state().db.path}.")
+        return
+    for b in found:
+        print(f"{b.time}\t{b.label}\t{b.bytes}\t{b.path}")
+
+
+@db_app.command("check")
+def db_check(
+    repair: Annotated[bool, typer.Option(
+        "--repair", help="Back up first, then rebuild the search index and delete orphaned rows "
+                         "(never an entry), and check again.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check the catalogue: SQLite integrity, the search index, orphaned rows, foreign keys.
+
+    Exits 0 when the catalogue is clean, 1 when a problem remains.
+    """
+    from papershelf.services.maintenance import check
+
+    where = state().db
+    if not where.path.exists():
+        with open_library():  # the usual refusal (or the default catalogue, made on first use)
+            pass
+    report = check(where.path, repair=repair)
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        _print_check(report)
+    if not report.clean:
+        raise typer.Exit(int(ExitCode.ERROR))
+
+
+def _print_check(report) -> None:  # a maintenance.CheckReport
+    if report.repaired is not None:
+        for f in report.before:
+            info(f"found: [{f.check}] {f.problem}")
+        info(f"Backed up to {report.backup}")
+        fixed = report.repaired
+        info(f"Repaired: search index rebuilt for {fixed.fts_rows} entries"
+             + "".join(f"; {n} orphaned rows of {t} deleted" for t, n in fixed.orphans.items()))
+    for f in report.findings:
+        sample = f" (e.g. {', '.join(map(str, f.sample[:5]))})" if f.sample else ""
+        print(f"problem: [{f.check}] {f.problem}{sample}")
+    if report.clean:
+        print(f"ok: {report.path}: {report.entries} entries, no problems found")
+    elif any(f.repairable for f in report.findings) and report.repaired is None:
+        info("hint: `papershelf db check --repair` mends the problems marked repairable "
+             "(it backs up first and never deletes an entry)")
+
+
+@db_app.command("restore")
+def db_restore(
+    backup: Annotated[Path, typer.Argument(help="The backup to put back (see `papershelf db backups`).",
+                                           show_default=False)],
+    as_json: JsonOpt = False,
+) -> None:
+    """Put a backup in the place of the catalogue; the current one is kept aside, renamed.
+
+    The backup is checked first; refused while another process has the catalogue open.
+    """
+    from papershelf.services.maintenance import restore
+
+    report = restore(state().db.path, backup)
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        if report.replaced is not None:
+            info(f"The catalogue it replaced is kept at {report.replaced}")
+        info(f"Restored {report.check.entries} entries from {backup}")
+        print(report.path)
+    if not report.check.clean:
+        raise typer.Exit(int(ExitCode.ERROR))

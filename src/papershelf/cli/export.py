@@ -31,17 +31,30 @@ export_app = typer.Typer(
 QueryOpt = Annotated[str | None, typer.Option(
     "--query", "-Q", help="Only entries matching this search (same language as `search`).")]
 OutputOpt = Annotated[Path | None, typer.Option(
-    "--output", "-o", help="Write to this file (default: standard output).", dir_okay=False)]
+    "--output", "-o", dir_okay=False,
+    help="Write to this file (default: standard output). Never the catalogue; an existing file "
+         "only if papershelf wrote it (or with --force). Replaced atomically, through a symlink, "
+         "keeping its permissions.")]
+ForceOpt = Annotated[bool, typer.Option(
+    "--force", "-f", help="Let -o replace an existing file papershelf did not write.")]
 
 
-def _write(text: str, output: Path | None, n: int) -> None:
+def _check(output: Path | None, force: bool, catalogue: Path) -> None:
+    """Refuse a bad -o before any work is done (``_write`` checks again when it writes)."""
+    if output is not None:
+        from papershelf.services.export import check_output
+
+        check_output(output, force=force, catalogue=catalogue)
+
+
+def _write(text: str, output: Path | None, n: int, kind: str, *, force: bool, catalogue: Path) -> None:
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
     from papershelf.services.export import write_output
 
-    written = write_output(text, output)
+    written = write_output(text, output, kind, force=force, catalogue=catalogue)
     info(f"Wrote {n} entries to {written}")
 
 
@@ -59,6 +72,9 @@ def _report_writer(report: WriteReport) -> None:
     if report.incomplete:
         warn("missing fields biblatex requires (add them to the entries): " + "; ".join(
             f"{k}: {', '.join(v)}" for k, v in sorted(report.incomplete.items())))
+    if report.cleaned:
+        warn("removed control characters bibtex cannot read from: " + "; ".join(
+            f"{k}: {', '.join(v)}" for k, v in sorted(report.cleaned.items())))
     if report.dropped:
         names = sorted({n for v in report.dropped.values() for n in v})
         info(f"Left out {sum(map(len, report.dropped.values()))} field(s) biblatex has no place for "
@@ -79,19 +95,29 @@ def export_bibtex(
         "--style", help="bibtex (LaTeX-encoded, for \\bibliographystyle) or biblatex "
                         "(UTF-8, for biber).")] = "bibtex",
     minimal: Annotated[bool, typer.Option(
-        "--minimal", help="Leave out abstracts, keywords (tags) and notes.")] = False,
+        "--minimal", help="Leave out abstracts, keywords and notes.")] = False,
+    keywords: Annotated[str, typer.Option(
+        "--keywords", help="What the keywords field holds: source (an imported entry's own "
+                           "keywords, unchanged; none for entries papershelf made), tags "
+                           "(papershelf's tags instead) or both.")] = "source",
     output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
-    """Write entries as a .bib file that bibtex and biber read without a warning."""
+    """Write entries as a .bib file. Entries imported from a .bib come back as written
+    (fields, @preamble, @string); the others are written so bibtex and biber read them
+    without a warning."""
     from papershelf.services import export
 
     export.check_style(style)
+    export.check_keywords(keywords)
     with open_library() as lib:
+        _check(output, force, lib.path)
         selection = export.select(lib, keys or [], build_filters(tag, type_, year), query, aux)
     _warn_missing(selection)
-    text, report = export.bibtex(selection.entries, style, minimal=minimal)
+    text, report = export.bibtex(selection.entries, style, minimal=minimal, keywords=keywords,
+                                 cited=selection.cited)
     _report_writer(report)
-    _write(text, output, len(selection.entries))
+    _write(text, output, len(selection.entries), "bibtex", force=force, catalogue=lib.path)
 
 
 @export_app.command("markdown")
@@ -105,14 +131,17 @@ def export_markdown(
         "--group-by", "-g", help="section (the reading list's headings), tag, year, type or none.")] = "section",
     title: Annotated[str, typer.Option("--title", help="The document's heading.")] = "Reading list",
     output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Write a Markdown reading list: linked titles, authors, year, venue, tags and your notes."""
     from papershelf.services import export
 
     export.check_grouping(group_by)
     with open_library() as lib:  # without keys or a query: the reading list's own order
+        _check(output, force, lib.path)
         selection = export.select(lib, keys or [], build_filters(tag, type_, year), query, order="added")
-    _write(export.markdown(selection.entries, group_by, title), output, len(selection.entries))
+    _write(export.markdown(selection.entries, group_by, title), output, len(selection.entries), "markdown",
+           force=force, catalogue=lib.path)
 
 
 @export_app.command("csl-json")
@@ -123,13 +152,16 @@ def export_csljson(
     year: YearOpt = None,
     query: QueryOpt = None,
     output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Write CSL-JSON, for pandoc --citeproc and Zotero."""
     from papershelf.services import export
 
     with open_library() as lib:
+        _check(output, force, lib.path)
         selection = export.select(lib, keys or [], build_filters(tag, type_, year), query)
-    _write(export.csljson(selection.entries), output, len(selection.entries))
+    _write(export.csljson(selection.entries), output, len(selection.entries), "csl-json",
+           force=force, catalogue=lib.path)
 
 
 def cite(
@@ -145,6 +177,6 @@ def cite(
     export.check_style(style)
     with open_library() as lib:
         entries = lib.get_many(keys)
-    text, report = export.bibtex(entries, style, minimal=minimal)
+    text, report = export.bibtex(entries, style, minimal=minimal, cited=keys)
     sys.stdout.write(text)
     _report_writer(report)

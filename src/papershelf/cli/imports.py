@@ -28,6 +28,11 @@ from papershelf.cli._output import fail, info, print_json, warn
 from papershelf.cli._params import JsonOpt
 from papershelf.errors import ExitCode, NotFoundError, PapershelfError, PartialFailure
 
+AutotagOpt = Annotated[bool, typer.Option(
+    "--autotag/--no-autotag", envvar="PAPERSHELF_AUTOTAG", show_envvar=True,
+    help="Give the new entries the tags the topic rules earn them (default; PAPERSHELF_AUTOTAG=0 "
+         "makes --no-autotag the default).")]
+
 import_app = typer.Typer(
     name="import", no_args_is_help=True,
     help="Bring entries in from files; duplicates are reported, not added twice.")
@@ -44,24 +49,35 @@ def import_bibtex(
     encoding: Annotated[str | None, typer.Option(
         "--encoding", help="Read the files in this encoding (default: UTF-8, UTF-16 with a BOM, "
                            "or what a JabRef '% Encoding:' header says).")] = None,
+    autotag: AutotagOpt = True,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import BibTeX/biblatex files. Exit 5 if a file could not be read (the rest is imported)."""
+    """Import BibTeX/biblatex files. Exit 5 if a file could not be read (the rest is imported).
+
+    Every field is kept as written (with the file's @preamble and @string blocks), so
+    `papershelf export bibtex` gives the entries back unchanged."""
     from papershelf.services.import_bibtex import import_files
 
     with open_library() as lib:
-        report = import_files(lib, files, update=update, dry_run=dry_run, encoding=encoding)
+        report = import_files(lib, files, update=update, dry_run=dry_run, encoding=encoding,
+                              autotag=autotag)
     for refused in report.refused:
         warn(refused["error"])
     for p in report.problems:
         where = f"line {p['line']}" if p["line"] else "?"
-        warn(f"{p['file']}:{where}: {p['key'] + ': ' if p['key'] else ''}{p['message']}")
+        warn(f"{p['file'] + ':' + where + ': ' if p['file'] else ''}{p['key'] + ': ' if p['key'] else ''}"
+             f"{p['message']}")
     for old, new, why in report.renamed:
         warn(f"{old or '(no key)'} → {new}: {why}")
     if report.duplicates and not update:
         info(f"{len(report.duplicates)} already in the catalogue, not added (--update merges them): "
              + ", ".join(f"{k}={e}" for k, e, _ in report.duplicates[:10])
              + (" …" if len(report.duplicates) > 10 else ""))
+    if report.aliases:
+        info(f"{len(report.aliases)} key(s) kept as aliases, citing the entry they duplicate: "
+             + ", ".join(f"{a}→{k}" for a, k in report.aliases[:10]) + (" …" if len(report.aliases) > 10 else ""))
+    for key, other, why in report.probable:
+        warn(f"{key} may be the same work as {other} (same {why}): both kept, check them")
     if as_json:
         print_json(report.to_dict())
     verb = "Would import" if dry_run else "Imported"
@@ -94,6 +110,7 @@ def markdown(
         help="Fetch arXiv metadata now (--online), or only add placeholders for `papershelf sync` "
              "(--offline). Default: try arXiv, fall back to placeholders.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Show what would be added; change nothing.")] = False,
+    autotag: AutotagOpt = True,
     as_json: JsonOpt = False,
 ) -> None:
     """Import a Markdown reading list: papers, books and links, with sections and notes."""
@@ -105,7 +122,7 @@ def markdown(
     if online and fetch is None:
         raise PapershelfError("--online needs the arXiv client, which is not installed")
     with open_library() as lib:
-        report = import_markdown(lib, text, fetch=fetch, dry_run=dry_run)
+        report = import_markdown(lib, text, fetch=fetch, dry_run=dry_run, autotag=autotag)
     if as_json:
         print_json(report.to_dict())
     else:

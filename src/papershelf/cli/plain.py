@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from papershelf.model.entry import Entry
 
 ET_AL_AFTER = 3
+
+# What a terminal would obey rather than show: C0 controls (tab and newline aside), DEL, C1.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character shown as an escape (ESC → ``\\x1b``), so nothing
+    stored in the catalogue can move the cursor, recolour or retitle the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
 
 
 def short_authors(entry: Entry) -> str:
@@ -18,7 +28,7 @@ def short_authors(entry: Entry) -> str:
 
 
 def _cell(value: object) -> str:
-    return " ".join(str(value).split()) if value is not None else ""
+    return printable(" ".join(str(value).split())) if value is not None else ""
 
 
 def entry_lines(entries: Sequence[Entry]) -> str:

@@ -8,8 +8,13 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from papershelf.cli.plain import short_authors
+from papershelf.cli.plain import printable, short_authors
 from papershelf.model.entry import Entry
+
+
+def _safe(text: str) -> str:
+    """Stored text as Rich markup that shows exactly it: control characters escaped, no markup."""
+    return escape(printable(text))
 
 
 def entries_table(entries: Sequence[Entry]) -> Table:
@@ -20,8 +25,8 @@ def entries_table(entries: Sequence[Entry]) -> Table:
     table.add_column("title", ratio=3, overflow="fold", min_width=30)
     table.add_column("tags", style="green", ratio=1, overflow="fold")
     for e in entries:
-        table.add_row(escape(e.citekey), str(e.year or ""), escape(short_authors(e)),
-                      escape(e.title), escape(" ".join(e.tags)))
+        table.add_row(_safe(e.citekey), str(e.year or ""), _safe(short_authors(e)),
+                      _safe(e.title), _safe(" ".join(e.tags)))
     return table
 
 
@@ -33,11 +38,12 @@ def entry_detail(entry: Entry) -> Table:
 
     def row(label: str, value) -> None:
         if value not in (None, "", [], {}):
-            grid.add_row(label, value if isinstance(value, Text) else escape(str(value)))
+            grid.add_row(label, value if isinstance(value, Text) else _safe(str(value)))
 
-    row("key", Text(entry.citekey, style="cyan bold"))
+    row("key", Text(printable(entry.citekey), style="cyan bold"))
+    row("aliases", ", ".join(entry.aliases))  # merged-away keys that still cite this entry
     row("type", entry.type)
-    row("title", Text(entry.title, style="bold"))
+    row("title", Text(printable(entry.title), style="bold"))
     row("authors", "; ".join(entry.author_names))
     row("editors", "; ".join(p.name for p in entry.editors))
     row("year", entry.year)
@@ -64,7 +70,7 @@ def entry_detail(entry: Entry) -> Table:
     for i, tag in enumerate(entry.tags):
         if i:
             tags.append(" ")
-        tags.append(tag, style="green" if tag not in entry.rule_tags else "green dim")
+        tags.append(printable(tag), style="green" if tag not in entry.rule_tags else "green dim")
     row("tags", tags if entry.tags else None)
     links = []
     if entry.url:
@@ -94,5 +100,5 @@ def bar_chart(title: str, rows: Sequence[tuple[str, int]], width: int = 30) -> T
     top = max((n for _, n in rows), default=0)
     for label, n in rows:
         bar = "█" * max(1, round(n / top * width)) if top else ""
-        table.add_row(escape(label), str(n), Text(bar, style="blue"))
+        table.add_row(_safe(label), str(n), Text(bar, style="blue"))
     return table

@@ -7,28 +7,48 @@ BibTeX runs write ``\\citation{a,b}``; biblatex writes ``\\abx@aux@cite{a}`` (or
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
+
+from papershelf.errors import UsageError
 
 _CITE = re.compile(r"\\citation\{([^}]*)\}|\\abx@aux@cite(?:\{\d+\})?\{([^}]*)\}")
 _INPUT = re.compile(r"\\@input\{([^}]*)\}")
+_ANY = re.compile(f"{_CITE.pattern}|{_INPUT.pattern}")
+# A LaTeX run writes one .aux per \include'd file, one level deep: more files than this is not
+# a document but a loop or a trap.
+MAX_AUX_FILES = 1000
 
 
-def cited_keys(path: Path, _seen: set[Path] | None = None) -> list[str]:
-    """Keys in first-citation order, without repeats; ``*`` if everything is cited."""
-    seen = _seen if _seen is not None else set()
+def cited_keys(path: Path) -> list[str]:
+    """Keys in first-citation order, without repeats; ``*`` if everything is cited.
+
+    An ``\\@input`` file is read where it appears, each file once (a cycle ends where it
+    closes); the walk is iterative, and more than ``MAX_AUX_FILES`` files is refused."""
     path = Path(path)
-    if path.resolve() in seen:
-        return []
-    seen.add(path.resolve())
-    text = path.read_text(encoding="utf-8", errors="replace")
     keys: list[str] = []
-    for m in re.finditer(f"{_CITE.pattern}|{_INPUT.pattern}", text):
-        if m.group(3):
-            child = path.parent / m.group(3)
-            if child.exists():
-                keys.extend(cited_keys(child, seen))
-            continue
-        for key in (m.group(1) or m.group(2) or "").split(","):
-            if key.strip():
-                keys.append(key.strip())
+    seen: set[Path] = set()
+    stack: list[tuple[Path, Iterator[re.Match[str]]]] = []
+
+    def enter(file: Path) -> None:
+        resolved = file.resolve()
+        if resolved in seen:
+            return
+        if len(seen) >= MAX_AUX_FILES:
+            raise UsageError(f"{path} includes more than {MAX_AUX_FILES} .aux files; not reading them")
+        seen.add(resolved)
+        stack.append((file.parent, _ANY.finditer(file.read_text(encoding="utf-8", errors="replace"))))
+
+    enter(path)
+    while stack:
+        folder, matches = stack[-1]
+        m = next(matches, None)
+        if m is None:
+            stack.pop()
+        elif m.group(3):
+            child = folder / m.group(3)
+            if child.is_file():
+                enter(child)
+        else:
+            keys.extend(k.strip() for k in (m.group(1) or m.group(2) or "").split(",") if k.strip())
     return list(dict.fromkeys(keys))

@@ -8,9 +8,16 @@
 * A journal reference, a DOI (not arXiv's own 10.48550 one), a URL and the year are only
   filled in when the entry lacks them; what you (or a published source) put there stays. A
   preprint's year follows arXiv's v1 date.
-* When arXiv reports a journal_ref or DOI, a preprint (type misc/unpublished/online, no
-  journal or booktitle) becomes a published ``article`` with the journal_ref as its journal;
-  the eprint fields stay, so BibTeX export keeps ``eprint``.
+* arXiv's journal_ref is stored as written. It makes a preprint (type misc/unpublished/online,
+  no journal or booktitle) a published entry only when ``model.venues`` reads it as a venue
+  ("ICLR 2022" → ``inproceedings`` with the conference's full name; "Phys. Rev. D 76, 013009
+  (2007)" → ``article`` with journal, volume, pages); otherwise the type stays and exports
+  write it as a ``note``. A publisher DOI alone is stored and reported but names no venue, so
+  the entry stays a preprint carrying it. The eprint fields stay, so export keeps ``eprint``.
+* Every field written is in the report: the changes it describes, and "also updated: …" for
+  the rest.
+* ``fill`` is the other merge: an arXiv paper found to be a work catalogued from elsewhere
+  (same DOI, title…) only fills in the arXiv fields that entry lacks.
 * The citekey, tags, notes, section and links are never touched. A placeholder (``needs_sync``,
   e.g. from the Markdown importer, keyed ``arxiv2006.11239``) keeps its key too: only
   ``papershelf rekey`` renames one.
@@ -29,9 +36,10 @@ from papershelf.model.identifiers import is_arxiv_doi
 # The fields arXiv's answer can set; the order is the order of the report's "also updated".
 _OWNED = ("title", "authors", "abstract", "arxiv_id", "arxiv_version", "primary_class",
           "categories", "arxiv_comment", "date")
-_REPORT_ORDER = ("completed", "version", "title", "authors", "published", "abstract", "other")
+_REPORT_ORDER = ("completed", "version", "title", "authors", "published", "journal_ref", "abstract", "other")
 _LABELS = {"primary_class": "primary class", "arxiv_comment": "comment", "date": "v1 date",
-           "journal_ref": "journal ref", "arxiv_id": "arXiv id"}
+           "journal_ref": "journal ref", "arxiv_id": "arXiv id", "arxiv_version": "version",
+           "needs_sync": "placeholder"}
 
 
 def real_doi(doi: str | None) -> str | None:
@@ -45,12 +53,30 @@ def venue(entry: Entry) -> str | None:
     return " / ".join(parts) or None
 
 
+def venue_fields(entry: Entry, journal_ref: str | None) -> dict[str, Any]:
+    """The fields a readable ``journal_ref`` gives a preprint (``model.venues``): type, journal
+    or booktitle, volume, number, pages, year; empty when it cannot be read as a venue."""
+    from papershelf.model.venues import parse_journal_ref
+
+    found = parse_journal_ref(journal_ref)
+    if found is None:
+        return {}
+    out: dict[str, Any] = {"type": found.type}
+    for name in ("journal", "booktitle", "volume", "number", "pages", "year"):
+        value = getattr(found, name)
+        if value is not None and (name == "year" or getattr(entry, name) in (None, "")):
+            out[name] = value
+    return out
+
+
 def as_new_entry(fresh: Entry, tags: Sequence[str] = ()) -> Entry:
-    """A fresh arXiv record ready to add: published if arXiv knows a venue, with ``tags``."""
+    """A fresh arXiv record ready to add: published when its journal_ref reads as a venue (an
+    unreadable one stays ``journal_ref``, exported as a note; a DOI alone names no venue, so
+    the paper stays a preprint carrying that DOI), with ``tags``."""
     entry = copy.deepcopy(fresh)
-    if entry.journal_ref or real_doi(entry.doi):
-        entry.type = "article"
-        entry.journal = entry.journal or entry.journal_ref
+    if entry.is_unpublished:
+        for name, value in venue_fields(entry, entry.journal_ref).items():
+            setattr(entry, name, value)
     if entry.doi and not real_doi(entry.doi):
         entry.doi = None  # arXiv's own DOI is implied by the eprint
     entry.tags = list(tags)
@@ -79,6 +105,8 @@ class Change:
             return "authors: " + ", ".join([f"+ {n}" for n in came] + [f"− {n}" for n in gone])
         if self.kind == "published":
             return f"now published: {self.new}"
+        if self.kind == "journal_ref":
+            return f"journal ref: {self.new} (not read as a venue: kept, exported as a note)"
         if self.kind == "abstract":
             return "abstract updated"
         if self.kind == "completed":
@@ -100,6 +128,29 @@ class Merge:
         return bool(self.changes)
 
 
+# What arXiv's record adds to a work catalogued from another source (a .bib, a DOI) when an
+# added arXiv paper turns out to be that work: its arXiv identity, never the user's fields.
+_FILLED = ("arxiv_id", "arxiv_version", "primary_class", "categories", "arxiv_comment", "abstract",
+           "date", "journal_ref")
+
+
+def fill(old: Entry, fresh: Entry) -> Merge:
+    """arXiv's record merged into ``old``, the same work catalogued from another source: the
+    arXiv fields ``old`` lacks are filled in; nothing it has (title, authors, venue, key) changes."""
+    new = copy.deepcopy(old)
+    fields: list[str] = []
+    for name in _FILLED:
+        value = getattr(fresh, name)
+        if value in (None, "", []) or getattr(old, name) not in (None, "", []):
+            continue
+        if name == "date" and old.year is not None and str(value)[:4] != str(old.year):
+            continue  # arXiv's v1 date would contradict the year the venue gives
+        setattr(new, name, copy.deepcopy(value))
+        fields.append(name)
+    changes = [Change("other", None, [_LABELS.get(n, n) for n in fields])] if fields else []
+    return Merge(new, fields, changes)
+
+
 def merge(old: Entry, fresh: Entry) -> Merge:
     """What refreshing ``old`` from arXiv's ``fresh`` record changes (see the module rules)."""
     new = copy.deepcopy(old)
@@ -107,10 +158,11 @@ def merge(old: Entry, fresh: Entry) -> Merge:
     placeholder = old.needs_sync
 
     def put(name: str, value: Any) -> bool:
-        if getattr(old, name) == value:
+        if getattr(new, name) == value:
             return False
         setattr(new, name, copy.deepcopy(value))
-        fields.append(name)
+        if name not in fields:
+            fields.append(name)
         return True
 
     changes: list[Change] = []
@@ -150,16 +202,34 @@ def merge(old: Entry, fresh: Entry) -> Merge:
     if fresh.year and (old.year is None or (placeholder or old.is_unpublished)):
         put("year", fresh.year)
     newly_published = bool((fresh.journal_ref and not old.journal_ref) or (doi and not old.doi))
-    if (fresh.journal_ref or doi) and old.is_unpublished:
-        put("type", "article")
-        if fresh.journal_ref:
-            put("journal", fresh.journal_ref)
+    read = venue_fields(new, fresh.journal_ref) if old.is_unpublished else {}
+    for name, value in read.items():
+        put(name, value)
     if newly_published and not placeholder:
-        changes.append(Change("published", None, venue(new)))
+        if fresh.journal_ref and not old.journal_ref and not read and old.is_unpublished:
+            changes.append(Change("journal_ref", None, fresh.journal_ref))
+            if doi and not old.doi:
+                changes.append(Change("published", None, f"doi:{doi}"))
+        else:
+            where = read.get("booktitle") or read.get("journal")
+            read_as = f" → @{read['type']}: {where}" if where else ""
+            changes.append(Change("published", None, (venue(new) or "") + read_as))
     if placeholder:
         put("needs_sync", False)
         changes.insert(0, Change("completed", None, new.title))
-    elif others:
-        changes.append(Change("other", None, others))
+    else:
+        # every other field written is named: nothing changes unreported
+        told = {"title", "authors", "arxiv_version", "abstract", "needs_sync", "arxiv_id"} | \
+            ({"journal_ref", "doi", "type", *read} if newly_published else set())
+        told_labels = set(others)
+        others.extend(label for name in fields
+                      if name not in told and (label := _LABELS.get(name, name)) not in told_labels)
+        if "title" in fields and not any(c.kind == "title" for c in changes):
+            others.append("title (spacing)")
+        if "abstract" in fields and not any(c.kind == "abstract" for c in changes):
+            others.append("abstract")
+        if others:
+            changes.append(Change("other", None, list(dict.fromkeys(others))))
     changes.sort(key=lambda c: _REPORT_ORDER.index(c.kind))
+    fields = [name for name in fields if getattr(new, name) != getattr(old, name)]
     return Merge(new, fields, changes)

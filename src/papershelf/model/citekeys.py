@@ -7,6 +7,7 @@ changes: only ``papershelf rekey`` renames one.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable
 
@@ -58,23 +59,47 @@ def base_key(entry: Entry) -> str:
     return key or "anon"
 
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def nth_suffix(n: int) -> str:
+    """The ``n``-th suffix (from 0): ``a`` … ``z``, ``aa`` … ``zz``, ``aaa`` …, without end."""
+    out = ""
+    n += 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        out = _LETTERS[rest] + out
+    return out
+
+
 def suffixes() -> Iterable[str]:
-    """``a`` … ``z``, then ``aa`` … ``zz``: what tells apart keys that would be equal."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    yield from letters
-    for first in letters:
-        for second in letters:
-            yield first + second
+    """``a`` … ``z``, ``aa`` … ``zz``, ``aaa`` …, without end: what tells apart keys that
+    would be equal (however many works share a base key, the next one gets a suffix)."""
+    for length in itertools.count(1):
+        for combo in itertools.product(_LETTERS, repeat=length):
+            yield "".join(combo)
 
 
 def unique_key(base: str, taken: Callable[[str], bool]) -> str:
-    """``base`` if free, else the first of ``base``\\ a, ``base``\\ b, … that is free."""
+    """``base`` if free, else the first of ``base``\\ a, ``base``\\ b, … ``base``\\ z that is free;
+    past ``z``, a free suffix found in a few probes (doubling, then halving the step): the
+    first free one when the taken suffixes run without a gap, as they do when works pile up."""
     if not taken(base):
         return base
-    for suffix in suffixes():
+    for suffix in itertools.islice(suffixes(), 26):
         if not taken(base + suffix):
             return base + suffix
-    raise CiteKeyError(f"no free citation key left for {base!r}")
+    lo, step = 25, 1  # nth_suffix(lo) is taken
+    while taken(base + nth_suffix(lo + step)):
+        lo, step = lo + step, step * 2
+    hi = lo + step  # free
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if taken(base + nth_suffix(mid)):
+            lo = mid
+        else:
+            hi = mid
+    return base + nth_suffix(hi)
 
 
 def check_key(key: str) -> str:

@@ -24,6 +24,42 @@ ENTRY_TYPES = (
 )
 
 
+# Which .bib fields (lower-case names) feed each decoded field: when a source other than a
+# .bib file changes the decoded field, these verbatim values are stale. ``@type`` stands for
+# the entry type. A field not listed here feeds ``extra`` under its own name.
+SOURCE_FIELDS_OF: dict[str, tuple[str, ...]] = {
+    "type": ("@type",), "title": ("title",), "authors": ("author",), "editors": ("editor",),
+    "year": ("year", "date", "month", "day"), "date": ("year", "date", "month", "day"),
+    "abstract": ("abstract",), "journal": ("journal", "journaltitle"),
+    "booktitle": ("booktitle",), "volume": ("volume",), "number": ("number",),
+    "pages": ("pages",), "publisher": ("publisher",), "edition": ("edition",), "isbn": ("isbn",),
+    "doi": ("doi",), "url": ("url",),
+    "arxiv_id": ("eprint", "archiveprefix", "eprinttype"),
+    "arxiv_version": ("eprint",), "primary_class": ("primaryclass", "eprintclass"),
+    "notes": ("annote", "annotation"),
+}
+
+
+def source_fields_of(attributes: list[str] | tuple[str, ...] | set[str]) -> set[str]:
+    """The .bib field names that feed the decoded ``attributes`` (``extra`` keys: themselves)."""
+    out: set[str] = set()
+    for name in attributes:
+        out.update(SOURCE_FIELDS_OF.get(name, ()))
+    return out
+
+
+# Han, kana, hangul (and their compatibility forms): the scripts whose names read family first.
+_CJK_RANGES = ((0x2E80, 0x2FDF), (0x3040, 0x30FF), (0x3100, 0x312F), (0x3130, 0x318F),
+               (0x31A0, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7AF),
+               (0xF900, 0xFAFF), (0x20000, 0x2FA1F))
+
+
+def _all_cjk(text: str) -> bool:
+    """Every letter of ``text`` is CJK (a middle dot as in ``欧阳·修`` aside)."""
+    return not text.isascii() and all(
+        ch in "·・" or any(lo <= ord(ch) <= hi for lo, hi in _CJK_RANGES) for ch in text)
+
+
 @dataclass
 class Person:
     """An author or editor, with the parts kept apart as BibTeX and CSL need them."""
@@ -35,9 +71,18 @@ class Person:
 
     @property
     def name(self) -> str:
-        """The name in reading order: ``Given von Family, Jr.``."""
+        """The name in reading order: ``Given von Family, Jr.``; a Chinese, Japanese or Korean
+        name written in its own script reads family name first, without a space (``王小明``)."""
+        if self.family_first:
+            return self.family + self.given
         core = " ".join(p for p in (self.given, self.prefix, self.family) if p)
         return f"{core}, {self.suffix}" if self.suffix else core
+
+    @property
+    def family_first(self) -> bool:
+        """A name in CJK script (family and given name both): read family name first, no space."""
+        return bool(self.family) and not self.prefix and not self.suffix and _all_cjk(self.family) \
+            and (not self.given or _all_cjk(self.given))
 
     @property
     def is_corporate(self) -> bool:
@@ -131,6 +176,15 @@ class Entry:
     needs_sync: bool = False  # a placeholder whose metadata still has to come from arXiv
     aliases: list[str] = field(default_factory=list)  # other keys that cite it (merged-away keys)
     revision: int = 0  # bumped by every write: read-modify-write commands compare it
+    # What a .bib source said, verbatim (see ``SOURCE_FIELDS_OF``): the entry type as written
+    # (None: papershelf made the entry), each field's value as written (@string references and
+    # ``#`` resolved, braces and LaTeX kept), and the fields changed since (by a user or a source)
+    # whose value is generated from the decoded view when no verbatim text replaced it.
+    source_type: str | None = None
+    source_fields: dict[str, str] = field(default_factory=dict)
+    edited: list[str] = field(default_factory=list)
+    bib_preambles: list[str] = field(default_factory=list)  # the file's @preamble values, as written
+    bib_strings: dict[str, str] = field(default_factory=dict)  # its @string definitions, as written
     added: str | None = None
     updated: str | None = None
     id: int | None = None  # the storage row id; not part of the public JSON

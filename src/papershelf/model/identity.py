@@ -11,8 +11,10 @@ it through ``Library.add`` (``papershelf.services.library``). The rule, in order
    (``math.DG/0211159`` = ``math/0211159`` = ``arXiv:math/0211159v2``), the same DOI (compared
    without case or resolver prefix; arXiv's own ``10.48550/arXiv.ID`` counts as the arXiv id),
    or the same ISBN (ISBN-10 and ISBN-13 of one book are equal) — unless the two titles are
-   both known and clearly different *and* so are their pages or types: chapters of one book
-   share its DOI or ISBN but are different works.
+   both known and clearly different *and* the records are two parts (articles, papers,
+   chapters), a part and its whole, or have different pages: chapters of one book share its
+   DOI or ISBN but are different works. A preprint retitled on publication keeps its DOI and
+   stays one work.
 3. **The same URL** (ignoring a trailing slash and the scheme) is the same work when the
    titles do not differ (a proceedings page shared by many papers is not one work); a "title"
    that is only the link's own text (``github.com/cloneofsimo/lora``) does not count as one.
@@ -142,7 +144,8 @@ def _parts_of_one_whole(a: Keys, b: Keys) -> bool:
         return False  # a retitled version (preprint → journal) with the same DOI is still one work
     part_and_whole = (a.type in _PART_TYPES and b.type in _WHOLE_TYPES) or \
         (b.type in _PART_TYPES and a.type in _WHOLE_TYPES)
-    return part_and_whole or _differ(a.where[2], b.where[2])
+    two_parts = a.type in _PART_TYPES and b.type in _PART_TYPES  # not a preprint and its version
+    return part_and_whole or two_parts or _differ(a.where[2], b.where[2])
 
 
 def same_keys(a: Keys, b: Keys) -> Verdict:

@@ -11,7 +11,8 @@
     蒸餾                       CJK text matches anywhere (characters are indexed one by one)
 
 Everything the user types is quoted before it reaches FTS5, so punctuation is never FTS5
-syntax; what cannot be parsed raises ``QuerySyntaxError`` with a one-line reason.
+syntax; what cannot be parsed raises ``QuerySyntaxError`` with a one-line reason, and so does
+a query over the bounds (``MAX_QUERY_CHARS``, ``MAX_TERMS``, ``MAX_PREFIXES``, ``MIN_PREFIX_CHARS``).
 """
 
 from __future__ import annotations
@@ -22,12 +23,21 @@ from dataclasses import dataclass, field, replace
 
 from papershelf.errors import QuerySyntaxError
 from papershelf.model.tags import tag_form
-from papershelf.model.text import split_cjk
+from papershelf.model.text import has_cjk, split_cjk
 
 FTS_FIELDS = {"title": "title", "author": "authors", "authors": "authors",
               "abstract": "abstract", "note": "notes", "notes": "notes", "section": "section"}
 FILTER_FIELDS = ("tag", "type", "year")
 OPERATORS = {"AND", "OR", "NOT"}
+# Bounds on one search, so no query can keep SQLite busy for minutes or overflow its expression
+# tree: at most this many characters, and this many terms (words, phrases, prefixes and
+# tag:/type:/year: filters; --tag and --type options count as filters too).
+MAX_QUERY_CHARS = 2000
+MAX_TERMS = 100
+# A prefix term (``diffus*``) reads every indexed word it starts: the costly kind. At most this
+# many in one query, each of at least two letters (one CJK character is enough).
+MAX_PREFIXES = 10
+MIN_PREFIX_CHARS = 2
 
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -51,6 +61,11 @@ class Filters:
     # Per tag in ``tags``: the stored tag names it matches (the tag, and the topic it is an
     # alias of). Filled in by the service that knows the topics; empty means "exactly the tag".
     tag_groups: list[list[str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if len(self.tags) + len(self.types) > MAX_TERMS:
+            raise QuerySyntaxError(f"too many tag and type filters ({len(self.tags) + len(self.types)}): "
+                                   f"at most {MAX_TERMS}")
 
     def merge(self, other: Filters) -> Filters:
         lo = [y for y in (self.year_min, other.year_min) if y is not None]
@@ -90,6 +105,11 @@ def _term(text: str, prefix: bool) -> str:
     spaced = " ".join(split_cjk(text).split())
     if not spaced.strip():
         raise QuerySyntaxError("empty phrase in query")
+    if prefix:
+        last = spaced.split()[-1]
+        if len(last) < MIN_PREFIX_CHARS and not has_cjk(last):
+            raise QuerySyntaxError(f"prefix {last}* is too short: give at least {MIN_PREFIX_CHARS} letters "
+                                   "before the *")
     return _quote(spaced) + ("*" if prefix else "")
 
 
@@ -105,7 +125,11 @@ def parse_query(query: str) -> ParsedQuery:
     parts: list[str] = []
     pos = 0
     depth = 0
+    terms = 0
+    prefixes = 0
     query = query.strip()
+    if len(query) > MAX_QUERY_CHARS:
+        raise QuerySyntaxError(f"query too long ({len(query)} characters): at most {MAX_QUERY_CHARS}")
     while pos < len(query):
         m = _TOKEN.match(query, pos)
         if not m or m.end() == pos:
@@ -129,6 +153,10 @@ def parse_query(query: str) -> ParsedQuery:
         if not fname and phrase is None and word in OPERATORS:
             parts.append(word)
             continue
+        terms += 1
+        if terms > MAX_TERMS:
+            raise QuerySyntaxError(f"too many search terms: at most {MAX_TERMS} words, phrases and "
+                                   "filters in one query")
         if fname in FILTER_FIELDS:
             value = phrase if phrase is not None else word
             if negate:
@@ -145,13 +173,17 @@ def parse_query(query: str) -> ParsedQuery:
             known = ", ".join(sorted(set(FTS_FIELDS) | set(FILTER_FIELDS)))
             raise QuerySyntaxError(f"unknown field {fname!r}: fields are {known}")
         if phrase is not None:
-            term = _term(phrase, bool(m.group("pstar")))
+            prefix = bool(m.group("pstar"))
+            term = _term(phrase, prefix)
         else:
             prefix = word.endswith("*")
             bare = word.rstrip("*")
             if not bare:
                 raise QuerySyntaxError("a lone * is not a search term: put it after a word, e.g. diffus*")
             term = _term(bare, prefix)
+        prefixes += prefix
+        if prefixes > MAX_PREFIXES:
+            raise QuerySyntaxError(f"too many prefix terms (word*): at most {MAX_PREFIXES} in one query")
         if fname:
             term = f"{FTS_FIELDS[fname]} : {term}"
         if negate:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from papershelf.errors import NetworkError, UsageError
-from papershelf.model.arxiv_merge import Change, as_new_entry, merge
+from papershelf.model.arxiv_merge import Change, as_new_entry, fill, merge
 from papershelf.model.entry import Entry
 from papershelf.model.identifiers import ArxivId, canonical
 from papershelf.services.library import AddPolicy, Library
@@ -43,7 +43,7 @@ class Outcome:
     """What happened to one requested id or synced entry."""
 
     arxiv_id: str
-    status: str  # added, exists, updated, completed, unchanged, changed, not_found, failed
+    status: str  # added, exists, merged, updated, completed, unchanged, changed, not_found, failed
     entry: Entry | None = None
     changes: list[Change] = field(default_factory=list)
     message: str = ""
@@ -104,11 +104,24 @@ def store(lib: Library, wanted: Sequence[str], fresh: dict[str, Entry],
         added = lib.add(records, AddPolicy(tags=tuple(tags)))
         for entry in added.added:
             report.outcomes.append(Outcome(entry.arxiv_id or "", "added", entry))
-        for dup in added.duplicates:  # the same work under another record (DOI, title…)
-            report.outcomes.append(Outcome(dup.entry.arxiv_id or "", "exists", lib.get(dup.existing_key),
-                                           message=f"already in the catalogue as {dup.existing_key} "
-                                                   f"(same {dup.why})"))
         report.written += len(added.added)
+        # the same work under another record (DOI, title…): arXiv's identity is merged into it
+        # (arXiv id, version, categories…; its key, title, authors and venue stay)
+        fills = [(dup, fill(lib.cat.get_id(dup.existing_id), dup.entry))
+                 for dup in added.duplicates if dup.existing_id is not None]
+        stored = {e.id: e for e in lib.refresh([(d.existing_id, m.entry, m.fields)
+                                                for d, m in fills if m.fields and d.existing_id is not None])}
+        for dup, m in fills:
+            status = "merged" if m.fields else "exists"
+            what = "arXiv's record merged into" if m.fields else "already in the catalogue as"
+            report.outcomes.append(Outcome(dup.entry.arxiv_id or "", status, stored.get(dup.existing_id, m.entry),
+                                           m.changes, message=f"{what} {dup.existing_key} (same {dup.why})"))
+            report.written += bool(m.fields)
+        for dup in added.duplicates:
+            if dup.existing_id is None:  # two ids of one batch that are one work
+                report.outcomes.append(Outcome(dup.entry.arxiv_id or "", "exists", lib.get(dup.existing_key),
+                                               message=f"already in the catalogue as {dup.existing_key} "
+                                                       f"(same {dup.why})"))
     merges, updates, completed = [], [], []
     for ident in wanted:
         old = existing.get(ident)

@@ -3,19 +3,21 @@
 Selection (``select``): by key (in the order given), by what a LaTeX ``.aux`` file cites, or by
 tag/type/year filters and a search query (in key order). Rendering goes to the writers of
 ``formats``; ``write_output`` replaces a file atomically, so a half-written refs.bib never
-replaces a good one.
+replaces a good one, and never writes over the catalogue or a file papershelf did not write
+(unless forced).
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from papershelf.errors import NotFoundError, UsageError
+from papershelf.errors import NotFoundError, PapershelfError, UsageError
 from papershelf.model.entry import Entry
 from papershelf.model.query import Filters
 
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 class Selection:
     entries: list[Entry]
     missing: list[str] = field(default_factory=list)  # cited keys not in the catalogue
+    cited: list[str] = field(default_factory=list)  # the keys asked for (by name or by the .aux)
 
 
 def _by_key(entries: Sequence[Entry]) -> list[Entry]:
@@ -53,9 +56,9 @@ def select(lib: Library, keys: Sequence[str] = (), filters: Filters | None = Non
                     ids.append(lib.cat.resolve(key))
                 except NotFoundError:
                     missing.append(key)
-            return Selection(_by_key(lib.cat.load(list(dict.fromkeys(ids)))), missing)
+            return Selection(_by_key(lib.cat.load(list(dict.fromkeys(ids)))), missing, [*keys, *cited])
     if keys:
-        return Selection(lib.get_many(keys))
+        return Selection(lib.get_many(keys), cited=list(keys))
     if query:
         return Selection(_by_key(lib.search(query, filters)))
     if order == "added":
@@ -77,13 +80,28 @@ def check_grouping(group_by: str) -> None:
         raise UsageError(f"unknown grouping {group_by!r}: choose one of {', '.join(GROUPS)}")
 
 
-def bibtex(entries: Sequence[Entry], style: str = "bibtex", *, minimal: bool = False) -> tuple[str, WriteReport]:
-    """A .bib file for bibtex (LaTeX-encoded) or biblatex (UTF-8), and what had to be adapted."""
+def check_keywords(keywords: str) -> None:
+    from papershelf.formats.bibtex.writer import KEYWORDS
+
+    if keywords not in KEYWORDS:
+        raise UsageError(f"unknown --keywords {keywords!r}: choose source, tags or both")
+
+
+def bibtex(entries: Sequence[Entry], style: str = "bibtex", *, minimal: bool = False,
+           keywords: str = "source", cited: Sequence[str] = ()) -> tuple[str, WriteReport]:
+    """A .bib file for bibtex (LaTeX-encoded) or biblatex (UTF-8), and what had to be adapted.
+
+    Entries read from a .bib file come back as written (see ``formats.bibtex.writer``);
+    ``keywords`` says what goes into ``keywords``: the source's own (``source``), the tags
+    (``tags``), or both. An alias among the ``cited`` keys (a merged-away key the document
+    cites) gets a copy of its entry under that key in the ``bibtex`` style, which has no ``ids``."""
     from papershelf.formats.bibtex.writer import WriteReport, write_bibtex
 
     check_style(style)
+    check_keywords(keywords)
     report = WriteReport()
-    return write_bibtex(entries, style, minimal=minimal, report=report), report
+    return write_bibtex(entries, style, minimal=minimal, report=report, keywords=keywords,
+                        alias_copies=cited), report
 
 
 def markdown(entries: Sequence[Entry], group_by: str = "section", title: str = "Reading list") -> str:
@@ -99,16 +117,151 @@ def csljson(entries: Sequence[Entry]) -> str:
     return write_csljson(entries)
 
 
-def write_output(text: str, output: Path) -> Path:
-    """Write ``text`` to ``output`` atomically (a temporary file beside it, then a rename)."""
-    output = output.expanduser()
-    fd, tmp = tempfile.mkstemp(dir=output.parent if str(output.parent) else ".",
-                               prefix=f".{output.name}.", suffix=".tmp")
+# The first line of every .bib and .md file ``export -o`` writes: how papershelf recognises a file
+# it may replace without --force. Fixed text (no date), so re-exports stay byte-identical;
+# bibtex and biber skip text outside entries, Markdown renderers skip an HTML comment.
+HEADERS = {
+    "bibtex": "% Written by papershelf export: replaced by the next `papershelf export -o` of this file.\n\n",
+    "markdown": "<!-- Written by papershelf export: replaced by the next `papershelf export -o` of this file. -->\n\n",
+}
+# CSL-JSON has no comments: papershelf remembers a checksum of each CSL-JSON file it wrote (in
+# the state directory) and replaces the file without --force only while it still has those bytes.
+KINDS = ("bibtex", "markdown", "csl-json")
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_CATALOGUE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def _manifest_path() -> Path:
+    from papershelf.paths import state_dir
+
+    return state_dir() / "exports.json"
+
+
+def _read_manifest() -> dict[str, str]:
+    import json
+
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, output)
+        data = json.loads(_manifest_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _remember(target: Path, data: bytes) -> None:
+    """Record the checksum of a CSL-JSON file just written (best effort: never fails the export)."""
+    import hashlib
+    import json
+
+    manifest = _read_manifest()
+    manifest[str(target)] = hashlib.sha256(data).hexdigest()
+    path = _manifest_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def written_by_papershelf(path: Path) -> bool:
+    """Whether ``path`` is a file ``export -o`` wrote: it starts with one of the ``HEADERS``,
+    or it holds exactly the bytes of a CSL-JSON export papershelf wrote there."""
+    import hashlib
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(200)
+            if any(head.startswith(h.encode("utf-8").rstrip(b"\n")) for h in HEADERS.values()):
+                return True
+            recorded = _read_manifest().get(str(Path(os.path.realpath(path))))
+            if recorded is None:
+                return False
+            fh.seek(0)
+            return hashlib.sha256(fh.read()).hexdigest() == recorded
+    except OSError:
+        return False
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        sa, sb = a.stat(), b.stat()
+    except OSError:
+        return False
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
+
+def check_output(output: Path, *, force: bool = False, catalogue: Path | None = None) -> Path:
+    """The file ``output`` names (through a symlink), if papershelf may write it; else a clear error.
+
+    Never the catalogue or its -wal/-shm/-journal files, nor any SQLite database; an existing
+    file only with ``force`` or when papershelf wrote it (``written_by_papershelf``)."""
+    output = output.expanduser()
+    target = Path(os.path.realpath(output))
+    if catalogue is not None:
+        for suffix in _CATALOGUE_FILES:
+            if _same_file(target, Path(f"{catalogue}{suffix}")):
+                raise UsageError(f"refusing to write the export to {output}: it is the catalogue "
+                                 f"{'file' if not suffix else suffix + ' file'} ({catalogue})",
+                                 hint="choose another file with -o")
+    if target.is_dir():
+        raise UsageError(f"{output} is a directory", hint="give -o a file name")
+    if not target.parent.is_dir():
+        raise NotFoundError(f"no such directory: {target.parent}")
+    if target.exists():
+        try:
+            with open(target, "rb") as fh:
+                magic = fh.read(len(_SQLITE_MAGIC))
+        except OSError as exc:
+            raise PapershelfError(f"cannot read {output}: {exc.strerror}") from None
+        if magic == _SQLITE_MAGIC:
+            raise UsageError(f"refusing to write the export to {output}: it is an SQLite database "
+                             "(a catalogue?)", hint="choose another file with -o")
+        if not force and not written_by_papershelf(target):
+            raise PapershelfError(f"{output} already exists and papershelf did not write it; "
+                                  "it was left untouched",
+                                  hint="add --force to replace it, or choose another file with -o")
+    return target
+
+
+def write_output(text: str, output: Path, kind: str, *, force: bool = False,
+                 catalogue: Path | None = None) -> Path:
+    """Write an export of ``kind`` (``KINDS``) to ``output`` safely; returns the path given.
+
+    Checked first (``check_output``). ``.bib`` and ``.md`` files start with their ``HEADERS``
+    line. The bytes go to a temporary file in the target's directory, which then replaces the
+    target in one rename: a half-written file never replaces a good one. A symlink is written
+    through (its target is replaced, the link stays); a replaced file keeps its mode, a new one
+    gets the umask's."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown export kind {kind!r}")
+    target = check_output(output, force=force, catalogue=catalogue)
+    data = (HEADERS.get(kind, "") + text).encode("utf-8")
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = None
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
+        try:
+            if mode is not None:
+                os.fchmod(fd, mode)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise PapershelfError(f"cannot write {output}: {exc.strerror or exc}") from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-    return output
+    if kind == "csl-json":
+        _remember(target, data)
+    return output.expanduser()

@@ -3,7 +3,9 @@
 Every file is read (a file that cannot be decoded is refused and reported, the others go on),
 then all their entries enter in one ``Library.add``: duplicates of catalogued works (by the one
 identity rule) are reported, or merged with ``update``; keys are kept as written unless BibTeX
-cannot cite them or another entry uses them (then the report says what each became).
+cannot cite them or another entry uses them (then the report says what each became). Each entry
+keeps what its file said verbatim, and the file's @preamble and @string blocks, so an export
+gives them back unchanged.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ class ImportReport:
     renamed: list[tuple[str, str, str]] = field(default_factory=list)  # old key, new key, why
     problems: list[dict[str, Any]] = field(default_factory=list)  # file, line, key, message
     refused: list[dict[str, str]] = field(default_factory=list)  # file, error
+    aliases: list[tuple[str, str]] = field(default_factory=list)  # key kept as an alias, key it cites
+    probable: list[tuple[str, str, str]] = field(default_factory=list)  # key, maybe-same key, why
     files: int = 0
     dry_run: bool = False
 
@@ -38,22 +42,30 @@ class ImportReport:
             "duplicates": [{"key": k, "existing": e, "same": why} for k, e, why in self.duplicates],
             "renamed": [{"from": o, "to": n, "why": why} for o, n, why in self.renamed],
             "problems": self.problems, "refused": self.refused, "dry_run": self.dry_run,
+            "aliases": [{"alias": a, "cites": k} for a, k in self.aliases],
+            "probable": [{"key": k, "existing": e, "same": why} for k, e, why in self.probable],
         }
 
 
 def import_entries(lib: Library, entries: Sequence[Entry], *, update: bool = False,
-                   dry_run: bool = False) -> ImportReport:
-    """Add read entries through the door; the report names keys, not objects."""
+                   dry_run: bool = False, autotag: bool = True) -> ImportReport:
+    """Add read entries through the door; the report names keys, not objects. ``autotag``
+    False: the topic rules tag none of them."""
     result = lib.add(entries, AddPolicy(on_duplicate="update" if update else "skip",
-                                        source_keys=True, dry_run=dry_run))
+                                        source_keys=True, dry_run=dry_run, autotag=autotag))
     return ImportReport(
         added=[e.citekey for e in result.added], updated=[e.citekey for e in result.updated],
         duplicates=[(d.entry.citekey, d.existing_key, d.why) for d in result.duplicates],
-        renamed=list(result.renamed), dry_run=dry_run)
+        renamed=list(result.renamed), dry_run=dry_run, aliases=list(result.aliased),
+        probable=[(d.entry.citekey, d.existing_key, d.why) for d in result.probable],
+        problems=[{"file": None, "line": None, "key": key,
+                   "message": f"arXiv id {ident} is also the eprint of {other}, a different work: "
+                              f"kept on {other} only (the eprint field stays as written)"}
+                  for key, other, ident in result.shared_ids])
 
 
 def import_files(lib: Library, files: Sequence[Path], *, update: bool = False, dry_run: bool = False,
-                 encoding: str | None = None) -> ImportReport:
+                 encoding: str | None = None, autotag: bool = True) -> ImportReport:
     """Read ``files`` and import what they hold (see the module docstring)."""
     from papershelf.formats.bibtex.reader import BibEncodingError, read_file
 
@@ -69,6 +81,6 @@ def import_files(lib: Library, files: Sequence[Path], *, update: bool = False, d
         entries.extend(read.entries)
         problems.extend({"file": str(path), "line": p.line, "key": p.key, "message": p.message}
                         for p in read.problems)
-    report = import_entries(lib, entries, update=update, dry_run=dry_run)
-    report.problems, report.refused, report.files = problems, refused, len(files) - len(refused)
+    report = import_entries(lib, entries, update=update, dry_run=dry_run, autotag=autotag)
+    report.problems, report.refused, report.files = [*problems, *report.problems], refused, len(files) - len(refused)
     return report

@@ -94,7 +94,7 @@ def arxiv_fetcher(*, auto: bool, on_start: Callable[[int], None] | None = None) 
 
 
 def import_markdown(lib: Library, text: str, *, fetch: Fetcher | None = None,
-                    dry_run: bool = False) -> ImportReport:
+                    dry_run: bool = False, autotag: bool = True) -> ImportReport:
     """Add what the reading list ``text`` holds and the catalogue lacks (all in one transaction)."""
     from papershelf.topics.loader import current_topics
 
@@ -131,7 +131,7 @@ def import_markdown(lib: Library, text: str, *, fetch: Fetcher | None = None,
         new = kept
 
     report.placeholders = sum(1 for e in new if e.needs_sync and e.arxiv_id)
-    result = lib.add(new, AddPolicy(dry_run=dry_run))
+    result = lib.add(new, AddPolicy(dry_run=dry_run, autotag=autotag))
     report.added = result.added
     report.existing.extend((lines.get(id(d.entry), 0), d.existing_key) for d in result.duplicates)
     report.existing.sort()

@@ -34,7 +34,7 @@ from papershelf.storage.catalogue import Catalogue, Stats
 from papershelf.storage.rows import BIBLIOGRAPHIC
 
 if TYPE_CHECKING:  # the door's own machinery loads when something is added, not on every search
-    from papershelf.model.identity import IdentityIndex
+    from papershelf.model.identity import IdentityIndex, Keys
 
 
 @dataclass(frozen=True)
@@ -62,12 +62,41 @@ class AddResult:
     updated: list[Entry] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
     renamed: list[tuple[str, str, str]] = field(default_factory=list)  # key given, key used, why
+    aliased: list[tuple[str, str]] = field(default_factory=list)  # merged-away key, the key it cites
+    probable: list[Duplicate] = field(default_factory=list)  # maybe the same work: reported, both kept
+    # a different work already carries the record's arXiv id (a bogus eprint copied into two
+    # papers): the record is added without it (its .bib eprint stays verbatim). key, other key, id
+    shared_ids: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def normalise_identifiers(entry: Entry) -> None:
     """Identifiers in the one form the catalogue stores (see ``model.identifiers``)."""
     if entry.arxiv_id:
         entry.arxiv_id = canonical_arxiv(entry.arxiv_id) or entry.arxiv_id
+
+
+_Titles = dict[tuple[str, int], list[tuple["Keys", tuple[int | None, str]]]]
+
+
+def _remember_title(titles: _Titles, keys: Keys, payload: tuple[int | None, str]) -> None:
+    if keys.real_title and keys.year is not None:
+        titles.setdefault((keys.real_title, keys.year), []).append((keys, payload))
+
+
+def _probable(titles: _Titles, keys: Keys) -> list[tuple[int | None, str]]:
+    """Records that may be the same work as ``keys`` but are not known to be: the same title
+    and year where one of them names no author (and no identifier contradicts)."""
+    if not keys.real_title or keys.year is None:
+        return []
+    out = []
+    for other, payload in titles.get((keys.real_title, keys.year), ()):
+        if keys.first_author and other.first_author:
+            continue  # both name one: the identity rule has decided
+        if any(getattr(keys, n) and getattr(other, n) and getattr(keys, n) != getattr(other, n)
+               for n in ("arxiv", "doi")):
+            continue
+        out.append(payload)
+    return out
 
 
 class Library:
@@ -92,16 +121,38 @@ class Library:
     # -- the door -----------------------------------------------------------------------------
 
     def identity_index(self) -> IdentityIndex[tuple[int | None, str]]:
-        from papershelf.model.identity import IdentityIndex
+        return self._indexes()[0]
+
+    def _indexes(self) -> tuple[IdentityIndex[tuple[int | None, str]], _Titles, dict[str, str]]:
+        """The identity index of the catalogue, its records by (title, year) for the probable
+        duplicates, and the key holding each arXiv id."""
+        from papershelf.model.identity import IdentityIndex, Keys
 
         index: IdentityIndex[tuple[int | None, str]] = IdentityIndex()
+        titles: _Titles = {}
+        arxiv_owner: dict[str, str] = {}
         for row_id, key, entry in self.cat.identity_records():
-            index.add_entry(entry, (row_id, key))
-        return index
+            keys = Keys.of(entry)
+            index.add(keys, (row_id, key))
+            _remember_title(titles, keys, (row_id, key))
+            if entry.arxiv_id:
+                arxiv_owner[canonical_arxiv(entry.arxiv_id) or entry.arxiv_id] = key
+        return index, titles, arxiv_owner
 
     def add(self, entries: Iterable[Entry], policy: AddPolicy = AddPolicy()) -> AddResult:
-        """Add new works, report (or merge) the ones already here; one transaction."""
-        from papershelf.model.citekeys import choose_key
+        """Add new works, report (or merge) the ones already here; one transaction.
+
+        Identity and keys are decided inside that write transaction (``BEGIN IMMEDIATE``): the
+        catalogued works and the taken keys are read with the lock held, so concurrent adds of
+        the same works serialise (the later ones report duplicates) instead of colliding."""
+        if policy.dry_run:
+            return self._add(entries, policy)
+        with self.cat.transaction():
+            return self._add(entries, policy)
+
+    def _add(self, entries: Iterable[Entry], policy: AddPolicy) -> AddResult:
+        """``add``'s work; the inner transaction joins the caller's."""
+        from papershelf.model.citekeys import VALID_KEY, choose_key
         from papershelf.model.identity import Keys
         from papershelf.topics.loader import current_topics
 
@@ -109,19 +160,39 @@ class Library:
         topics = current_topics() if policy.autotag else None  # a bad rules file stops us first
         extra_tags = [normalise_tag(t) for t in policy.tags]
         result = AddResult()
-        index = self.identity_index()
+        index, index_titles, arxiv_owner = self._indexes()
         taken = self.cat.taken_keys()
         new: list[Entry] = []
         updates: list[tuple[int, Entry]] = []
+        aliases: list[tuple[int | None, str, str]] = []  # row id (None: new), key, alias
         for entry in records:
             normalise_identifiers(entry)
             keys = Keys.of(entry)
             found = index.find(keys)
-            if found is not None:
-                (row_id, existing_key), verdict = found
-                result.duplicates.append(Duplicate(entry, existing_key, row_id, verdict.describe(entry)))
+            at, evidence = (found[0], found[1].describe(entry)) if found is not None else (None, "")
+            if at is None:
+                maybe = _probable(index_titles, keys)
+                same_key = [m for m in maybe if entry.citekey and m[1].lower() == entry.citekey.lower()]
+                if same_key:  # the same record again (a re-import): its key says which it is
+                    at, evidence = same_key[0], "key, title and year"
+                elif maybe:  # reported; the record is added all the same
+                    result.probable.append(Duplicate(entry, maybe[0][1], maybe[0][0],
+                                                     "title and year (no author to compare)"))
+            if at is not None:
+                row_id, existing_key = at
+                result.duplicates.append(Duplicate(entry, existing_key, row_id, evidence))
+                merged = False
                 if policy.on_duplicate == "update" and row_id is not None:
                     updates.append((row_id, entry))
+                    merged = True
+                # the merged-away key keeps citing: a merge, or a second key for a work this
+                # very batch brings (both keys of one .bib may be \cite'd)
+                alias = entry.citekey
+                if (alias and (merged or (row_id is None and policy.source_keys))
+                        and alias.lower() not in taken and VALID_KEY.match(alias)):
+                    aliases.append((row_id, existing_key, alias))
+                    taken.add(alias.lower())
+                    result.aliased.append((alias, existing_key))
                 continue
             given = entry.citekey
             key, why = choose_key(entry, lambda k: k.lower() in taken, source_keys=policy.source_keys)
@@ -129,7 +200,15 @@ class Library:
                 result.renamed.append((given, key, why))
             entry.citekey = key
             taken.add(key.lower())
+            if entry.arxiv_id and keys.arxiv in arxiv_owner:  # one arXiv id per entry (storage)
+                result.shared_ids.append((key, arxiv_owner[keys.arxiv], entry.arxiv_id or keys.arxiv))
+                if "eprint" not in entry.source_fields:
+                    entry.extra = {**entry.extra, "eprint": entry.arxiv_id or keys.arxiv}
+                entry.arxiv_id, entry.arxiv_version = None, None
+            elif entry.arxiv_id:
+                arxiv_owner[keys.arxiv] = key
             index.add(keys, (None, key))
+            _remember_title(index_titles, keys, (None, key))
             entry.tags = list(dict.fromkeys([*(normalise_tag(t) for t in entry.tags), *extra_tags]))
             new.append(entry)
         if topics is not None:
@@ -138,9 +217,19 @@ class Library:
             result.added = new
             result.updated = [e for _, e in updates]
             return result
+        if updates:  # merging overwrites stored fields: keep a copy first
+            self.safeguard("update")
         with self.cat.transaction():
             result.added = self.cat.insert_many(new) if new else []
+            row_of = {e.citekey: e.id for e in result.added}
+            for row_id, key, alias in aliases:
+                target = row_id if row_id is not None else row_of.get(key)
+                if target is not None:
+                    self.cat.add_alias(target, alias)
             result.updated = [self._merge_record(row_id, entry) for row_id, entry in updates]
+            if aliases:  # the new entries as stored, with the keys that cite them
+                fresh = {e.id: e for e in self.cat.load([e.id for e in result.added if e.id is not None])}
+                result.added = [fresh.get(e.id, e) for e in result.added]
         return result
 
     def _merge_record(self, row_id: int, entry: Entry) -> Entry:
@@ -163,6 +252,8 @@ class Library:
         that were ``completed`` get the topic tags their new title and abstract earn."""
         from papershelf.services.autotag import autotag
 
+        if updates:  # a bulk overwrite of stored fields: keep a copy first
+            self.safeguard("sync")
         with self.cat.transaction():  # the metadata and the tags it earns: all or nothing
             stored = self.cat.update_many(updates) if updates else []
             if completed:
@@ -241,17 +332,22 @@ class Library:
     # -- changing -----------------------------------------------------------------------------
 
     def tag(self, ref: str, tags: Sequence[str]) -> tuple[list[str], Entry]:
-        added = self.cat.tag(ref, tags)
-        return added, self.cat.get(ref)
+        with self.cat.transaction():  # the entry as tagged: it cannot vanish in between
+            added = self.cat.tag(ref, tags)
+            return added, self.cat.get(ref)
 
     def untag(self, ref: str, tags: Sequence[str]) -> tuple[list[str], Entry]:
-        removed = self.cat.untag(ref, tags)
-        return removed, self.cat.get(ref)
+        with self.cat.transaction():
+            removed = self.cat.untag(ref, tags)
+            return removed, self.cat.get(ref)
 
-    def set_notes(self, ref: str, text: str, *, append: bool = True) -> Entry:
-        return self.cat.set_notes(ref, text, append=append)
+    def set_notes(self, ref: str, text: str, *, append: bool = True, expect: int | None = None) -> Entry:
+        """Append to (or replace) the notes; ``expect``: the revision the caller read them at
+        (compare-and-swap: ``ConflictError`` if the entry changed since)."""
+        return self.cat.set_notes(ref, text, append=append, expect=expect)
 
     def remove(self, refs: Sequence[str]) -> list[str]:
+        self.safeguard("remove")
         return self.cat.remove(refs)
 
     def rekey(self, old: str, new: str) -> tuple[str, str]:
@@ -260,6 +356,12 @@ class Library:
     def backup(self, to: Path | None = None) -> Path:
         """A consistent copy: beside the catalogue (timestamped), or at ``to`` (must not exist)."""
         return self.cat.backup("manual") if to is None else self.cat.backup_to(to)
+
+    def safeguard(self, what: str) -> Path:
+        """An automatic backup before a destructive change (see ``services.maintenance``)."""
+        from papershelf.services.maintenance import auto_backup
+
+        return auto_backup(self.cat, what)
 
 
 def open_library(path: Path, *, create: bool = False, seed: bool = False) -> tuple[Library, int | None]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from papershelf.errors import CiteKeyError, ConflictError, NotFoundError, QuerySyntaxError, UsageError
 from papershelf.model.citekeys import check_key
-from papershelf.model.entry import Entry, Person
+from papershelf.model.entry import Entry, Person, source_fields_of
 from papershelf.model.identifiers import doi_of
 from papershelf.model.identifiers import parse as parse_arxiv
 from papershelf.model.query import Filters
@@ -205,9 +205,13 @@ class Catalogue(TagWrites):
         try:
             return [r[0] for r in self.conn.execute(sql, params)]
         except sqlite3.OperationalError as exc:
-            if "fts5" in str(exc) or "syntax" in str(exc):
-                raise QuerySyntaxError(f"cannot search for that: {exc}") from None
-            raise
+            message = str(exc)
+            if "locked" in message or "busy" in message or "disk" in message:
+                raise
+            # Anything else SQLite refuses in a search (FTS5 syntax, an expression too large)
+            # is the query's fault: one line, exit 2.
+            first = message.splitlines()[0] if message else type(exc).__name__
+            raise QuerySyntaxError(f"cannot search for that: {first}") from None
 
     def tags(self) -> list[tuple[str, int, int]]:
         """Every tag with its entry count and how many of those a topic rule set."""
@@ -312,6 +316,10 @@ class Catalogue(TagWrites):
         malformed or taken, or an arXiv id already stored, is an error, not a decision."""
         with db.transaction(self.conn):
             stored = [self._insert(e) for e in entries]
+            blocks: dict[tuple[str, str, str], int] = {}
+            for e in stored:
+                if e.id is not None and (e.bib_preambles or e.bib_strings):
+                    rows.write_blocks(self.conn, e.id, e, blocks)
             reindex(self.conn, [e.id for e in stored if e.id is not None])
         return stored
 
@@ -346,10 +354,11 @@ class Catalogue(TagWrites):
                         fields_to_set: Iterable[str] = rows.BIBLIOGRAPHIC) -> Entry:
         """Overwrite bibliographic fields from a source; citekey, notes, section, tags stay."""
         names = list(fields_to_set)
-        bad = set(names) - set(rows.BIBLIOGRAPHIC) - {"needs_sync", "links", "extra"}
+        bad = set(names) - set(rows.BIBLIOGRAPHIC) - {"needs_sync", "links", "extra", *rows.VERBATIM}
         if bad:
             raise ValueError(f"not bibliographic fields: {sorted(bad)}")
         with db.transaction(self.conn):
+            names += [n for n in self._verbatim_after(entry_id, new, names) if n not in names]
             sets: dict[str, Any] = {}
             for name in names:
                 if name in ("authors", "editors"):
@@ -374,9 +383,67 @@ class Catalogue(TagWrites):
             reindex(self.conn, [entry_id])
         return self.get_id(entry_id)
 
-    def set_notes(self, ref: str, text: str, *, append: bool = True) -> Entry:
+    def _verbatim_after(self, entry_id: int, new: Entry, names: list[str]) -> list[str]:
+        """Keep what a .bib source said true after a metadata write, by setting ``new``'s
+        ``source_type``/``source_fields``/``edited`` (returned: the names to write too).
+
+        A .bib record merging in (it carries other verbatim fields) brings its own: they
+        replace the stored ones. Any other source (arXiv sync) makes the verbatim fields of
+        what it changed stale: they are dropped and marked edited, so exports generate them."""
+        if any(n in names for n in rows.VERBATIM):
+            return []
+        current = self.get_id(entry_id)
+        if new.source_type is not None and new.source_fields != current.source_fields:
+            new.edited = sorted(set(current.edited) - set(new.source_fields))
+            return list(rows.VERBATIM)
+        changed = [n for n in names if n not in ("needs_sync", "links") and getattr(current, n) != getattr(new, n)]
+        stale = source_fields_of(changed)
+        if "extra" in changed:
+            stale |= {k for k in set(current.extra) | set(new.extra) if current.extra.get(k) != new.extra.get(k)}
+        if not stale:
+            return []
+        new.source_type = current.source_type
+        new.source_fields = {k: v for k, v in current.source_fields.items() if k not in stale}
+        new.edited = sorted(set(current.edited) | stale)
+        return list(rows.VERBATIM)
+
+    def _notes_edited(self, entry_id: int) -> None:
+        """Notes written in papershelf replace a .bib file's annote/annotation on export."""
+        row = self.conn.execute("SELECT source_fields, edited FROM entries WHERE id = ?", (entry_id,)).fetchone()
+        if row is None:
+            return
+        import json
+
+        fields = {k: v for k, v in json.loads(row[0]).items() if k not in ("annote", "annotation")}
+        edited = sorted(set(json.loads(row[1])) | {"annote", "annotation"})
+        self.conn.execute("UPDATE entries SET source_fields = ?, edited = ? WHERE id = ?",
+                          (rows.to_json("source_fields", fields), rows.to_json("edited", edited), entry_id))
+
+    def save_edit(self, entry_id: int, revision: int, new: Entry, names: Sequence[str],
+                  notes: bool = False) -> Entry:
+        """A user's edit of an entry (``edit``/``set``): compare-and-swap on ``revision``, then
+        the decoded ``names``, the verbatim fields, notes (when ``notes``) and the key, at once."""
+        with db.transaction(self.conn):
+            self.expect_revision(entry_id, revision)
+            current = self.conn.execute("SELECT citekey FROM entries WHERE id = ?", (entry_id,)).fetchone()[0]
+            if new.citekey != current:
+                check_key(new.citekey)
+                if self.key_taken(new.citekey, other_than=entry_id):
+                    raise CiteKeyError(f"citation key {new.citekey!r} is already in use by another entry",
+                                       hint="pick another key, or rekey that entry first")
+                self.conn.execute("UPDATE entries SET citekey = ? WHERE id = ?", (new.citekey, entry_id))
+            if notes:
+                self.conn.execute("UPDATE entries SET notes = ? WHERE id = ?", (new.notes or None, entry_id))
+            return self.update_metadata(entry_id, new, [*names, *rows.VERBATIM])
+
+    def set_notes(self, ref: str, text: str, *, append: bool = True, expect: int | None = None) -> Entry:
+        """Append to (or replace) the notes; with ``expect``, only if the entry is still at that
+        revision (``ConflictError`` otherwise, nothing written)."""
         with db.transaction(self.conn):
             entry_id = self.resolve(ref)
+            if expect is not None:
+                self.expect_revision(entry_id, expect, "the entry")
+            self._notes_edited(entry_id)
             if append:
                 old = self.conn.execute("SELECT notes FROM entries WHERE id = ?", (entry_id,)).fetchone()[0]
                 text = f"{old.rstrip()}\n{text}" if old and old.strip() else text
@@ -392,6 +459,7 @@ class Catalogue(TagWrites):
             keys = [e.citekey for e in self.load(ids)]
             self.conn.execute(f"DELETE FROM entries WHERE id IN ({placeholders(len(ids))})", ids)
             self.conn.execute("DELETE FROM tags WHERE id NOT IN (SELECT tag_id FROM entry_tags)")
+            self.conn.execute("DELETE FROM bib_blocks WHERE id NOT IN (SELECT block_id FROM entry_bib_blocks)")
             reindex(self.conn, ids)
         return keys
 

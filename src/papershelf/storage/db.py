@@ -1,61 +1,178 @@
-"""Opening the catalogue file: pragmas, the schema check, migrations with a backup first."""
+"""Opening the catalogue file: pragmas, the schema check, migrations with a backup first;
+backups (written whole or not at all), and what SQLite's failures mean for a person.
+
+A catalogue that cannot be written (a read-only file or directory, a full disk) is opened
+read-only, so reading commands still work; a write then fails with the reason. Backups live
+beside the catalogue as ``<stem>.<time>.<label>.bak<suffix>``; the automatic ones (label
+``before-…``) are pruned to the newest ``PAPERSHELF_BACKUPS`` (default 10).
+"""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from papershelf.errors import CatalogueMissingError, PapershelfError, SchemaError
+from papershelf.errors import (
+    CatalogueBusyError,
+    CatalogueDamagedError,
+    CatalogueMissingError,
+    PapershelfError,
+    SchemaError,
+    StorageError,
+    UsageError,
+)
 from papershelf.storage.migrations import MIGRATION_NAMES, MIGRATION_SET, migration_set
 
 MIGRATIONS_TABLE = "_sqlite_migrations"
+BUSY_TIMEOUT_ENV = "PAPERSHELF_BUSY_TIMEOUT"
+BACKUPS_ENV = "PAPERSHELF_BACKUPS"
+DEFAULT_BUSY_TIMEOUT = 10.0
+DEFAULT_BACKUPS = 10
+AUTO_PREFIX = "before-"  # the label of every automatic backup
+
+# SQLite's primary result codes (an extended code's low byte).
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR = 5, 6, 8, 10
+SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB = 11, 13, 14, 26
 
 
-def connect(path: Path) -> sqlite3.Connection:
+class ShelfConnection(sqlite3.Connection):
+    """A connection that remembers why it is read-only (``None``: it can write)."""
+
+    readonly_reason: str | None = None
+
+
+def busy_timeout() -> float:
+    """Seconds to wait for another process's lock (``PAPERSHELF_BUSY_TIMEOUT``, default 10)."""
+    raw = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_BUSY_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise UsageError(f"{BUSY_TIMEOUT_ENV}={raw!r} is not a number of seconds (0 or more)")
+    return value
+
+
+def backup_limit() -> int:
+    """How many automatic backups to keep per catalogue (``PAPERSHELF_BACKUPS``, default 10)."""
+    raw = os.environ.get(BACKUPS_ENV, "").strip()
+    if not raw:
+        return DEFAULT_BACKUPS
+    if not raw.isdigit() or int(raw) < 1:
+        raise UsageError(f"{BACKUPS_ENV}={raw!r} is not a whole number of backups (1 or more)")
+    return int(raw)
+
+
+def connect(path: Path, *, timeout: float | None = None) -> ShelfConnection:
     """A connection in autocommit mode: every write goes through ``transaction()``.
 
     Nothing is written here: the file is checked (``pending_migrations``) before WAL mode or
     any migration touches it.
     """
-    conn = sqlite3.connect(str(path), isolation_level=None, timeout=10)
+    wait = busy_timeout() if timeout is None else timeout
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=wait, factory=ShelfConnection)
     conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA busy_timeout = 10000")
+    conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
     conn.row_factory = sqlite3.Row
     return conn
 
 
-def connect_readonly(path: Path) -> sqlite3.Connection:
+def connect_readonly(path: Path, *, immutable: bool = False, reason: str | None = None) -> ShelfConnection:
     """A connection that cannot write: SQLite's ``mode=ro`` plus ``query_only``.
 
     For shell completion and other lookups that must leave the file exactly as it is: no
-    schema check that writes, no migration, no WAL switch, no backup.
+    schema check that writes, no migration, no WAL switch, no backup. ``immutable`` also
+    skips SQLite's locks and ``-shm`` file: for a directory where nothing can be created, and
+    only when no ``-wal`` holds changes the file lacks.
     """
     from urllib.request import pathname2url
 
-    uri = f"file:{pathname2url(str(path.resolve()))}?mode=ro"
-    conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=2)
+    uri = f"file:{pathname2url(str(path.resolve()))}?mode=ro" + ("&immutable=1" if immutable else "")
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=2, factory=ShelfConnection)
+    conn.readonly_reason = reason or "it was opened read-only"
     conn.execute("PRAGMA query_only = ON")
     conn.row_factory = sqlite3.Row
     return conn
 
 
+def not_writable(path: Path) -> str | None:
+    """Why the catalogue at ``path`` cannot be written (SQLite also creates files beside it),
+    or None when it can."""
+    if not os.access(path, os.W_OK):
+        return "the file is read-only"
+    if not os.access(path.parent, os.W_OK):
+        return f"its directory {path.parent} is read-only (SQLite needs to create files beside it)"
+    return None
+
+
+def primary_code(exc: BaseException) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def storage_error(exc: sqlite3.Error, path: Path, conn: sqlite3.Connection | None = None) -> PapershelfError | None:
+    """What an SQLite failure on the catalogue at ``path`` means, as one line and a hint; None
+    for a failure that is not about the file (a bug in papershelf)."""
+    code = primary_code(exc)
+    text = str(exc)
+    if code in (SQLITE_BUSY, SQLITE_LOCKED) or "database is locked" in text:
+        return CatalogueBusyError(
+            f"the catalogue {path} is locked by another papershelf process; try again",
+            hint=f"it was still locked after {busy_timeout():g} s ({BUSY_TIMEOUT_ENV} sets how long to wait)")
+    if code == SQLITE_READONLY or "readonly database" in text:
+        reason = getattr(conn, "readonly_reason", None) or not_writable(path) or "SQLite refused to write it"
+        return StorageError(
+            f"cannot change {path}: {reason}; nothing was changed",
+            hint="reading commands (list, search, show, export, db backup FILE) still work")
+    if code == SQLITE_FULL or "disk is full" in text:
+        return StorageError(f"no space left on the device holding {path}; nothing was changed",
+                            hint="free some space, then run the command again")
+    if code in (SQLITE_CORRUPT, SQLITE_NOTADB) or "malformed" in text:
+        return CatalogueDamagedError(
+            f"the catalogue {path} is damaged ({text})",
+            hint="run `papershelf db check`; `papershelf db backups` lists the copies "
+                 "`papershelf db restore BACKUP` can put back")
+    if code == SQLITE_IOERR or "disk I/O error" in text:
+        return StorageError(f"I/O error on {path} ({text}); nothing was changed",
+                            hint="check the disk and its free space, then run `papershelf db check`")
+    if code == SQLITE_CANTOPEN or "unable to open" in text:
+        return StorageError(f"cannot open {path} ({text})",
+                            hint="check that the file and its directory exist and can be read")
+    return None
+
+
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """``BEGIN IMMEDIATE`` … ``COMMIT``; roll back on any exception, Ctrl-C included."""
+    """``BEGIN IMMEDIATE`` … ``COMMIT``; roll back on any exception, Ctrl-C included.
+
+    SQLite may already have rolled back by itself (a full disk, an I/O error): the original
+    error is the one raised, never "cannot rollback - no transaction is active".
+    """
     if conn.in_transaction:  # nested: the outer transaction decides
         yield conn
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    else:
         conn.execute("COMMIT")
+    except BaseException:
+        _rollback(conn)
+        raise
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:  # SQLite rolled back itself; the first error is the one that matters
+            pass
 
 
 def applied_migrations(conn: sqlite3.Connection) -> list[str]:
@@ -95,23 +212,144 @@ def pending_migrations(conn: sqlite3.Connection, path: Path) -> list[str]:
     return [name for name in MIGRATION_NAMES if name not in applied]
 
 
-def backup(conn: sqlite3.Connection, path: Path, label: str) -> Path:
-    """``VACUUM INTO`` a sibling file named after the time and ``label``; returns its path."""
+@dataclass(frozen=True)
+class BackupFile:
+    """A backup beside the catalogue: ``<stem>.<stamp>.<label>.bak<suffix>``."""
+
+    path: Path
+    stamp: str
+    label: str
+    bytes: int
+    mtime_ns: int
+
+    @property
+    def automatic(self) -> bool:
+        return self.label.startswith(AUTO_PREFIX)
+
+
+def backup_name(path: Path, label: str) -> Path:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.stem}.{stamp}.{label}.bak{path.suffix}")
     n = 1
     while target.exists():
         n += 1
         target = path.with_name(f"{path.stem}.{stamp}.{label}-{n}.bak{path.suffix}")
-    return backup_to(conn, target)
+    return target
+
+
+def backup(conn: sqlite3.Connection, path: Path, label: str, *, keep: int | None = None) -> Path:
+    """A consistent copy in a sibling file named after the time and ``label``; returns its path.
+
+    An automatic backup (label ``before-…``) prunes the older automatic ones to the newest
+    ``keep`` (default ``PAPERSHELF_BACKUPS``); other backups are never pruned.
+    """
+    limit = backup_limit() if keep is None else keep
+    if not os.access(path.parent, os.W_OK):
+        raise StorageError(f"cannot write a backup beside {path}: its directory is read-only",
+                           hint="give the copy a place: `papershelf db backup FILE`")
+    target = backup_to(conn, backup_name(path, label))
+    if label.startswith(AUTO_PREFIX):
+        prune_backups(path, limit)
+    return target
 
 
 def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
-    """A consistent copy of the catalogue at ``target`` (``VACUUM INTO``), which must not exist."""
+    """A consistent copy of the catalogue at ``target``, which must not exist.
+
+    The copy is written under a temporary name and renamed only when it is complete and holds
+    a catalogue, so an interrupted or failed backup (Ctrl-C, a full disk) leaves nothing
+    behind, never an empty or table-less file.
+    """
     if target.exists():
         raise PapershelfError(f"{target} already exists; not overwriting it")
-    conn.execute("VACUUM INTO ?", (str(target),))
+    part = target.with_name(f".{target.name}.part")
+    part.unlink(missing_ok=True)
+    try:
+        if conn.execute("PRAGMA query_only").fetchone()[0]:  # VACUUM INTO counts as a write
+            out = sqlite3.connect(str(part), isolation_level=None)
+            try:
+                conn.backup(out)
+                out.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                out.close()
+        elif conn.in_transaction:  # the catalogue as last committed, read beside the writer
+            main = conn.execute("PRAGMA database_list").fetchone()[2]
+            reader = connect(Path(main))
+            try:
+                reader.execute("VACUUM INTO ?", (str(part),))
+            finally:
+                reader.close()
+        else:
+            conn.execute("VACUUM INTO ?", (str(part),))
+        from urllib.request import pathname2url
+
+        check = sqlite3.connect(f"file:{pathname2url(str(part.resolve()))}?mode=ro", uri=True)
+        try:
+            whole = applied_migrations(check) and check.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        finally:
+            check.close()
+        if not whole:
+            raise StorageError(f"the copy written to {target} was incomplete; it was not kept")
+        _fsync(part)
+        os.replace(part, target)
+        _fsync_dir(target.parent)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        for extra in ("-journal", "-wal", "-shm"):
+            part.with_name(part.name + extra).unlink(missing_ok=True)
+        raise
     return target
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        _fsync(path)
+    except OSError:  # not every filesystem lets a directory be synced
+        pass
+
+
+def list_backups(path: Path) -> list[BackupFile]:
+    """The backups beside the catalogue at ``path``, oldest first."""
+    head, tail = f"{path.stem}.", f".bak{path.suffix}"
+    found: list[tuple[tuple[str, int, int], BackupFile]] = []
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return []
+    for name in names:
+        if not (name.startswith(head) and name.endswith(tail)):
+            continue
+        middle = name[len(head):len(name) - len(tail)]
+        stamp, _, label = middle.partition(".")
+        if not (len(stamp) == 16 and stamp.endswith("Z") and stamp[8] == "T" and label):
+            continue
+        file = path.with_name(name)
+        try:
+            st = file.stat()
+        except OSError:
+            continue
+        base, _, n = label.rpartition("-")
+        order = int(n) if base and n.isdigit() else 1
+        found.append(((stamp, st.st_mtime_ns, order),  # within a second: by when it was written
+                      BackupFile(file, stamp, label, st.st_size, st.st_mtime_ns)))
+    return [b for _, b in sorted(found, key=lambda pair: pair[0])]
+
+
+def prune_backups(path: Path, keep: int) -> list[Path]:
+    """Delete the automatic backups beyond the newest ``keep``; returns what was deleted."""
+    automatic = [b for b in list_backups(path) if b.automatic]
+    gone = [b.path for b in automatic[:max(0, len(automatic) - keep)]]
+    for old in gone:
+        old.unlink(missing_ok=True)
+    return gone
 
 
 def migrate(conn: sqlite3.Connection, path: Path, *, upto: str | None = None) -> Path | None:
@@ -133,7 +371,10 @@ def migrate(conn: sqlite3.Connection, path: Path, *, upto: str | None = None) ->
 def open_db(path: Path, *, create: bool, upto: str | None = None) -> tuple[sqlite3.Connection, bool]:
     """Open (or, with ``create``, make) the catalogue at ``path``, migrated to the current schema.
 
-    Returns the connection and whether the file was created just now.
+    Returns the connection and whether the file was created just now. Only a regular file
+    that holds a database is opened: an empty file, a device or a directory is refused (``init``
+    is the one command that makes a catalogue). A catalogue that cannot be written (read-only,
+    or its disk full) is opened read-only, so it can still be read.
     """
     created = False
     if not path.exists():
@@ -143,24 +384,218 @@ def open_db(path: Path, *, create: bool, upto: str | None = None) -> tuple[sqlit
                 hint="create one with `papershelf init --db PATH`, or leave out --db/PAPERSHELF_DB "
                 "to use the default catalogue",
             )
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot create the catalogue at {path}: {exc.strerror}") from None
         created = True
-    elif path.is_dir():
-        raise PapershelfError(f"{path} is a directory, not a catalogue file")
-    conn = connect(path)
+    else:
+        refuse_non_catalogue(path)
+    reason = None if created else not_writable(path)
+    if reason is not None:
+        return open_readonly_db(path, reason), False
+    try:
+        conn = connect(path)
+    except sqlite3.Error as exc:
+        raise _open_error(exc, path) from None
     try:
         try:
             pending_migrations(conn, path)  # refuses foreign and newer files before any write
         except sqlite3.DatabaseError as exc:
-            raise PapershelfError(
-                f"{path} is not a papershelf catalogue ({exc})",
-                hint="point --db at a catalogue file, or create one with `papershelf init --db PATH`",
-            ) from None
-        conn.execute("PRAGMA journal_mode = WAL")
-        migrate(conn, path, upto=upto)
+            if primary_code(exc) in (SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_READONLY) and not created:
+                conn.close()  # e.g. a full disk, where not even SQLite's -shm file can be made
+                return open_readonly_db(path, _why_not_writable(path, exc), exc), False
+            raise _open_error(exc, path) from None
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            migrate(conn, path, upto=upto)
+        except sqlite3.Error as exc:
+            raise storage_error(exc, path, conn) or exc from None
     except BaseException:
         conn.close()
         if created:
             path.unlink(missing_ok=True)
+            for extra in ("-wal", "-shm", "-journal"):
+                path.with_name(path.name + extra).unlink(missing_ok=True)
         raise
     return conn, created
+
+
+def _why_not_writable(path: Path, exc: sqlite3.Error) -> str:
+    try:
+        fs = os.statvfs(path.parent)
+        full = fs.f_bavail * fs.f_frsize < 256 * 1024  # less than SQLite needs beside the file
+    except OSError:
+        full = False
+    if full or primary_code(exc) == SQLITE_FULL:
+        return "there is no space left on the device holding it"
+    return f"it could not be opened for writing ({exc})"
+
+
+def refuse_non_catalogue(path: Path) -> None:
+    """Refuse what cannot be a catalogue: a directory, a device, an empty file."""
+    if path.is_dir():
+        raise PapershelfError(f"{path} is a directory, not a catalogue file",
+                              hint="point --db at a catalogue file")
+    if not path.is_file():
+        raise PapershelfError(f"{path} is not a regular file, so not a catalogue; it was left alone",
+                              hint="point --db at a catalogue file, or create one with "
+                                   "`papershelf init --db PATH`")
+    if path.stat().st_size == 0:
+        raise PapershelfError(f"{path} is an empty file, not a catalogue; it was left alone",
+                              hint="`papershelf init --db PATH` makes a catalogue there")
+
+
+def _open_error(exc: sqlite3.Error, path: Path) -> PapershelfError:
+    if primary_code(exc) == SQLITE_NOTADB or "not a database" in str(exc):
+        return PapershelfError(
+            f"{path} is not a papershelf catalogue ({exc})",
+            hint="point --db at a catalogue file, or create one with `papershelf init --db PATH`")
+    return storage_error(exc, path) or StorageError(f"cannot open {path} ({exc})")
+
+
+def open_readonly_db(path: Path, reason: str, first: sqlite3.Error | None = None) -> sqlite3.Connection:
+    """The catalogue opened for reading only, because it cannot be written (``reason``).
+
+    SQLite reads a WAL catalogue through a ``-shm`` file beside it; where none can be made
+    and no ``-wal`` holds changes the file lacks, the file is read as it is (``immutable``).
+    """
+    wal = path.with_name(path.name + "-wal")
+    pending_wal = wal.exists() and wal.stat().st_size > 0
+    attempts = [False] if pending_wal else [False, True]
+    error: sqlite3.Error | None = first
+    for immutable in attempts:
+        conn: sqlite3.Connection | None = None
+        try:
+            conn = connect_readonly(path, immutable=immutable, reason=reason)
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout() * 1000)}")
+            pending = pending_migrations(conn, path)
+        except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()
+            error = exc
+            if primary_code(exc) == SQLITE_NOTADB:
+                break
+            continue
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            raise
+        if pending:
+            conn.close()
+            raise StorageError(
+                f"{path} needs migrating to this papershelf's schema, but cannot be written: {reason}",
+                hint="make it writable (or copy it somewhere writable) and run papershelf again")
+        return conn
+    assert error is not None
+    if pending_wal and primary_code(error) != SQLITE_NOTADB:
+        raise StorageError(
+            f"cannot read {path}: {reason}, and its -wal file holds changes that need write access "
+            "to be read", hint="make the directory writable, or run papershelf where it is") from None
+    raise _open_error(error, path) from None
+
+
+def restore(path: Path, source: Path) -> Path | None:
+    """Put the backup ``source`` in the place of the catalogue at ``path``, atomically; returns
+    where the replaced catalogue was kept (``<stem>.<time>.replaced.bak<suffix>``), if any.
+
+    The backup is copied beside the catalogue and checked first (a papershelf catalogue of a
+    known schema, SQLite's integrity check clean); nothing changes when it is not. The current
+    catalogue is then held exclusively, its WAL folded into it (a ``-wal`` left by a killed
+    process included), and kept aside, so no stale WAL can ever be applied to the restored file.
+    Refused while another process has the catalogue open.
+    """
+    import shutil
+
+    if not source.is_file():
+        raise CatalogueMissingError(f"no backup file at {source}")
+    if path.exists() and source.resolve() == path.resolve():
+        raise UsageError(f"{source} is the catalogue itself; name a backup of it")
+    if path.exists() and not path.is_file():
+        refuse_non_catalogue(path)
+    if not os.access(path.parent, os.W_OK):
+        raise StorageError(f"cannot restore into {path.parent}: the directory is read-only")
+    part = path.with_name(f".{path.name}.restore.part")
+    part.unlink(missing_ok=True)
+    current: sqlite3.Connection | None = None
+    try:
+        _checked_copy(source, part)
+        aside = None
+        if path.exists():
+            current = _hold(path)
+            aside = backup_name(path, "replaced")
+            try:
+                os.link(path, aside)
+            except OSError:  # a filesystem without hard links
+                shutil.copy2(path, aside)
+            for extra in ("-wal", "-shm", "-journal"):  # only where the current file could not be held
+                side = path.with_name(path.name + extra)
+                if side.exists():
+                    os.replace(side, aside.with_name(aside.name + extra))
+        os.replace(part, path)
+        _fsync_dir(path.parent)
+        return aside
+    except sqlite3.Error as exc:
+        raise storage_error(exc, path) or exc from None
+    finally:
+        part.unlink(missing_ok=True)
+        for extra in ("-journal", "-wal", "-shm"):
+            part.with_name(part.name + extra).unlink(missing_ok=True)
+        if current is not None:
+            _rollback(current)
+            current.close()
+
+
+def _checked_copy(source: Path, part: Path) -> None:
+    """A consistent copy of the backup at ``part``, refused unless it is a whole catalogue."""
+    try:
+        try:
+            src = connect_readonly(source)
+            src.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            if primary_code(exc) == SQLITE_NOTADB:
+                raise
+            src = connect_readonly(source, immutable=True)  # a backup in a read-only place
+        try:
+            out = sqlite3.connect(str(part), isolation_level=None)
+            try:
+                src.backup(out)
+            finally:
+                out.close()
+        finally:
+            src.close()
+        out = sqlite3.connect(str(part), isolation_level=None)
+        try:
+            problems = [r[0] for r in out.execute("PRAGMA integrity_check(5)")]
+            if problems != ["ok"]:
+                raise CatalogueDamagedError(f"{source} is damaged ({'; '.join(problems)}); nothing was restored")
+            if not applied_migrations(out):
+                raise SchemaError(f"{source} is not a papershelf catalogue; nothing was restored")
+            pending_migrations(out, source)  # refuses a backup from a newer papershelf
+            out.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            out.close()
+        _fsync(part)
+    except sqlite3.DatabaseError as exc:
+        raise PapershelfError(f"{source} is not a papershelf catalogue ({exc}); nothing was restored") from None
+
+
+def _hold(path: Path) -> sqlite3.Connection | None:
+    """The current catalogue, its WAL checkpointed into it and removed, locked exclusively;
+    None when it cannot be opened as a database (damaged: its files are set aside as they are).
+    Raises ``CatalogueBusyError`` while another process has it open."""
+    try:
+        conn = connect(path, timeout=min(busy_timeout(), 2.0))
+    except sqlite3.Error:
+        return None
+    try:
+        conn.execute("PRAGMA journal_mode = DELETE")  # needs every other connection gone
+        conn.execute("BEGIN EXCLUSIVE")
+        return conn
+    except sqlite3.Error as exc:
+        conn.close()
+        if primary_code(exc) in (SQLITE_BUSY, SQLITE_LOCKED):
+            raise CatalogueBusyError(
+                f"the catalogue {path} is open in another papershelf process; nothing was restored",
+                hint="close it (or wait for it to finish), then run `papershelf db restore` again") from None
+        return None

@@ -112,6 +112,8 @@ _M002_FTS = [
     """,
 ]
 
+FTS_TABLE_SQL = _M002_FTS[0]  # the search index as m002 makes it: `db check --repair` remakes a damaged one
+
 
 def m001_core(db: Database) -> None:
     for sql in _M001_CORE:
@@ -151,8 +153,34 @@ def m004_revisions_and_aliases(db: Database) -> None:
     db.execute("CREATE INDEX aliases_entry ON aliases(entry_id)")
 
 
+def m005_verbatim_source(db: Database) -> None:
+    """What a .bib file said, verbatim: per entry the type and each field as written, and the
+    fields changed since (JSON); per file its @preamble and @string blocks, stored once each
+    and linked to the entries that came with them, so an export can write them again."""
+    db.execute("ALTER TABLE entries ADD COLUMN source_type TEXT")
+    db.execute("ALTER TABLE entries ADD COLUMN source_fields TEXT NOT NULL DEFAULT '{}'")
+    db.execute("ALTER TABLE entries ADD COLUMN edited TEXT NOT NULL DEFAULT '[]'")
+    db.execute("""
+        CREATE TABLE bib_blocks (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('preamble', 'string')),
+            name TEXT NOT NULL DEFAULT '',
+            value TEXT NOT NULL,
+            UNIQUE (kind, name, value)
+        )
+    """)
+    db.execute("""
+        CREATE TABLE entry_bib_blocks (
+            entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+            block_id INTEGER NOT NULL REFERENCES bib_blocks(id) ON DELETE CASCADE,
+            PRIMARY KEY (entry_id, block_id)
+        ) WITHOUT ROWID
+    """)
+    db.execute("CREATE INDEX entry_bib_blocks_block ON entry_bib_blocks(block_id)")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
-    m001_core, m002_fts, m003_canonical_arxiv_ids, m004_revisions_and_aliases]
+    m001_core, m002_fts, m003_canonical_arxiv_ids, m004_revisions_and_aliases, m005_verbatim_source]
 MIGRATION_NAMES: tuple[str, ...] = tuple(fn.__name__ for fn in MIGRATIONS)
 
 

@@ -15,11 +15,13 @@ SCALAR = (
     "citekey", "type", "title", "year", "date", "abstract", "journal", "booktitle", "volume",
     "number", "pages", "publisher", "edition", "isbn", "doi", "url", "arxiv_id",
     "arxiv_version", "primary_class", "arxiv_comment", "journal_ref", "section", "notes",
-    "added", "updated",
+    "added", "updated", "source_type",
 )
 # Columns the repository maintains itself (never taken from an incoming Entry).
 MANAGED = ("revision",)
-JSON_COLUMNS = ("categories", "links", "extra")
+JSON_COLUMNS = ("categories", "links", "extra", "source_fields", "edited")
+# Entry fields that say what a .bib source wrote (replaced together when a .bib record merges).
+VERBATIM = ("source_type", "source_fields", "edited")
 # Fields a metadata source (arXiv, a .bib file) may overwrite; never citekey, notes, section, tags.
 BIBLIOGRAPHIC = (
     "type", "title", "authors", "editors", "year", "date", "abstract", "journal", "booktitle",
@@ -41,9 +43,11 @@ def row_of(entry: Entry) -> dict[str, Any]:
 
 
 def entry_of(row: sqlite3.Row) -> Entry:
-    data: dict[str, Any] = {k: row[k] for k in SCALAR}
+    have = row.keys()  # a catalogue older than m005, opened read-only, lacks the source columns
+    data: dict[str, Any] = {k: row[k] for k in SCALAR if k in have}
     for k in JSON_COLUMNS:
-        data[k] = json.loads(row[k])
+        if k in have:
+            data[k] = json.loads(row[k])
     data["needs_sync"] = bool(row["needs_sync"])
     data["id"] = row["id"]
     data["revision"] = row["revision"]
@@ -67,6 +71,18 @@ def load(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Entry]:
         for row in conn.execute(
                 f"SELECT entry_id, alias FROM aliases WHERE entry_id IN ({marks}) ORDER BY alias", chunk):
             out[row[0]].aliases.append(row[1])
+        try:
+            blocks = conn.execute(
+                f"SELECT eb.entry_id, b.kind, b.name, b.value FROM entry_bib_blocks eb "
+                f"JOIN bib_blocks b ON b.id = eb.block_id WHERE eb.entry_id IN ({marks}) "
+                f"ORDER BY eb.entry_id, b.id", chunk).fetchall()
+        except sqlite3.OperationalError:  # older than m005, opened read-only
+            blocks = []
+        for row in blocks:
+            if row[1] == "preamble":
+                out[row[0]].bib_preambles.append(row[3])
+            else:
+                out[row[0]].bib_strings.setdefault(row[2], row[3])
         for row in conn.execute(
                 f"SELECT et.entry_id, t.name, et.source FROM entry_tags et "
                 f"JOIN tags t ON t.id = et.tag_id WHERE et.entry_id IN ({marks}) "
@@ -86,3 +102,20 @@ def write_people(conn: sqlite3.Connection, entry_id: int, entry: Entry) -> None:
          for role, people in (("author", entry.authors), ("editor", entry.editors))
          for i, p in enumerate(people)],
     )
+
+
+def write_blocks(conn: sqlite3.Connection, entry_id: int, entry: Entry,
+                 cache: dict[tuple[str, str, str], int] | None = None) -> None:
+    """Link the entry to its file's @preamble and @string blocks (each stored once)."""
+    blocks = [("preamble", "", p) for p in entry.bib_preambles]
+    blocks += [("string", name, value) for name, value in entry.bib_strings.items()]
+    cache = cache if cache is not None else {}
+    for block in blocks:
+        block_id = cache.get(block)
+        if block_id is None:
+            conn.execute("INSERT OR IGNORE INTO bib_blocks(kind, name, value) VALUES (?, ?, ?)", block)
+            block_id = conn.execute("SELECT id FROM bib_blocks WHERE kind = ? AND name = ? AND value = ?",
+                                    block).fetchone()[0]
+            cache[block] = block_id
+        conn.execute("INSERT OR IGNORE INTO entry_bib_blocks(entry_id, block_id) VALUES (?, ?)",
+                     (entry_id, block_id))

@@ -38,16 +38,42 @@ def _encoder():
                                  unknown_char_policy="keep")
 
 
+# Combining marks → the LaTeX accent that puts them on a letter (for letters pylatexenc has
+# no single macro for, like ``ễ`` = e + circumflex + tilde → ``{\~{\^{e}}}``).
+_ACCENTS = {"\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0304": "=",
+            "\u0306": "u", "\u0307": ".", "\u0308": '"', "\u030a": "r", "\u030b": "H",
+            "\u030c": "v", "\u0323": "d", "\u0327": "c", "\u0328": "k", "\u0331": "b"}
+
+
 @lru_cache(maxsize=4096)
 def _char_to_latex(char: str) -> str:
     if char == "\u00a0":
         return "~"
-    return _encoder().unicode_to_latex(char)
+    out = _encoder().unicode_to_latex(char)
+    if out.isascii() and (out == char or unicodedata.normalize("NFC", _decode_macro(out)) == char):
+        return out  # (pylatexenc spells a few letters wrongly, such as ű as \'u: checked)
+    decomposed = unicodedata.normalize("NFD", char)
+    base, marks = decomposed[0], list(decomposed[1:])
+    if marks and all(m in _ACCENTS for m in marks) and base != char:
+        inner = base if base.isascii() else _char_to_latex(base)
+        if inner.isascii():
+            for mark in marks:
+                inner = f"\\{_ACCENTS[mark]}{{{inner}}}"
+            return f"{{{inner}}}"
+    return out if out.isascii() else char  # no LaTeX spelling (CJK, ư): the character itself
+
+
+# TeX ligatures that would turn typed characters into others (-- is –, `` is “, !` is ¡, << is
+# « in T1): broken with {} so the text prints as typed and reads back the same.
+_LIGATURE_RE = re.compile(r"(-(?=-)|`(?=`)|'(?=')|[!?](?=`)|<(?=<)|>(?=>)|,(?=,))")
+_LIGATURE_CHARS = re.compile(r"--|``|''|!`|\?`|<<|>>|,,")
 
 
 def escape(text: str) -> str:
-    """Escape the LaTeX special characters of ``text`` (nothing else)."""
-    return _SPECIAL_RE.sub(lambda m: _SPECIAL[m.group()], text)
+    """Escape the LaTeX special characters of ``text`` (nothing else), and break the TeX
+    ligatures (``--``, ``````, ``!```…) so they print as typed."""
+    out = _SPECIAL_RE.sub(lambda m: _SPECIAL[m.group()], text)
+    return _LIGATURE_RE.sub(r"\1{}", out) if _LIGATURE_CHARS.search(out) else out
 
 
 def encode(text: str, *, ascii: bool) -> str:
@@ -73,6 +99,11 @@ def _decoder():
         MacroTextSpec("textasciicircum", simplify_repl="^"),
         MacroTextSpec("textasciitilde", simplify_repl="~"),
         MacroTextSpec("textbackslash", simplify_repl="\\"),
+        # the TeX logos: text for search and keys (the export keeps the macro as written)
+        MacroTextSpec("TeX", simplify_repl="TeX"), MacroTextSpec("LaTeX", simplify_repl="LaTeX"),
+        MacroTextSpec("LaTeXe", simplify_repl="LaTeX2e"), MacroTextSpec("BibTeX", simplify_repl="BibTeX"),
+        MacroTextSpec("AmSTeX", simplify_repl="AmS-TeX"), MacroTextSpec("AmS", simplify_repl="AmS"),
+        MacroTextSpec("METAFONT", simplify_repl="METAFONT"), MacroTextSpec("ConTeXt", simplify_repl="ConTeXt"),
     ])
     # A macro pylatexenc does not know (a journal abbreviation like \aap, a macro from the
     # file's @preamble) is kept as written rather than silently dropped.
@@ -85,7 +116,7 @@ def _decoder():
 # (``\\ss``, ``\\o``) and escaped specials. Each distinct one is decoded once by pylatexenc
 # (cached); a value holding nothing else then only loses its braces, without a LaTeX parse.
 _SIMPLE_MACRO = re.compile(
-    r"""\{?\\(?:[`'^"~=.]\s*\{?\s*\\?[A-Za-z]\s*\}?|[uvHckrbd](?:\s*\{\s*\\?[A-Za-z]\s*\}|\s+[A-Za-z])"""
+    r"""\{?\\(?:[`'^"~=.]\s*\{?\s*(?:\\[ij]|[A-Za-z])(?![A-Za-z])\s*\}?|[uvHckrbd](?:\s*\{\s*\\?[A-Za-z]\s*\}|\s+[A-Za-z])"""
     r"""|(?:ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)(?![A-Za-z])\s*(?:\{\})?)\}?""")
 _ESCAPED = {"\\&": "&", "\\%": "%", "\\_": "_", "\\#": "#", "\\$": "$"}
 _ESCAPED_RE = re.compile(r"\\[&%_#$]")

@@ -11,6 +11,13 @@ What it does beyond splitting, in order:
   child's booktitle. Cycles and missing parents are reported.
 * each entry's fields become an ``Entry`` (``papershelf.formats.bibtex.mapping``): LaTeX
   decoded, names split, known fields to their columns, the rest to ``extra``.
+* each entry also keeps what the file said, verbatim (``Entry.source_type``,
+  ``Entry.source_fields``: every field of its own block as written, macros and ``#``
+  resolved, braces and LaTeX kept, a bare month macro kept as its name), and the file's
+  ``@preamble`` and ``@string`` blocks as written, so the writer can give all of it back.
+* an entry with any field is read (``@misc{k, key = …, note = …}`` is citable); only a block
+  with no field at all is skipped.
+* an arXiv eprint shared by entries with different DOIs is not taken as their arXiv id.
 * Problems never stop the read: a malformed block is reported with its line and skipped, a
   key used twice gets a suffix (``key`` → ``keya``) and is reported.
 """
@@ -38,7 +45,7 @@ __all__ = ["BibEncodingError", "Problem", "ReadResult", "decode_bytes", "read_fi
 
 MONTH_MACROS = {name[:3]: i for i, name in enumerate(MONTH_NAMES, 1)}
 NOT_ENTRIES = frozenset({"set", "xdata"})
-_FIELD_NAME = re.compile(r"^[a-z][\w:.+\-]*$")
+_FIELD_NAME = re.compile(r"^[a-z_][\w:.+\-]*$")
 # Types whose title a crossref child takes as its booktitle.
 _CONTAINER_TYPES = frozenset({"proceedings", "book", "collection", "mvbook", "mvproceedings",
                               "mvcollection", "reference"})
@@ -63,6 +70,8 @@ class ReadResult:
     problems: list[Problem] = field(default_factory=list)
     renamed: dict[str, str] = field(default_factory=dict)  # duplicate key in the file -> new key
     encoding: str = "utf-8"
+    preambles: list[str] = field(default_factory=list)  # @preamble values as written
+    strings: dict[str, str] = field(default_factory=dict)  # @string name -> value as written
 
 
 # --- values ----------------------------------------------------------------------------------
@@ -90,7 +99,10 @@ def resolve(raw: str, strings: dict[str, str], unknown: set[str], *, month: bool
     if raw.startswith("{") and raw.endswith("}") and "#" not in raw:
         return raw[1:-1]
     out = []
-    for part in _split_concat(raw):
+    parts = _split_concat(raw)
+    if len(parts) == 1 and parts[0].lower() in MONTH_MACROS and parts[0].lower() not in strings:
+        return parts[0].lower()  # a bare month macro stays one (``month = jan``)
+    for part in parts:
         if (part.startswith("{") and part.endswith("}")) or (
                 part.startswith('"') and part.endswith('"') and len(part) >= 2):
             out.append(part[1:-1])
@@ -104,6 +116,19 @@ def resolve(raw: str, strings: dict[str, str], unknown: set[str], *, month: bool
             unknown.add(part)
             out.append(part)
     return "".join(out)
+
+
+def balanced(value: str) -> bool:
+    """Whether ``value``'s braces nest (a value BibTeX can read between braces)."""
+    depth = 0
+    for c in value:
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 # --- crossref --------------------------------------------------------------------------------
@@ -174,6 +199,8 @@ def read_string(text: str, *, source: str = "input") -> ReadResult:
     strings: dict[str, str] = {}
     for s in library.strings:  # in file order: later strings may use earlier ones
         strings[s.key.lower()] = resolve(s.value, strings, unknown)
+        result.strings.setdefault(s.key, s.value.strip())
+    result.preambles = list(dict.fromkeys(p.value.strip() for p in library.preambles))
     entries = _blocks(library, result)
 
     raw: dict[str, dict[str, str]] = {}
@@ -213,16 +240,47 @@ def read_string(text: str, *, source: str = "input") -> ReadResult:
     if unknown:
         result.problems.append(Problem(None, None, "undefined @string macros kept as text: "
                                        + ", ".join(sorted(unknown)[:10])))
+    verbatim = {key: dict(fields) for key, fields in raw.items()}  # before crossref fills them
     _inherit(raw, types, result, lines)
     for key, fields in raw.items():
-        if not any(fields.get(n, "").strip() for n in ("title", "author", "editor", "year", "date")):
-            result.problems.append(Problem(lines[key], key, "no title, author or year: nothing to "
-                                                            "cite, skipped"))
+        if not any(v.strip() for v in fields.values()):
+            result.problems.append(Problem(lines[key], key, "no field: nothing to cite, skipped"))
             continue
         entry, notes = to_entry(key, types[key], fields)
+        entry.source_type = types[key]
+        entry.source_fields = verbatim[key]
+        for name, value in list(entry.source_fields.items()):
+            if not balanced(value):  # cannot be written back as it is: generated from the decoded view
+                del entry.source_fields[name]
+                entry.edited.append(name)
+                result.problems.append(Problem(lines[key], key, f"field {name!r} has unbalanced braces; "
+                                                                "an export writes it from its decoded text"))
+        entry.bib_preambles = result.preambles
+        entry.bib_strings = result.strings
         result.problems.extend(Problem(lines[key], key, note) for note in notes)
         result.entries.append(entry)
+    _shared_eprints(result, lines)
     return result
+
+
+def _shared_eprints(result: ReadResult, lines: dict[str, int]) -> None:
+    """An arXiv eprint that entries with different DOIs share (a reference manager's copy-paste
+    slip) identifies none of them: it stays a field (and in the verbatim text), not their id."""
+    groups: dict[str, list[Entry]] = {}
+    for entry in result.entries:
+        if entry.arxiv_id:
+            groups.setdefault(entry.arxiv_id, []).append(entry)
+    for arxiv_id, group in groups.items():
+        if len({e.doi.lower() for e in group if e.doi}) < 2:
+            continue
+        for entry in group:
+            entry.arxiv_id, entry.arxiv_version, entry.primary_class = None, None, None
+            for name in ("eprint", "archiveprefix", "eprinttype", "primaryclass", "eprintclass"):
+                if entry.source_fields.get(name):
+                    entry.extra[name] = " ".join(entry.source_fields[name].split())
+            result.problems.append(Problem(lines.get(entry.citekey), entry.citekey,
+                                           f"eprint {arxiv_id} is shared by {len(group)} entries with "
+                                           "different DOIs: kept as a field, not used as the arXiv id"))
 
 
 def read_file(path: Path, *, encoding: str | None = None) -> ReadResult:

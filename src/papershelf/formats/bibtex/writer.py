@@ -19,12 +19,26 @@ Preprints (``misc`` with an arXiv id) are ``@misc``/``@online`` with ``eprint``,
 ``archivePrefix``/``eprinttype``, ``primaryClass``/``eprintclass`` and the abs-page URL; a
 published paper keeps its eprint beside journal or booktitle. An arXiv ``journal_ref``
 (a preprint whose venue is known only as free text) is written as ``note`` - never turned
-into a journal or booktitle - unless the entry already has a note.
+into a journal or booktitle - unless the entry already has a note. An arXiv ``article`` with no
+journal (a DOI was all arXiv knew) is written as the preprint, never as ``papershelf-type``.
+An entry's aliases (merged-away keys) are biblatex's ``ids``; bibtex has none, so each alias
+the document cites (``alias_copies``) gets a copy of the entry under that key.
 
 Catalogue-only data is not written: ``section``, ``links``, ``categories``,
 ``arxiv_version``, ``arxiv_comment``. Tags are written as ``keywords``, notes as ``annote``
 (``annotation`` in biblatex), so a re-import keeps them; ``minimal=True`` leaves out
 abstract, keywords and notes.
+
+An entry read from a .bib file (``Entry.source_type`` set) is written as the file wrote it:
+its type, and every field's verbatim value (``Entry.source_fields``) in the file's order; only
+the fields changed since (``Entry.edited``) that no verbatim text replaced are generated from
+the decoded view, encoded for the style. No plain.bst adaptation is made to such an entry (it
+is the user's). ``write_bibtex`` puts the ``@preamble`` and ``@string`` blocks the entries came
+with first. Control characters are never written (removed, and reported in ``cleaned``).
+
+Keywords (``keywords=``): ``source`` (default) writes a .bib entry's own ``keywords`` field
+unchanged and none for an entry papershelf made; ``tags`` writes the entry's tags instead;
+``both`` the source's keywords followed by the tags they lack.
 
 Output is deterministic: entries in the order given, fields in a fixed order (other fields
 after them alphabetically), two-space indent, one field per line, LF line endings.
@@ -32,8 +46,9 @@ after them alphabetically), two-space indent, one field per line, LF line ending
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from papershelf.formats.bibtex.latex import encode
@@ -107,6 +122,12 @@ class WriteReport:
     degraded: dict[str, str] = field(default_factory=dict)  # citekey -> the type it should have
     dropped: dict[str, list[str]] = field(default_factory=dict)  # fields the style cannot carry
     incomplete: dict[str, list[str]] = field(default_factory=dict)  # mandatory fields missing
+    cleaned: dict[str, list[str]] = field(default_factory=dict)  # fields control characters were removed from
+
+
+KEYWORDS = ("source", "tags", "both")
+# Control characters bibtex cannot take (NUL ends a string in its C pool); tab and LF stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 # --- pieces ----------------------------------------------------------------------------------
@@ -142,6 +163,8 @@ def name_field(person: Person, *, ascii: bool) -> str:
         return "others"
     if person.is_corporate:
         return f"{{{encode(person.family, ascii=ascii)}}}"
+    if person.family_first:  # 王小明: one braced name, so bibtex and biber print it in its own order
+        return f"{{{person.name}}}"
     lowercase_word = any(w[:1].islower() for w in person.family.split())
     family = _brace_if(person.family, ascii, always=lowercase_word)
     last = f"{encode(person.prefix, ascii=ascii)} {family}" if person.prefix else family
@@ -206,16 +229,34 @@ def _fields(entry: Entry, style: str) -> tuple[str, dict[str, str]]:
             encode(value, ascii=ascii)
     if entry.journal_ref and not entry.has_venue and "note" not in f:
         f["note"] = encode(entry.journal_ref, ascii=ascii)
+    if entry.aliases and style == "biblatex":  # merged-away keys still cite it (biber's ids)
+        f["ids"] = ", ".join(dict.fromkeys([*filter(None, map(str.strip, f.get("ids", "").split(","))),
+                                            *entry.aliases]))
     return entry.type or "misc", f
 
 
-def _long_fields(entry: Entry, style: str, minimal: bool) -> dict[str, str]:
+def _keywords(entry: Entry, style: str, keywords: str, source: str | None) -> str | None:
+    """The ``keywords`` value to write (see the module docstring), or None."""
+    if keywords == "source":
+        return source
+    tags = encode(", ".join(entry.tags), ascii=style == "bibtex") if entry.tags else None
+    if keywords == "tags" or not source:
+        return tags
+    from papershelf.formats.bibtex.mapping import tags as tags_of
+
+    have = set(tags_of(source))  # the source's words in their tag form
+    more = [t for t in entry.tags if t.lower() not in have]
+    return ", ".join([source, encode(", ".join(more), ascii=style == "bibtex")]) if more else source
+
+
+def _long_fields(entry: Entry, style: str, minimal: bool, keywords: str = "source") -> dict[str, str]:
     ascii = style == "bibtex"
     f: dict[str, str] = {}
     if minimal:
         return f
-    if entry.tags:
-        f["keywords"] = encode(", ".join(entry.tags), ascii=ascii)
+    kw = _keywords(entry, style, keywords, entry.source_fields.get("keywords"))
+    if kw:
+        f["keywords"] = kw
     abstract = entry.abstract or entry.extra.get("abstract")
     if abstract:
         f["abstract"] = encode(abstract.strip(), ascii=ascii)
@@ -229,10 +270,15 @@ def _has(f: dict[str, str], spec: str) -> bool:
     return any(f.get(name) for name in spec.split("|"))
 
 
+def _venue_unknown(entry: Entry) -> bool:
+    """An arXiv paper stored as an article with no journal (arXiv gave a DOI, not a venue)."""
+    return bool(entry.arxiv_id) and entry.type == "article" and not entry.has_venue
+
+
 def _bibtex_shape(entry: Entry, kind: str, f: dict[str, str], report: WriteReport) -> str:
     """Fit the fields to plain.bst: standard types, no field it warns about."""
-    if entry.is_preprint or kind == "online":
-        kind = "misc"
+    if entry.is_preprint or kind == "online" or _venue_unknown(entry):
+        kind = "misc"  # an arXiv article whose journal is unknown (a DOI alone): cited as the preprint
     if kind not in _BIBTEX_TYPES:
         kind = "misc"
     if kind == "misc" and entry.arxiv_id and "howpublished" not in f and not entry.has_venue:
@@ -262,7 +308,7 @@ def _biblatex_shape(entry: Entry, kind: str, f: dict[str, str], report: WriteRep
     """Fit the fields to biblatex's data model, as ``biber --validate-datamodel`` checks it."""
     from papershelf.formats.bibtex.biblatex_dm import COMMON, DATES, FIELDS, MANDATORY
 
-    if entry.is_preprint:
+    if entry.is_preprint or _venue_unknown(entry):
         kind = "online"
     kind, thesis_type = _BIBLATEX_TYPES.get(kind, (kind, None))
     if kind not in FIELDS:
@@ -298,24 +344,58 @@ def _biblatex_shape(entry: Entry, kind: str, f: dict[str, str], report: WriteRep
     return kind
 
 
-def entry_to_bibtex(entry: Entry, style: str = "bibtex", *, minimal: bool = False,
-                    report: WriteReport | None = None) -> str:
-    """One entry as text, ending with a newline."""
-    if style not in STYLES:
-        raise ValueError(f"unknown style {style!r}")
-    report = report if report is not None else WriteReport()
-    kind, f = _fields(entry, style)
-    if style == "bibtex":
-        kind = _bibtex_shape(entry, kind, f, report)
+_LONG = frozenset({"abstract", "keywords", "annote", "annotation"})
+# Generated names a style writes under another name (bibtex name -> biblatex name).
+_GROUPS_BIBLATEX = {"year": "date", "month": "date"}
+
+
+def _verbatim_fields(entry: Entry, style: str, minimal: bool, keywords: str) -> tuple[str, dict[str, str]]:
+    """An entry read from a .bib file: its own type and fields as written; the fields changed
+    since and not written by the user are generated (see the module docstring)."""
+    edited = set(entry.edited)
+    kind = entry.source_type or entry.type or "misc"
+    out = {name: value for name, value in entry.source_fields.items()}
+    missing = (edited - set(out)) - {"@type"}
+    if missing or "@type" in edited:
+        gen_kind, gen = _fields(dataclasses.replace(entry, aliases=[], extra={
+            k: v for k, v in entry.extra.items() if k not in out}), style)
+        gen.update(_long_fields(entry, style, False, "tags"))
+        if "@type" in edited:
+            kind = "misc" if style == "bibtex" and gen_kind not in _BIBTEX_TYPES else gen_kind
+        by_lower = {name.lower(): name for name in gen}
+        for name in sorted(missing):
+            if name in by_lower and name != "keywords":
+                written = by_lower[name]
+                if style == "biblatex":
+                    written = _GROUPS_BIBLATEX.get(written, _TO_BIBLATEX.get(written.lower(), written))
+                if written == "date" and "date" not in out:
+                    date = entry.publication_date
+                    out["date"] = date if date and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", date) else gen["year"]
+                elif written != "date":
+                    out.setdefault(written, gen[by_lower[name]])
+    if minimal:
+        out = {k: v for k, v in out.items() if k not in _LONG}
     else:
-        f.update(_long_fields(entry, style, minimal))
-        kind = _biblatex_shape(entry, kind, f, report)
-    if style == "bibtex":
-        f.update(_long_fields(entry, style, minimal))
-    rank = {name: i for i, name in enumerate(_ORDER)}
-    last = {name: i for i, name in enumerate(_LAST)}
-    names = sorted(f, key=lambda n: (n in last, last.get(n, 0), rank.get(n, len(rank)), n.lower()))
-    lines = [f"@{kind}{{{entry.citekey},"]
+        kw = _keywords(entry, style, keywords, entry.source_fields.get("keywords"))
+        out.pop("keywords", None)
+        if kw:
+            out["keywords"] = kw
+    if entry.aliases and style == "biblatex":  # merged-away keys still cite it (biber's ids)
+        out["ids"] = ", ".join(dict.fromkeys([*filter(None, map(str.strip, out.get("ids", "").split(","))),
+                                              *entry.aliases]))
+    return kind, out
+
+
+def _clean(entry: Entry, f: dict[str, str], report: WriteReport) -> None:
+    """No control character reaches the file (bibtex stops at NUL); each removal reported."""
+    for name, value in f.items():
+        if _CONTROL.search(value):
+            f[name] = _CONTROL.sub("", value)
+            report.cleaned.setdefault(entry.citekey, []).append(name)
+
+
+def _lines_of(key: str, kind: str, f: dict[str, str], names: Iterable[str]) -> str:
+    lines = [f"@{kind}{{{key},"]
     for name in names:
         value = f[name]
         if name in _BARE and value in MONTHS:
@@ -326,8 +406,68 @@ def entry_to_bibtex(entry: Entry, style: str = "bibtex", *, minimal: bool = Fals
     return "\n".join(lines) + "\n"
 
 
-def write_bibtex(entries: Iterable[Entry], style: str = "bibtex", *, minimal: bool = False,
-                 report: WriteReport | None = None) -> str:
-    """A whole ``.bib`` file: the entries, each followed by a blank line."""
+def entry_to_bibtex(entry: Entry, style: str = "bibtex", *, minimal: bool = False,
+                    report: WriteReport | None = None, keywords: str = "source") -> str:
+    """One entry as text, ending with a newline."""
+    if style not in STYLES:
+        raise ValueError(f"unknown style {style!r}")
     report = report if report is not None else WriteReport()
-    return "\n".join(entry_to_bibtex(e, style, minimal=minimal, report=report) for e in entries)
+    if entry.source_type is not None:
+        kind, f = _verbatim_fields(entry, style, minimal, keywords)
+        _clean(entry, f, report)
+        return _lines_of(entry.citekey, kind, f, f)
+    kind, f = _fields(entry, style)
+    for name, value in entry.source_fields.items():  # what a user wrote (``set``) is kept as written
+        for other in [n for n in f if n.lower() == name]:
+            del f[other]
+        f[name] = value
+    if style == "bibtex":
+        kind = _bibtex_shape(entry, kind, f, report)
+    else:
+        f.update(_long_fields(entry, style, minimal, keywords))
+        kind = _biblatex_shape(entry, kind, f, report)
+    if style == "bibtex":
+        f.update(_long_fields(entry, style, minimal, keywords))
+    _clean(entry, f, report)
+    rank = {name: i for i, name in enumerate(_ORDER)}
+    last = {name: i for i, name in enumerate(_LAST)}
+    names = sorted(f, key=lambda n: (n in last, last.get(n, 0), rank.get(n, len(rank)), n.lower()))
+    return _lines_of(entry.citekey, kind, f, names)
+
+
+def write_bibtex(entries: Iterable[Entry], style: str = "bibtex", *, minimal: bool = False,
+                 report: WriteReport | None = None, keywords: str = "source",
+                 alias_copies: Collection[str] = ()) -> str:
+    """A whole ``.bib`` file: the @preamble and @string blocks the entries came with, then the
+    entries, each followed by a blank line."""
+    report = report if report is not None else WriteReport()
+    entries = list(entries)
+    head = blocks_of(entries)
+    body = "\n".join(entry_to_bibtex(e, style, minimal=minimal, report=report, keywords=keywords)
+                     for e in _with_aliases(entries, style, alias_copies))
+    return f"{head}\n{body}" if head and body else head + body
+
+
+def blocks_of(entries: Iterable[Entry]) -> str:
+    """The ``@preamble`` and ``@string`` blocks of these entries' files, each once, as written."""
+    preambles: dict[str, None] = {}
+    strings: dict[tuple[str, str], None] = {}
+    for e in entries:
+        preambles.update(dict.fromkeys(e.bib_preambles))
+        strings.update(dict.fromkeys(e.bib_strings.items()))
+    lines = [f"@preamble{{{_CONTROL.sub('', p)}}}" for p in preambles]
+    lines += [f"@string{{{name} = {_CONTROL.sub('', value)}}}" for name, value in strings]
+    return "".join(line + "\n" for line in lines)
+
+
+def _with_aliases(entries: Iterable[Entry], style: str, cited: Collection[str]) -> Iterable[Entry]:
+    """bibtex knows no ``ids``: an alias (a merged-away key) that is ``cited`` is written as a
+    copy of its entry under that key, so a ``\\cite`` of either key works. Only cited ones: under
+    ``\\nocite{*}`` every copy would be one more item in the bibliography."""
+    wanted = set(cited)
+    for entry in entries:
+        yield entry
+        if style == "bibtex" and wanted:
+            for alias in entry.aliases:
+                if alias in wanted:
+                    yield dataclasses.replace(entry, citekey=alias, aliases=[])

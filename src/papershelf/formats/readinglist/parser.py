@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from papershelf.formats.readinglist.links import Link
 
@@ -48,25 +49,39 @@ class Bullet:
     children: list[Bullet] = field(default_factory=list)
     more: list[str] = field(default_factory=list)  # continuation lines, verbatim (their links count)
 
-    @property
+    @cached_property  # read once per bullet below it: a deep list would redo the regex work
     def label(self) -> str:
         """The bullet's text as a section name: link texts kept, ``==> …`` dropped."""
         return re.sub(r"\s*==>.*$", "", MD_LINK.sub(lambda m: m.group(1), self.body)).strip()
 
+    def _ancestor_labels(self) -> tuple[str, ...]:
+        """The labels of the bullets above this one, outermost first; kept on each bullet and
+        filled without recursion, so a list nested thousands deep costs no more than it must."""
+        chain: list[Bullet] = []
+        node: Bullet | None = self
+        while node is not None and "_labels" not in node.__dict__:
+            chain.append(node)
+            node = node.parent
+        labels: tuple[str, ...] = node.__dict__["_labels"] if node is not None else ()
+        for node in reversed(chain):
+            if node.parent is not None:
+                labels = node.parent.__dict__["_labels"] + (node.parent.label,)
+            node.__dict__["_labels"] = labels
+        return labels
+
     @property
     def section(self) -> str:
-        labels = []
-        node = self.parent
-        while node is not None:
-            labels.append(node.label)
-            node = node.parent
-        return SECTION_SEP.join([self.heading, *reversed(labels)]) if self.heading or labels else ""
+        labels = self._ancestor_labels()
+        return SECTION_SEP.join([self.heading, *labels]) if self.heading or labels else ""
 
     def descendants(self) -> list[Bullet]:
-        out = []
-        for child in self.children:
-            out.append(child)
-            out.extend(child.descendants())
+        """Every bullet below this one, in document order (iterative: lists nest without limit)."""
+        out: list[Bullet] = []
+        stack = list(reversed(self.children))
+        while stack:
+            node = stack.pop()
+            out.append(node)
+            stack.extend(reversed(node.children))
         return out
 
     def links(self) -> list[Link]:

@@ -129,7 +129,9 @@ def read(text: str) -> ReadingList:
     bullets, problems = parse(text)
     info = {id(b): _works(b) for b in bullets}
     is_entry = {id(b): bool(info[id(b)][0]) for b in bullets}
-    has_entry_below = {id(b): any(is_entry[id(d)] for d in b.descendants()) for b in bullets}
+    has_entry_below: dict[int, bool] = {}  # bottom up (children follow their parent): linear in depth
+    for b in reversed(bullets):
+        has_entry_below[id(b)] = any(is_entry[id(c)] or has_entry_below[id(c)] for c in b.children)
     consumed: set[int] = set()
     out = ReadingList([], problems)
     seen: dict[tuple[str, str], int] = {}
@@ -158,7 +160,7 @@ def read(text: str) -> ReadingList:
                 emit(entry, b)
             continue
         if works:
-            below = [d for d in b.descendants() if not _under_entry(d, b, is_entry)]
+            below = _below_until_entries(b, is_entry)
             consumed.update(id(d) for d in below)
             notes, links = _notes_and_links(below)
             own = [{"url": w.link.url, "label": link_label(w.link.url)} for w in web]
@@ -188,15 +190,15 @@ def read(text: str) -> ReadingList:
     return out
 
 
-def _ancestors_until(node: Bullet, top: Bullet) -> list[Bullet]:
-    out = []
-    cur = node.parent
-    while cur is not None and cur is not top:
-        out.append(cur)
-        cur = cur.parent
+def _below_until_entries(top: Bullet, is_entry: dict[int, bool]) -> list[Bullet]:
+    """The bullets below ``top``, in order, that are neither entries nor inside one below it
+    (its notes and links); iterative, and never looks inside an entry."""
+    out: list[Bullet] = []
+    stack = list(reversed(top.children))
+    while stack:
+        node = stack.pop()
+        if is_entry[id(node)]:
+            continue
+        out.append(node)
+        stack.extend(reversed(node.children))
     return out
-
-
-def _under_entry(node: Bullet, top: Bullet, is_entry: dict[int, bool]) -> bool:
-    """Is ``node`` an entry, or inside one, below ``top``?"""
-    return is_entry[id(node)] or any(is_entry[id(a)] for a in _ancestors_until(node, top))

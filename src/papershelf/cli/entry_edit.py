@@ -1,0 +1,111 @@
+"""Changing an entry's BibTeX: ``edit`` (in $VISUAL/$EDITOR) and ``set`` (for scripts).
+
+    papershelf edit hu2022lora                                  opens the entry as BibTeX
+    papershelf set hu2022lora 'title={LoRA}: Low-Rank Adaptation' 'note=Oral'
+    papershelf set hu2022lora doi=                              removes the field
+
+Values are BibTeX, as they would stand between braces in a .bib file; they are stored as
+written and exported unchanged. Exit codes: 2 text that cannot be read (nothing changed),
+3 no such entry, 6 the entry changed meanwhile (nothing overwritten; `edit` saves your text
+aside and says where).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from papershelf.cli._context import open_library
+from papershelf.cli._output import info, print_json
+from papershelf.cli._params import JsonOpt, KeyArg
+from papershelf.errors import ConflictError, NotFoundError, UsageError
+
+if TYPE_CHECKING:
+    from papershelf.services.edit import EditResult
+
+
+def _save_aside(key: str, text: str) -> Path:
+    """Keep an edit papershelf could not store, in the state directory."""
+    import re
+    from datetime import datetime, timezone
+
+    from papershelf.paths import state_dir
+
+    folder = state_dir() / "unsaved-edits"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    target = folder / f"{re.sub(r'[^A-Za-z0-9_.+-]', '_', key)}.{stamp}.bib"
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def _report(result: EditResult, as_json: bool) -> None:
+    if as_json:
+        print_json(result.to_dict())
+        return
+    if not result.changed and not result.rekeyed:
+        info(f"{result.entry.citekey}: nothing changed.")
+        return
+    what = ", ".join(result.changed) or "no field"
+    moved = f" (was {result.old_key})" if result.rekeyed else ""
+    info(f"{result.entry.citekey}{moved}: changed {what}.")
+
+
+def _open_editor(text: str) -> str:
+    import click
+
+    from papershelf.errors import PapershelfError
+
+    try:
+        edited = click.edit(text, extension=".bib", require_save=False)
+    except click.ClickException as exc:
+        raise PapershelfError(f"cannot run the editor: {exc.message}",
+                              hint="set VISUAL or EDITOR to an editor on your PATH") from None
+    return text if edited is None else edited
+
+
+def edit(key: KeyArg, as_json: JsonOpt = False) -> None:
+    """Edit an entry as BibTeX in $VISUAL or $EDITOR. Only the fields you change are stored
+    (as you wrote them); a new key renames the entry. Text that cannot be read is refused
+    (on a terminal you may reopen it); if the entry changed meanwhile nothing is overwritten:
+    your text is saved aside (exit 6)."""
+    from papershelf.services.edit import BibSyntaxError, apply_text, entry_text
+
+    with open_library() as lib:
+        entry = lib.get(key)
+        text = entry_text(entry)
+        while True:
+            text = _open_editor(text)
+            try:
+                result = apply_text(lib, entry, text)
+                break
+            except BibSyntaxError as exc:
+                if sys.stdin.isatty() and typer.confirm(f"{exc.message}. Reopen the editor?", default=True):
+                    continue
+                raise UsageError(f"{exc.message}; nothing changed") from None
+            except (ConflictError, NotFoundError) as exc:
+                saved = _save_aside(entry.citekey, text)
+                raise ConflictError(f"{entry.citekey} changed while you were editing it; nothing was overwritten",
+                                    hint=f"your text is saved in {saved}: run `papershelf edit "
+                                         f"{entry.citekey}` again and merge it") from exc
+    _report(result, as_json)
+
+
+def set_fields(
+    key: KeyArg,
+    assignments: Annotated[list[str], typer.Argument(
+        metavar="FIELD=VALUE...", show_default=False,
+        help="Fields to set, each FIELD=VALUE with the value in BibTeX (braces for case, LaTeX "
+             "for accents and math); FIELD= removes the field.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Set BibTeX fields of an entry from the command line (for scripts); values are stored as
+    written and exported unchanged."""
+    from papershelf.services.edit import set_fields as set_
+
+    with open_library() as lib:
+        result = set_(lib, key, assignments)
+    _report(result, as_json)
