@@ -12,7 +12,7 @@ import textwrap
 
 import pytest
 
-from papershelf.storage import db
+from papershelf.storage import backups, db
 
 
 def _count(path):
@@ -95,7 +95,7 @@ def test_a_backup_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
 
     monkeypatch.setattr(db.sqlite3, "connect", failing_check)
     with pytest.raises(sqlite3.OperationalError):
-        db.backup(conn, tmp_path / "c.db", "before-test")
+        backups.backup(conn, tmp_path / "c.db", "before-test")
     monkeypatch.undo()
     conn.close()
     assert sorted(p.name for p in tmp_path.iterdir() if "bak" in p.name or "part" in p.name) == []

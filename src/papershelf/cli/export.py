@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -21,7 +22,7 @@ from papershelf.cli._output import info, warn
 from papershelf.cli._params import KeysArg, SomeKeysArg, TagOpt, TypeOpt, YearOpt, build_filters
 
 if TYPE_CHECKING:
-    from papershelf.services.export import Selection, WriteReport
+    from papershelf.services.export import IdSelection, Selection, WriteReport
 
 export_app = typer.Typer(
     name="export", no_args_is_help=True,
@@ -47,9 +48,12 @@ def _check(output: Path | None, force: bool, catalogue: Path) -> None:
         check_output(output, force=force, catalogue=catalogue)
 
 
-def _write(text: str, output: Path | None, n: int, kind: str, *, force: bool, catalogue: Path) -> None:
+def _write(text: str | Iterable[str], output: Path | None, n: int, kind: str, *, force: bool,
+           catalogue: Path) -> None:
+    """Write the text, or its pieces as they come (a streamed export), to -o or standard output."""
     if output is None:
-        sys.stdout.write(text)
+        for piece in [text] if isinstance(text, str) else text:
+            sys.stdout.write(piece)
         sys.stdout.flush()
         return
     from papershelf.services.export import write_output
@@ -58,7 +62,7 @@ def _write(text: str, output: Path | None, n: int, kind: str, *, force: bool, ca
     info(f"Wrote {n} entries to {written}")
 
 
-def _warn_missing(selection: Selection) -> None:
+def _warn_missing(selection: Selection | IdSelection) -> None:
     if selection.missing:
         warn(f"{len(selection.missing)} cited key(s) not in the catalogue: {', '.join(selection.missing)}")
 
@@ -110,14 +114,15 @@ def export_bibtex(
 
     export.check_style(style)
     export.check_keywords(keywords)
-    with open_library() as lib:
+    with open_library() as lib:  # streamed: entries are loaded and written a chunk at a time
         _check(output, force, lib.path)
-        selection = export.select(lib, keys or [], build_filters(tag, type_, year), query, aux)
-    _warn_missing(selection)
-    text, report = export.bibtex(selection.entries, style, minimal=minimal, keywords=keywords,
-                                 cited=selection.cited)
+        selection = export.select_ids(lib, keys or [], build_filters(tag, type_, year), query, aux)
+        _warn_missing(selection)
+        report = export.new_report()
+        chunks = export.bibtex_chunks(lib, selection.ids, style, minimal=minimal, keywords=keywords,
+                                      cited=selection.cited, report=report)
+        _write(chunks, output, len(selection.ids), "bibtex", force=force, catalogue=lib.path)
     _report_writer(report)
-    _write(text, output, len(selection.entries), "bibtex", force=force, catalogue=lib.path)
 
 
 @export_app.command("markdown")
@@ -157,11 +162,11 @@ def export_csljson(
     """Write CSL-JSON, for pandoc --citeproc and Zotero."""
     from papershelf.services import export
 
-    with open_library() as lib:
+    with open_library() as lib:  # streamed: entries are loaded and written a chunk at a time
         _check(output, force, lib.path)
-        selection = export.select(lib, keys or [], build_filters(tag, type_, year), query)
-    _write(export.csljson(selection.entries), output, len(selection.entries), "csl-json",
-           force=force, catalogue=lib.path)
+        selection = export.select_ids(lib, keys or [], build_filters(tag, type_, year), query)
+        _write(export.csljson_chunks(lib, selection.ids), output, len(selection.ids), "csl-json",
+               force=force, catalogue=lib.path)
 
 
 def cite(

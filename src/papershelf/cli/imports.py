@@ -52,7 +52,8 @@ def import_bibtex(
     autotag: AutotagOpt = True,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import BibTeX/biblatex files. Exit 5 if a file could not be read (the rest is imported).
+    """Import BibTeX/biblatex files. Exit 5 if a file could not be read (the rest is imported);
+    exit 2 if a file is over the size limit (then nothing is imported).
 
     Every field is kept as written (with the file's @preamble and @string blocks), so
     `papershelf export bibtex` gives the entries back unchanged."""

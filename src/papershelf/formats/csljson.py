@@ -11,7 +11,7 @@ notes to ``note``.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from papershelf.model.entry import Entry, Person
@@ -91,3 +91,14 @@ def entry_csl(entry: Entry) -> dict[str, Any]:
 
 def write_csljson(entries: Sequence[Entry]) -> str:
     return json.dumps([entry_csl(e) for e in entries], ensure_ascii=False, indent=2) + "\n"
+
+
+def iter_csljson(entries: Iterable[Entry]) -> Iterator[str]:
+    """``write_csljson`` piece by piece (the same bytes), one entry at a time. JSON strings hold
+    no raw newline, so indenting each item's lines by two spaces nests it as ``json.dumps`` does."""
+    empty = True
+    for e in entries:
+        item = json.dumps(entry_csl(e), ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        yield ("[\n  " if empty else ",\n  ") + item
+        empty = False
+    yield "[]\n" if empty else "\n]\n"

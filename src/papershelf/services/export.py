@@ -9,10 +9,11 @@ replaces a good one, and never writes over the catalogue or a file papershelf di
 
 from __future__ import annotations
 
+import itertools
 import os
 import secrets
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -64,6 +65,87 @@ def select(lib: Library, keys: Sequence[str] = (), filters: Filters | None = Non
     if order == "added":
         return Selection(lib.list_entries(filters, sort="added"))
     return Selection(_by_key(lib.list_entries(filters, sort="key")))
+
+
+@dataclass
+class IdSelection:
+    """What ``select`` chooses, as row ids (cheap), for the streamed export (``bibtex_chunks``)."""
+
+    ids: list[int]
+    missing: list[str] = field(default_factory=list)
+    cited: list[str] = field(default_factory=list)
+
+
+def _ids_by_key(lib: Library, ids: Sequence[int]) -> list[int]:
+    keys = lib.cat.keys_of(ids)
+    return sorted(ids, key=lambda i: keys[i].lower())
+
+
+def select_ids(lib: Library, keys: Sequence[str] = (), filters: Filters | None = None,
+               query: str | None = None, aux: Path | None = None) -> IdSelection:
+    """``select`` (key order) without loading the entries: the same entries, in the same order."""
+    filters = filters or Filters()
+    if aux is not None:
+        from papershelf.formats.latex_aux import cited_keys
+
+        if not aux.exists():
+            raise NotFoundError(f"no such file: {aux}")
+        cited = cited_keys(aux)
+        if "*" not in cited:
+            ids: list[int] = []
+            missing: list[str] = []
+            for key in [*keys, *cited]:
+                try:
+                    ids.append(lib.cat.resolve(key))
+                except NotFoundError:
+                    missing.append(key)
+            return IdSelection(_ids_by_key(lib, list(dict.fromkeys(ids))), missing, [*keys, *cited])
+    if keys:
+        return IdSelection(list(dict.fromkeys(lib.cat.resolve(k) for k in keys)), cited=list(keys))
+    if query:
+        from papershelf.model.query import parse_query
+
+        parsed = parse_query(query)
+        merged = lib.filters(filters.merge(parsed.filters))
+        return IdSelection(_ids_by_key(lib, lib.cat.search_ids(parsed.fts, merged)))
+    return IdSelection(_ids_by_key(lib, lib.cat.list_ids(lib.filters(filters), sort="key")))
+
+
+CHUNK = 500  # entries loaded and rendered at a time by the streamed export
+
+
+def bibtex_chunks(lib: Library, ids: Sequence[int], style: str = "bibtex", *, minimal: bool = False,
+                  keywords: str = "source", cited: Sequence[str] = (),
+                  report: WriteReport | None = None) -> Iterator[str]:
+    """``bibtex`` of the entries ``ids`` names, as text pieces, loading ``CHUNK`` entries at a
+    time: the same bytes, never every entry in memory. A first pass over the blocks table alone
+    collects the @preamble and @string blocks (written first, once each); the ``report`` is
+    complete once the pieces are exhausted."""
+    from papershelf.formats.bibtex.writer import iter_bibtex, render_blocks
+
+    check_style(style)
+    check_keywords(keywords)
+    preambles: dict[str, None] = {}
+    strings: dict[tuple[str, str], None] = {}
+    for entry_preambles, entry_strings in lib.cat.iter_blocks(ids):  # the blocks table only
+        preambles.update(dict.fromkeys(entry_preambles))
+        strings.update(dict.fromkeys(entry_strings.items()))
+    yield from iter_bibtex(lib.cat.iter_load(ids, CHUNK), style, minimal=minimal, report=report,
+                           keywords=keywords, alias_copies=cited, head=render_blocks(preambles, strings))
+
+
+def new_report() -> WriteReport:
+    """An empty report for ``bibtex_chunks`` to fill."""
+    from papershelf.formats.bibtex.writer import WriteReport
+
+    return WriteReport()
+
+
+def csljson_chunks(lib: Library, ids: Sequence[int]) -> Iterator[str]:
+    """``csljson`` of the entries ``ids`` names, as text pieces, ``CHUNK`` entries at a time."""
+    from papershelf.formats.csljson import iter_csljson
+
+    yield from iter_csljson(lib.cat.iter_load(ids, CHUNK))
 
 
 def check_style(style: str) -> None:
@@ -147,13 +229,13 @@ def _read_manifest() -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
-def _remember(target: Path, data: bytes) -> None:
-    """Record the checksum of a CSL-JSON file just written (best effort: never fails the export)."""
-    import hashlib
+def _remember(target: Path, digest: str) -> None:
+    """Record the checksum (sha256 hex) of a CSL-JSON file just written (best effort: never
+    fails the export)."""
     import json
 
     manifest = _read_manifest()
-    manifest[str(target)] = hashlib.sha256(data).hexdigest()
+    manifest[str(target)] = digest
     path = _manifest_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -226,9 +308,12 @@ def check_output(output: Path, *, force: bool = False, catalogue: Path | None = 
     return target
 
 
-def write_output(text: str, output: Path, kind: str, *, force: bool = False,
+def write_output(text: str | Iterable[str], output: Path, kind: str, *, force: bool = False,
                  catalogue: Path | None = None) -> Path:
     """Write an export of ``kind`` (``KINDS``) to ``output`` safely; returns the path given.
+
+    ``text`` is the whole text or an iterable of pieces, written as they come (a streamed
+    export never holds the whole file).
 
     Checked first (``check_output``). ``.bib`` and ``.md`` files start with their ``HEADERS``
     line. The bytes go to a temporary file in the target's directory, which then replaces the
@@ -237,8 +322,11 @@ def write_output(text: str, output: Path, kind: str, *, force: bool = False,
     gets the umask's."""
     if kind not in KINDS:
         raise ValueError(f"unknown export kind {kind!r}")
+    import hashlib
+
     target = check_output(output, force=force, catalogue=catalogue)
-    data = (HEADERS.get(kind, "") + text).encode("utf-8")
+    pieces: Iterable[str] = [text] if isinstance(text, str) else text
+    digest = hashlib.sha256()
     try:
         mode = stat.S_IMODE(target.stat().st_mode)
     except FileNotFoundError:
@@ -249,9 +337,12 @@ def write_output(text: str, output: Path, kind: str, *, force: bool = False,
         try:
             if mode is not None:
                 os.fchmod(fd, mode)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
+            for piece in itertools.chain([HEADERS.get(kind, "")], pieces):
+                data = piece.encode("utf-8")
+                digest.update(data)
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -263,5 +354,5 @@ def write_output(text: str, output: Path, kind: str, *, force: bool = False,
         tmp.unlink(missing_ok=True)
         raise
     if kind == "csl-json":
-        _remember(target, data)
+        _remember(target, digest.hexdigest())
     return output.expanduser()

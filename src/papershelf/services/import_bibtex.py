@@ -5,7 +5,8 @@ then all their entries enter in one ``Library.add``: duplicates of catalogued wo
 identity rule) are reported, or merged with ``update``; keys are kept as written unless BibTeX
 cannot cite them or another entry uses them (then the report says what each became). Each entry
 keeps what its file said verbatim, and the file's @preamble and @string blocks, so an export
-gives them back unchanged.
+gives them back unchanged. A file over the reader's size limit (``MAX_INPUT_BYTES``) refuses the
+whole import before any file is read (``BibTooLargeError``, exit 2).
 """
 
 from __future__ import annotations
@@ -67,8 +68,13 @@ def import_entries(lib: Library, entries: Sequence[Entry], *, update: bool = Fal
 def import_files(lib: Library, files: Sequence[Path], *, update: bool = False, dry_run: bool = False,
                  encoding: str | None = None, autotag: bool = True) -> ImportReport:
     """Read ``files`` and import what they hold (see the module docstring)."""
-    from papershelf.formats.bibtex.reader import BibEncodingError, read_file
+    from papershelf.formats.bibtex.reader import BibEncodingError, check_size, read_file
 
+    for path in files:  # a file over the size limit refuses the whole import (exit 2), up front
+        try:
+            check_size(path)
+        except NotFoundError:
+            pass  # reported with the other unreadable files below
     entries: list[Entry] = []
     problems: list[dict[str, Any]] = []
     refused: list[dict[str, str]] = []

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from papershelf.errors import CatalogueDamagedError, PapershelfError, StorageError
-from papershelf.storage import db, integrity
+from papershelf.storage import backups, db, integrity
 
 if TYPE_CHECKING:
     from papershelf.services.library import Library
@@ -36,7 +36,7 @@ def auto_backup(cat: Catalogue, what: str) -> Path:
     if reason:
         raise StorageError(f"cannot change {cat.path}: {reason}; nothing was changed",
                            hint="reading commands (list, search, show, export, db backup FILE) still work")
-    return db.backup(cat.conn, cat.path, db.AUTO_PREFIX + what)
+    return backups.backup(cat.conn, cat.path, db.AUTO_PREFIX + what)
 
 
 @dataclass
@@ -55,7 +55,7 @@ class BackupInfo:
 def list_backups(path: Path) -> list[BackupInfo]:
     """The backups beside the catalogue at ``path``, newest first."""
     out = []
-    for b in reversed(db.list_backups(path)):
+    for b in reversed(backups.list_backups(path)):
         s = b.stamp
         iso = f"{s[0:4]}-{s[4:6]}-{s[6:8]}T{s[9:11]}:{s[11:13]}:{s[13:15]}Z"
         out.append(BackupInfo(b.path, iso, b.label, b.bytes, b.automatic))
@@ -140,7 +140,7 @@ def _backup_for_repair(cat: Catalogue) -> Path:
     try:
         return auto_backup(cat, "repair")
     except sqlite3.DatabaseError:
-        target = db.backup_name(cat.path, "before-repair")
+        target = backups.backup_name(cat.path, "before-repair")
         out = sqlite3.connect(str(target))
         try:
             cat.conn.backup(out)
@@ -165,7 +165,7 @@ class RestoreReport:
 def restore(path: Path, backup: Path) -> RestoreReport:
     """Put ``backup`` in the place of the catalogue at ``path`` (see ``storage.db.restore``),
     then open it (migrating an older one) and check it."""
-    replaced = db.restore(path, backup)
+    replaced = backups.restore(path, backup)
     return RestoreReport(path, backup, replaced, check(path))
 
 

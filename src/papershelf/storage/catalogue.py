@@ -22,7 +22,7 @@ from papershelf.model.identifiers import doi_of
 from papershelf.model.identifiers import parse as parse_arxiv
 from papershelf.model.query import Filters
 from papershelf.model.tags import normalise_tag
-from papershelf.storage import db, rows
+from papershelf.storage import backups, db, rows
 from papershelf.storage.fts import placeholders, reindex
 from papershelf.storage.tagging import TagWrites
 
@@ -87,10 +87,10 @@ class Catalogue(TagWrites):
 
     def backup(self, label: str) -> Path:
         """A consistent copy beside the catalogue (``VACUUM INTO``); returns its path."""
-        return db.backup(self.conn, self.path, label)
+        return backups.backup(self.conn, self.path, label)
 
     def backup_to(self, target: Path) -> Path:
-        return db.backup_to(self.conn, target)
+        return backups.backup_to(self.conn, target)
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -100,6 +100,43 @@ class Catalogue(TagWrites):
     def load(self, ids: Sequence[int]) -> list[Entry]:
         """Entries for row ids, in that order."""
         return rows.load(self.conn, ids)
+
+    def iter_load(self, ids: Sequence[int], chunk: int = 500) -> Iterator[Entry]:
+        """Entries for row ids, in that order, loaded ``chunk`` at a time: a caller that handles
+        each entry and lets it go never holds more than one chunk."""
+        for start in range(0, len(ids), chunk):
+            yield from rows.load(self.conn, ids[start:start + chunk])
+
+    def iter_blocks(self, ids: Sequence[int]) -> Iterator[tuple[list[str], dict[str, str]]]:
+        """The @preamble values and @string definitions (``Entry.bib_preambles``/``bib_strings``,
+        exactly as ``load`` fills them) of each entry of ``ids`` that has any, in ``ids`` order,
+        without loading the entries."""
+        for start in range(0, len(ids), 500):
+            part = list(ids[start:start + 500])
+            found: dict[int, tuple[list[str], dict[str, str]]] = {}
+            try:
+                rows_ = self.conn.execute(
+                    f"SELECT eb.entry_id, b.kind, b.name, b.value FROM entry_bib_blocks eb "
+                    f"JOIN bib_blocks b ON b.id = eb.block_id WHERE eb.entry_id IN "
+                    f"({placeholders(len(part))}) ORDER BY eb.entry_id, b.id", part).fetchall()
+            except sqlite3.OperationalError:  # older than m005, opened read-only
+                rows_ = []
+            for row in rows_:
+                preambles, strings = found.setdefault(row[0], ([], {}))
+                if row[1] == "preamble":
+                    preambles.append(row[3])
+                else:
+                    strings.setdefault(row[2], row[3])
+            yield from (found[i] for i in part if i in found)
+
+    def keys_of(self, ids: Sequence[int]) -> dict[int, str]:
+        """The citekey of each row id (without loading the entries)."""
+        out: dict[int, str] = {}
+        for start in range(0, len(ids), 500):
+            part = list(ids[start:start + 500])
+            out.update((int(r[0]), str(r[1])) for r in self.conn.execute(
+                f"SELECT id, citekey FROM entries WHERE id IN ({placeholders(len(part))})", part))
+        return out
 
     def get_id(self, entry_id: int) -> Entry:
         """The entry stored under row id ``entry_id``."""
@@ -168,6 +205,11 @@ class Catalogue(TagWrites):
 
     def list_entries(self, filters: Filters | None = None, *, sort: str = "added",
                      reverse: bool = False, limit: int | None = None) -> list[Entry]:
+        return self.load(self.list_ids(filters, sort=sort, reverse=reverse, limit=limit))
+
+    def list_ids(self, filters: Filters | None = None, *, sort: str = "added",
+                 reverse: bool = False, limit: int | None = None) -> list[int]:
+        """The row ids ``list_entries`` would load, in its order."""
         if sort not in SORTS:
             raise UsageError(f"unknown sort {sort!r}: choose one of {', '.join(SORTS)}")
         where, params = self._filter_sql(filters or Filters())
@@ -179,7 +221,7 @@ class Catalogue(TagWrites):
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return self.load([r[0] for r in self.conn.execute(sql, params)])
+        return [r[0] for r in self.conn.execute(sql, params)]
 
     def search_ids(self, fts: str, filters: Filters | None = None, limit: int | None = None) -> list[int]:
         """Row ids matching the FTS5 expression ``fts`` (from ``model.query.parse_query``) and

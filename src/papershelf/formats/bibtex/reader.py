@@ -20,17 +20,24 @@ What it does beyond splitting, in order:
 * an arXiv eprint shared by entries with different DOIs is not taken as their arXiv id.
 * Problems never stop the read: a malformed block is reported with its line and skipped, a
   key used twice gets a suffix (``key`` → ``keya``) and is reported.
+* Memory stays bounded: a file over ``MAX_INPUT_BYTES`` is refused whole (``BibTooLargeError``,
+  exit 2); an ``@string`` whose expanded value would pass ``MAX_VALUE_CHARS``, or that would
+  bring all expanded macro text past ``MAX_MACRO_TOTAL_CHARS``, is reported and skipped (so is
+  every entry or macro that uses it); an entry with a field over ``MAX_VALUE_CHARS`` is
+  reported and skipped whole, never truncated. Sizes are checked before a ``#`` concatenation
+  is built, so doubling macros cannot grow exponentially.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from papershelf.errors import NotFoundError, PapershelfError
+from papershelf.errors import NotFoundError, PapershelfError, UsageError
 from papershelf.formats.bibtex.decode import BibEncodingError, decode_bytes
 from papershelf.formats.bibtex.mapping import MONTH_NAMES, to_entry
 from papershelf.model.citekeys import suffixes
@@ -40,8 +47,31 @@ if TYPE_CHECKING:
     from bibtexparser.library import Library
     from bibtexparser.model import Entry as BibEntry
 
-__all__ = ["BibEncodingError", "Problem", "ReadResult", "decode_bytes", "read_file", "read_string",
-           "resolve"]
+__all__ = ["MAX_INPUT_BYTES", "MAX_MACRO_TOTAL_CHARS", "MAX_VALUE_CHARS", "BibEncodingError",
+           "BibTooLargeError", "Problem", "ReadResult", "check_size", "decode_bytes", "read_file",
+           "read_string", "resolve"]
+
+# Limits (documented in the README's import section). A real .bib is a few MB at most; its
+# longest field (an abstract) a few KB.
+MAX_INPUT_BYTES = 200 * 1024 * 1024  # a larger file is refused whole (exit 2)
+MAX_VALUE_CHARS = 1024 * 1024  # one field or one expanded @string; larger: reported and skipped
+MAX_MACRO_TOTAL_CHARS = 64 * 1024 * 1024  # all expanded @string text of one file
+
+
+class BibTooLargeError(UsageError):
+    """A .bib file (or text) larger than ``MAX_INPUT_BYTES``: nothing of it is read."""
+
+
+class _TooLarge(Exception):
+    """A value over the limit (internal: the reader turns it into a problem)."""
+
+    def __init__(self, what: str):
+        super().__init__(what)
+        self.what = what
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB"
 
 MONTH_MACROS = {name[:3]: i for i, name in enumerate(MONTH_NAMES, 1)}
 NOT_ENTRIES = frozenset({"set", "xdata"})
@@ -93,28 +123,45 @@ def _split_concat(raw: str) -> list[str]:
     return [p.strip() for p in parts]
 
 
-def resolve(raw: str, strings: dict[str, str], unknown: set[str], *, month: bool = False) -> str:
-    """A raw field value with enclosing braces/quotes removed and macros expanded."""
+def resolve(raw: str, strings: Mapping[str, str | None], unknown: set[str], *, month: bool = False,
+            limit: int = MAX_VALUE_CHARS) -> str:
+    """A raw field value with enclosing braces/quotes removed and macros expanded.
+
+    A macro mapped to None was skipped (too large). Raises ``_TooLarge`` when the value would
+    pass ``limit`` characters or uses a skipped macro, before the value is built."""
     raw = raw.strip()
     if raw.startswith("{") and raw.endswith("}") and "#" not in raw:
+        if len(raw) - 2 > limit:
+            raise _TooLarge(f"is {_mb(len(raw) - 2)}, over the {_mb(limit)} limit")
         return raw[1:-1]
-    out = []
+    out: list[str] = []
+    size = 0
     parts = _split_concat(raw)
     if len(parts) == 1 and parts[0].lower() in MONTH_MACROS and parts[0].lower() not in strings:
         return parts[0].lower()  # a bare month macro stays one (``month = jan``)
     for part in parts:
+        name = part.lower()
         if (part.startswith("{") and part.endswith("}")) or (
                 part.startswith('"') and part.endswith('"') and len(part) >= 2):
-            out.append(part[1:-1])
+            piece = part[1:-1]
         elif part.isdigit():
-            out.append(part)
-        elif part.lower() in strings:
-            out.append(strings[part.lower()])
-        elif part.lower() in MONTH_MACROS:
-            out.append(MONTH_NAMES[MONTH_MACROS[part.lower()] - 1].capitalize())
+            piece = part
+        elif name in strings:
+            value = strings[name]
+            if value is None:
+                raise _TooLarge(f"uses @string {part!r}, which was skipped as too large")
+            piece = value
+        elif name in MONTH_MACROS:
+            piece = MONTH_NAMES[MONTH_MACROS[name] - 1].capitalize()
         elif part:
             unknown.add(part)
-            out.append(part)
+            piece = part
+        else:
+            continue
+        size += len(piece)
+        if size > limit:  # checked before joining: doubling macros cannot grow exponentially
+            raise _TooLarge(f"would expand past the {_mb(limit)} limit")
+        out.append(piece)
     return "".join(out)
 
 
@@ -193,12 +240,26 @@ def read_string(text: str, *, source: str = "input") -> ReadResult:
     import bibtexparser
 
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+    if len(text) > MAX_INPUT_BYTES:
+        raise BibTooLargeError(f"{source} is larger than the {_mb(MAX_INPUT_BYTES)} limit; nothing read")
     result = ReadResult()
     library = bibtexparser.parse_string(text, parse_stack=[])
     unknown: set[str] = set()
-    strings: dict[str, str] = {}
+    strings: dict[str, str | None] = {}  # None: skipped as too large
+    macro_total = 0
     for s in library.strings:  # in file order: later strings may use earlier ones
-        strings[s.key.lower()] = resolve(s.value, strings, unknown)
+        room = MAX_MACRO_TOTAL_CHARS - macro_total
+        try:
+            value = resolve(s.value, strings, unknown, limit=min(MAX_VALUE_CHARS, room))
+        except _TooLarge as exc:
+            strings[s.key.lower()] = None
+            line = s.start_line + 1 if s.start_line is not None else None
+            what = exc.what if room >= MAX_VALUE_CHARS or "uses" in exc.what else \
+                f"would bring all @string text past the {_mb(MAX_MACRO_TOTAL_CHARS)} limit"
+            result.problems.append(Problem(line, None, f"@string {s.key!r} {what}; skipped"))
+            continue
+        macro_total += len(value)
+        strings[s.key.lower()] = value
         result.strings.setdefault(s.key, s.value.strip())
     result.preambles = list(dict.fromkeys(p.value.strip() for p in library.preambles))
     entries = _blocks(library, result)
@@ -222,18 +283,27 @@ def read_string(text: str, *, source: str = "input") -> ReadResult:
             key = new
         seen.add(key.lower())
         fields: dict[str, str] = {}
+        too_large = False
         for f in e.fields:
             name = f.key.strip().lower()
             if not _FIELD_NAME.match(name):
                 what = "a commented-out field" if name.startswith("%") else f"field name {name!r}"
                 result.problems.append(Problem(line, key, f"{what} ignored"))
                 continue
-            value = resolve(f.value, strings, unknown, month=name == "month") \
-                if isinstance(f.value, str) else str(f.value)
+            try:
+                value = resolve(f.value, strings, unknown, month=name == "month") \
+                    if isinstance(f.value, str) else str(f.value)
+            except _TooLarge as exc:
+                result.problems.append(Problem(line, key, f"field {name!r} {exc.what}; "
+                                                          "entry skipped (nothing imported from it)"))
+                too_large = True
+                break
             if name in fields:
                 result.problems.append(Problem(line, key, f"field {name!r} given twice; the first kept"))
                 continue
             fields[name] = value
+        if too_large:
+            continue
         raw[key] = fields
         types[key] = e.entry_type.lower()
         lines[key] = line
@@ -283,7 +353,21 @@ def _shared_eprints(result: ReadResult, lines: dict[str, int]) -> None:
                                            "different DOIs: kept as a field, not used as the arXiv id"))
 
 
+def check_size(path: Path) -> None:
+    """Refuse a file over ``MAX_INPUT_BYTES`` before any of it is read (``BibTooLargeError``)."""
+    try:
+        size = Path(path).stat().st_size
+    except FileNotFoundError:
+        raise NotFoundError(f"no such file: {path}") from None
+    except OSError as exc:
+        raise PapershelfError(f"cannot read {path}: {exc.strerror}") from None
+    if size > MAX_INPUT_BYTES:
+        raise BibTooLargeError(f"{path} is {size:,} bytes, over the {MAX_INPUT_BYTES:,}-byte limit "
+                               "for a .bib file; nothing imported", hint="split it into smaller files")
+
+
 def read_file(path: Path, *, encoding: str | None = None) -> ReadResult:
+    check_size(path)
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
@@ -291,6 +375,7 @@ def read_file(path: Path, *, encoding: str | None = None) -> ReadResult:
     except OSError as exc:
         raise PapershelfError(f"cannot read {path}: {exc.strerror}") from None
     text, enc = decode_bytes(data, str(path), encoding)
+    del data  # the bytes need not stay in memory while the text is parsed
     result = read_string(text, source=str(path))
     result.encoding = enc
     return result

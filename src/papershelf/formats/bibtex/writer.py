@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from papershelf.formats.bibtex.latex import encode
@@ -440,12 +440,30 @@ def write_bibtex(entries: Iterable[Entry], style: str = "bibtex", *, minimal: bo
                  alias_copies: Collection[str] = ()) -> str:
     """A whole ``.bib`` file: the @preamble and @string blocks the entries came with, then the
     entries, each followed by a blank line."""
-    report = report if report is not None else WriteReport()
     entries = list(entries)
-    head = blocks_of(entries)
-    body = "\n".join(entry_to_bibtex(e, style, minimal=minimal, report=report, keywords=keywords)
-                     for e in _with_aliases(entries, style, alias_copies))
-    return f"{head}\n{body}" if head and body else head + body
+    return "".join(iter_bibtex(entries, style, minimal=minimal, report=report, keywords=keywords,
+                               alias_copies=alias_copies, head=blocks_of(entries)))
+
+
+def iter_bibtex(entries: Iterable[Entry], style: str = "bibtex", *, minimal: bool = False,
+                report: WriteReport | None = None, keywords: str = "source",
+                alias_copies: Collection[str] = (), head: str | None = None) -> Iterator[str]:
+    """``write_bibtex`` piece by piece, taking the entries as they come (never all at once).
+
+    ``head`` is the @preamble/@string text (``blocks_of`` of all the entries), collected by the
+    caller beforehand; None reads the entries into a list to compute it. The ``report`` is
+    complete once the pieces are exhausted."""
+    report = report if report is not None else WriteReport()
+    if head is None:
+        entries = list(entries)
+        head = blocks_of(entries)
+    if head:
+        yield head
+    first = True
+    for e in _with_aliases(entries, style, alias_copies):
+        text = entry_to_bibtex(e, style, minimal=minimal, report=report, keywords=keywords)
+        yield text if first and not head else "\n" + text
+        first = False
 
 
 def blocks_of(entries: Iterable[Entry]) -> str:
@@ -453,8 +471,18 @@ def blocks_of(entries: Iterable[Entry]) -> str:
     preambles: dict[str, None] = {}
     strings: dict[tuple[str, str], None] = {}
     for e in entries:
-        preambles.update(dict.fromkeys(e.bib_preambles))
-        strings.update(dict.fromkeys(e.bib_strings.items()))
+        add_blocks(e, preambles, strings)
+    return render_blocks(preambles, strings)
+
+
+def add_blocks(entry: Entry, preambles: dict[str, None], strings: dict[tuple[str, str], None]) -> None:
+    """Collect one entry's blocks (for ``render_blocks``), so a caller need not hold every entry."""
+    preambles.update(dict.fromkeys(entry.bib_preambles))
+    strings.update(dict.fromkeys(entry.bib_strings.items()))
+
+
+def render_blocks(preambles: dict[str, None], strings: dict[tuple[str, str], None]) -> str:
+    """The text of the blocks ``add_blocks`` collected, in the order first seen."""
     lines = [f"@preamble{{{_CONTROL.sub('', p)}}}" for p in preambles]
     lines += [f"@string{{{name} = {_CONTROL.sub('', value)}}}" for name, value in strings]
     return "".join(line + "\n" for line in lines)
