@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from papershelf.formats.bibtex.fields import name_field, title_field
 from papershelf.formats.bibtex.writer import (
     WriteReport,
     entry_to_bibtex,
-    name_field,
-    title_field,
     write_bibtex,
 )
 from papershelf.model.entry import Entry, Person

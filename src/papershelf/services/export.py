@@ -40,31 +40,13 @@ def _by_key(entries: Sequence[Entry]) -> list[Entry]:
 
 def select(lib: Library, keys: Sequence[str] = (), filters: Filters | None = None,
            query: str | None = None, aux: Path | None = None, *, order: str = "key") -> Selection:
-    """The entries to export (see the module docstring). ``order="added"`` keeps the
-    catalogue's own order when selecting by filters (the Markdown reading list)."""
+    """The entries to export (see the module docstring): ``select_ids``, loaded. ``order="added"``
+    keeps the catalogue's own order when selecting by filters (the Markdown reading list)."""
     filters = filters or Filters()
-    if aux is not None:
-        from papershelf.formats.latex_aux import cited_keys
-
-        if not aux.exists():
-            raise NotFoundError(f"no such file: {aux}")
-        cited = cited_keys(aux)
-        if "*" not in cited:
-            ids: list[int] = []
-            missing: list[str] = []
-            for key in [*keys, *cited]:
-                try:
-                    ids.append(lib.cat.resolve(key))
-                except NotFoundError:
-                    missing.append(key)
-            return Selection(_by_key(lib.cat.load(list(dict.fromkeys(ids)))), missing, [*keys, *cited])
-    if keys:
-        return Selection(lib.get_many(keys), cited=list(keys))
-    if query:
-        return Selection(_by_key(lib.search(query, filters)))
-    if order == "added":
+    if order == "added" and not keys and not query and aux is None:
         return Selection(lib.list_entries(filters, sort="added"))
-    return Selection(_by_key(lib.list_entries(filters, sort="key")))
+    chosen = select_ids(lib, keys, filters, query, aux)
+    return Selection(lib.cat.load(chosen.ids), chosen.missing, chosen.cited)
 
 
 @dataclass

@@ -51,25 +51,13 @@ import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from papershelf.formats.bibtex.fields import arxiv_howpublished, names_field, preprint_url, title_field
 from papershelf.formats.bibtex.latex import encode
-from papershelf.model.entry import Entry, Person
-from papershelf.model.identifiers import abs_url
+from papershelf.model.entry import Entry
 
 STYLES = ("bibtex", "biblatex")
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
-# Capitalised words that are names, so no bibliography style may lower-case them. Words with a
-# capital after the first letter (LoRA, ControlNet, CLIP, GANs, 3D) are protected by rule.
-PROPER_NAMES = frozenset("""
-    Adam Bayes Bayesian Bernoulli Boltzmann Brownian Cauchy Chinese DALL Dirichlet English
-    Euclidean Euler European Fisher Fokker Fourier French Gaussian German Gibbs Google Hamiltonian
-    Hessian Hilbert Hopfield Ito Itô Jacobian Japanese Kalman Kullback Lagrangian Langevin
-    Laplace Laplacian Leibler Lipschitz Markov Markovian Monte Carlo Newton Nyström Planck Poisson
-    Python Riemann Riemannian Schrödinger Shannon Stein Swin Taylor Transformer Transformers Turing
-    Wasserstein Wiener
-""".split())
-
-_WORD = re.compile(r"[^\W_]+")
 
 # Fields each plain.bst type checks with output.check (a|b: either will do).
 _PLAIN_REQUIRED: dict[str, tuple[str, ...]] = {
@@ -128,65 +116,6 @@ class WriteReport:
 KEYWORDS = ("source", "tags", "both")
 # Control characters bibtex cannot take (NUL ends a string in its C pool); tab and LF stay.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-# --- pieces ----------------------------------------------------------------------------------
-
-def _needs_protection(word: str) -> bool:
-    return any(c.isupper() for c in word[1:]) or word in PROPER_NAMES
-
-
-def title_field(title: str, *, ascii: bool) -> str:
-    """The title with the capitals that must stay braced word by word (``{LoRA}: Low-Rank…``)."""
-    out: list[str] = []
-    pos = 0
-    for m in _WORD.finditer(title):
-        out.append(encode(title[pos:m.start()], ascii=ascii))
-        word = m.group()
-        enc = encode(word, ascii=ascii)
-        out.append(f"{{{enc}}}" if _needs_protection(word) else enc)
-        pos = m.end()
-    out.append(encode(title[pos:], ascii=ascii))
-    return "".join(out)
-
-
-def _brace_if(part: str, ascii: bool, always: bool = False) -> str:
-    enc = encode(part, ascii=ascii)
-    if always or "," in part or re.search(r"\band\b", part, re.I):
-        return f"{{{enc}}}"
-    return enc
-
-
-def name_field(person: Person, *, ascii: bool) -> str:
-    """One name as BibTeX reads it back exactly: ``von Family, Jr., Given`` or ``{Corporate}``."""
-    if person.family == "others" and not person.given:
-        return "others"
-    if person.is_corporate:
-        return f"{{{encode(person.family, ascii=ascii)}}}"
-    if person.family_first:  # 王小明: one braced name, so bibtex and biber print it in its own order
-        return f"{{{person.name}}}"
-    lowercase_word = any(w[:1].islower() for w in person.family.split())
-    family = _brace_if(person.family, ascii, always=lowercase_word)
-    last = f"{encode(person.prefix, ascii=ascii)} {family}" if person.prefix else family
-    parts = [last]
-    if person.suffix:
-        parts.append(_brace_if(person.suffix, ascii))
-    if person.given or person.suffix:
-        parts.append(_brace_if(person.given, ascii))
-    return ", ".join(parts)
-
-
-def names_field(people: list[Person], *, ascii: bool) -> str:
-    return " and ".join(name_field(p, ascii=ascii) for p in people)
-
-
-def preprint_url(entry: Entry) -> str | None:
-    return abs_url(entry.arxiv_id) if entry.arxiv_id else None
-
-
-def arxiv_howpublished(entry: Entry) -> str:
-    """What ``plain`` prints for a preprint (it knows no eprint field); read back, it is dropped."""
-    return f"arXiv preprint arXiv:{entry.arxiv_id}"
 
 
 # --- one entry -------------------------------------------------------------------------------
