@@ -8,6 +8,10 @@ import sys
 import pytest
 
 HEAVY = ("arxiv", "requests", "bibtexparser", "pydantic", "lxml", "sqlite_utils")
+# Parts of papershelf (and the stdlib) only some commands need: recovery, backups, the TOML of the
+# topic rules (read for tag filters and when entries are added, not for every search).
+NOT_AT_STARTUP = ("papershelf.services.maintenance", "papershelf.storage.integrity",
+                  "papershelf.storage.backups", "papershelf.services.edit", "tomllib")
 
 PROBE = """
 import json, sys
@@ -31,6 +35,9 @@ def test_everyday_commands_import_nothing_heavy(bundled, args):
     assert result.stdout.strip(), result.stderr
     heavy = sorted(m for m in loaded if m.split(".")[0] in HEAVY)
     assert heavy == [], f"papershelf {' '.join(args)} imported {heavy}"
+    if args != ["--help"]:
+        extra = sorted(set(NOT_AT_STARTUP) & loaded)
+        assert extra == [], f"papershelf {' '.join(args)} imported {extra}"
 
 
 def test_pipes_do_not_load_rich_tables(bundled):

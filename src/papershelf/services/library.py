@@ -286,10 +286,12 @@ class Library:
 
     def filters(self, filters: Filters | None) -> Filters:
         """``filters`` with each tag matching its topic's aliases too."""
+        filters = filters or Filters()
+        if not filters.tags:
+            return filters  # the topic rules (and their TOML reader) load only for tag filters
         from papershelf.topics.loader import tag_names_for
 
-        filters = filters or Filters()
-        return filters.with_tag_groups(lambda t: tag_names_for(normalise_tag(t))) if filters.tags else filters
+        return filters.with_tag_groups(lambda t: tag_names_for(normalise_tag(t)))
 
     def list_entries(self, filters: Filters | None = None, *, sort: str = "added", reverse: bool = False,
              limit: int | None = None) -> list[Entry]:

@@ -21,7 +21,7 @@ from papershelf.model.identifiers import doi_of
 from papershelf.model.identifiers import parse as parse_arxiv
 from papershelf.model.query import Filters
 from papershelf.model.tags import normalise_tag
-from papershelf.storage import backups, db, rows
+from papershelf.storage import db, rows
 from papershelf.storage.entry_state import EntryState, now
 from papershelf.storage.fts import placeholders, reindex
 from papershelf.storage.tagging import TagWrites
@@ -83,9 +83,13 @@ class Catalogue(EntryState, TagWrites):
 
     def backup(self, label: str) -> Path:
         """A consistent copy beside the catalogue (``VACUUM INTO``); returns its path."""
+        from papershelf.storage import backups
+
         return backups.backup(self.conn, self.path, label)
 
     def backup_to(self, target: Path) -> Path:
+        from papershelf.storage import backups
+
         return backups.backup_to(self.conn, target)
 
     # -- reading ------------------------------------------------------------------------------
