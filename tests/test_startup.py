@@ -11,7 +11,8 @@ HEAVY = ("arxiv", "requests", "bibtexparser", "pydantic", "lxml", "sqlite_utils"
 # Parts of papershelf (and the stdlib) only some commands need: recovery, backups, the TOML of the
 # topic rules (read for tag filters and when entries are added, not for every search).
 NOT_AT_STARTUP = ("papershelf.services.maintenance", "papershelf.storage.integrity",
-                  "papershelf.storage.backups", "papershelf.services.edit", "tomllib")
+                  "papershelf.storage.backups", "papershelf.services.edit", "tomllib",
+                  "papershelf.model.identifiers", "papershelf.model.identity")
 
 PROBE = """
 import json, sys

@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from papershelf.model.entry import Entry
-from papershelf.model.identifiers import canonical_arxiv
 from papershelf.model.query import Filters, parse_query
 from papershelf.model.tags import normalise_tag
 from papershelf.storage.catalogue import Catalogue, Stats
@@ -67,6 +66,14 @@ class AddResult:
     # a different work already carries the record's arXiv id (a bogus eprint copied into two
     # papers): the record is added without it (its .bib eprint stays verbatim). key, other key, id
     shared_ids: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def canonical_arxiv(ident: str | None) -> str | None:
+    """``model.identifiers.canonical_arxiv``, imported when first needed (its patterns cost
+    startup time that a search does not need)."""
+    from papershelf.model.identifiers import canonical_arxiv as canonical
+
+    return canonical(ident)
 
 
 def normalise_identifiers(entry: Entry) -> None:

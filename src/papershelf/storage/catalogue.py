@@ -17,8 +17,6 @@ from typing import Any
 from papershelf.errors import CiteKeyError, NotFoundError, QuerySyntaxError, UsageError
 from papershelf.model.citekeys import check_key
 from papershelf.model.entry import Entry, Person
-from papershelf.model.identifiers import doi_of
-from papershelf.model.identifiers import parse as parse_arxiv
 from papershelf.model.query import Filters
 from papershelf.model.tags import normalise_tag
 from papershelf.storage import db, rows
@@ -132,6 +130,9 @@ class Catalogue(EntryState, TagWrites):
         row = self.conn.execute("SELECT entry_id FROM aliases WHERE alias = ?", (ref,)).fetchone()
         if row:  # a key merged into another entry still cites it
             return int(row[0])
+        from papershelf.model.identifiers import doi_of  # only when ref is not a key (startup)
+        from papershelf.model.identifiers import parse as parse_arxiv
+
         aid = parse_arxiv(ref)
         if aid:
             found = self.find_arxiv_id(aid.canonical)

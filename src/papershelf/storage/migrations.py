@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from papershelf.model.identifiers import canonical_arxiv
 from papershelf.storage.fts import reindex_all
 
 if TYPE_CHECKING:
@@ -131,6 +130,8 @@ def m003_canonical_arxiv_ids(db: Database) -> None:
     """Old-style arXiv ids as arXiv writes them (``math.DG/0211159`` → ``math/0211159``): the
     .bib reader of 0.1 kept the subject class, so ``add`` of the same paper made a second row.
     A row whose canonical id another row already holds keeps its id (nothing is merged here)."""
+    from papershelf.model.identifiers import canonical_arxiv
+
     conn = db.conn
     for row_id, ident in conn.execute(
             "SELECT id, arxiv_id FROM entries WHERE arxiv_id LIKE '%.%/%'").fetchall():
