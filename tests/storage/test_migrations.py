@@ -115,3 +115,25 @@ def test_old_style_arxiv_ids_become_canonical(tmp_path):
     ids = [r[0] for r in conn.execute("SELECT arxiv_id FROM entries ORDER BY id")]
     conn.close()
     assert ids == ["math/0211159", "hep-th/9901001", "math.GT/0309136", "math/0309136"]
+
+
+def test_m007_rebuilds_the_search_index_with_names_and_ids(tmp_path):
+    """A catalogue from before m007: its entries are found by acronym and identifier after the
+    migration, without anything written to the entries."""
+    from papershelf.storage.db import open_db
+    from papershelf.storage.fts import reindex
+
+    path = tmp_path / "old.db"
+    conn, _ = open_db(path, create=True, upto="m006_key_nocase_index")
+    conn.execute("INSERT INTO entries(id, citekey, title, arxiv_id, added, updated) VALUES "
+                 "(1, 'ho2020denoising', 'Denoising Diffusion Probabilistic Models', '2006.11239', 'x', 'x')")
+    reindex(conn, [1])  # the index as that schema held it
+    conn.commit()
+    conn.close()
+    conn, _ = open_db(path, create=False)
+    for query in ('"ddpm"', '"2006 11239"', '"ho2020denoising"'):
+        for table in ("entries_fts", "entries_exact"):
+            found = conn.execute(f"SELECT rowid FROM {table} WHERE {table} MATCH ?", (query,)).fetchall()
+            assert [tuple(r) for r in found] == [(1,)], (table, query)
+    assert list(tmp_path.glob("old.*.before-m007_search_names.bak.db"))
+    conn.close()

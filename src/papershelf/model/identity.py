@@ -46,9 +46,13 @@ def normal_title(title: str | None) -> str:
     punctuation gone, words separated by one space. CJK characters stay (they are the title)."""
     if not title:
         return ""
-    text = unicodedata.normalize("NFKD", title.replace("{", "").replace("}", ""))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = title.replace("{", "").replace("}", "")
+    if text.isascii():  # what the normalisations below leave of ASCII: its lower case
+        text = text.lower()
+    else:
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+        text = unicodedata.normalize("NFKC", text).casefold()
     return " ".join(w for w in _NON_WORD.split(text) if w)
 
 
@@ -96,11 +100,11 @@ class Keys:
             doi = ""
         people = entry.authors or entry.editors
         title = normal_title(entry.title)
-        url_words = set(normal_title(entry.url).split())
         return cls(
-            title_is_link=bool(title) and set(title.split()) <= url_words,
+            title_is_link=bool(title) and bool(entry.url)
+            and set(title.split()) <= set(normal_title(entry.url).split()),
             arxiv=arxiv, doi=doi, isbn=normalise_isbn(entry.isbn) or "", url=normal_url(entry.url),
-            title=normal_title(entry.title), year=entry.year,
+            title=title, year=entry.year,
             first_author=normal_name(people[0].family) if people else "",
             where=(str(entry.volume or "").strip(), str(entry.number or "").strip(),
                    _pages(entry.pages)),

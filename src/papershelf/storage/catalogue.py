@@ -21,7 +21,7 @@ from papershelf.model.query import Filters
 from papershelf.model.tags import normalise_tag
 from papershelf.storage import db, rows
 from papershelf.storage.entry_state import EntryState, now
-from papershelf.storage.fts import placeholders, reindex
+from papershelf.storage.fts import bm25, has_exact, placeholders, reindex
 from papershelf.storage.tagging import TagWrites
 
 # Each sort is a list of ORDER BY terms (so --reverse can turn every term around).
@@ -33,8 +33,9 @@ SORTS = {
     "author": ("(SELECT family FROM people p WHERE p.entry_id = e.id AND p.position = 0 "
                "ORDER BY p.role LIMIT 1) COLLATE NOCASE", "e.year", "e.id"),
 }
-# bm25 weights, in FTS column order: title, authors, abstract, notes, tags, section.
-_BM25 = "bm25(entries_fts, 10.0, 6.0, 1.0, 2.0, 6.0, 1.0)"
+_ROWS_PER_STATEMENT = 1000  # rows one executemany of insert_many writes
+# The shortest key prefix that ``resolve`` expands (as git does with abbreviated hashes).
+MIN_PREFIX = 4
 
 
 @dataclass
@@ -108,10 +109,12 @@ class Catalogue(EntryState, TagWrites):
     def keys_of(self, ids: Sequence[int]) -> dict[int, str]:
         """The citekey of each row id (without loading the entries)."""
         out: dict[int, str] = {}
+        cur = self.conn.cursor()
+        cur.row_factory = None  # plain (id, citekey) tuples: what dict.update takes
         for start in range(0, len(ids), 500):
             part = list(ids[start:start + 500])
-            out.update((int(r[0]), str(r[1])) for r in self.conn.execute(
-                f"SELECT id, citekey FROM entries WHERE id IN ({placeholders(len(part))})", part))
+            out.update(cur.execute(f"SELECT id, citekey FROM entries WHERE id IN ({placeholders(len(part))})", part))
+        cur.close()
         return out
 
     def get_id(self, entry_id: int) -> Entry:
@@ -121,8 +124,12 @@ class Catalogue(EntryState, TagWrites):
             raise NotFoundError(f"no entry with row id {entry_id}")
         return found[0]
 
-    def resolve(self, ref: str) -> int:
-        """The row id of the entry ``ref`` names: a citekey, an arXiv id or URL, or a DOI."""
+    def resolve(self, ref: str, *, exact: bool = False) -> int:
+        """The row id of the entry ``ref`` names: a citekey (or an alias, a merged-away key that
+        still cites it), an arXiv id or URL, or a DOI; then, unless ``exact``, a prefix of
+        exactly one key (at least ``MIN_PREFIX`` characters; a key in the trash is not expanded,
+        it is named). A miss is a ``NotFoundError`` that names the closest keys. Every step is
+        an index lookup."""
         ref = ref.strip()
         row = self.conn.execute("SELECT id FROM entries WHERE citekey = ?", (ref,)).fetchone()
         if row:
@@ -150,8 +157,55 @@ class Catalogue(EntryState, TagWrites):
             "SELECT id FROM entries WHERE citekey = ? COLLATE NOCASE", (ref,)).fetchone()
         if row:
             return int(row[0])
-        raise NotFoundError(f"no entry {ref!r} in the catalogue",
-                            hint="`papershelf search` finds entries by words; keys are in `papershelf list`")
+        try:
+            trashed = self.conn.execute("SELECT citekey FROM trash WHERE citekey = ? COLLATE NOCASE LIMIT 1",
+                                        (ref,)).fetchone()
+        except sqlite3.OperationalError:  # older than m008, opened read-only
+            trashed = None
+        if trashed:
+            raise NotFoundError(f"no entry {ref!r}: it is in the trash",
+                                hint=f"`papershelf restore {trashed[0]}` brings it back")
+        if not exact and len(ref) >= MIN_PREFIX:
+            starting = self._keys_from(ref, 6)
+            ids = list(dict.fromkeys(entry_id for entry_id, _ in starting))
+            if len(ids) == 1:
+                return ids[0]
+            if ids:
+                shown = list(dict.fromkeys(key for _, key in starting))[:5]
+                raise NotFoundError(f"{ref!r} is the start of several keys: {', '.join(shown)}"
+                                    f"{', …' if len(ids) > 5 else ''}", hint="type more of the key")
+        from papershelf.model.suggest import closest, did_you_mean
+
+        close = closest(ref, self._key_candidates(ref))
+        raise NotFoundError(f"no entry {ref!r}{did_you_mean(close)}", hint=None if close else
+                            "`papershelf search` finds entries by words; keys are in `papershelf list`")
+
+    def _keys_from(self, prefix: str, limit: int) -> list[tuple[int, str]]:
+        """(row id, key) of keys and aliases starting with ``prefix`` (range scans on their
+        indexes: keys as written, aliases without case), keys first."""
+        end = prefix + "\U0010ffff"
+        found = [(int(r[0]), str(r[1])) for r in self.conn.execute(
+            "SELECT id, citekey FROM entries WHERE citekey >= ? AND citekey < ? ORDER BY citekey LIMIT ?",
+            (prefix, end, limit))]
+        try:
+            found += [(int(r[0]), str(r[1])) for r in self.conn.execute(
+                "SELECT entry_id, alias FROM aliases WHERE alias >= ? AND alias < ? ORDER BY alias LIMIT ?",
+                (prefix, end, limit))]
+        except sqlite3.OperationalError:  # a catalogue older than aliases, opened read-only
+            pass
+        return found
+
+    def _key_candidates(self, ref: str, want: int = 200) -> list[str]:
+        """Keys that may be what a mistyped ``ref`` meant, for "did you mean": those sharing
+        ever shorter prefixes with it (as typed and in lower case), until ``want`` are found.
+        Range scans only: a miss costs a few index seeks, whatever the catalogue's size."""
+        found: dict[str, None] = {}
+        for form in dict.fromkeys((ref, ref.lower())):
+            for cut in range(min(len(form), 40), 0, -1):
+                found.update((key, None) for _, key in self._keys_from(form[:cut], want))
+                if len(found) >= want:
+                    break
+        return list(found)
 
     def get(self, ref: str) -> Entry:
         return self.load([self.resolve(ref)])[0]
@@ -202,24 +256,43 @@ class Catalogue(EntryState, TagWrites):
             params.append(limit)
         return [r[0] for r in self.conn.execute(sql, params)]
 
-    def search_ids(self, fts: str, filters: Filters | None = None, limit: int | None = None) -> list[int]:
+    def search_ids(self, fts: str, filters: Filters | None = None, limit: int | None = None, *,
+                   literal: str | None = None) -> list[int]:
         """Row ids matching the FTS5 expression ``fts`` (from ``model.query.parse_query``) and
-        the filters, best first; an empty ``fts`` means filters only, newest first."""
+        the filters, best first; an empty ``fts`` means filters only, newest first.
+
+        Best first: entries holding the words as typed (``literal`` in the unstemmed index:
+        ``consistency``), then those sharing only a stem (``consists``), then those found only
+        through a topic's alias (``fts`` minus ``literal``); bm25 within each."""
         where, params = self._filter_sql(filters or Filters())
+        literal = literal or fts
         if not fts:
             sql = "SELECT e.id FROM entries e"
             if where:
                 sql += " WHERE " + " AND ".join(where)
             sql += " ORDER BY e.year DESC, e.id"
-        elif not where:
-            # Rank inside the index alone: joining entries first costs 2x on broad queries.
-            sql = f"SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? ORDER BY {_BM25}, rowid"
-            params = [fts]
         else:
-            # Filters through the join (never "rowid IN (subquery)" on FTS5: that scans per row).
-            sql = (f"SELECT e.id FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid "
-                   f"WHERE entries_fts MATCH ? AND {' AND '.join(where)} ORDER BY {_BM25}, e.id")
-            params.insert(0, fts)
+            # Each tier is one uncorrelated subquery, computed once: a set the rows are looked up in.
+            tiers = ["entries_fts.rowid NOT IN (SELECT rowid FROM entries_exact WHERE entries_exact MATCH ?)"]
+            tier_params = [literal]
+            current = has_exact(self.conn)
+            if not current:  # older than m007, opened read-only: bm25 alone
+                tiers, tier_params = ["entries_fts.rowid IS NULL"], []
+            if literal != fts and current:
+                tiers.append("entries_fts.rowid NOT IN "
+                             "(SELECT rowid FROM entries_fts AS lit WHERE lit.entries_fts MATCH ?)")
+                tier_params.append(literal)
+            order = ", ".join(tiers)
+            if not where:
+                # Rank inside the index alone: joining entries first costs 2x on broad queries.
+                sql = (f"SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? "
+                       f"ORDER BY {order}, {bm25(current)}, rowid")
+                params = [fts, *tier_params]
+            else:
+                # Filters through the join (never "rowid IN (subquery)" on FTS5: that scans per row).
+                sql = (f"SELECT e.id FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid "
+                       f"WHERE entries_fts MATCH ? AND {' AND '.join(where)} ORDER BY {order}, {bm25(current)}, e.id")
+                params = [fts, *params, *tier_params]
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
@@ -233,6 +306,26 @@ class Catalogue(EntryState, TagWrites):
             # is the query's fault: one line, exit 2.
             first = message.splitlines()[0] if message else type(exc).__name__
             raise QuerySyntaxError(f"cannot search for that: {first}") from None
+
+    def search_snippets(self, fts: str, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """For each of ``ids`` that ``fts`` matches: the column that explains the match and an
+        extract of it with the hits marked (``fts.snippets``)."""
+        from papershelf.storage.fts import snippets
+
+        return snippets(self.conn, fts, ids)
+
+    def topic_aliases(self) -> dict[str, str]:
+        """alias -> topic, as ``record_topic_aliases`` last stored them (for search)."""
+        from papershelf.storage.fts import topic_aliases
+
+        return topic_aliases(self.conn)
+
+    def record_topic_aliases(self, aliases: dict[str, str]) -> None:
+        """Store the topic aliases in force, if they changed (one small write)."""
+        from papershelf.storage.fts import set_topic_aliases
+
+        with db.transaction(self.conn):
+            set_topic_aliases(self.conn, aliases)
 
     def tags(self) -> list[tuple[str, int, int]]:
         """Every tag with its entry count and how many of those a topic rule set."""
@@ -302,14 +395,50 @@ class Catalogue(EntryState, TagWrites):
 
         Keys and identity are decided before (``services.library``); here a key that is
         malformed or taken, or an arXiv id already stored, is an error, not a decision."""
+        stored = list(entries)
+        for e in stored:
+            check_key(e.citekey)
         with db.transaction(self.conn):
-            stored = [self._insert(e) for e in entries]
-            blocks: dict[tuple[str, str, str], int] = {}
-            for e in stored:
-                if e.id is not None and (e.bib_preambles or e.bib_strings):
-                    rows.write_blocks(self.conn, e.id, e, blocks)
+            self.conn.execute("SAVEPOINT insert_many")
+            try:
+                self._insert_bulk(stored)
+            except sqlite3.IntegrityError:  # again one by one, to name the entry at fault
+                self.conn.execute("ROLLBACK TO insert_many")
+                for e in stored:
+                    self._insert(e)
+            self.conn.execute("RELEASE insert_many")
+            rows.link_blocks(self.conn, [(e.id, e) for e in stored if e.id is not None
+                                         and (e.bib_preambles or e.bib_strings)], {})
             reindex(self.conn, [e.id for e in stored if e.id is not None])
         return stored
+
+    def _insert_bulk(self, entries: Sequence[Entry]) -> None:
+        """``_insert`` for many entries in a few statements (a chunk of rows at a time, so the
+        rows are never all built at once). Row ids are given as SQLite would (one past the
+        largest), inside the write transaction."""
+        if not entries:
+            return
+        next_id = int(self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM entries").fetchone()[0])
+        for entry in entries:
+            entry.id = None
+        for start in range(0, len(entries), _ROWS_PER_STATEMENT):
+            chunk = entries[start:start + _ROWS_PER_STATEMENT]
+            values: list[list[Any]] = []
+            cols: list[str] = []
+            for entry in chunk:
+                stamp = now()
+                entry.added, entry.updated = stamp, stamp
+                row = rows.row_of(entry)
+                cols = cols or list(row)
+                values.append([next_id + len(values), *(row[c] for c in cols)])
+            self.conn.executemany(
+                f"INSERT INTO entries(id, {', '.join(cols)}) VALUES ({placeholders(len(cols) + 1)})",
+                values)
+            for entry in chunk:
+                entry.id = next_id
+                next_id += 1
+            rows.insert_people(self.conn, chunk)
+            self._attach_new(chunk)
 
     def _insert(self, entry: Entry) -> Entry:
         check_key(entry.citekey)
@@ -387,12 +516,20 @@ class Catalogue(EntryState, TagWrites):
             reindex(self.conn, [entry_id])
         return self.get_id(entry_id)
 
-    def remove(self, refs: Sequence[str]) -> list[str]:
-        """Delete entries (all or none); returns their citekeys."""
+    def remove(self, refs: Sequence[str], *, to_trash: bool = True) -> list[str]:
+        """Delete entries (all or none), into the trash unless ``to_trash`` is false (see
+        ``storage.trash``); returns their citekeys."""
+        from papershelf.storage import trash
+
         with db.transaction(self.conn):
             ids = list(dict.fromkeys(self.resolve(r) for r in refs))
-            keys = [e.citekey for e in self.load(ids)]
-            self.conn.execute(f"DELETE FROM entries WHERE id IN ({placeholders(len(ids))})", ids)
+            found = self.keys_of(ids)
+            keys = [found[i] for i in ids]
+            if to_trash:
+                trash.put(self.conn, ids, now())
+            for start in range(0, len(ids), 500):
+                part = ids[start:start + 500]
+                self.conn.execute(f"DELETE FROM entries WHERE id IN ({placeholders(len(part))})", part)
             self.conn.execute("DELETE FROM tags WHERE id NOT IN (SELECT tag_id FROM entry_tags)")
             self.conn.execute("DELETE FROM bib_blocks WHERE id NOT IN (SELECT block_id FROM entry_bib_blocks)")
             reindex(self.conn, ids)
@@ -411,6 +548,7 @@ class Catalogue(EntryState, TagWrites):
                                    hint="pick another key, or rekey that entry first")
             self.conn.execute("UPDATE entries SET citekey = ?, updated = ?, revision = revision + 1 WHERE id = ?",
                               (new, now(), entry_id))
+            reindex(self.conn, [entry_id])  # the key is searchable (the index's ids column)
         return current, new
 
 

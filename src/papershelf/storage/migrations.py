@@ -111,7 +111,6 @@ _M002_FTS = [
     """,
 ]
 
-FTS_TABLE_SQL = _M002_FTS[0]  # the search index as m002 makes it: `db check --repair` remakes a damaged one
 
 
 def m001_core(db: Database) -> None:
@@ -180,8 +179,73 @@ def m005_verbatim_source(db: Database) -> None:
     db.execute("CREATE INDEX entry_bib_blocks_block ON entry_bib_blocks(block_id)")
 
 
+def m006_key_nocase_index(db: Database) -> None:
+    """An index on the citation key without case: keys compare without case (a key lookup,
+    ``key_taken``, ``resolve``), and the UNIQUE index of ``m001`` is BINARY, so each such lookup
+    scanned the table (an import of n entries did n scans)."""
+    db.execute("CREATE INDEX entries_citekey_nocase ON entries(citekey COLLATE NOCASE)")
+
+
+def m007_search_names(db: Database) -> None:
+    """The search index in its m007 shape (``storage.fts``): the stemmed table gains the
+    ``names`` (acronyms, short names, aliases) and ``ids`` (keys, arXiv id, DOI, URL) columns,
+    and an unstemmed twin, ``entries_exact``, ranks exact words above shared stems. Both are
+    made afresh and filled from the tables. ``topic_aliases`` keeps the topic aliases search
+    expands (written when entries are added or autotagged), so a search never reads the rules."""
+    from papershelf.storage.fts import create_tables
+
+    create_tables(db.conn)
+
+
+def m008_trash(db: Database) -> None:
+    """The trash: each removed entry as one row, its whole record as JSON (``storage.trash``),
+    until ``restore`` brings it back or the retention period purges it."""
+    db.execute("""
+        CREATE TABLE trash (
+            id INTEGER PRIMARY KEY,
+            citekey TEXT NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            year INTEGER,
+            removed TEXT NOT NULL,
+            record TEXT NOT NULL
+        )
+    """)
+    db.execute("CREATE INDEX trash_citekey ON trash(citekey COLLATE NOCASE)")
+    db.execute("CREATE INDEX trash_removed ON trash(removed)")
+
+
+def m009_venue_evidence(db: Database) -> None:
+    """What ``sync --venues`` found for each entry it asked about, and when: the status
+    (published, none, conflict), whether the venue was written to the entry (``applied``), the
+    venue and DOI, the agreeing sources (JSON list) and the evidence (JSON: records and scores).
+    ``check`` reads it for preprints with a known published version and for stale entries."""
+    db.execute("""
+        CREATE TABLE venue_evidence (
+            id INTEGER PRIMARY KEY,
+            entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+            checked TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('published', 'none', 'conflict')),
+            applied INTEGER NOT NULL DEFAULT 0,
+            venue TEXT,
+            doi TEXT,
+            sources TEXT NOT NULL DEFAULT '[]',
+            evidence TEXT NOT NULL DEFAULT '{}'
+        )
+    """)
+    db.execute("CREATE INDEX venue_evidence_entry ON venue_evidence(entry_id, checked)")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
-    m001_core, m002_fts, m003_canonical_arxiv_ids, m004_revisions_and_aliases, m005_verbatim_source]
+    m001_core,
+    m002_fts,
+    m003_canonical_arxiv_ids,
+    m004_revisions_and_aliases,
+    m005_verbatim_source,
+    m006_key_nocase_index,
+    m007_search_names,
+    m008_trash,
+    m009_venue_evidence,
+]
 MIGRATION_NAMES: tuple[str, ...] = tuple(fn.__name__ for fn in MIGRATIONS)
 
 

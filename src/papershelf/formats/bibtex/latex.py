@@ -66,7 +66,8 @@ def _char_to_latex(char: str) -> str:
 # TeX ligatures that would turn typed characters into others (-- is –, `` is “, !` is ¡, << is
 # « in T1): broken with {} so the text prints as typed and reads back the same.
 _LIGATURE_RE = re.compile(r"(-(?=-)|`(?=`)|'(?=')|[!?](?=`)|<(?=<)|>(?=>)|,(?=,))")
-_LIGATURE_CHARS = re.compile(r"--|``|''|!`|\?`|<<|>>|,,")
+_LIGATURES = ("--", "``", "''", "!`", "?`", "<<", ">>", ",,")
+_LIGATURE_CHARS = re.compile("|".join(map(re.escape, _LIGATURES)))
 
 
 def escape(text: str) -> str:
@@ -76,8 +77,27 @@ def escape(text: str) -> str:
     return _LIGATURE_RE.sub(r"\1{}", out) if _LIGATURE_CHARS.search(out) else out
 
 
+# Anything ``escape`` changes: a special character or a ligature pair. Text without one (most
+# words, names and titles) is its own escape, and is returned as it is.
+_ESCAPED_BY_ENCODE = (*_SPECIAL, *_LIGATURES)
+
+
+def needs_encoding(text: str, *, ascii: bool) -> bool:
+    """Whether ``encode`` would change ``text`` (False: it is written as it is)."""
+    if ascii and not text.isascii():
+        return True
+    if len(text) < 64:  # a word or a name: the two regular expressions are quicker
+        return _SPECIAL_RE.search(text) is not None or _LIGATURE_CHARS.search(text) is not None
+    for s in _ESCAPED_BY_ENCODE:  # noqa: SIM110 (a long text: substring tests, and a loop is quicker than any())
+        if s in text:
+            return True
+    return False
+
+
 def encode(text: str, *, ascii: bool) -> str:
     """``text`` as a BibTeX field value: specials escaped; non-ASCII as LaTeX if ``ascii``."""
+    if not needs_encoding(text, ascii=ascii):
+        return text
     out = escape(text)
     if ascii and not out.isascii():
         out = unicodedata.normalize("NFC", out)  # "u" + combining diaeresis → "ü" → {\"u}
@@ -112,6 +132,23 @@ def _decoder():
                            strict_latex_spaces=True)
 
 
+@lru_cache(maxsize=1)
+def _parse_context():
+    """The context pylatexenc parses with (its default). ``latex_to_text`` would build a new
+    one for every value, which cost more than the parse of a short value itself."""
+    from pylatexenc.latexwalker import get_default_latex_context_db
+
+    return get_default_latex_context_db()
+
+
+def _latex_to_text(value: str) -> str:
+    """``_decoder().latex_to_text(value)``, parsed in the one cached default context."""
+    from pylatexenc.latexwalker import LatexWalker
+
+    nodes = LatexWalker(value, latex_context=_parse_context()).get_latex_nodes()[0]
+    return str(_decoder().nodelist_to_text(nodes))
+
+
 # The LaTeX most .bib files contain: accents (``{\\"o}``, ``\\'{e}``, ``\\c c``), letter macros
 # (``\\ss``, ``\\o``) and escaped specials. Each distinct one is decoded once by pylatexenc
 # (cached); a value holding nothing else then only loses its braces, without a LaTeX parse.
@@ -124,26 +161,125 @@ _ESCAPED_RE = re.compile(r"\\[&%_#$]")
 
 @lru_cache(maxsize=4096)
 def _decode_macro(source: str) -> str:
-    return _decoder().latex_to_text(source)
+    return _latex_to_text(source)
 
 
 def _full_decode(value: str) -> str:
+    """What pylatexenc makes of the whole value (the value itself if it cannot parse it)."""
     try:
-        return _decoder().latex_to_text(value)
+        return _latex_to_text(value)
     except Exception:
         return value
 
 
-@lru_cache(maxsize=65536)
+# What pylatexenc reads as more than itself: macros, groups, math, comments, its specials
+# (``~``, ``--``, ``````, ``''``, ``!```, ``?```), and the characters TeX gives a meaning to. A
+# piece without any of them is its own text.
+_ACTIVE = re.compile(r"[\\{}$%~&#^_]|--|``|''|[!?]`")
+# Values the piecewise decoding leaves to one whole parse: display math, \( \[ math, and
+# environments, which may hold spaces that are not separators.
+_WHOLE_ONLY = re.compile(r"\$\$|\\[(\[]|\\begin\b")
+_SPACE = " \t\n\r"
+
+
+def _pieces(value: str) -> list[str] | None:
+    """``value`` cut before and after the spaces where a LaTeX parse of it cuts too (joined,
+    the pieces are ``value``): outside braces and math,
+    and not after a macro that may still take an argument (``\\c c``, ``\\"{o}``, ``\\LaTeX x``,
+    ``\\frac{a} {b}``). None when the value is better parsed whole (a comment, display math,
+    an environment, unbalanced braces or ``$``)."""
+    if _WHOLE_ONLY.search(value):
+        return None
+    out: list[str] = []
+    depth, math, start, i, n = 0, False, 0, 0, len(value)
+    pending = False  # at top level, after a macro (and its groups): a space may precede an argument
+    while i < n:
+        c = value[i]
+        if c == "\\":
+            i += 1
+            if i < n and value[i].isalpha():
+                while i < n and value[i].isalpha():
+                    i += 1
+            else:
+                i += 1
+            if depth == 0:
+                pending = True
+            continue
+        if c == "%":
+            return None  # a comment runs to the end of the line, across pieces
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif depth == 0:
+            if c == "$":
+                math, pending = not math, False
+            elif c in _SPACE:
+                if not math and not pending:
+                    if i > start:
+                        out.append(value[start:i])
+                    start = i
+                    while i + 1 < n and value[i + 1] in _SPACE:
+                        i += 1
+                    out.append(value[start:i + 1])  # the spaces as they are: a piece of their own
+                    start = i + 1
+            elif not math:
+                pending = False
+        i += 1
+    if depth or math:
+        return None
+    if n > start:
+        out.append(value[start:])
+    return out
+
+
+@lru_cache(maxsize=16384)
+def _decode_piece(piece: str) -> str:
+    return _latex_to_text(piece)
+
+
+def _latex_decode(value: str) -> str:
+    """The text of a value that needs LaTeX parsing: the same as one pylatexenc parse of it,
+    but piece by piece (see ``_pieces``): each LaTeX piece parsed once (cached), the plain
+    words and the spaces between them not at all."""
+    pieces = _pieces(value)
+    if pieces is None:
+        return _full_decode(value)
+    try:
+        return "".join(p if not _ACTIVE.search(p) else _decode_piece(p) for p in pieces)
+    except Exception:
+        return _full_decode(value)
+
+
+def _simple(value: str) -> str | None:
+    """The text of a value whose only LaTeX is braces, ``~``, escaped specials and the common
+    accent and letter macros (each decoded once); None when it holds more."""
+    simple = _ESCAPED_RE.sub(lambda m: _ESCAPED[m.group()], _SIMPLE_MACRO.sub(
+        lambda m: _decode_macro(m.group()), value)) if "\\" in value else value
+    if "\\" in simple or "$" in simple:
+        return None
+    return simple.replace("{", "").replace("}", "").replace("~", " ")
+
+
 def decode(value: str) -> str:
     """A field value from a ``.bib`` file as plain text; whitespace runs become one space."""
+    return _decode_short(value) if len(value) <= _SHORT else _decode(value)
+
+
+_SHORT = 300  # values up to this long (names, titles, venues) recur: their text is cached
+
+
+@lru_cache(maxsize=16384)
+def _decode_short(value: str) -> str:
+    return _decode(value)
+
+
+def _decode(value: str) -> str:
     if _NEEDS_DECODING.search(value):
-        simple = _ESCAPED_RE.sub(lambda m: _ESCAPED[m.group()], _SIMPLE_MACRO.sub(
-            lambda m: _decode_macro(m.group()), value)) if "\\" in value else value
-        if "\\" in simple or "$" in simple:
-            value = _full_decode(value)
-        else:
-            value = simple.replace("{", "").replace("}", "").replace("~", " ")
+        simple = _simple(value)
+        value = simple if simple is not None else _latex_decode(value)
         value = value.replace("\u00a0", " ")
     if not value.isascii():
         value = unicodedata.normalize("NFC", value)
@@ -156,4 +292,5 @@ def decode_multiline(value: str) -> str:
         paragraphs = re.split(r"\n\s*\n", value)
         return "\n\n".join(decode(p) for p in paragraphs if p.strip())
     paragraphs = re.split(r"\n\s*\n", value)
-    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
+    text = "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
+    return value if text == value else text  # a plain abstract: the string read, not a copy

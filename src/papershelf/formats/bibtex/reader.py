@@ -165,10 +165,15 @@ def resolve(raw: str, strings: Mapping[str, str | None], unknown: set[str], *, m
     return "".join(out)
 
 
+_BRACES = re.compile(r"[^{}]+")
+
+
 def balanced(value: str) -> bool:
     """Whether ``value``'s braces nest (a value BibTeX can read between braces)."""
+    if "{" not in value and "}" not in value:
+        return True
     depth = 0
-    for c in value:
+    for c in _BRACES.sub("", value):
         if c == "{":
             depth += 1
         elif c == "}":
@@ -237,13 +242,19 @@ def _blocks(library: Library, result: ReadResult) -> list[BibEntry]:
 
 def read_string(text: str, *, source: str = "input") -> ReadResult:
     """Parse ``.bib`` text into entries, collecting what had to be skipped or renamed."""
+    return _read([text], source)
+
+
+def _read(held: list[str], source: str) -> ReadResult:
+    """``read_string`` of the text ``held`` holds (taken out of it, so that once it is split
+    into blocks, the text can go; so can each block once its fields are read)."""
     import bibtexparser
 
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
-    if len(text) > MAX_INPUT_BYTES:
+    if len(held[0]) > MAX_INPUT_BYTES:
         raise BibTooLargeError(f"{source} is larger than the {_mb(MAX_INPUT_BYTES)} limit; nothing read")
     result = ReadResult()
-    library = bibtexparser.parse_string(text, parse_stack=[])
+    library = bibtexparser.parse_string(held.pop(), parse_stack=[])
     unknown: set[str] = set()
     strings: dict[str, str | None] = {}  # None: skipped as too large
     macro_total = 0
@@ -262,14 +273,17 @@ def read_string(text: str, *, source: str = "input") -> ReadResult:
         strings[s.key.lower()] = value
         result.strings.setdefault(s.key, s.value.strip())
     result.preambles = list(dict.fromkeys(p.value.strip() for p in library.preambles))
-    entries = _blocks(library, result)
+    entries: list[BibEntry | None] = list(_blocks(library, result))
+    del library  # the blocks are all that is needed of it now
 
     raw: dict[str, dict[str, str]] = {}
     types: dict[str, str] = {}
     lines: dict[str, int] = {}
-    taken = {e.key.strip().lower() for e in entries}
+    taken = {e.key.strip().lower() for e in entries if e is not None}
     seen: set[str] = set()
-    for e in entries:
+    for i, e in enumerate(entries):
+        assert e is not None
+        entries[i] = None  # read once: let the block (and its raw text) go
         key = e.key.strip()
         line = (e.start_line or 0) + 1
         if e.entry_type.lower() in NOT_ENTRIES:
@@ -312,13 +326,14 @@ def read_string(text: str, *, source: str = "input") -> ReadResult:
                                        + ", ".join(sorted(unknown)[:10])))
     verbatim = {key: dict(fields) for key, fields in raw.items()}  # before crossref fills them
     _inherit(raw, types, result, lines)
-    for key, fields in raw.items():
+    for key in list(raw):
+        fields, source_fields = raw.pop(key), verbatim.pop(key)  # each entry's fields go once read
         if not any(v.strip() for v in fields.values()):
             result.problems.append(Problem(lines[key], key, "no field: nothing to cite, skipped"))
             continue
         entry, notes = to_entry(key, types[key], fields)
         entry.source_type = types[key]
-        entry.source_fields = verbatim[key]
+        entry.source_fields = source_fields
         for name, value in list(entry.source_fields.items()):
             if not balanced(value):  # cannot be written back as it is: generated from the decoded view
                 del entry.source_fields[name]
@@ -376,6 +391,8 @@ def read_file(path: Path, *, encoding: str | None = None) -> ReadResult:
         raise PapershelfError(f"cannot read {path}: {exc.strerror}") from None
     text, enc = decode_bytes(data, str(path), encoding)
     del data  # the bytes need not stay in memory while the text is parsed
-    result = read_string(text, source=str(path))
+    held = [text]
+    del text  # only ``held`` holds the text: the reader lets it go once it is split
+    result = _read(held, str(path))
     result.encoding = enc
     return result
