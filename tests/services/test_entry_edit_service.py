@@ -3,6 +3,8 @@ edited, decoded view recomputed), bad text changes nothing, and a concurrent wri
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from papershelf.errors import CiteKeyError, ConflictError
@@ -90,7 +92,7 @@ def test_a_new_key_in_the_text_is_a_rekey_refused_when_taken(lib):
 
 def test_a_sync_style_metadata_write_makes_only_what_it_changed_generated(lib):
     entry = lib.get("knuth84")
-    new = entry.__class__(**{**entry.__dict__})
+    new = dataclasses.replace(entry)
     new.title = "Literate Programming (revised)"
     lib.cat.update_metadata(entry.id, new, ["title"])
     stored = lib.get("knuth84")

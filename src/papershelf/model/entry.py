@@ -60,7 +60,7 @@ def _all_cjk(text: str) -> bool:
         ch in "·・" or any(lo <= ord(ch) <= hi for lo, hi in _CJK_RANGES) for ch in text)
 
 
-@dataclass
+@dataclass(slots=True)
 class Person:
     """An author or editor, with the parts kept apart as BibTeX and CSL need them."""
 
@@ -139,7 +139,7 @@ class Person:
         return cls(" ".join(family), " ".join(words), " ".join(prefix), suffix)
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One item of the catalogue: a paper, a book, a talk, a web page."""
 

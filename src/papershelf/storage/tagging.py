@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 
+from papershelf.model.entry import Entry
 from papershelf.model.tags import normalise_tag
 from papershelf.storage import db
 from papershelf.storage.fts import CHUNK, placeholders, reindex
@@ -30,6 +31,26 @@ class TagWrites:
             self.conn.execute("INSERT OR IGNORE INTO tags(name) VALUES (?)", (name,))
             ids[name] = self.conn.execute("SELECT id FROM tags WHERE name = ?", (name,)).fetchone()[0]
         return ids
+
+    def _attach_new(self, entries: Sequence[Entry]) -> None:
+        """``_attach`` of their user tags, then their rule tags, for entries just inserted (which
+        have no tags yet): each distinct tag looked up once, the links in one statement."""
+        forms: dict[str, str] = {}  # each distinct tag checked once (a file repeats a few)
+
+        def form(tag: str) -> str:
+            if tag not in forms:
+                forms[tag] = normalise_tag(tag)
+            return forms[tag]
+
+        user = {e.id: [form(t) for t in e.tags if t not in e.rule_tags] for e in entries}
+        rule = {e.id: [form(t) for t in e.rule_tags] for e in entries}
+        ids = self._tag_ids(dict.fromkeys(n for e in entries for n in (*user[e.id], *rule[e.id])))
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO entry_tags(entry_id, tag_id, source) VALUES (?, ?, ?)",
+            [(e.id, ids[n], source) for e in entries
+             for source, names in (("user", user[e.id]), ("rule", rule[e.id])) for n in names])
+        self.conn.executemany("DELETE FROM dismissed_tags WHERE entry_id = ? AND tag = ?",
+                              [(e.id, n) for e in entries for n in user[e.id]])
 
     def _attach(self, entry_id: int, names: Sequence[str], source: str) -> list[str]:
         """Attach tags; returns the ones that were new on the entry. User tags win over rules."""

@@ -87,6 +87,9 @@ class _Text:
     def __init__(self, raw: str, first: dict[str, list[tuple[str, ...]]]):
         self.raw = raw
         self.lower = raw.lower()
+        self.grams: set[tuple[str, ...]] = set()
+        if not raw:
+            return
         words = _WORD.findall(self.lower)
         present = set(words)
         grams: set[tuple[str, ...]] = set()
@@ -181,6 +184,7 @@ class TopicSet:
         self._first: dict[str, list[tuple[str, ...]]] = {}
         for phrase in sorted({p for t in topics for p in t.phrases}):
             self._first.setdefault(phrase[0], []).append(phrase)
+        self._order = {t.name: i for i, t in enumerate(topics)}
 
     def resolve(self, name: str) -> str | None:
         """The topic a tag name or alias stands for, or None."""
@@ -213,7 +217,7 @@ class TopicSet:
         texts = {"title": _Text(entry.title or "", first), "abstract": _Text(entry.abstract or "", first),
                  "notes": _Text(entry.notes or "", first), "section": _Text(entry.section or "", first)}
         found = [t.name for t in self.topics if t.matches(texts, entry.categories, entry.type)]
-        order = {t.name: i for i, t in enumerate(self.topics)}
+        order = self._order
         return sorted(self._closure(found), key=lambda n: order.get(n, len(order)))
 
     def tag_new(self, entries: Iterable[Entry]) -> None:

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from papershelf.errors import UsageError
 from papershelf.formats.bibtex import latex
@@ -67,31 +68,39 @@ def parse_month(value: str) -> int | None:
 
 def names(raw: str) -> list[Person]:
     """An ``author``/``editor`` value split into people, BibTeX's way (``and``, ``von``, ``Jr``)."""
-    from bibtexparser.middlewares.names import (
-        InvalidNameError,
-        parse_single_name_into_parts,
-        split_multiple_persons_names,
-    )
+    text = " ".join(raw.split())
+    if "{" in text or "}" in text or "\\" in text:  # a brace or escape may hide an "and"
+        from bibtexparser.middlewares.names import split_multiple_persons_names
+
+        parts = split_multiple_persons_names(text)
+    else:  # the same split, without bibtexparser's character-by-character walk
+        parts = _AND.split(text) if text else []
+    return [Person(*_person(name)) for name in parts]
+
+
+_AND = re.compile(r" [Aa][Nn][Dd] ")
+
+
+@lru_cache(maxsize=65536)
+def _person(name: str) -> tuple[str, str, str, str]:
+    """One name as (family, given, prefix, suffix): split and decoded once per import (a
+    co-author recurs in many entries)."""
+    from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
 
     def join(words: list[str]) -> str:
         return latex.decode(" ".join(words))
 
-    people = []
-    for name in split_multiple_persons_names(" ".join(raw.split())):
-        if name.strip().lower() == "others":
-            people.append(Person("others"))
-            continue
-        try:
-            parts = parse_single_name_into_parts(name, strict=False)
-        except InvalidNameError:
-            people.append(Person.parse(latex.decode(name)))
-            continue
-        family = join(parts.last)
-        if not family:
-            people.append(Person.parse(latex.decode(name)))
-            continue
-        people.append(Person(family, join(parts.first), join(parts.von), join(parts.jr)))
-    return people
+    if name.strip().lower() == "others":
+        return ("others", "", "", "")
+    try:
+        parts = parse_single_name_into_parts(name, strict=False)
+    except InvalidNameError:
+        parts = None
+    family = join(parts.last) if parts is not None else ""
+    if parts is None or not family:
+        p = Person.parse(latex.decode(name))
+        return (p.family, p.given, p.prefix, p.suffix)
+    return (family, join(parts.first), join(parts.von), join(parts.jr))
 
 
 def _lines(value: str) -> str:

@@ -1,0 +1,27 @@
+"""Author and editor lists split at ``and`` exactly as BibTeX (bibtexparser) splits them, also
+where papershelf takes its quicker path (no braces or backslashes in the list)."""
+
+from __future__ import annotations
+
+import random
+
+from bibtexparser.middlewares.names import split_multiple_persons_names
+
+from papershelf.formats.bibtex.mapping import _person, names
+
+
+def test_names_split_like_bibtex():
+    assert [p.family for p in names("Knuth, Donald and Leslie Lamport AND  Jones\n and others")] == \
+        ["Knuth", "Lamport", "Jones", "others"]
+    assert [p.family for p in names("{Simon and Schuster} and Doe, J.")] == ["Simon and Schuster", "Doe"]
+    assert names("  ") == []
+
+
+def test_names_split_like_bibtexparser_on_odd_lists():
+    rng = random.Random(7)
+    pieces = ["a", "n", "d", "A", "N", "D", " ", "x", ",", ".", "and", " and ", "AND", "~", "é", "\t",
+              "\n", "{", "}", "\\"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 16)))
+        want = [_person(n)[0] for n in split_multiple_persons_names(" ".join(text.split()))]
+        assert [p.family for p in names(text)] == want, repr(text)
