@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from papershelf.formats.bibtex.fields import name_field, title_field
 from papershelf.formats.bibtex.writer import (
@@ -131,3 +133,45 @@ def test_output_order_is_the_order_given_and_fields_have_a_fixed_order():
     assert text.index("@misc{b,") < text.index("@misc{a,")
     lines = [ln.split("=")[0].strip() for ln in text.split("\n\n")[0].splitlines()[1:-1]]
     assert lines == ["author", "title", "address", "year", "zzz"]
+
+
+# The writer's fast paths (text that needs no encoding is written as it is; names are rendered
+# once per style) must give the bytes the general path gives.
+_FAST_TEXT = st.text(alphabet=st.one_of(st.characters(min_codepoint=0x20, max_codepoint=0x7E),
+                                        st.sampled_from("äéñøłễ王\u0308–")), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_FAST_TEXT, st.booleans())
+def test_text_the_fast_path_skips_is_what_encoding_would_write(text, ascii):
+    from papershelf.formats.bibtex.latex import escape, needs_encoding
+
+    general = escape(text)
+    if ascii and not general.isascii():
+        general = "non-ascii"  # encoded as LaTeX: never skipped
+    assert needs_encoding(text, ascii=ascii) == (general != text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_FAST_TEXT, st.booleans())
+def test_titles_are_protected_word_by_word_on_both_paths(title, ascii):
+    import re
+
+    from papershelf.formats.bibtex.fields import _needs_protection
+    from papershelf.formats.bibtex.latex import encode
+
+    out, pos = [], 0
+    for m in re.finditer(r"[^\W_]+", title):  # the general path, piece by piece
+        out.append(encode(title[pos:m.start()], ascii=ascii))
+        enc = encode(m.group(), ascii=ascii)
+        out.append(f"{{{enc}}}" if _needs_protection(m.group()) else enc)
+        pos = m.end()
+    out.append(encode(title[pos:], ascii=ascii))
+    assert title_field(title, ascii=ascii) == "".join(out)
+
+
+def test_a_name_rendered_for_one_style_is_not_reused_for_the_other():
+    person = Person("Müller", "Jürgen")
+    assert name_field(person, ascii=True) == 'M{\\"u}ller, J{\\"u}rgen'
+    assert name_field(person, ascii=False) == "Müller, Jürgen"
+    assert name_field(Person("Müller", "Jürgen"), ascii=True) == 'M{\\"u}ller, J{\\"u}rgen'

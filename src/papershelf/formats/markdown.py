@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
-from papershelf.model.entry import Entry
+from papershelf.model.entry import Entry, Person
 from papershelf.model.identifiers import abs_url
 
 GROUPS = ("section", "tag", "year", "type", "none")
@@ -33,6 +34,15 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+# Names and venues recur all through a catalogue: each is rendered once.
+_venue_escape = lru_cache(maxsize=8192)(md_escape)
+
+
+@lru_cache(maxsize=16384)
+def _name(family: str, given: str, prefix: str, suffix: str) -> str:
+    return Person(family, given, prefix, suffix).name
+
+
 def link_of(entry: Entry) -> str | None:
     """Where the title links to: the arXiv abs page, the DOI, or the entry's URL."""
     if entry.arxiv_id:
@@ -48,7 +58,7 @@ def _url(url: str) -> str:
 
 def authors_text(entry: Entry, limit: int = 3) -> str:
     people = entry.authors or entry.editors
-    names = [p.name for p in people if p.family != "others"]
+    names = [_name(p.family, p.given, p.prefix, p.suffix) for p in people if p.family != "others"]
     more = len(names) > limit or any(p.family == "others" for p in people)
     shown = names[:limit]
     text = ", ".join(shown)
@@ -61,14 +71,14 @@ def authors_text(entry: Entry, limit: int = 3) -> str:
 
 def venue_text(entry: Entry) -> str:
     if entry.journal:
-        venue = f"*{md_escape(entry.journal)}*"
+        venue = f"*{_venue_escape(entry.journal)}*"
         if entry.volume:
             venue += f" {md_escape(entry.volume)}"
             if entry.number:
                 venue += f"({md_escape(entry.number)})"
         return venue
     if entry.booktitle:
-        return f"*{md_escape(entry.booktitle)}*"
+        return f"*{_venue_escape(entry.booktitle)}*"
     if entry.type == "book" and entry.publisher:
         return md_escape(entry.publisher)
     if entry.journal_ref:

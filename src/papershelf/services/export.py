@@ -25,6 +25,7 @@ from papershelf.model.query import Filters
 if TYPE_CHECKING:
     from papershelf.formats.bibtex.writer import WriteReport
     from papershelf.services.library import Library
+    from papershelf.storage.render_cache import RenderCache
 
 
 @dataclass
@@ -74,14 +75,7 @@ def select_ids(lib: Library, keys: Sequence[str] = (), filters: Filters | None =
             raise NotFoundError(f"no such file: {aux}")
         cited = cited_keys(aux)
         if "*" not in cited:
-            ids: list[int] = []
-            missing: list[str] = []
-            for key in [*keys, *cited]:
-                try:
-                    ids.append(lib.cat.resolve(key))
-                except NotFoundError:
-                    missing.append(key)
-            return IdSelection(_ids_by_key(lib, list(dict.fromkeys(ids))), missing, [*keys, *cited])
+            return select_cited(lib, [*keys, *cited])
     if keys:
         return IdSelection(list(dict.fromkeys(lib.cat.resolve(k) for k in keys)), cited=list(keys))
     if query:
@@ -93,27 +87,64 @@ def select_ids(lib: Library, keys: Sequence[str] = (), filters: Filters | None =
     return IdSelection(_ids_by_key(lib, lib.cat.list_ids(lib.filters(filters), sort="key")))
 
 
+def select_cited(lib: Library, cited: Sequence[str]) -> IdSelection:
+    """The entries a document cites (by key or alias, in key order), and the keys not found."""
+    ids: list[int] = []
+    missing: list[str] = []
+    for key in cited:
+        try:
+            ids.append(lib.cat.resolve(key, exact=True))  # a \cite'd key, not a prefix
+        except NotFoundError:
+            missing.append(key)
+    return IdSelection(_ids_by_key(lib, list(dict.fromkeys(ids))), missing, list(cited))
+
+
 CHUNK = 500  # entries loaded and rendered at a time by the streamed export
 
 
 def bibtex_chunks(lib: Library, ids: Sequence[int], style: str = "bibtex", *, minimal: bool = False,
                   keywords: str = "source", cited: Sequence[str] = (),
-                  report: WriteReport | None = None) -> Iterator[str]:
-    """``bibtex`` of the entries ``ids`` names, as text pieces, loading ``CHUNK`` entries at a
+                  report: WriteReport | None = None, cache: RenderCache | None = None) -> Iterator[str]:
+    """``bibtex`` of the entries ``ids`` names, as text pieces, reading ``CHUNK`` entries at a
     time: the same bytes, never every entry in memory. A first pass over the blocks table alone
-    collects the @preamble and @string blocks (written first, once each); the ``report`` is
+    collects the @preamble and @string blocks (written first, once each). Each entry's text is
+    read back from the cache of rendered entries when its stored rows have not changed since it
+    was rendered (``services.export_cache``; ``cache`` None: the user's). The ``report`` is
     complete once the pieces are exhausted."""
-    from papershelf.formats.bibtex.writer import iter_bibtex, render_blocks
+    from papershelf.formats.bibtex.writer import WriteReport, render_blocks
+    from papershelf.services.export_cache import bibtex_texts
 
     check_style(style)
     check_keywords(keywords)
-    preambles: dict[str, None] = {}
-    strings: dict[tuple[str, str], None] = {}
-    for entry_preambles, entry_strings in lib.cat.iter_blocks(ids):  # the blocks table only
-        preambles.update(dict.fromkeys(entry_preambles))
-        strings.update(dict.fromkeys(entry_strings.items()))
-    yield from iter_bibtex(lib.cat.iter_load(ids, CHUNK), style, minimal=minimal, report=report,
-                           keywords=keywords, alias_copies=cited, head=render_blocks(preambles, strings))
+    from papershelf.storage.rows import blocks_of
+
+    head = render_blocks(*blocks_of(lib.cat.conn, ids))  # the blocks tables only
+    texts = bibtex_texts(lib, ids, style, minimal=minimal, keywords=keywords, cited=cited,
+                         report=report if report is not None else WriteReport(), cache=cache, chunk=CHUNK)
+    yield from _batched(_separated(head, texts))
+
+
+def _separated(head: str, texts: Iterable[str]) -> Iterator[str]:
+    """``head``, then the entries' texts with a blank line between (as ``writer.iter_bibtex``)."""
+    if head:
+        yield head
+    first = True
+    for text in texts:
+        yield text if first and not head else "\n" + text
+        first = False
+
+
+def _batched(pieces: Iterable[str], n: int = CHUNK) -> Iterator[str]:
+    """The pieces joined ``n`` at a time: one write (and one checksum update) per chunk of
+    entries, not one per entry."""
+    batch: list[str] = []
+    for piece in pieces:
+        batch.append(piece)
+        if len(batch) >= n:
+            yield "".join(batch)
+            batch.clear()
+    if batch:
+        yield "".join(batch)
 
 
 def new_report() -> WriteReport:
@@ -127,14 +158,18 @@ def csljson_chunks(lib: Library, ids: Sequence[int]) -> Iterator[str]:
     """``csljson`` of the entries ``ids`` names, as text pieces, ``CHUNK`` entries at a time."""
     from papershelf.formats.csljson import iter_csljson
 
-    yield from iter_csljson(lib.cat.iter_load(ids, CHUNK))
+    yield from _batched(iter_csljson(lib.cat.iter_load(ids, CHUNK)))
 
 
-def check_style(style: str) -> None:
+def check_style(style: str | None) -> str:
+    """The style to write: ``style`` if given, else the ``export.style`` setting (bibtex)."""
+    from papershelf import config
     from papershelf.formats.bibtex.writer import STYLES
 
+    style = config.value("export.style", style)
     if style not in STYLES:
         raise UsageError(f"unknown style {style!r}: choose bibtex or biblatex")
+    return style
 
 
 def check_grouping(group_by: str) -> None:

@@ -5,8 +5,9 @@ fields papershelf generates (verbatim fields are written as the source gave them
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from papershelf.formats.bibtex.latex import encode
+from papershelf.formats.bibtex.latex import encode, needs_encoding
 from papershelf.model.entry import Entry, Person
 from papershelf.model.identifiers import abs_url
 
@@ -24,12 +25,20 @@ PROPER_NAMES = frozenset("""
 _WORD = re.compile(r"[^\W_]+")
 
 
+@lru_cache(maxsize=65536)
 def _needs_protection(word: str) -> bool:
     return any(c.isupper() for c in word[1:]) or word in PROPER_NAMES
 
 
+def _protected(m: re.Match[str]) -> str:
+    word = m.group()
+    return f"{{{word}}}" if _needs_protection(word) else word
+
+
 def title_field(title: str, *, ascii: bool) -> str:
     """The title with the capitals that must stay braced word by word (``{LoRA}: Low-Rank…``)."""
+    if not needs_encoding(title, ascii=ascii):  # nothing to encode: only the braces to add
+        return _WORD.sub(_protected, title)
     out: list[str] = []
     pos = 0
     for m in _WORD.finditer(title):
@@ -42,15 +51,25 @@ def title_field(title: str, *, ascii: bool) -> str:
     return "".join(out)
 
 
+_AND = re.compile(r"\band\b", re.I)
+
+
 def _brace_if(part: str, ascii: bool, always: bool = False) -> str:
     enc = encode(part, ascii=ascii)
-    if always or "," in part or re.search(r"\band\b", part, re.I):
+    if always or "," in part or _AND.search(part):
         return f"{{{enc}}}"
     return enc
 
 
 def name_field(person: Person, *, ascii: bool) -> str:
-    """One name as BibTeX reads it back exactly: ``von Family, Jr., Given`` or ``{Corporate}``."""
+    """One name as BibTeX reads it back exactly: ``von Family, Jr., Given`` or ``{Corporate}``.
+    (The same names recur all through a catalogue: each is rendered once per style.)"""
+    return _name_field(person.family, person.given, person.prefix, person.suffix, ascii)
+
+
+@lru_cache(maxsize=16384)
+def _name_field(family: str, given: str, prefix: str, suffix: str, ascii: bool) -> str:
+    person = Person(family, given, prefix, suffix)
     if person.family == "others" and not person.given:
         return "others"
     if person.is_corporate:

@@ -25,9 +25,10 @@ An entry's aliases (merged-away keys) are biblatex's ``ids``; bibtex has none, s
 the document cites (``alias_copies``) gets a copy of the entry under that key.
 
 Catalogue-only data is not written: ``section``, ``links``, ``categories``,
-``arxiv_version``, ``arxiv_comment``. Tags are written as ``keywords``, notes as ``annote``
-(``annotation`` in biblatex), so a re-import keeps them; ``minimal=True`` leaves out
-abstract, keywords and notes.
+``arxiv_version``, ``arxiv_comment``, and the ``aliases`` field (other names of the work, for
+search) unless a .bib file wrote it (then verbatim, as every field it wrote). Tags are written
+as ``keywords``, notes as ``annote`` (``annotation`` in biblatex), so a re-import keeps them;
+``minimal=True`` leaves out abstract, keywords and notes.
 
 An entry read from a .bib file (``Entry.source_type`` set) is written as the file wrote it:
 its type, and every field's verbatim value (``Entry.source_fields``) in the file's order; only
@@ -50,12 +51,17 @@ import dataclasses
 import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from papershelf.formats.bibtex.fields import arxiv_howpublished, names_field, preprint_url, title_field
 from papershelf.formats.bibtex.latex import encode
 from papershelf.model.entry import Entry
 
 STYLES = ("bibtex", "biblatex")
+# Fields papershelf keeps for search and writes only as a .bib file wrote them (verbatim): other
+# names of the work (``model.names``). No BibTeX style reads them (bibtex and pandoc skip an
+# unknown field; biber leaves out what its data model lacks).
+CATALOGUE_ONLY_EXTRA = frozenset({"aliases"})
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
@@ -76,6 +82,7 @@ _PLAIN_REQUIRED: dict[str, tuple[str, ...]] = {
     "misc": ("author|title|howpublished|month|year|note",),
 }
 _BIBTEX_TYPES = frozenset(_PLAIN_REQUIRED)
+PLAIN_REQUIRED = _PLAIN_REQUIRED  # read by `papershelf check` (fields an entry type needs)
 _SERIES_TYPES = frozenset({"book", "inbook", "incollection", "inproceedings", "proceedings"})
 
 # Catalogue type → biblatex type (and the ``type`` field that says which kind of thesis/report).
@@ -101,6 +108,7 @@ _VERBATIM = frozenset({"doi", "url", "eprint", "isbn", "issn", "urldate", "date"
                        "eprintclass", "key", "papershelf-type"})
 _BARE = frozenset({"month"})
 _BIBLATEX_ALWAYS = frozenset({"entrysubtype"})  # macros, written without braces
+_ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")  # a date biblatex takes as it is
 
 
 @dataclass
@@ -116,6 +124,7 @@ class WriteReport:
 KEYWORDS = ("source", "tags", "both")
 # Control characters bibtex cannot take (NUL ends a string in its C pool); tab and LF stay.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL_CHARS = tuple(c for c in map(chr, range(128)) if _CONTROL.match(c))
 
 
 # --- one entry -------------------------------------------------------------------------------
@@ -152,7 +161,7 @@ def _fields(entry: Entry, style: str) -> tuple[str, dict[str, str]]:
     for key, value in sorted(entry.extra.items()):
         if key in f or not value:
             continue
-        if key in ("abstract", "keywords", "annote", "annotation"):
+        if key in ("abstract", "keywords", "annote", "annotation") or key in CATALOGUE_ONLY_EXTRA:
             continue
         f[key] = value.replace("{", "%7B").replace("}", "%7D") if key in _VERBATIM else \
             encode(value, ascii=ascii)
@@ -196,7 +205,12 @@ def _long_fields(entry: Entry, style: str, minimal: bool, keywords: str = "sourc
 
 
 def _has(f: dict[str, str], spec: str) -> bool:
-    return any(f.get(name) for name in spec.split("|"))
+    return any(f.get(name) for name in _alternatives(spec))
+
+
+@lru_cache(maxsize=256)
+def _alternatives(spec: str) -> tuple[str, ...]:
+    return tuple(spec.split("|"))
 
 
 def _venue_unknown(entry: Entry) -> bool:
@@ -233,9 +247,25 @@ def _bibtex_shape(entry: Entry, kind: str, f: dict[str, str], report: WriteRepor
     return kind
 
 
+@lru_cache(maxsize=64)
+def _mandatory(kind: str) -> tuple[str, ...]:
+    """biblatex's mandatory fields of ``kind``, each as ``a|b`` (either will do)."""
+    from papershelf.formats.bibtex.biblatex_dm import MANDATORY
+
+    return tuple("|".join(rule) for rule in MANDATORY.get(kind, []))
+
+
+@lru_cache(maxsize=64)
+def _allowed(kind: str) -> frozenset[str]:
+    """The fields biblatex's data model lets an entry of ``kind`` carry."""
+    from papershelf.formats.bibtex.biblatex_dm import COMMON, DATES, FIELDS
+
+    return FIELDS[kind] | COMMON | DATES | _BIBLATEX_ALWAYS
+
+
 def _biblatex_shape(entry: Entry, kind: str, f: dict[str, str], report: WriteReport) -> str:
     """Fit the fields to biblatex's data model, as ``biber --validate-datamodel`` checks it."""
-    from papershelf.formats.bibtex.biblatex_dm import COMMON, DATES, FIELDS, MANDATORY
+    from papershelf.formats.bibtex.biblatex_dm import FIELDS
 
     if entry.is_preprint or _venue_unknown(entry):
         kind = "online"
@@ -254,12 +284,12 @@ def _biblatex_shape(entry: Entry, kind: str, f: dict[str, str], report: WriteRep
     f.pop("month", None)
     if year and "date" not in f:
         date = entry.publication_date
-        f["date"] = date if date and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", date) else year
+        f["date"] = date if date and _ISO_DATE.fullmatch(date) else year
     original = kind
-    if any(not _has(f, "|".join(rule)) for rule in MANDATORY.get(kind, [])):
+    if any(not _has(f, spec) for spec in _mandatory(kind)):
         kind = "misc"
         f.setdefault("entrysubtype", entry.type)
-    allowed = FIELDS[kind] | COMMON | DATES | _BIBLATEX_ALWAYS
+    allowed = _allowed(kind)
     dropped = sorted(n for n in f if n not in allowed)
     for name in dropped:
         del f[name]
@@ -267,7 +297,7 @@ def _biblatex_shape(entry: Entry, kind: str, f: dict[str, str], report: WriteRep
         report.dropped[entry.citekey] = dropped
     if kind != original:
         report.degraded[entry.citekey] = original
-    missing = ["|".join(rule) for rule in MANDATORY.get(kind, []) if not _has(f, "|".join(rule))]
+    missing = [spec for spec in _mandatory(kind) if not _has(f, spec)]
     if missing:
         report.incomplete[entry.citekey] = missing
     return kind
@@ -299,7 +329,7 @@ def _verbatim_fields(entry: Entry, style: str, minimal: bool, keywords: str) -> 
                     written = _GROUPS_BIBLATEX.get(written, _TO_BIBLATEX.get(written.lower(), written))
                 if written == "date" and "date" not in out:
                     date = entry.publication_date
-                    out["date"] = date if date and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", date) else gen["year"]
+                    out["date"] = date if date and _ISO_DATE.fullmatch(date) else gen["year"]
                 elif written != "date":
                     out.setdefault(written, gen[by_lower[name]])
     if minimal:
@@ -317,6 +347,9 @@ def _verbatim_fields(entry: Entry, style: str, minimal: bool, keywords: str) -> 
 
 def _clean(entry: Entry, f: dict[str, str], report: WriteReport) -> None:
     """No control character reaches the file (bibtex stops at NUL); each removal reported."""
+    joined = "".join(f.values())
+    if not any(c in joined for c in _CONTROL_CHARS):  # (substring tests: faster than the regex)
+        return
     for name, value in f.items():
         if _CONTROL.search(value):
             f[name] = _CONTROL.sub("", value)
@@ -324,15 +357,26 @@ def _clean(entry: Entry, f: dict[str, str], report: WriteReport) -> None:
 
 
 def _lines_of(key: str, kind: str, f: dict[str, str], names: Iterable[str]) -> str:
-    lines = [f"@{kind}{{{key},"]
+    lines = [f"@{kind}{{{key},\n"]
     for name in names:
         value = f[name]
         if name in _BARE and value in MONTHS:
-            lines.append(f"  {name} = {value},")
+            lines.append(f"  {name} = {value},\n")
         else:
-            lines.append(f"  {name} = {{{value}}},")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+            lines.append(f"  {name} = {{{value}}},\n")
+    lines.append("}\n")
+    return "".join(lines)
+
+
+_RANK = {name: i for i, name in enumerate(_ORDER)}
+_RANK_LAST = {name: i for i, name in enumerate(_LAST)}
+
+
+@lru_cache(maxsize=4096)
+def _field_order(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The fixed field order (see the module docstring); entries share a few sets of names."""
+    return tuple(sorted(names, key=lambda n: (n in _RANK_LAST, _RANK_LAST.get(n, 0),
+                                              _RANK.get(n, len(_RANK)), n.lower())))
 
 
 def entry_to_bibtex(entry: Entry, style: str = "bibtex", *, minimal: bool = False,
@@ -358,10 +402,7 @@ def entry_to_bibtex(entry: Entry, style: str = "bibtex", *, minimal: bool = Fals
     if style == "bibtex":
         f.update(_long_fields(entry, style, minimal, keywords))
     _clean(entry, f, report)
-    rank = {name: i for i, name in enumerate(_ORDER)}
-    last = {name: i for i, name in enumerate(_LAST)}
-    names = sorted(f, key=lambda n: (n in last, last.get(n, 0), rank.get(n, len(rank)), n.lower()))
-    return _lines_of(entry.citekey, kind, f, names)
+    return _lines_of(entry.citekey, kind, f, _field_order(tuple(f)))
 
 
 def write_bibtex(entries: Iterable[Entry], style: str = "bibtex", *, minimal: bool = False,
@@ -389,7 +430,7 @@ def iter_bibtex(entries: Iterable[Entry], style: str = "bibtex", *, minimal: boo
     if head:
         yield head
     first = True
-    for e in _with_aliases(entries, style, alias_copies):
+    for e in with_aliases(entries, style, alias_copies):
         text = entry_to_bibtex(e, style, minimal=minimal, report=report, keywords=keywords)
         yield text if first and not head else "\n" + text
         first = False
@@ -417,7 +458,7 @@ def render_blocks(preambles: dict[str, None], strings: dict[tuple[str, str], Non
     return "".join(line + "\n" for line in lines)
 
 
-def _with_aliases(entries: Iterable[Entry], style: str, cited: Collection[str]) -> Iterable[Entry]:
+def with_aliases(entries: Iterable[Entry], style: str, cited: Collection[str]) -> Iterable[Entry]:
     """bibtex knows no ``ids``: an alias (a merged-away key) that is ``cited`` is written as a
     copy of its entry under that key, so a ``\\cite`` of either key works. Only cited ones: under
     ``\\nocite{*}`` every copy would be one more item in the bibliography."""

@@ -1,0 +1,190 @@
+"""The entries of a streamed .bib export, rendered once and then read back (``storage.render_cache``).
+
+``bibtex_texts`` reads the *stamp* of a chunk of entries (revision, ``updated`` time, citekey:
+one small indexed read), takes the text of every entry whose stamp is the one its kept text was
+rendered at, and reads and renders only the others (keeping their texts for the next export).
+Every write to an entry (its people, tags, aliases and notes included) bumps its revision and
+``updated`` time. The texts are kept per *scope* (``_scope``): the catalogue file (its path and
+inode: a restored backup is a new file) and its applied migrations, the style, ``minimal``,
+``keywords``, papershelf's version, and the size and modification time of every module the text
+comes from (a new version, or an edited checkout, renders everything again). So a text read
+back is the text rendering would give, byte for byte. The writer's report (degraded types,
+dropped fields, ...) is kept with each text and merged as rendering fills it.
+
+An entry with a cited alias in the ``bibtex`` style (written twice, the copy under the alias)
+is rendered every time; such entries are few.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from papershelf.errors import UsageError
+
+if TYPE_CHECKING:
+    from papershelf.formats.bibtex.writer import WriteReport
+    from papershelf.services.library import Library
+    from papershelf.storage.render_cache import RenderCache
+
+DAYS_ENV = "PAPERSHELF_CACHE_DAYS"  # shared with the metadata answers' cache
+DEFAULT_DAYS = 7.0
+FORMAT = b"papershelf-rendered-1"  # bump when what a cached row holds changes
+_REPORT_PARTS = ("degraded", "dropped", "incomplete", "cleaned")
+
+
+def cache_days(environ: Mapping[str, str] | None = None) -> float:
+    """``PAPERSHELF_CACHE_DAYS`` (default 7; 0: no cache); anything but a number ≥ 0 is a usage error."""
+    raw = (os.environ if environ is None else environ).get(DAYS_ENV, "").strip()
+    if not raw:
+        return DEFAULT_DAYS
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise UsageError(f"{DAYS_ENV} must be a number of days (0 or more), not {raw!r}")
+    return value
+
+
+def open_cache() -> RenderCache:
+    """The cache of rendered entries in the cache directory (off when the days are 0)."""
+    from papershelf.paths import cache_dir
+    from papershelf.storage.render_cache import RenderCache
+
+    return RenderCache(cache_dir(), cache_days())
+
+
+def forget(ids: Sequence[int]) -> None:
+    """Entries ``ids`` were removed: their kept texts go too (their ids may be given again)."""
+    from papershelf.paths import cache_dir
+    from papershelf.storage.render_cache import forget as forget_texts
+
+    forget_texts(cache_dir(), ids)
+
+
+def _code_stamp() -> bytes:
+    """papershelf's version and the size and modification time of each module the text of an
+    entry comes from (the writers, the model, the row reader): an edited module (a development
+    checkout) or a new version never reads texts the old code rendered."""
+    import papershelf
+
+    root = Path(papershelf.__file__).resolve().parent
+    parts = [papershelf.__version__]
+    files = [root / "storage" / "rows.py", root / "services" / "export_cache.py"]
+    for folder in (root / "formats", root / "model"):
+        files += sorted(folder.rglob("*.py"))
+    for path in files:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        parts.append(f"{path.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}")
+    return "\n".join(parts).encode("utf-8")
+
+
+def _scope(lib: Library, style: str, minimal: bool, keywords: str) -> bytes | None:
+    """What the texts of one export depend on besides each entry (see the module docstring),
+    as a digest; None when the catalogue file cannot be told apart (no cache then)."""
+    import hashlib
+
+    from papershelf.storage.db import applied_migrations
+
+    try:
+        st = os.stat(lib.path)
+        where = os.path.realpath(lib.path)
+    except (OSError, TypeError):
+        return None
+    parts = [FORMAT.decode(), where, str(st.st_dev), str(st.st_ino), *applied_migrations(lib.cat.conn),
+             style, str(minimal), keywords]
+    return hashlib.blake2b("\0".join(parts).encode("utf-8") + b"\0" + _code_stamp(), digest_size=20).digest()
+
+
+def _report_json(report: WriteReport, one: WriteReport) -> str:
+    """What rendering one entry added to its own report ``one``, merged into ``report`` and as
+    kept with the text ("" for nothing: most entries)."""
+    if not (one.degraded or one.dropped or one.incomplete or one.cleaned):
+        return ""
+    parts = {name: getattr(one, name) for name in _REPORT_PARTS if getattr(one, name)}
+    for name, values in parts.items():
+        getattr(report, name).update(values)
+    return json.dumps(parts, ensure_ascii=False)
+
+
+def _merge(report: WriteReport, stored: str) -> None:
+    if stored:
+        for name, values in json.loads(stored).items():
+            getattr(report, name).update(values)
+
+
+def bibtex_texts(lib: Library, ids: Sequence[int], style: str, *, minimal: bool, keywords: str,
+                 cited: Sequence[str], report: WriteReport, cache: RenderCache | None = None,
+                 chunk: int = 500) -> Iterator[str]:
+    """The text of each entry of ``ids`` (in that order; an entry's alias copies after it), as
+    ``writer.entry_to_bibtex`` renders it, filling ``report``; ``chunk`` entries read at a time.
+    ``cache`` None opens the user's (``open_cache``)."""
+    for _, text, _ in keyed_texts(lib, ids, style, minimal=minimal, keywords=keywords, cited=cited,
+                                  report=report, cache=cache, chunk=chunk):
+        yield text
+
+
+def keyed_texts(lib: Library, ids: Sequence[int], style: str, *, minimal: bool, keywords: str,
+                cited: Sequence[str], report: WriteReport, cache: RenderCache | None = None,
+                chunk: int = 500) -> Iterator[tuple[str, str, bool]]:
+    """``bibtex_texts`` as (the entry's citekey, text, whether it was rendered now): an alias
+    copy comes right after its entry, under the entry's citekey."""
+    import marshal
+
+    from papershelf.formats.bibtex.writer import WriteReport, entry_to_bibtex, with_aliases
+    from papershelf.storage import rows
+
+    own = cache is None
+    cache = open_cache() if cache is None else cache
+    scope = _scope(lib, style, minimal, keywords) if cache.enabled else None
+    wanted = frozenset(cited) if style == "bibtex" else frozenset()
+    cur = lib.cat.conn.cursor()
+    cur.row_factory = None
+    try:
+        for start in range(0, len(ids), chunk):
+            part = ids[start:start + chunk]
+            stamps: dict[int, tuple[int, str, str, str]] = {}
+            kept: dict[int, tuple[bytes, str, str]] = {}
+            if scope is not None:
+                stamps = rows.stamps(cur, part)
+                kept = cache.get(scope, list(stamps))
+            hits = {i: found for i, found in kept.items() if found[0] == marshal.dumps(stamps[i], 2)}
+            if wanted and hits:  # an entry written again under a cited alias: rendered each time
+                for entry_id, alias in cur.execute(
+                        f"SELECT entry_id, alias FROM aliases WHERE entry_id IN ({', '.join('?' * len(hits))})",
+                        list(hits)).fetchall():
+                    if alias in wanted:
+                        hits.pop(entry_id, None)
+            misses = [i for i in part if i not in hits]
+            raw = rows.read_chunk(cur, misses, blocks=False) if misses else None  # (a text never shows blocks)
+            new: list[tuple[int, bytes, str, str]] = []
+            for i in part:
+                found = hits.get(i)
+                if found is not None:
+                    _merge(report, found[2])
+                    yield stamps[i][2], found[1], False
+                    continue
+                if raw is None or i not in raw.entries:  # removed meanwhile
+                    continue
+                entry = rows.built(raw, i)
+                for n, e in enumerate(with_aliases([entry], style, wanted)):
+                    one = WriteReport()
+                    text = entry_to_bibtex(e, style, minimal=minimal, report=one, keywords=keywords)
+                    kept_report = _report_json(report, one)
+                    if n == 0 and scope is not None:  # the stamp of the rows just rendered
+                        new.append((i, marshal.dumps(raw.stamp(i), 2), text, kept_report))
+                    yield entry.citekey, text, True
+            if new and scope is not None:
+                cache.put(scope, new)
+    finally:
+        cur.close()
+        if own:
+            cache.close()
