@@ -18,11 +18,23 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from papershelf.cli._context import open_library
-from papershelf.cli._output import info, warn
-from papershelf.cli._params import KeysArg, SomeKeysArg, TagOpt, TypeOpt, YearOpt, build_filters
+from papershelf.cli._output import info, out_line, plural, warn
+from papershelf.cli._params import (
+    GROUPINGS,
+    STYLES,
+    KeysArg,
+    SomeKeysArg,
+    TagOpt,
+    TypeOpt,
+    YearOpt,
+    build_filters,
+    complete_choices,
+)
+from papershelf.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
     from papershelf.services.export import IdSelection, Selection, WriteReport
+    from papershelf.services.export_watch import WatchEvent
 
 export_app = typer.Typer(
     name="export", no_args_is_help=True,
@@ -59,10 +71,10 @@ def _write(text: str | Iterable[str], output: Path | None, n: int, kind: str, *,
     from papershelf.services.export import write_output
 
     written = write_output(text, output, kind, force=force, catalogue=catalogue)
-    info(f"Wrote {n} entries to {written}")
+    info(f"Wrote {plural(n, 'entry', 'entries')} to {written}")
 
 
-def _warn_missing(selection: Selection | IdSelection) -> None:
+def _warn_missing(selection: Selection | IdSelection | WatchEvent) -> None:
     if selection.missing:
         warn(f"{len(selection.missing)} cited key(s) not in the catalogue: {', '.join(selection.missing)}")
 
@@ -71,7 +83,7 @@ def _report_writer(report: WriteReport) -> None:
     if report.degraded:
         one = len(report.degraded) == 1
         warn(f"{len(report.degraded)} entr{'y lacks' if one else 'ies lack'} a field "
-             "their type requires and were written as @misc: "
+             f"{'its' if one else 'their'} type requires and {'was' if one else 'were'} written as @misc: "
              + ", ".join(f"{k} ({t})" for k, t in sorted(report.degraded.items())))
     if report.incomplete:
         warn("missing fields biblatex requires (add them to the entries): " + "; ".join(
@@ -95,9 +107,10 @@ def export_bibtex(
     aux: Annotated[Path | None, typer.Option(
         "--aux", help="Export exactly the keys this LaTeX .aux file cites (bibtex or biblatex); "
                       "warns about cited keys not in the catalogue.", dir_okay=False)] = None,
-    style: Annotated[str, typer.Option(
+    style: Annotated[str | None, typer.Option(
         "--style", help="bibtex (LaTeX-encoded, for \\bibliographystyle) or biblatex "
-                        "(UTF-8, for biber).")] = "bibtex",
+                        "(UTF-8, for biber); default: the export.style setting, else bibtex.",
+        autocompletion=complete_choices(*STYLES), show_default=False)] = None,
     minimal: Annotated[bool, typer.Option(
         "--minimal", help="Leave out abstracts, keywords and notes.")] = False,
     keywords: Annotated[str, typer.Option(
@@ -106,14 +119,25 @@ def export_bibtex(
                            "(papershelf's tags instead) or both.")] = "source",
     output: OutputOpt = None,
     force: ForceOpt = False,
+    watch: Annotated[bool, typer.Option(
+        "--watch", help="With --aux and -o: keep the file in step with the .aux and the catalogue, "
+                        "rewriting it only when its content changes, until Ctrl-C.")] = False,
+    interval: Annotated[float, typer.Option(
+        "--interval", min=0.05, max=3600, help="Seconds between two looks for --watch.")] = 1.0,
 ) -> None:
     """Write entries as a .bib file. Entries imported from a .bib come back as written
     (fields, @preamble, @string); the others are written so bibtex and biber read them
-    without a warning."""
+    without a warning. With --aux, -o and --watch: a .bib that keeps itself in sync."""
     from papershelf.services import export
 
-    export.check_style(style)
+    style = export.check_style(style)
     export.check_keywords(keywords)
+    if watch:
+        if aux is None or output is None or keys or tag or type_ or year or query:
+            raise UsageError("--watch follows a LaTeX .aux file: give it --aux and -o, and no keys or filters",
+                             hint="papershelf export bibtex --aux thesis.aux -o refs.bib --watch")
+        _watch(aux, output, style, minimal=minimal, keywords=keywords, force=force, interval=interval)
+        return
     with open_library() as lib:  # streamed: entries are loaded and written a chunk at a time
         _check(output, force, lib.path)
         selection = export.select_ids(lib, keys or [], build_filters(tag, type_, year), query, aux)
@@ -125,6 +149,45 @@ def export_bibtex(
     _report_writer(report)
 
 
+def _watch(aux: Path, output: Path, style: str, *, minimal: bool, keywords: str, force: bool,
+           interval: float) -> None:
+    """``export bibtex --watch``: one line per rewrite, the missing keys when they change; Ctrl-C
+    ends it (exit 130)."""
+    import time
+
+    from papershelf.services.export_watch import BibWatch, watch
+
+    def show(event: WatchEvent) -> None:
+        if event.waiting:
+            info(event.waiting)
+            return
+        count = plural(event.entries, "entry", "entries")
+        if event.first:
+            what = "Wrote" if event.wrote else "Up to date:"
+            out_line(f"{what} {output} ({count}); watching {aux} and the catalogue (Ctrl-C stops)")
+        elif event.wrote:
+            parts = [f"{label} {', '.join(keys)}" for label, keys in
+                     (("added", event.added), ("removed", event.removed), ("changed", event.changed)) if keys]
+            out_line(f"{time.strftime('%H:%M:%S')} wrote {output} ({count}): "
+                     + ("; ".join(parts) or "rewritten to match the catalogue"))
+        if event.missing_changed:
+            if event.missing:
+                _warn_missing(event)
+            elif not event.first:
+                info("Every cited key is in the catalogue now.")
+        if event.wrote and event.report is not None:
+            _report_writer(event.report)
+        sys.stdout.flush()
+
+    with open_library() as lib:
+        state = BibWatch(lib, aux, output, style, minimal=minimal, keywords=keywords, force=force)
+        try:
+            watch(state, show, interval=interval)
+        except KeyboardInterrupt:
+            info(f"Stopped watching {aux}; {output} is complete.")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+
+
 @export_app.command("markdown")
 def export_markdown(
     keys: SomeKeysArg = None,
@@ -133,7 +196,8 @@ def export_markdown(
     year: YearOpt = None,
     query: QueryOpt = None,
     group_by: Annotated[str, typer.Option(
-        "--group-by", "-g", help="section (the reading list's headings), tag, year, type or none.")] = "section",
+        "--group-by", "-g", help="section (the reading list's headings), tag, year, type or none.",
+        autocompletion=complete_choices(*GROUPINGS))] = "section",
     title: Annotated[str, typer.Option("--title", help="The document's heading.")] = "Reading list",
     output: OutputOpt = None,
     force: ForceOpt = False,
@@ -171,7 +235,9 @@ def export_csljson(
 
 def cite(
     keys: KeysArg,
-    style: Annotated[str, typer.Option("--style", help="bibtex or biblatex.")] = "bibtex",
+    style: Annotated[str | None, typer.Option(
+        "--style", help="bibtex or biblatex (default: the export.style setting, else bibtex).",
+        autocompletion=complete_choices(*STYLES), show_default=False)] = None,
     minimal: Annotated[bool, typer.Option(
         "--minimal/--full", help="Only the fields a bibliography prints (default), or also "
                                  "abstract, keywords and notes.")] = True,
@@ -179,7 +245,7 @@ def cite(
     """Print the BibTeX of some entries, ready to paste into a .bib file."""
     from papershelf.services import export
 
-    export.check_style(style)
+    style = export.check_style(style)
     with open_library() as lib:
         entries = lib.get_many(keys)
     text, report = export.bibtex(entries, style, minimal=minimal, cited=keys)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from papershelf.errors import UsageError
@@ -20,14 +21,25 @@ _ANY = re.compile(f"{_CITE.pattern}|{_INPUT.pattern}")
 MAX_AUX_FILES = 1000
 
 
+@dataclass
+class AuxCitations:
+    keys: list[str]  # in first-citation order, without repeats; ``*`` if everything is cited
+    files: list[Path]  # every .aux file read (the one given first): what a watcher polls
+
+
 def cited_keys(path: Path) -> list[str]:
-    """Keys in first-citation order, without repeats; ``*`` if everything is cited.
+    """Keys in first-citation order, without repeats; ``*`` if everything is cited."""
+    return read_aux(path).keys
+
+
+def read_aux(path: Path) -> AuxCitations:
+    """The keys ``path`` cites and the files that were read for them.
 
     An ``\\@input`` file is read where it appears, each file once (a cycle ends where it
     closes); the walk is iterative, and more than ``MAX_AUX_FILES`` files is refused."""
     path = Path(path)
     keys: list[str] = []
-    seen: set[Path] = set()
+    seen: dict[Path, None] = {}
     stack: list[tuple[Path, Iterator[re.Match[str]]]] = []
 
     def enter(file: Path) -> None:
@@ -36,7 +48,7 @@ def cited_keys(path: Path) -> list[str]:
             return
         if len(seen) >= MAX_AUX_FILES:
             raise UsageError(f"{path} includes more than {MAX_AUX_FILES} .aux files; not reading them")
-        seen.add(resolved)
+        seen[resolved] = None
         stack.append((file.parent, _ANY.finditer(file.read_text(encoding="utf-8", errors="replace"))))
 
     enter(path)
@@ -51,4 +63,4 @@ def cited_keys(path: Path) -> list[str]:
                 enter(child)
         else:
             keys.extend(k.strip() for k in (m.group(1) or m.group(2) or "").split(",") if k.strip())
-    return list(dict.fromkeys(keys))
+    return AuxCitations(list(dict.fromkeys(keys)), list(seen))
