@@ -13,7 +13,9 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8
 
 
 def _commands(group, prefix=()):
-    for name, command in group.commands.items():
+    ctx = typer.Context(group)  # the root loads its commands lazily: ask it, not .commands
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
         path = (*prefix, name)
         yield path, command
         if hasattr(command, "commands"):

@@ -1,4 +1,5 @@
-"""Startup: the everyday commands must not pay for arxiv, requests, bibtexparser or pydantic."""
+"""Startup: the everyday commands (and every TAB, and --help) must not pay for arxiv, requests,
+bibtexparser or pydantic, nor for building the whole command tree."""
 
 import json
 import os
@@ -7,7 +8,7 @@ import sys
 
 import pytest
 
-HEAVY = ("arxiv", "requests", "bibtexparser", "pydantic", "lxml", "sqlite_utils")
+HEAVY = ("arxiv", "requests", "bibtexparser", "pydantic", "lxml", "sqlite_utils", "rapidfuzz")
 # Parts of papershelf (and the stdlib) only some commands need: recovery, backups, the TOML of the
 # topic rules (read for tag filters and when entries are added, not for every search).
 NOT_AT_STARTUP = ("papershelf.services.maintenance", "papershelf.storage.integrity",
@@ -48,3 +49,59 @@ def test_pipes_do_not_load_rich_tables(bundled):
     loaded = set(json.loads(result.stderr.split("MODULES=")[-1]))
     assert "rich.table" not in loaded
     assert result.stdout.startswith("hu2022lora\t")
+
+
+def _loaded(args: list[str], env_extra: dict | None = None) -> tuple[set[str], str]:
+    env = {**os.environ, **(env_extra or {})}
+    result = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args)], capture_output=True,
+                            text=True, env=env, timeout=60)
+    line = [ln for ln in result.stderr.splitlines() if ln.startswith("MODULES=")][-1]
+    return set(json.loads(line[len("MODULES="):])), result.stdout
+
+
+def _command_modules() -> set[str]:
+    from papershelf.cli import COMMANDS
+
+    return {"papershelf.cli." + target.split(":")[0] for target, _ in COMMANDS.values()}
+
+
+COMMAND_MODULES = _command_modules()
+
+
+def test_help_imports_no_command_and_no_rich():
+    """The root --help lists the commands from the registry: no command module is imported,
+    and the help is plain (Typer's Rich help pulls in rich.markdown and markdown_it)."""
+    loaded, out = _loaded(["--help"])
+    assert "Global options work before or after the command" in out
+    from papershelf.cli import COMMANDS
+
+    listed = [line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.startswith("  ")]
+    assert [name for name in COMMANDS if name in listed] == list(COMMANDS)  # all, in table order
+    assert sorted(m for m in loaded if m in COMMAND_MODULES) == []
+    assert sorted(m for m in loaded if m.split(".")[0] in ("rich", "markdown_it")) == []
+
+
+def test_a_command_imports_only_its_own_module(bundled):
+    loaded, _ = _loaded(["list", "--limit", "2"])
+    assert sorted(m for m in loaded if m in COMMAND_MODULES) == ["papershelf.cli.browse"]
+
+
+@pytest.mark.parametrize("words", ["papershelf show ho", "papershelf list --tag lo",
+                                   "papershelf list --sort y", "papershelf export bibtex --style b"])
+def test_a_tab_imports_nothing_heavy(bundled, words):
+    parts = words.split(" ")
+    loaded, out = _loaded([], {"_PAPERSHELF_COMPLETE": "complete_bash", "COMP_WORDS": words,
+                               "COMP_CWORD": str(len(parts) - 1)})
+    assert out.split(), f"no completion for {words!r}"
+    heavy = sorted(m for m in loaded if m.split(".")[0] in (*HEAVY, "rich"))
+    assert heavy == [], f"a TAB after {words!r} imported {heavy}"
+    assert sorted(set(NOT_AT_STARTUP) & loaded) == []
+    command = "papershelf.cli." + {"show": "browse", "list": "browse", "export": "export"}[parts[1]]
+    assert sorted(m for m in loaded if m in COMMAND_MODULES) == [command]
+
+
+@pytest.mark.parametrize("args", [["list"], ["search", "lora"]])
+def test_pipes_load_no_rich_at_all(bundled, args):
+    loaded, out = _loaded(args)
+    assert out
+    assert sorted(m for m in loaded if m.split(".")[0] == "rich") == []

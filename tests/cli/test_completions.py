@@ -74,3 +74,49 @@ def test_completion_reads_an_old_catalogue_without_touching_it(tmp_path):
     assert result.stdout.split() == ["old2019entry"]
     assert db.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == files
+
+
+@pytest.mark.parametrize(("words", "expected"), [
+    ("papershelf list --sort y", ["year"]),
+    ("papershelf list --sort ", ["added", "year", "title", "key", "author"]),
+    ("papershelf list --type inpro", ["inproceedings"]),
+    ("papershelf export markdown --group-by t", ["tag", "type"]),
+    ("papershelf export bibtex --style bib", ["bibtex", "biblatex"]),
+    ("papershelf cite --style biblat", ["biblatex"]),
+])
+def test_options_with_fixed_values_complete_their_values(bundled, words, expected):
+    result = _complete_bash(words)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == expected
+
+
+def test_the_completed_values_are_the_ones_the_commands_accept():
+    from papershelf.cli._params import GROUPINGS, SORTS, STYLES
+    from papershelf.formats.markdown import GROUPS
+    from papershelf.storage.catalogue import SORTS as STORED_SORTS
+
+    assert set(SORTS) == set(STORED_SORTS)
+    assert set(GROUPINGS) == set(GROUPS)
+    assert set(STYLES) == {"bibtex", "biblatex"}
+
+
+def test_keys_with_colons_complete_in_bash(tmp_path):
+    db = tmp_path / "colon.db"
+    bib = tmp_path / "colon.bib"
+    bib.write_text("@article{smith:2020ab, title={A}, author={Smith, J}, year={2020}}\n"
+                   "@article{smith:2021cd, title={B}, author={Smith, K}, year={2021}}\n")
+    for args in (["init", "--empty"], ["import", "bibtex", str(bib)]):
+        assert subprocess.run([installed_script(), "--db", str(db), *args], capture_output=True,
+                              timeout=60).returncode == 0
+    env = {"PAPERSHELF_DB": str(db)}
+    # bash splits `smith:20` at the colon (COMP_WORDBREAKS) and replaces only the last piece
+    assert _complete_bash("papershelf show smith", env).stdout.split() == ["smith:2020ab", "smith:2021cd"]
+    assert _complete_bash("papershelf show smith : 2020", env).stdout.split() == ["2020ab"]
+    assert _complete_bash("papershelf show smith :", env).stdout.split() == [":2020ab", ":2021cd"]
+
+
+def test_db_after_the_command_is_the_catalogue_completed_from(bundled, tmp_path):
+    other = tmp_path / "other.db"
+    subprocess.run([installed_script(), "--db", str(other), "init", "--empty"], capture_output=True, timeout=60)
+    assert _complete_bash("papershelf show ho").stdout.split() == ["ho2020denoising"]
+    assert _complete_bash(f"papershelf show --db {other} ho").stdout.split() == []

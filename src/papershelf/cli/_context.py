@@ -8,7 +8,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from papershelf.paths import DbLocation, resolve_db
+from papershelf.config import resolve_db
+from papershelf.paths import DbLocation
 
 if TYPE_CHECKING:
     from papershelf.services.library import Library

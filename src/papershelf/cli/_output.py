@@ -27,19 +27,45 @@ def console(stderr: bool = False) -> Console:
     if cached is None or cached.file is not current:  # CliRunner swaps the streams per test
         from rich.console import Console
 
-        cached = Console(file=current, stderr=stderr, highlight=False)
+        from papershelf import config
+
+        try:
+            color = config.value("ui.color")  # auto: Rich decides (a terminal, NO_COLOR unset)
+        except config.ConfigError:  # the error about the file itself must still be printable
+            color = "auto"
+        cached = Console(file=current, stderr=stderr, highlight=False,
+                         force_terminal=True if color == "always" else None,
+                         no_color=True if color == "never" else None)
         _consoles[stderr] = cached
     return cached
 
 
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``1 entry``, ``2 entries``, ``0 tags``: a count with its noun in the right number."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _plain(message: str) -> bool:
+    """Whether a notice can go to stderr as it is: not a terminal (no colour to add, and no
+    Rich import for it) and no markup in it (text from the catalogue arrives markup-escaped)."""
+    return "[" not in message and not sys.stderr.isatty()
+
+
 def info(message: str) -> None:
     """A notice for people, on stderr (unless --quiet)."""
-    if not state().quiet:
+    if state().quiet:
+        return
+    if _plain(message):
+        sys.stderr.write(message + "\n")
+    else:
         console(stderr=True).print(message)
 
 
 def warn(message: str) -> None:
-    console(stderr=True).print(f"[yellow]warning:[/] {message}")
+    if _plain(message):
+        sys.stderr.write(f"warning: {message}\n")
+    else:
+        console(stderr=True).print(f"[yellow]warning:[/] {message}")
 
 
 def print_json(data: Any) -> None:
@@ -48,8 +74,30 @@ def print_json(data: Any) -> None:
 
 
 def out_line(line: str) -> None:
-    """A result line on stdout: plain text, never wrapped (scripts read it)."""
-    sys.stdout.write(line + "\n")
+    """A result line on stdout: plain text, one line into a pipe (scripts read it). On a
+    terminal a line wider than it is wrapped between words, and continues under its last
+    column (columns are separated by two spaces: ``added  key  arXiv:…  Title``)."""
+    if not sys.stdout.isatty():
+        sys.stdout.write(line + "\n")
+        return
+    import shutil
+
+    from papershelf.cli.cells import cell_width, wrap
+
+    width = shutil.get_terminal_size().columns
+    if cell_width(line) <= width:
+        sys.stdout.write(line + "\n")
+        return
+    column = line.rfind("  ") + 2
+    if column > 1 and cell_width(line[:column]) <= width - 30:  # room left for the last column
+        head, indent = line[:column], " " * cell_width(line[:column])
+        first, *rest = wrap(line[column:], width - len(indent))
+        first = head + first
+    else:  # the line as typed up to the last space that fits, the rest indented a little
+        cut = max((i for i, ch in enumerate(line) if ch == " " and cell_width(line[:i]) <= width), default=0)
+        indent = "    "
+        first, rest = (line[:cut].rstrip(), wrap(line[cut:], width - len(indent))) if cut else (line, [])
+    sys.stdout.write("\n".join([first, *(indent + piece for piece in rest)]) + "\n")
 
 
 def report_error(message: str, hint: str | None = None) -> None:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from papershelf.config import resolve_db
+from papershelf.model.entry import ENTRY_TYPES
 from papershelf.model.query import Filters, parse_years
-from papershelf.paths import resolve_db
 
 
 def _db_of(ctx: typer.Context) -> Path:
-    return resolve_db(ctx.find_root().params.get("db")).path
+    """The catalogue a TAB completes from: --db after the command, else before it, else the default."""
+    return resolve_db(ctx.meta.get("papershelf.db") or ctx.find_root().params.get("db")).path
 
 
 def complete_citekey(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -34,8 +37,22 @@ def complete_tag(ctx: typer.Context, incomplete: str) -> list[str]:
         return []
 
 
+def complete_choices(*values: str) -> Callable[[str], list[str]]:
+    """TAB completion for an option with fixed values (``--sort``, ``--style``…): the values,
+    not file names. Each command still checks the value it gets."""
+    def complete(incomplete: str) -> list[str]:
+        return [v for v in values if v.startswith(incomplete)]
+
+    return complete
+
+
+# The values the services accept (tests/cli/test_completions.py checks they stay in step).
+SORTS = ("added", "year", "title", "key", "author")
+GROUPINGS = ("section", "tag", "year", "type", "none")
+STYLES = ("bibtex", "biblatex")
+
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable keys, see README) instead of a table.")]
-KeyArg = Annotated[str, typer.Argument(help="Citation key, arXiv id or URL, or DOI.",
+KeyArg = Annotated[str, typer.Argument(help="Citation key (or a unique prefix of one), arXiv id or URL, or DOI.",
                                        autocompletion=complete_citekey, show_default=False)]
 KeysArg = Annotated[list[str], typer.Argument(help="Citation keys (or arXiv ids, DOIs).",
                                               autocompletion=complete_citekey, show_default=False)]
@@ -48,7 +65,8 @@ TagOpt = Annotated[list[str] | None, typer.Option(
     "--tag", "-t", help="Only entries with this tag (repeat for all of several).",
     autocompletion=complete_tag)]
 TypeOpt = Annotated[list[str] | None, typer.Option(
-    "--type", help="Only entries of this type: article, inproceedings, book, misc, online…")]
+    "--type", help="Only entries of this type: article, inproceedings, book, misc, online…",
+    autocompletion=complete_choices(*ENTRY_TYPES))]
 YearOpt = Annotated[str | None, typer.Option(
     "--year", "-y", help="Only entries of this year or range: 2020, 2020..2023, ..2019, 2021..")]
 LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=1, help="Show at most this many.")]

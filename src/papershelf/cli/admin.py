@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from papershelf.cli._context import open_library, state
-from papershelf.cli._output import console, info, print_json
+from papershelf.cli._output import console, info, plural, print_json
 from papershelf.cli._params import JsonOpt
 from papershelf.errors import ExitCode
 
@@ -27,7 +27,13 @@ db_app = typer.Typer(help="The catalogue file: where it is, what it holds, backu
 def init(
     empty: Annotated[bool, typer.Option("--empty", help="Start with no entries.")] = False,
 ) -> None:
-    """Create a catalogue (at --db, or the default) with the bundled reading list."""
+    """Create a catalogue (at --db, or the default) with the bundled reading list.
+
+    Examples:
+
+      papershelf init
+      papershelf init --db thesis.db --empty
+    """
     from papershelf.services.bundled import load_bundled
     from papershelf.services.maintenance import prepare_init
 
@@ -35,11 +41,18 @@ def init(
     prepare_init(where.path)  # refuses an existing catalogue; an empty file is taken over
     with open_library(create=True, seed=False) as lib:
         n = 0 if empty else load_bundled(lib)
-    info(f"Created {where.path}" + (" (empty)." if empty else f" with {n} entries from the bundled reading list."))
+    info(f"Created {where.path}" + (" (empty)." if empty else
+                                    f" with {plural(n, 'entry', 'entries')} from the bundled reading list."))
 
 
 def stats(as_json: JsonOpt = False) -> None:
-    """Count entries by type, tag and year, as small bar charts."""
+    """Count entries by type, tag and year, as small bar charts.
+
+    Examples:
+
+      papershelf stats
+      papershelf stats --json
+    """
     with open_library() as lib:
         result = lib.stats()
     if as_json:
@@ -50,7 +63,7 @@ def stats(as_json: JsonOpt = False) -> None:
     from papershelf.cli.render import bar_chart
 
     out = console()
-    out.print(f"[bold]{result.total}[/] entries" +
+    out.print(f"[bold]{result.total}[/] {'entry' if result.total == 1 else 'entries'}" +
               (f", {result.needs_sync} waiting for `papershelf sync`" if result.needs_sync else ""))
     out.print(Columns([
         bar_chart("by type", result.by_type, width=16),
@@ -61,7 +74,13 @@ def stats(as_json: JsonOpt = False) -> None:
 
 
 def env(as_json: JsonOpt = False) -> None:
-    """Show the paths papershelf uses and the environment variables it reads."""
+    """Show the paths papershelf uses and the environment variables it reads.
+
+    Examples:
+
+      papershelf env
+      papershelf env --json
+    """
     import os
 
     from papershelf.paths import ENV_VARS, config_dir, data_dir
@@ -109,7 +128,13 @@ def db_backup(
     to: Annotated[Path | None, typer.Argument(help="Where to write the copy (default: beside the catalogue).",
                                               show_default=False)] = None,
 ) -> None:
-    """Write a consistent copy of the catalogue (SQLite VACUUM INTO)."""
+    """Write a consistent copy of the catalogue (SQLite VACUUM INTO).
+
+    Examples:
+
+      papershelf db backup
+      papershelf db backup ~/backups/papers.db
+    """
     with open_library() as lib:
         target = lib.backup(to)
     info(f"Backed up to {target}")
@@ -168,13 +193,13 @@ def _print_check(report) -> None:  # a maintenance.CheckReport
             info(f"found: [{f.check}] {f.problem}")
         info(f"Backed up to {report.backup}")
         fixed = report.repaired
-        info(f"Repaired: search index rebuilt for {fixed.fts_rows} entries"
+        info(f"Repaired: search index rebuilt for {plural(fixed.fts_rows, 'entry', 'entries')}"
              + "".join(f"; {n} orphaned rows of {t} deleted" for t, n in fixed.orphans.items()))
     for f in report.findings:
         sample = f" (e.g. {', '.join(map(str, f.sample[:5]))})" if f.sample else ""
         print(f"problem: [{f.check}] {f.problem}{sample}")
     if report.clean:
-        print(f"ok: {report.path}: {report.entries} entries, no problems found")
+        print(f"ok: {report.path}: {plural(report.entries or 0, 'entry', 'entries')}, no problems found")
     elif any(f.repairable for f in report.findings) and report.repaired is None:
         info("hint: `papershelf db check --repair` mends the problems marked repairable "
              "(it backs up first and never deletes an entry)")
@@ -198,7 +223,7 @@ def db_restore(
     else:
         if report.replaced is not None:
             info(f"The catalogue it replaced is kept at {report.replaced}")
-        info(f"Restored {report.check.entries} entries from {backup}")
+        info(f"Restored {plural(report.check.entries or 0, 'entry', 'entries')} from {backup}")
         print(report.path)
     if not report.check.clean:
         raise typer.Exit(int(ExitCode.ERROR))

@@ -8,33 +8,53 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from collections.abc import Iterable
+from itertools import chain
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from papershelf.cli._context import open_library
 from papershelf.cli._output import console, info, print_json
-from papershelf.cli._params import JsonOpt, KeyArg, LimitOpt, TagOpt, TypeOpt, YearOpt, build_filters
+
+if TYPE_CHECKING:
+    from papershelf.model.entry import Entry
+from papershelf.cli._params import (
+    SORTS,
+    JsonOpt,
+    KeyArg,
+    LimitOpt,
+    TagOpt,
+    TypeOpt,
+    YearOpt,
+    build_filters,
+    complete_choices,
+)
 
 
-def _print_entries(entries, as_json: bool, empty: str) -> None:
-    """JSON for scripts; a Rich table on a terminal; tab-separated lines into a pipe."""
-    if as_json:
-        print_json([e.summary_dict() for e in entries])
-        return
-    if not entries:
-        info(empty)
-        return
+def _print_entries(entries: Iterable[Entry], no_pager: bool = False) -> None:
+    """A table through the pager on a terminal; tab-separated lines into a pipe. Entries are
+    written as they are read, so the first screen (or line) comes at once."""
     if not sys.stdout.isatty():
         # One line per entry (key, year, type, authors, title, tags), for grep, cut and fzf.
         # Rich is not even imported on this path.
         from papershelf.cli.plain import entry_lines
 
-        sys.stdout.write(entry_lines(entries))
-        return
-    from papershelf.cli.render import entries_table
+        try:
+            for entry in entries:
+                sys.stdout.write(entry_lines([entry]))
+            sys.stdout.flush()
+        except BrokenPipeError:  # `papershelf list | head`: the reader has all it wanted
+            import os
 
-    console().print(entries_table(entries))
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return
+    import shutil
+
+    from papershelf.cli.pager import page, use_color
+    from papershelf.cli.table import table_lines
+
+    page(table_lines(entries, shutil.get_terminal_size().columns, use_color()), no_pager=no_pager)
 
 
 def list_entries(
@@ -42,22 +62,61 @@ def list_entries(
     type_: TypeOpt = None,
     year: YearOpt = None,
     sort: Annotated[str, typer.Option(
-        "--sort", "-s", help="Order by added (reading-list order), year, title, key or author.")] = "added",
+        "--sort", "-s", help="Order by added (reading-list order), year, title, key or author.",
+        autocompletion=complete_choices(*SORTS))] = "added",
     reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the order.")] = False,
     limit: LimitOpt = None,
     as_json: JsonOpt = False,
+    no_pager: Annotated[bool, typer.Option(
+        "--no-pager", help="Print the table directly, not through the pager (never used in a pipe).")] = False,
 ) -> None:
-    """List entries, optionally filtered by tag, type and year."""
+    """List entries, optionally filtered by tag, type and year.
+
+    On a terminal the table goes through a pager (PAPERSHELF_PAGER, PAGER, or less -FRX);
+    into a pipe each entry is one tab-separated line: key, year, type, authors, title, tags.
+
+    Examples:
+
+      papershelf list --tag lora --year 2021..2023 --sort year
+
+      papershelf list --type book -r
+
+      papershelf list | fzf | cut -f1
+    """
     filters = build_filters(tag, type_, year)
     with open_library() as lib:
-        entries = lib.list_entries(filters, sort=sort, reverse=reverse, limit=limit)
-    _print_entries(entries, as_json, "No entries match.")
+        entries = lib.iter_entries(filters, sort=sort, reverse=reverse, limit=limit)
+        if as_json:
+            print_json([e.summary_dict() for e in entries])
+            return
+        first = next(entries, None)
+        if first is None:
+            info(_no_match(lib, filters))
+            return
+        _print_entries(chain([first], entries), no_pager)
+
+
+def _no_match(lib, filters) -> str:
+    """Why ``list`` found nothing, with a way on: a tag no entry carries gets the closest tags."""
+    from papershelf.cli.edit import shown
+    from papershelf.model.query import Filters
+    from papershelf.model.suggest import did_you_mean
+
+    for name in filters.tags:
+        if not lib.list_entries(Filters(tags=[name]), limit=1):
+            close = lib.close_tags(name)
+            return shown(f"No entries tagged {name!r}{did_you_mean(close)}." if close else
+                         f"No entries tagged {name!r}: `papershelf tags` lists the tags in use.")
+    if lib.count() == 0:
+        return "The catalogue is empty: `papershelf add ID` or `papershelf import bibtex FILE` adds entries."
+    return "No entries match these filters together (each finds some): drop one to see more."
 
 
 def search(
     query: Annotated[str, typer.Argument(
         help="Words, \"phrases\", prefix*, author:, title:, abstract:, notes:, tag:, type:, "
-             "year:2020 or year:2020..2023; OR, NOT, -word, ( ). Chinese text works too.",
+             "year:2020 or year:2020..2023; OR, NOT, -word, ( ). Chinese text, acronyms and "
+             "short names (DDPM, LoRA), citation keys, arXiv ids and DOIs work too.",
         show_default=False)],
     tag: TagOpt = None,
     type_: TypeOpt = None,
@@ -65,15 +124,33 @@ def search(
     limit: LimitOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Search titles, authors, abstracts, notes, tags and sections, best matches first (bm25)."""
+    """Search titles, names, authors, abstracts, notes, tags, sections and identifiers, best
+    matches first: the words as typed, then shared stems, then topic aliases. Each result
+    shows the text it matched.
+
+    Examples:
+
+      papershelf search lora
+      papershelf search 'author:ho "diffusion probabilistic"' --year 2020..
+      papershelf search 蒸餾 --tag distillation --json
+    """
+    from papershelf.cli.search_view import show as show_results
+
     filters = build_filters(tag, type_, year)
     with open_library() as lib:
-        entries = lib.search(query, filters, limit)
-    _print_entries(entries, as_json, f"Nothing matches {query!r}.")
+        result = lib.search_hits(query, filters, limit)
+    show_results(result, query, limit, as_json)
 
 
 def show(key: KeyArg, as_json: JsonOpt = False) -> None:
-    """Show every field of one entry, with its tags, notes and links."""
+    """Show every field of one entry, with its tags, notes and links.
+
+    Examples:
+
+      papershelf show hu2022lora
+      papershelf show 2106.09685
+      papershelf show hu2022lora --json | jq .tags
+    """
     with open_library() as lib:
         entry = lib.get(key)
     if as_json:

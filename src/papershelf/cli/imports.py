@@ -28,10 +28,18 @@ from papershelf.cli._output import fail, info, print_json, warn
 from papershelf.cli._params import JsonOpt
 from papershelf.errors import ExitCode, NotFoundError, PapershelfError, PartialFailure
 
-AutotagOpt = Annotated[bool, typer.Option(
-    "--autotag/--no-autotag", envvar="PAPERSHELF_AUTOTAG", show_envvar=True,
-    help="Give the new entries the tags the topic rules earn them (default; PAPERSHELF_AUTOTAG=0 "
-         "makes --no-autotag the default).")]
+
+def _autotag(option: bool | None) -> bool:
+    """--autotag/--no-autotag, else PAPERSHELF_AUTOTAG, else the config file, else true."""
+    from papershelf import config
+
+    return bool(config.value("import.autotag", option))
+
+
+AutotagOpt = Annotated[bool | None, typer.Option(
+    "--autotag/--no-autotag", show_default=False,
+    help="Give the new entries the tags the topic rules earn them (default: the import.autotag "
+         "setting, true unless PAPERSHELF_AUTOTAG=0 or the config file says false).")]
 
 import_app = typer.Typer(
     name="import", no_args_is_help=True,
@@ -49,19 +57,27 @@ def import_bibtex(
     encoding: Annotated[str | None, typer.Option(
         "--encoding", help="Read the files in this encoding (default: UTF-8, UTF-16 with a BOM, "
                            "or what a JabRef '% Encoding:' header says).")] = None,
-    autotag: AutotagOpt = True,
+    autotag: AutotagOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Import BibTeX/biblatex files. Exit 5 if a file could not be read (the rest is imported);
     exit 2 if a file is over the size limit (then nothing is imported).
 
     Every field is kept as written (with the file's @preamble and @string blocks), so
-    `papershelf export bibtex` gives the entries back unchanged."""
+    `papershelf export bibtex` gives the entries back unchanged.
+
+    Examples:
+
+      papershelf import bibtex refs.bib
+      papershelf import bibtex old.bib --update
+      papershelf import bibtex *.bib --dry-run --json
+    """
+    from papershelf.cli.progress import stage_bar
     from papershelf.services.import_bibtex import import_files
 
-    with open_library() as lib:
+    with open_library() as lib, stage_bar("import") as progress:
         report = import_files(lib, files, update=update, dry_run=dry_run, encoding=encoding,
-                              autotag=autotag)
+                              autotag=_autotag(autotag), progress=progress)
     for refused in report.refused:
         warn(refused["error"])
     for p in report.problems:
@@ -111,10 +127,17 @@ def markdown(
         help="Fetch arXiv metadata now (--online), or only add placeholders for `papershelf sync` "
              "(--offline). Default: try arXiv, fall back to placeholders.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Show what would be added; change nothing.")] = False,
-    autotag: AutotagOpt = True,
+    autotag: AutotagOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import a Markdown reading list: papers, books and links, with sections and notes."""
+    """Import a Markdown reading list: papers, books and links, with sections and notes.
+
+    Examples:
+
+      papershelf import markdown my-list.md
+      papershelf import markdown my-list.md --offline
+      papershelf import markdown - < list.md
+    """
     from papershelf.services.import_markdown import arxiv_fetcher, import_markdown
 
     text = _read_text(path)
@@ -123,7 +146,7 @@ def markdown(
     if online and fetch is None:
         raise PapershelfError("--online needs the arXiv client, which is not installed")
     with open_library() as lib:
-        report = import_markdown(lib, text, fetch=fetch, dry_run=dry_run, autotag=autotag)
+        report = import_markdown(lib, text, fetch=fetch, dry_run=dry_run, autotag=_autotag(autotag))
     if as_json:
         print_json(report.to_dict())
     else:

@@ -17,28 +17,49 @@ def _safe(text: str) -> str:
     return escape(printable(text))
 
 
-def entries_table(entries: Sequence[Entry]) -> Table:
-    table = Table(box=None, header_style="bold", pad_edge=False, expand=True)
-    table.add_column("key", style="cyan", no_wrap=True)
-    table.add_column("year", justify="right", no_wrap=True)
-    table.add_column("authors", max_width=22, overflow="ellipsis", no_wrap=True)
-    table.add_column("title", ratio=3, overflow="fold", min_width=30)
-    table.add_column("tags", style="green", ratio=1, overflow="fold")
-    for e in entries:
-        table.add_row(_safe(e.citekey), str(e.year or ""), _safe(short_authors(e)),
-                      _safe(e.title), _safe(" ".join(e.tags)))
+def entries_table(entries: Sequence[Entry], titles: Sequence[Text] | None = None,
+                  width: int | None = None) -> Table:
+    """The ``list`` table as a Rich renderable (``search`` highlights its hits in ``titles``),
+    with the columns of ``table.layout``: the title gets the room, tags wrap between tags and a
+    tag wider than its column ends in ``…`` (never split mid-word)."""
+    from papershelf.cli._output import console
+    from papershelf.cli.table import layout
+
+    keys = [printable(e.citekey) for e in entries]
+    names = [printable(short_authors(e)) for e in entries]
+    lay = layout(width or console().width, keys, names, [[printable(t) for t in e.tags] for e in entries])
+    table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0), collapse_padding=True)
+    table.add_column("key", style="cyan", width=lay.key, overflow="fold")
+    table.add_column("year", justify="right", width=lay.year, no_wrap=True)
+    if lay.authors:
+        table.add_column("authors", width=lay.authors, overflow="ellipsis", no_wrap=True)
+    table.add_column("title", width=lay.title, overflow="fold")
+    if lay.tags:
+        table.add_column("tags", style="green", width=lay.tags, overflow="ellipsis")
+    for i, e in enumerate(entries):
+        title = titles[i] if titles is not None else Text(printable(" ".join(e.title.split())))
+        cells = [escape(keys[i]), str(e.year or "")]
+        if lay.authors:
+            cells.append(escape(names[i]))
+        cells.append(title)  # type: ignore[arg-type]
+        if lay.tags:
+            cells.append(escape(" ".join(printable(t) for t in e.tags)))
+        table.add_row(*cells)
     return table
 
 
-def entry_detail(entry: Entry) -> Table:
-    """Every field of one entry, label: value."""
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
+def entry_detail(entry: Entry, width: int | None = None) -> Table:
+    """Every field of one entry, label: value. Text is wrapped here, between words (CJK between
+    characters, never before ``。`` or after ``（``), each line of notes on its own, a bullet's
+    continuation lines under its text."""
+    from papershelf.cli._output import console
+    from papershelf.cli.cells import wrap_text
+
+    rows: list[tuple[str, Text | str]] = []
 
     def row(label: str, value) -> None:
         if value not in (None, "", [], {}):
-            grid.add_row(label, value if isinstance(value, Text) else _safe(str(value)))
+            rows.append((label, value if isinstance(value, Text) else printable(str(value))))
 
     row("key", Text(printable(entry.citekey), style="cyan bold"))
     row("aliases", ", ".join(entry.aliases))  # merged-away keys that still cite this entry
@@ -88,6 +109,18 @@ def entry_detail(entry: Entry) -> Table:
     row("updated", entry.updated if entry.updated != entry.added else None)
     row("notes", entry.notes)  # the user's words before the authors' abstract
     row("abstract", entry.abstract)
+
+    room = (width or console().width) - max(len(label) for label, _ in rows) - 2
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for label, cell in rows:
+        if label == "links" or room < 20:  # addresses fold where they must
+            grid.add_row(label, cell if isinstance(cell, Text) else escape(cell))
+        elif isinstance(cell, Text):  # styled as a whole (the title) is wrapped here; tags by Rich
+            grid.add_row(label, cell if cell.spans else Text("\n".join(wrap_text(cell.plain, room)), style=cell.style))
+        else:
+            grid.add_row(label, Text("\n".join(wrap_text(cell, room))))
     return grid
 
 

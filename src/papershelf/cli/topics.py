@@ -17,12 +17,18 @@ from typing import Annotated
 import typer
 
 from papershelf.cli._context import open_library
-from papershelf.cli._output import console, info, print_json
+from papershelf.cli._output import console, info, plural, print_json
 from papershelf.cli._params import JsonOpt, SomeKeysArg
 
 
 def topics(as_json: JsonOpt = False) -> None:
-    """List the topics with their aliases, rules and the number of entries tagged with each."""
+    """List the topics with their aliases, rules and the number of entries tagged with each.
+
+    Examples:
+
+      papershelf topics
+      papershelf topics --json
+    """
     from papershelf.services.autotag import topics_overview
 
     with open_library() as lib:
@@ -54,7 +60,13 @@ def autotag(
 ) -> None:
     """Tag entries by the topic rules and show what was added.
 
-    Tags an entry has keep their source; rule tags you removed are not put back."""
+    Tags an entry has keep their source; rule tags you removed are not put back.
+
+    Examples:
+
+      papershelf autotag
+      papershelf autotag --dry-run
+    """
     from papershelf.services.autotag import autotag as apply_rules
 
     with open_library() as lib:
@@ -66,5 +78,6 @@ def autotag(
     for key, tags in result.added.items():
         console().print(f"{key}: {verb} " + " ".join(f"+{t}" for t in tags), markup=False, highlight=False)
     total = sum(len(t) for t in result.added.values())
-    info(f"{result.checked} entries checked; {verb} {total} tags to {len(result.added)} entries"
+    info(f"{plural(result.checked, 'entry', 'entries')} checked; {verb} {plural(total, 'tag')} to "
+         f"{plural(len(result.added), 'entry', 'entries')}"
          + (" (dry run: nothing changed)" if dry_run else ""))

@@ -21,7 +21,7 @@ from papershelf.services.library import AddPolicy
 
 if TYPE_CHECKING:
     from papershelf.model.entry import Entry
-    from papershelf.services.library import Library
+    from papershelf.services.library import Library, Progress
 
 
 @dataclass
@@ -49,11 +49,12 @@ class ImportReport:
 
 
 def import_entries(lib: Library, entries: Sequence[Entry], *, update: bool = False,
-                   dry_run: bool = False, autotag: bool = True) -> ImportReport:
+                   dry_run: bool = False, autotag: bool = True, progress: Progress | None = None) -> ImportReport:
     """Add read entries through the door; the report names keys, not objects. ``autotag``
     False: the topic rules tag none of them."""
     result = lib.add(entries, AddPolicy(on_duplicate="update" if update else "skip",
-                                        source_keys=True, dry_run=dry_run, autotag=autotag))
+                                        source_keys=True, dry_run=dry_run, autotag=autotag,
+                                        progress=progress))
     return ImportReport(
         added=[e.citekey for e in result.added], updated=[e.citekey for e in result.updated],
         duplicates=[(d.entry.citekey, d.existing_key, d.why) for d in result.duplicates],
@@ -66,8 +67,10 @@ def import_entries(lib: Library, entries: Sequence[Entry], *, update: bool = Fal
 
 
 def import_files(lib: Library, files: Sequence[Path], *, update: bool = False, dry_run: bool = False,
-                 encoding: str | None = None, autotag: bool = True) -> ImportReport:
-    """Read ``files`` and import what they hold (see the module docstring)."""
+                 encoding: str | None = None, autotag: bool = True,
+                 progress: Progress | None = None) -> ImportReport:
+    """Read ``files`` and import what they hold (see the module docstring). ``progress`` is
+    told each stage: ("reading NAME", files done, files), then ``Library.add``'s."""
     from papershelf.formats.bibtex.reader import BibEncodingError, check_size, read_file
 
     for path in files:  # a file over the size limit refuses the whole import (exit 2), up front
@@ -78,7 +81,9 @@ def import_files(lib: Library, files: Sequence[Path], *, update: bool = False, d
     entries: list[Entry] = []
     problems: list[dict[str, Any]] = []
     refused: list[dict[str, str]] = []
-    for path in files:
+    for done, path in enumerate(files):
+        if progress is not None:
+            progress(f"reading {path.name}", done, len(files))
         try:
             read = read_file(path, encoding=encoding)
         except (BibEncodingError, NotFoundError) as exc:
@@ -87,6 +92,6 @@ def import_files(lib: Library, files: Sequence[Path], *, update: bool = False, d
         entries.extend(read.entries)
         problems.extend({"file": str(path), "line": p.line, "key": p.key, "message": p.message}
                         for p in read.problems)
-    report = import_entries(lib, entries, update=update, dry_run=dry_run, autotag=autotag)
+    report = import_entries(lib, entries, update=update, dry_run=dry_run, autotag=autotag, progress=progress)
     report.problems, report.refused, report.files = [*problems, *report.problems], refused, len(files) - len(refused)
     return report
