@@ -53,16 +53,16 @@ def build(path: Path, n: int) -> None:
         title = " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(5, 12))).capitalize()
         abstract = " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(80, 200)))
         authors = [Person(rnd.choice(FAMILIES), rnd.choice(GIVEN)) for _ in range(rnd.randint(1, 8))]
-        entry = Entry(title=title, type=rnd.choice(["article", "inproceedings", "misc", "book"]),
+        entry = Entry(title=title, citekey=f"bench{i}", type=rnd.choice(["article", "inproceedings", "misc", "book"]),
                       authors=authors, year=rnd.randint(1990, 2026), abstract=abstract,
                       arxiv_id=f"{rnd.randint(7, 26):02d}{rnd.randint(1, 12):02d}.{i:05d}",
                       tags=rnd.sample(TAGS, rnd.randint(0, 3)))
         batch.append(entry)
         if len(batch) == 5000:
-            cat.add_many(batch)
+            cat.insert_many(batch)
             batch = []
     if batch:
-        cat.add_many(batch)
+        cat.insert_many(batch)
     cat.conn.execute("PRAGMA optimize")
     cat.close()
 

@@ -9,7 +9,8 @@ venue strings (nothing in it comes from elsewhere). Sections and notes come from
 ``data/reading-list.md`` (the user's list, verbatim), read by the same parser as
 ``papershelf import markdown`` (``papershelf.formats.readinglist``): the heading and parent
 bullets an item sits under are its section; the text bullets nested under it are its notes,
-kept exactly; nested links become the entry's links.
+kept exactly; nested links become the entry's links. Other names of a paper that the list
+uses (DeiT, ViT, CLIP, Stable Diffusion) go in its ``aliases`` field (``ALIASES``).
 """
 
 from __future__ import annotations
@@ -70,6 +71,28 @@ VENUES: dict[str, dict] = {
                              "address": "Lille, France"}},
 }
 
+# arXiv id -> other names the paper goes by, as the reading list writes them (each must appear
+# in data/reading-list.md: `main` checks). They fill the entry's ``aliases`` field, which search
+# indexes (``papershelf search DeiT``) and exports leave out. "Stable Diffusion", which the list
+# names without a paper, is the latent diffusion model of Rombach et al. trained at scale.
+# Names a title gives itself (LoRA, DreamBooth) and acronyms of titles (DDPM) need no entry here.
+ALIASES: dict[str, list[str]] = {
+    "2112.10752": ["LDM", "Latent diffusion model", "Stable Diffusion"],
+    "2103.00020": ["CLIP", "Contrastive Language-Image Pre-Training"],
+    "2010.11929": ["ViT", "Vision Transformer"],
+    "2012.12877": ["DeiT", "Data-efficient image Transformer"],
+    "2302.05543": ["ControlNet"],
+}
+
+
+def check_aliases(reading_list: str) -> None:
+    """Every alias is a name the reading list itself uses."""
+    for aid, names in ALIASES.items():
+        for name in names:
+            if name not in reading_list:
+                raise SystemExit(f"alias {name!r} of {aid} is not in data/reading-list.md")
+
+
 def find_item(items: list[Entry], record: dict) -> Entry:
     """The reading-list entry a record describes: same arXiv id, or the link it was listed by."""
     aid, url = record.get("arxiv_id"), record.get("seed_url")
@@ -112,6 +135,8 @@ def entry_for(record: dict, item: Entry) -> dict:
     elif kind == "tutorial":
         entry.update({"type": "inproceedings", "booktitle": record["venue"],
                       "publisher": fact("publisher")})
+    if aid in ALIASES:
+        entry["extra"] = {**entry.get("extra", {}), "aliases": ", ".join(ALIASES[aid])}
     credited, also_known = split_alternative_names(entry["authors"])
     if also_known:  # "Andrew Zhu (Shudong Zhu)": cited as Andrew Zhu, the other name kept beside
         entry["authors"] = credited
@@ -134,7 +159,9 @@ def split_alternative_names(names: list[str]) -> tuple[list[str], list[str]]:
 def main() -> None:
     source = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE.parent.parent / "shared/seed/reference-metadata.json"
     records = json.loads(source.read_text(encoding="utf-8"))
-    items = readinglist.read((HERE / "reading-list.md").read_text(encoding="utf-8")).entries
+    reading_list = (HERE / "reading-list.md").read_text(encoding="utf-8")
+    check_aliases(reading_list)
+    items = readinglist.read(reading_list).entries
     entries = [entry_for(r, find_item(items, r)) for r in records]
     out = {
         "provenance": "Built by data/build_catalogue.py from shared/seed/reference-metadata.json "

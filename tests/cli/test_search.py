@@ -81,7 +81,10 @@ def test_or_and_not(run, bundled):
 
 
 def test_chinese_finds_the_distillation_survey_through_its_note(run, bundled):
-    assert keys(run, "蒸餾") == ["fan2025survey"]
+    # its note says 蒸餾; then the entries tagged distillation (蒸餾 is the topic's alias)
+    found = keys(run, "蒸餾")
+    assert found[0] == "fan2025survey"
+    assert set(found) == {"fan2025survey", "luo2023comprehensive", "touvron2021training"}
     assert keys(run, "一致性蒸餾") == ["fan2025survey"]
     assert keys(run, "notes:對抗性") == ["fan2025survey"]
 
@@ -118,3 +121,76 @@ def test_nothing_found_is_not_an_error(run, bundled):
     assert result.exit_code == 0
     assert result.stdout == ""
     assert "Nothing matches" in result.stderr
+
+
+def test_a_topic_alias_finds_what_the_tag_finds(run, bundled):
+    for alias in ("綜述", "微調"):
+        assert set(keys(run, alias)) == set(keys(run, f"tag:{alias}")) != set()
+
+
+def test_what_a_paper_is_called(run, bundled):
+    assert keys(run, "DDPM")[0] == "ho2020denoising"
+    assert keys(run, "DeiT") == ["touvron2021training"]
+    assert "rombach2022high" in keys(run, "stable diffusion")
+
+
+def test_identifiers_find_their_entry(run, bundled):
+    for ident in ("2112.10752", "arXiv:2112.10752v2", "https://arxiv.org/abs/2112.10752",
+                  "arxiv:2112.10752", "rombach2022high", "10.1109/CVPR52688.2022.01042",
+                  "doi:10.1109/CVPR52688.2022.01042"):
+        assert keys(run, ident) == ["rombach2022high"], ident
+
+
+def test_results_say_why_and_how_many(run, bundled):
+    result = run("search", "ddpm")
+    assert result.exit_code == 0
+    assert "2 entries match 'ddpm'" in result.stderr
+    first = result.stdout.splitlines()[0].split("\t")
+    assert first[0] == "ho2020denoising" and first[-1] == "names: DDPM"
+    assert "1 entry matches 'lora'" in run("search", "lora").stderr
+    found = json.loads(run("search", "ddpm", "--json").stdout)
+    assert found[0]["snippet"] == {"field": "names", "text": "DDPM", "hits": [[0, 4]]}
+
+
+@pytest.mark.parametrize("query", ["", "  ", "^ ! ..."])
+def test_nothing_to_search_for_is_exit_2(run, bundled, query):
+    result = run("search", query)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "nothing to search for" in result.stderr
+
+
+def test_aliases_set_by_the_user_are_searched_and_kept(run, bundled):
+    assert run("set", "liu2021swin", "aliases=SwinT").exit_code == 0
+    assert keys(run, "swint") == ["liu2021swin"]
+    shown = json.loads(run("show", "liu2021swin", "--json").stdout)
+    assert shown["extra"]["aliases"] == "SwinT"
+
+
+def test_a_new_key_and_a_merged_key_are_searchable(run, bundled):
+    assert run("rekey", "liu2021swin", "swin2021").exit_code == 0
+    assert keys(run, "swin2021") == ["swin2021"]
+    assert keys(run, "liu2021swin") == []
+
+
+def test_aliases_in_your_bib_are_searched_and_exported_as_written(run, tmp_path):
+    assert run("init", "--empty").exit_code == 0
+    bib = tmp_path / "mine.bib"
+    bib.write_text("@article{rombach2022,\n  author = {Rombach, Robin},\n  title = {High-Resolution "
+                   "Image Synthesis},\n  journal = {CVPR},\n  year = {2022},\n  aliases = {{SD}, Stable Diffusion},\n}\n",
+                   encoding="utf-8")
+    assert run("import", "bibtex", str(bib)).exit_code == 0
+    assert keys(run, '"stable diffusion"') == ["rombach2022"]
+    for style in ("bibtex", "biblatex"):
+        out = run("export", "bibtex", "--style", style)
+        assert "aliases = {{SD}, Stable Diffusion}" in out.stdout, style
+
+
+def test_bundled_aliases_stay_out_of_exports(run, bundled):
+    out = run("export", "bibtex", "--query", "DeiT", "--style", "biblatex")
+    assert out.exit_code == 0 and "touvron2021training" in out.stdout
+    assert "aliases" not in out.stdout and "Left out" not in out.stderr
+
+
+def test_a_pasted_link_finds_its_entry(run, bundled):
+    url = json.loads(run("show", "zhu2024stable", "--json").stdout)["url"]
+    assert url.startswith("https://") and keys(run, url) == ["zhu2024stable"]

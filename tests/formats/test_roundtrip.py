@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from papershelf.formats.bibtex.reader import read_string
-from papershelf.formats.bibtex.writer import write_bibtex
+from papershelf.formats.bibtex.writer import CATALOGUE_ONLY_EXTRA, write_bibtex
 from papershelf.services.import_bibtex import import_entries
 from papershelf.services.library import Library
 from papershelf.storage.catalogue import Catalogue
@@ -27,6 +27,9 @@ def _comparable(entry, style):
     # Only the date of the cited version is written (Entry.publication_date): the arXiv v1
     # date of a paper published later in a venue is not.
     d["date"] = entry.publication_date
+    # Other names of the work (``aliases``) are catalogue-only in an entry papershelf made: for
+    # search, never exported (CATALOGUE_ONLY_EXTRA); a .bib file's own is kept verbatim.
+    d["extra"] = {k: v for k, v in d["extra"].items() if k not in CATALOGUE_ONLY_EXTRA}
     if style == "bibtex" and d.get("date") and len(d["date"]) > 7:
         d["date"] = d["date"][:7]  # bibtex carries year and month; biblatex the whole date
     if d.get("journal_ref") and not (d.get("journal") or d.get("booktitle")):

@@ -9,6 +9,15 @@
     year:2020  year:2020..2023  year:..2019  year:2021..
     lora OR peft, NOT gan, -gan, ( … )   boolean operators, grouping
     蒸餾                       CJK text matches anywhere (characters are indexed one by one)
+    DDPM  DeiT  LoRA          what a paper is called: acronyms of its title, the short name its
+                              title gives, its aliases/shorthand/shorttitle fields
+    2112.10752  arXiv:2112.10752v2  https://arxiv.org/abs/…  10.1109/…  doi:…  a citation key
+                              identifiers find their entry (any form arXiv ids are pasted in)
+
+A word or phrase that is a topic's alias (``綜述`` for ``survey``) also matches the entries
+tagged with that topic, when the caller passes ``topic_of`` (the service that knows the topics):
+``ParsedQuery.fts`` carries those alternatives, ``ParsedQuery.literal`` is the query without
+them (the search ranks literal hits first).
 
 Everything the user types is quoted before it reaches FTS5, so punctuation is never FTS5
 syntax; what cannot be parsed raises ``QuerySyntaxError`` with a one-line reason, and so does
@@ -28,6 +37,8 @@ from papershelf.model.text import has_cjk, split_cjk
 FTS_FIELDS = {"title": "title", "author": "authors", "authors": "authors",
               "abstract": "abstract", "note": "notes", "notes": "notes", "section": "section"}
 FILTER_FIELDS = ("tag", "type", "year")
+ID_FIELDS = ("arxiv", "doi")  # arXiv:2112.10752v2 and doi:10.… are identifiers, as pasted
+URL_SCHEMES = ("http", "https")
 OPERATORS = {"AND", "OR", "NOT"}
 # Bounds on one search, so no query can keep SQLite busy for minutes or overflow its expression
 # tree: at most this many characters, and this many terms (words, phrases, prefixes and
@@ -117,12 +128,37 @@ def _term(text: str, prefix: bool) -> str:
 class ParsedQuery:
     fts: str  # the FTS5 MATCH expression; "" when the query is filters only
     filters: Filters
+    literal: str = ""  # ``fts`` without the topic alternatives (== fts when there are none)
+
+    def __post_init__(self) -> None:
+        self.literal = self.literal or self.fts
 
 
-def parse_query(query: str) -> ParsedQuery:
-    """Parse the search language into an FTS5 expression and filters."""
+def identifier(text: str) -> str | None:
+    """The searchable form of an identifier as pasted: an arXiv id in any form (``arXiv:…v2``,
+    abs/pdf URLs, arXiv's own DOI) as its canonical id, a DOI (bare, ``doi:``, resolver URL) as
+    the DOI; None for anything else."""
+    if not any(c.isdigit() for c in text) or not any(c in "./:" for c in text):
+        return None  # most words: no need to load the identifier patterns
+    from papershelf.model.identifiers import canonical_arxiv, doi_of, is_arxiv_doi
+
+    doi = doi_of(text)
+    if doi and is_arxiv_doi(doi):
+        return canonical_arxiv(doi.split("/", 1)[1].split(".", 1)[1])
+    return canonical_arxiv(text) or doi
+
+
+def _searchable(text: str) -> bool:
+    """Whether ``text`` holds anything the index has words for (a letter, digit or CJK)."""
+    return any(c.isalnum() for c in text)
+
+
+def parse_query(query: str, topic_of: Callable[[str], str | None] | None = None) -> ParsedQuery:
+    """Parse the search language into an FTS5 expression and filters. ``topic_of`` maps a word
+    or phrase to the topic it is an alias of (or None); see the module docstring."""
     filters = Filters()
     parts: list[str] = []
+    literal: list[str] = []
     pos = 0
     depth = 0
     terms = 0
@@ -140,19 +176,27 @@ def parse_query(query: str) -> ParsedQuery:
         if m.group("lparen"):
             depth += 1
             parts.append("(")
+            literal.append("(")
             continue
         if m.group("rparen"):
             depth -= 1
             if depth < 0:
                 raise QuerySyntaxError("unbalanced ) in query")
             parts.append(")")
+            literal.append(")")
             continue
         fname = (m.group("field") or "").lower()
         phrase, word = m.group("phrase"), m.group("word")
         negate = bool(m.group("neg"))
         if not fname and phrase is None and word in OPERATORS:
             parts.append(word)
+            literal.append(word)
             continue
+        if fname in URL_SCHEMES and word is not None:  # a pasted link: https://arxiv.org/abs/…
+            link = f"{m.group('field')}:{word}"
+            fname, word = "", link if identifier(link) else re.sub(r"^[a-z]+://(www\.)?", "", link, flags=re.I)
+        if phrase is None and not fname and not word.endswith("*") and not _searchable(word):
+            continue  # punctuation alone ("^", "--"): nothing the index could hold
         terms += 1
         if terms > MAX_TERMS:
             raise QuerySyntaxError(f"too many search terms: at most {MAX_TERMS} words, phrases and "
@@ -169,9 +213,21 @@ def parse_query(query: str) -> ParsedQuery:
                 lo, hi = parse_years(value)
                 filters = filters.merge(Filters(year_min=lo, year_max=hi))
             continue
+        if fname in ID_FIELDS:
+            value = phrase if phrase is not None else word
+            found = identifier(f"{fname}:{value}") or identifier(value)
+            if not found:
+                raise QuerySyntaxError(f"{fname}:{value} is not an {'arXiv id' if fname == 'arxiv' else 'DOI'}")
+            term = f"ids : {_term(found, False)}"
+            term = f"NOT {term}" if negate else term
+            parts.append(term)
+            literal.append(term)
+            continue
         if fname and fname not in FTS_FIELDS:
-            known = ", ".join(sorted(set(FTS_FIELDS) | set(FILTER_FIELDS)))
-            raise QuerySyntaxError(f"unknown field {fname!r}: fields are {known}")
+            known = ", ".join(sorted(set(FTS_FIELDS) | set(FILTER_FIELDS) | set(ID_FIELDS)))
+            raise QuerySyntaxError(f"unknown field {fname!r}: fields are {known}",
+                                   hint=f'to search for the text itself, quote it: "{m.group(0).strip()}"')
+        topic = None
         if phrase is not None:
             prefix = bool(m.group("pstar"))
             term = _term(phrase, prefix)
@@ -180,19 +236,43 @@ def parse_query(query: str) -> ParsedQuery:
             bare = word.rstrip("*")
             if not bare:
                 raise QuerySyntaxError("a lone * is not a search term: put it after a word, e.g. diffus*")
-            term = _term(bare, prefix)
+            found = None if prefix or fname else identifier(bare)
+            term = _term(found or bare, prefix)
+        if topic_of is not None and not fname and not prefix:
+            topic = topic_of(phrase if phrase is not None else word)
         prefixes += prefix
         if prefixes > MAX_PREFIXES:
             raise QuerySyntaxError(f"too many prefix terms (word*): at most {MAX_PREFIXES} in one query")
         if fname:
             term = f"{FTS_FIELDS[fname]} : {term}"
+        plain = term
+        if topic:  # the alias's topic tag: an alternative, ranked below the literal hit
+            term = f"({term} OR tags : {_term(topic.replace('-', ' '), False)})"
         if negate:
-            term = f"NOT {term}"
+            term, plain = f"NOT {term}", f"NOT {plain}"
         parts.append(term)
+        literal.append(plain)
     if depth != 0:
         raise QuerySyntaxError("unbalanced ( in query")
-    fts = " ".join(parts)
-    if fts.startswith("NOT ") or fts.endswith((" NOT", " OR", " AND")) or fts in OPERATORS:
+    fts = _join(parts)
+    if not fts and not filters.tags and not filters.types and filters.year_min is None \
+            and filters.year_max is None:
+        raise QuerySyntaxError("nothing to search for: give a word, a \"phrase\" or a filter",
+                               hint="`papershelf list` shows every entry")
+    if fts.startswith("NOT ") or fts.endswith((" NOT", " OR", " AND")) or fts in OPERATORS \
+            or "( )" in fts or "()" in fts:
         # FTS5's NOT is binary ("a NOT b"): it needs something to subtract from.
         raise QuerySyntaxError("NOT, OR, AND and -word need a search term on each side")
-    return ParsedQuery(fts, filters)
+    return ParsedQuery(fts, filters, _join(literal))
+
+
+def _join(parts: list[str]) -> str:
+    """The parts as one FTS5 expression, with an explicit AND where two operands meet: FTS5
+    reads ``a b`` as ``a AND b`` but refuses ``a (b OR c)``."""
+    out: list[str] = []
+    for part in parts:
+        if out and out[-1] not in OPERATORS and out[-1] != "(" and part not in OPERATORS \
+                and part != ")" and not part.startswith("NOT "):
+            out.append("AND")
+        out.append(part)
+    return " ".join(out)

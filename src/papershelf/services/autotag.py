@@ -50,6 +50,8 @@ def autotag(lib: Library, refs: Sequence[str] = (), *, dry_run: bool = False,
         if new:
             wanted[entry.id] = new
             keys[entry.id] = entry.citekey
+    if not dry_run:
+        cat.record_topic_aliases(topics.aliases)  # what search needs of the rules
     added: dict[int, list[str]] = wanted if dry_run else cat.attach_rule_tags(dict(wanted))
     return AutotagResult({keys[i]: tags for i, tags in added.items() if tags}, len(entries), dry_run)
 

@@ -15,7 +15,7 @@ from papershelf.errors import CiteKeyError, ConflictError, NotFoundError
 from papershelf.model.citekeys import check_key
 from papershelf.model.entry import Entry, source_fields_of
 from papershelf.storage import db, rows
-from papershelf.storage.fts import placeholders
+from papershelf.storage.fts import placeholders, reindex
 
 
 def now() -> str:
@@ -66,6 +66,7 @@ class EntryState:
                 raise CiteKeyError(f"{alias!r} already cites another entry")
             self.conn.execute("INSERT OR IGNORE INTO aliases(alias, entry_id) VALUES (?, ?)", (alias, entry_id))
             self.touch([entry_id])
+            reindex(self.conn, [entry_id])  # a key that cites it finds it in search too
 
     def iter_blocks(self, ids: Sequence[int]) -> Iterator[tuple[list[str], dict[str, str]]]:
         """The @preamble values and @string definitions (``Entry.bib_preambles``/``bib_strings``,

@@ -3,8 +3,9 @@ point at nothing; and the repairs that never touch an entry.
 
 ``check`` only reads. ``repair`` rebuilds the search index and deletes orphaned rows (people,
 tags, aliases, dismissed tags, .bib blocks of entries that are gone; tags no entry carries), in one
-transaction; it never deletes an entry. Damage SQLite itself reports (``integrity_check``) is
-not repaired here: that is what a backup is for.
+transaction; it never deletes an entry, nor anything in the trash (removed entries, kept whole
+as JSON records: no foreign key, nothing in them can be an orphan). Damage SQLite itself reports
+(``integrity_check``) is not repaired here: that is what a backup is for.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from papershelf.storage.fts import reindex_all
 
 # Tables whose rows belong to an entry, and the orphans among them.
-_ENTRY_CHILDREN = ("people", "entry_tags", "aliases", "dismissed_tags", "entry_bib_blocks")
+_ENTRY_CHILDREN = ("people", "entry_tags", "aliases", "dismissed_tags", "entry_bib_blocks", "venue_evidence")
 _SAMPLE = 10  # row ids quoted per finding
 _NOT_A_FINDING = {5, 6, 8}  # busy, locked, read-only: FTS5's check could not run, nothing found
 
@@ -58,6 +59,8 @@ def check(conn: sqlite3.Connection, known_migrations: tuple[str, ...], applied: 
     needed = {"entries", "people", "tags", "entry_tags", "dismissed_tags", "entries_fts"}
     if "m004_revisions_and_aliases" in applied:
         needed.add("aliases")
+    if "m008_trash" in applied:  # removed entries: no foreign key, nothing in them is an orphan
+        needed.add("trash")
     absent = sorted(needed - tables)
     if absent:
         found.append(Finding("schema", f"tables missing: {', '.join(absent)}", len(absent), absent))
@@ -129,9 +132,8 @@ def repair(conn: sqlite3.Connection) -> Repairs:
     try:
         done.fts_rows = reindex_all(conn)
     except sqlite3.DatabaseError:  # the index's own pages are damaged: make it afresh
-        from papershelf.storage.migrations import FTS_TABLE_SQL
+        from papershelf.storage.fts import create_tables
 
-        conn.execute("DROP TABLE IF EXISTS entries_fts")
-        conn.execute(FTS_TABLE_SQL)
-        done.fts_rows = reindex_all(conn)
+        create_tables(conn)
+        done.fts_rows = conn.execute("SELECT count(*) FROM entries").fetchone()[0]
     return done
