@@ -114,3 +114,124 @@ def test_keys_without_an_author_come_from_the_title(catalogue):
     assert catalogue.add([Entry("2022 Midjourney", type="online", year=2022)]).added[0].citekey == "midjourney2022"
     page = Entry("【導讀】www.geeksforgeeks.org/swin-transformer/", type="online")
     assert catalogue.add([page]).added[0].citekey == "geeksforgeeksswin"
+
+
+# -- no-ops say so -----------------------------------------------------------------------------
+
+def test_tagging_with_a_tag_it_has_says_nothing_changed(run, bundled):
+    run("tag", "hu2022lora", "mine")
+    result = run("tag", "hu2022lora", "mine")
+    assert result.exit_code == 0
+    assert result.stderr == "hu2022lora already has mine: nothing changed.\n"
+
+
+def test_untagging_a_tag_it_lacks_names_the_closest_one(run, bundled):
+    run("tag", "hu2022lora", "fine-tuning")
+    result = run("untag", "hu2022lora", "finetuning")
+    assert result.stderr == "hu2022lora has no finetuning (did you mean fine-tuning?): nothing changed.\n"
+
+
+def test_list_of_an_unknown_tag_suggests_close_ones(run, bundled):
+    result = run("list", "--tag", "difusion")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr == "No entries tagged 'difusion' (did you mean diffusion?).\n"
+    assert "`papershelf tags` lists" in run("list", "--tag", "zzzzzz").stderr
+    assert "together" in run("list", "--tag", "diffusion", "--year", "1900").stderr
+
+
+def test_counts_are_in_the_right_number(run, bundled, tmp_path):
+    out = tmp_path / "one.bib"
+    result = run("export", "bibtex", "hu2022lora", "-o", str(out))
+    assert "Wrote 1 entry to" in result.stderr
+    assert "1 entries" not in run("autotag", "hu2022lora").stderr
+
+
+# -- many entries at once: --query ----------------------------------------------------------------
+
+def keys_tagged(run, tag):
+    return sorted(e["citekey"] for e in json.loads(run("list", "--tag", tag, "--json").stdout))
+
+
+def searched(run, query):
+    return sorted(e["citekey"] for e in json.loads(run("search", query, "--json").stdout))
+
+
+def test_tag_by_query_refuses_without_a_terminal_or_yes(run, bundled):
+    result = run("tag", "--query", "diffusion", "mine")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: refusing to tag 18 entries with mine without confirmation")
+    assert keys_tagged(run, "mine") == []
+
+
+def test_tag_and_untag_by_query_with_yes(run, bundled):
+    expected = searched(run, "diffusion year:2023")
+    assert len(expected) > 1
+    result = run("tag", "--query", "diffusion year:2023", "Mine", "other", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == f"Tagged {len(expected)} entries with mine, other.\n"
+    assert keys_tagged(run, "mine") == expected == keys_tagged(run, "other")
+    again = run("tag", "--query", "diffusion year:2023", "mine", "--yes")
+    assert again.stderr == f"Tagged 0 entries with mine ({len(expected)} already had it).\n"
+    result = run("untag", "--query", "tag:mine", "mine", "--yes")
+    assert result.stderr == f"Removed mine from {len(expected)} entries.\n"
+    assert keys_tagged(run, "mine") == []
+
+
+def test_a_bulk_change_asks_on_a_terminal(run, bundled, monkeypatch):
+    import papershelf.cli.edit as edit_cli
+
+    monkeypatch.setattr(edit_cli, "_interactive", lambda: True)
+    no = run("tag", "--query", "author:ho", "mine", input="n\n")
+    assert no.exit_code == 1 and "ho2020denoising" in no.stderr and "Tag 1 entry with mine?" in no.stderr
+    assert keys_tagged(run, "mine") == []
+    yes = run("tag", "--query", "author:ho", "mine", input="y\n")
+    assert yes.exit_code == 0
+    assert keys_tagged(run, "mine") == ["ho2020denoising"]
+
+
+def test_remove_by_query_goes_to_the_trash_in_one_go(run, bundled):
+    expected = searched(run, "tag:survey")
+    result = run("remove", "--query", "tag:survey", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert searched(run, "tag:survey") == []
+    trashed = sorted(t["citekey"] for t in json.loads(run("trash", "--json").stdout))
+    assert trashed == expected
+    assert run("restore", *expected).exit_code == 0
+    assert searched(run, "tag:survey") == expected
+
+
+def test_a_query_that_finds_nothing_changes_nothing_and_says_so(run, bundled):
+    result = run("remove", "--query", "nosuchwordanywhere", "--yes")
+    assert result.exit_code == 0
+    assert result.stderr == "Nothing matches 'nosuchwordanywhere': nothing removed.\n"
+    assert "no entry tagged" in run("tag", "--query", "nosuchwordanywhere", "x", "--yes").stderr
+
+
+def test_bulk_arguments_are_checked_first(run, bundled):
+    assert run("remove").exit_code == 2
+    assert run("remove", "hu2022lora", "--query", "lora").exit_code == 2
+    assert run("tag", "--query", "lora").exit_code == 2  # no tag
+    assert run("tag", "hu2022lora").exit_code == 2
+    assert run("tag", "--query", "  ", "x", "--yes").exit_code == 2
+    bad_tag = run("tag", "--query", "lora", "a,b", "--yes")
+    assert bad_tag.exit_code == 2 and "not a usable tag" in bad_tag.stderr
+
+
+def test_bulk_tagging_is_one_transaction(run, bundled, monkeypatch):
+    """A failure half-way leaves no entry tagged."""
+    from papershelf.storage.catalogue import Catalogue
+
+    calls = {"n": 0}
+    real = Catalogue.tag
+
+    def failing(self, ref, tags):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("disk on fire")
+        return real(self, ref, tags)
+
+    monkeypatch.setattr(Catalogue, "tag", failing)
+    result = run("tag", "--query", "diffusion", "mine", "--yes")
+    monkeypatch.setattr(Catalogue, "tag", real)
+    assert result.exit_code != 0 and calls["n"] == 3
+    assert keys_tagged(run, "mine") == []

@@ -1,11 +1,15 @@
 """Changing entries: ``tag``, ``untag``, ``tags``, ``note``, ``remove``, ``rekey``.
 
     papershelf tag hu2022lora peft fine-tuning
+    papershelf tag --query 'lora year:2023..' peft        (every entry the search finds; asks)
     papershelf untag hu2022lora fine-tuning
     papershelf tags --json
     papershelf note ho2020denoising "read section 3 again"     (appends; --edit opens $EDITOR)
-    papershelf remove zhang2023adding --yes
+    papershelf remove zhang2023adding --yes                    (into the trash: `restore` undoes it)
     papershelf rekey ho2020denoising ddpm
+
+A KEY may be a unique prefix of a key (``ho2020`` for ``ho2020denoising``); a mistyped one is
+refused with the closest keys (``services.library`` / ``storage.catalogue.resolve``).
 """
 
 from __future__ import annotations
@@ -17,39 +21,154 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from papershelf.cli._context import open_library
-from papershelf.cli._output import console, fail, info, print_json
-from papershelf.cli._params import JsonOpt, KeyArg, KeysArg, TagsArg
+from papershelf.cli._output import console, fail, info, plural, print_json
+from papershelf.cli._params import JsonOpt, KeyArg, complete_citekey, complete_tag
 from papershelf.cli.plain import printable
 from papershelf.errors import ConflictError, ExitCode, NotFoundError
 
+if TYPE_CHECKING:
+    from papershelf.services.library import Library
 
-def _shown(text: str) -> str:
+
+def shown(text: str) -> str:
     """Stored or typed text inside a notice: control characters escaped, no Rich markup."""
     from rich.markup import escape
 
     return escape(printable(text))
 
 
-def tag(key: KeyArg, tags: TagsArg) -> None:
-    """Add tags to an entry (tags are lower-case; spaces become hyphens)."""
-    with open_library() as lib:
-        added, entry = lib.tag(key, tags)
-    info(_shown(f"{entry.citekey}: " + (f"added {', '.join(added)}" if added else "no new tags")
-                + f" — tags now: {' '.join(entry.tags)}"))
+QueryOpt = Annotated[str | None, typer.Option(
+    "--query", help="Every entry this search finds (the language of `papershelf search`), instead of a KEY.",
+    show_default=False)]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
 
-def untag(key: KeyArg, tags: TagsArg) -> None:
-    """Remove tags from an entry. Topic rules will not put a removed tag back."""
+def _complete_first(ctx: typer.Context, incomplete: str) -> list[str]:
+    """The first argument is a key, or with --query already a tag."""
+    return (complete_tag if ctx.params.get("query") else complete_citekey)(ctx, incomplete)
+
+
+FirstArg = Annotated[str | None, typer.Argument(
+    help="Citation key (or a unique prefix of one, an arXiv id, a DOI); with --query, the first tag.",
+    metavar="KEY", autocompletion=_complete_first, show_default=False)]
+MoreTagsArg = Annotated[list[str] | None, typer.Argument(help="Tags.", metavar="TAG...", autocompletion=complete_tag,
+                                                         show_default=False)]
+
+
+def _interactive() -> bool:
+    """Whether a person can answer a question (standard input is a terminal)."""
+    return sys.stdin.isatty()
+
+
+def confirm_targets(action: str, keys: list[str], yes: bool) -> None:
+    """Show the entries a change would touch and ask; ``--yes`` skips the question. Without a
+    terminal to ask on, refuse (one line, exit 2): a script says --yes."""
+    if yes:
+        return
+    if not _interactive():
+        raise fail(f"refusing to {action} without confirmation: add --yes (no terminal to ask on)",
+                   code=ExitCode.USAGE)
+    first = keys[:20]
+    more = f" … and {len(keys) - len(first)} more" if len(keys) > len(first) else ""
+    console(stderr=True).print(shown(" ".join(first) + more), soft_wrap=True)
+    if not typer.confirm(f"{action[0].upper()}{action[1:]}?", err=True):
+        info("Nothing changed.")
+        raise typer.Exit(int(ExitCode.ERROR))
+
+
+def _tags_and_targets(first: str | None, rest: list[str] | None, query: str | None) -> tuple[str | None, list[str]]:
+    """(KEY or None with --query, the tags, normalised): the arguments of tag and untag."""
+    from papershelf.model.tags import normalise_tag
+
+    words = [w for w in [first, *(rest or [])] if w is not None]
+    key = None if query is not None else (words.pop(0) if words else None)
+    if query is not None and not query.strip():
+        raise fail("--query is empty: give a search", hint="e.g. --query 'lora year:2023'", code=ExitCode.USAGE)
+    if (query is None and key is None) or not words:
+        raise fail("give a KEY (or --query SEARCH) and at least one TAG",
+                   hint="papershelf tag hu2022lora peft  or  papershelf tag --query lora peft", code=ExitCode.USAGE)
+    return key, list(dict.fromkeys(normalise_tag(w) for w in words))
+
+
+def _matching(lib: Library, query: str) -> list[str]:
+    """The keys of the entries ``query`` finds (the search service), best first."""
+    return [e.citekey for e in lib.search(query)]
+
+
+def tag(first: FirstArg = None, more: MoreTagsArg = None, query: QueryOpt = None, yes: YesOpt = False) -> None:
+    """Add tags to an entry, or with --query to every entry a search finds (tags are
+    lower-case; spaces become hyphens).
+
+    Examples:
+
+      papershelf tag hu2022lora peft "must read"
+
+      papershelf tag --query 'lora year:2023..' peft --yes
+    """
+    key, names = _tags_and_targets(first, more, query)
     with open_library() as lib:
-        removed, entry = lib.untag(key, tags)
-    missing = [t for t in tags if t.lower() not in removed]
-    info(_shown(f"{entry.citekey}: " + (f"removed {', '.join(removed)}" if removed else "nothing removed")
-                + (f" (it had no {', '.join(missing)})" if missing else "")))
+        if key is not None:
+            added, entry = lib.tag(key, names)
+            if added:
+                info(shown(f"{entry.citekey}: added {', '.join(added)} — tags now: {' '.join(entry.tags)}"))
+            else:
+                info(shown(f"{entry.citekey} already has {', '.join(names)}: nothing changed."))
+            return
+        assert query is not None
+        keys = _matching(lib, query)
+        if not keys:
+            info(shown(f"Nothing matches {query!r}: no entry tagged."))
+            return
+        confirm_targets(f"tag {plural(len(keys), 'entry', 'entries')} with {', '.join(names)}", keys, yes)
+        done = lib.tag_all(keys, names)
+    changed = [k for k, new in done if new]
+    had = len(done) - len(changed)
+    info(shown(f"Tagged {plural(len(changed), 'entry', 'entries')} with {', '.join(names)}"
+                + (f" ({had} already had {'it' if len(names) == 1 else 'them'})" if had else "") + "."))
+
+
+def untag(first: FirstArg = None, more: MoreTagsArg = None, query: QueryOpt = None, yes: YesOpt = False) -> None:
+    """Remove tags from an entry, or with --query from every entry a search finds. Topic rules
+    will not put a removed tag back.
+
+    Examples:
+
+      papershelf untag hu2022lora fine-tuning
+
+      papershelf untag --query 'tag:to-read year:..2019' to-read --yes
+    """
+    key, names = _tags_and_targets(first, more, query)
+    with open_library() as lib:
+        if key is not None:
+            removed, entry = lib.untag(key, names)
+            missing = [t for t in names if t not in removed]
+            hint = ""
+            if missing and not removed:
+                from papershelf.model.suggest import closest, did_you_mean
+
+                hint = did_you_mean(closest(missing[0], entry.tags))
+            if not removed:
+                info(shown(f"{entry.citekey} has no {', '.join(missing)}{hint}: nothing changed."))
+            else:
+                info(shown(f"{entry.citekey}: removed {', '.join(removed)}"
+                           + (f" (it had no {', '.join(missing)})" if missing else "")))
+            return
+        assert query is not None
+        keys = _matching(lib, query)
+        if not keys:
+            info(shown(f"Nothing matches {query!r}: no entry untagged."))
+            return
+        confirm_targets(f"untag {', '.join(names)} from {plural(len(keys), 'entry', 'entries')}", keys, yes)
+        done = lib.untag_all(keys, names)
+    changed = [k for k, gone in done if gone]
+    info(shown(f"Removed {', '.join(names)} from {plural(len(changed), 'entry', 'entries')}"
+                + (f" ({len(done) - len(changed)} had none of {'it' if len(names) == 1 else 'them'})"
+                   if len(changed) < len(done) else "") + "."))
 
 
 def tags(as_json: JsonOpt = False) -> None:
@@ -185,26 +304,48 @@ def note(
         else:
             assert text is not None  # checked above: TEXT or --edit
             entry = lib.set_notes(key, text.strip("\n"), append=not replace)
-    info(f"{_shown(entry.citekey)}: notes saved ({len(entry.notes or '')} characters).")
+    info(f"{shown(entry.citekey)}: notes saved ({len(entry.notes or '')} characters).")
 
 
 def remove(
-    keys: KeysArg,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    keys: Annotated[list[str] | None, typer.Argument(
+        help="Citation keys (or unique prefixes of keys, arXiv ids, DOIs); or --query instead.",
+        metavar="KEY...", autocompletion=complete_citekey, show_default=False)] = None,
+    query: QueryOpt = None,
+    yes: YesOpt = False,
 ) -> None:
-    """Remove entries from the catalogue (asks first; --yes to skip)."""
+    """Move entries to the trash (asks first; --yes to skip): `papershelf restore KEY` brings
+    one back, unchanged, until the trash is emptied.
+
+    Examples:
+
+      papershelf remove zhang2023adding
+
+      papershelf remove --query 'tag:to-read year:..2015' --yes
+    """
+    from papershelf.services.maintenance import trash_days
+
+    if bool(keys) == (query is not None):
+        raise fail("give either KEYs or --query SEARCH", hint="papershelf remove KEY…  or  papershelf remove "
+                   "--query 'tag:old'", code=ExitCode.USAGE)
+    if query is not None and not query.strip():
+        raise fail("--query is empty: give a search", code=ExitCode.USAGE)
+    days = trash_days()
     with open_library() as lib:
-        entries = [lib.get(k) for k in keys]
-        if not yes:
-            if not sys.stdin.isatty():
-                raise fail("refusing to remove without confirmation", hint="add --yes", code=ExitCode.USAGE)
-            listing = ", ".join(e.citekey for e in entries)
-            if not typer.confirm(f"Remove {len(entries)} entr{'y' if len(entries) == 1 else 'ies'} ({listing})?",
-                                 err=True):
-                info("Nothing removed.")
-                raise typer.Exit(int(ExitCode.ERROR))
-        removed = lib.remove([e.citekey for e in entries])
-    info(f"Removed {', '.join(removed)}.")
+        targets = _matching(lib, query) if query is not None else [e.citekey for e in lib.get_many(keys or [])]
+        if not targets:
+            info(shown(f"Nothing matches {query!r}: nothing removed."))
+            return
+        confirm_targets(f"remove {plural(len(targets), 'entry', 'entries')}"
+                        + (" (into the trash)" if days else " for good (PAPERSHELF_TRASH_DAYS=0)"), targets, yes)
+        removed = lib.remove(targets)
+    listed = ", ".join(removed[:20]) + (f" … and {len(removed) - 20} more" if len(removed) > 20 else "")
+    if days:
+        info(shown(f"Moved {plural(len(removed), 'entry', 'entries')} to the trash: {listed}. "
+                    f"`papershelf restore {removed[0]}` brings {'it' if len(removed) == 1 else 'one'} back "
+                    f"(kept {plural(days, 'day')})."))
+    else:
+        info(shown(f"Removed {plural(len(removed), 'entry', 'entries')} for good: {listed}."))
 
 
 def rekey(
@@ -214,4 +355,4 @@ def rekey(
     """Rename an entry's citation key (refuses a key already in use)."""
     with open_library() as lib:
         before, after = lib.rekey(old, new)
-    info(_shown(f"{before} is now {after}." if before != after else f"{before} already has that key."))
+    info(shown(f"{before} is now {after}." if before != after else f"{before} already has that key."))

@@ -5,6 +5,9 @@ Automatic backups are taken before destructive commands (``remove``, merges such
 ``import bibtex --update``, ``sync``, repairs, migrations) beside the catalogue as
 ``<stem>.<time>.before-<what>.bak<suffix>``; the newest ``PAPERSHELF_BACKUPS`` (default 10)
 are kept. Manual ones (``db backup``) and the catalogues a restore replaced are never pruned.
+
+The trash keeps removed entries ``PAPERSHELF_TRASH_DAYS`` days (``trash_days``); ``remove`` and
+``restore`` purge what is older (``Library.remove``/``restore``, ``storage.trash``).
 """
 
 from __future__ import annotations
@@ -14,12 +17,44 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from papershelf.errors import CatalogueDamagedError, PapershelfError, StorageError
+from papershelf.errors import CatalogueDamagedError, PapershelfError, StorageError, UsageError
 from papershelf.storage import backups, db, integrity
 
 if TYPE_CHECKING:
     from papershelf.services.library import Library
     from papershelf.storage.catalogue import Catalogue
+
+
+TRASH_DAYS_ENV = "PAPERSHELF_TRASH_DAYS"
+DEFAULT_TRASH_DAYS = 30
+
+
+def trash_days() -> int:
+    """Days a removed entry stays in the trash (``PAPERSHELF_TRASH_DAYS``, default 30; 0: no trash)."""
+    import os
+
+    raw = os.environ.get(TRASH_DAYS_ENV, "").strip()
+    if not raw:
+        return DEFAULT_TRASH_DAYS
+    if not raw.isdigit() or len(raw) > 6:
+        raise UsageError(f"{TRASH_DAYS_ENV}={raw!r} is not a whole number of days (0 or more)",
+                         hint=f"e.g. {TRASH_DAYS_ENV}=30; 0 makes `remove` delete for good")
+    return int(raw)
+
+
+def trash_cutoff(days: int) -> str:
+    """The removal time before which trashed entries are purged, as the trash stores times."""
+    from datetime import datetime, timedelta, timezone
+
+    return (datetime.now(timezone.utc) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def trash_expiry(removed: str, days: int) -> str:
+    """When an entry removed at ``removed`` leaves the trash for good."""
+    from datetime import datetime, timedelta, timezone
+
+    at = datetime.strptime(removed, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    return (at + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def storage_error(exc: BaseException, path: Path, lib: Library | None = None) -> PapershelfError | None:
