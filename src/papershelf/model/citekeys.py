@@ -41,22 +41,41 @@ def _title_words(title: str) -> list[str]:
     return [w for w in words if not w.isdigit()] or words
 
 
-def base_key(entry: Entry) -> str:
-    """The key before collision suffixes.
+DEFAULT_PATTERN = "{author}{year}{title}"
+_PATTERN_FIELD = re.compile(r"\{([A-Za-z]+)\}")
+
+
+def base_key(entry: Entry, pattern: str = DEFAULT_PATTERN) -> str:
+    """The key before collision suffixes, by ``pattern`` (the ``keys.pattern`` setting; fields
+    ``{author}`` ``{Author}`` ``{authors}`` ``{year}`` ``{title}`` ``{Title}`` ``{shorttitle}``).
 
     With no author or editor (a web page, a talk), the first title word takes the author's
     place: "2022 Midjourney" → ``midjourney2022``, "Stable_Diffusion" → ``stable2022diffusion``.
     """
     people = entry.authors or entry.editors
-    year = str(entry.year) if entry.year else ""
-    words = iter(_title_words(entry.title or ""))
-    if people:
-        # "Zhu (Shudong Zhu)" is cited as Zhu: a parenthesis is an alternative name.
-        author = _word(people[0].family.split("(")[0])
-    else:
-        author = next(words, "")
-    key = f"{author}{year}{next(words, '')}"
-    return key or "anon"
+    words = _title_words(entry.title or "")
+    # "Zhu (Shudong Zhu)" is cited as Zhu: a parenthesis is an alternative name.
+    families = [_word(p.family.split("(")[0]) for p in people]
+    families = [f for f in families if f]
+    if not families and people:
+        families = [""]
+    if not people:
+        families = words[:1]
+        words = words[1:]
+    first = families[0] if families else ""
+    two = families[:2] if len(families) <= 2 else [first, "etal"]
+    fields = {
+        "author": first,
+        "Author": first.capitalize(),
+        "authors": "".join(two[:1] + [f.capitalize() for f in two[1:]]),
+        "year": str(entry.year) if entry.year else "",
+        "title": words[0] if words else "",
+        "Title": words[0].capitalize() if words else "",
+        "shorttitle": "".join(w.capitalize() for w in words[:3]),
+    }
+    key = _PATTERN_FIELD.sub(lambda m: fields.get(m.group(1), ""), pattern)
+    key = re.sub(r"[^A-Za-z0-9_:.\-+]", "", key)
+    return key if any(ch.isalnum() for ch in key) else "anon"
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -123,12 +142,14 @@ def usable_key(key: str) -> str:
     return re.sub(r"[^A-Za-z0-9_:.\-+/]", "", to_ascii(key).replace(" ", ""))
 
 
-def choose_key(entry: Entry, taken: Callable[[str], bool], *, source_keys: bool) -> tuple[str, str | None]:
+def choose_key(entry: Entry, taken: Callable[[str], bool], *, source_keys: bool,
+               pattern: str = DEFAULT_PATTERN) -> tuple[str, str | None]:
     """The key a new entry gets, and why it is not the one it came with (None: it is).
 
     A key the source gave (``source_keys``: a .bib file) is kept when BibTeX can cite it and no
     other entry uses it (keys compare without case, as BibTeX does); otherwise it is cleaned
-    up or suffixed. Records without a key get the Google-Scholar-style key, or
+    up or suffixed. Records without a key get the key ``pattern`` makes (Google Scholar's style
+    by default), or
     ``placeholder_key`` for an arXiv paper still waiting for its metadata.
     """
     given = entry.citekey
@@ -138,10 +159,10 @@ def choose_key(entry: Entry, taken: Callable[[str], bool], *, source_keys: bool)
         return given, None
     if given:
         why = "not a key BibTeX can cite" if not VALID_KEY.match(given) else "key already used by another entry"
-        start = usable_key(given) or base_key(entry)
+        start = usable_key(given) or base_key(entry, pattern)
     else:
         why = "no key in the file" if source_keys else None
-        start = base_key(entry)
+        start = base_key(entry, pattern)
         if entry.needs_sync and entry.arxiv_id and not taken(placeholder_key(entry.arxiv_id)):
             start = placeholder_key(entry.arxiv_id)
     return unique_key(start, taken), why

@@ -1,0 +1,63 @@
+"""``papershelf config``: the effective settings and where each came from.
+
+    papershelf config                 every setting: value, origin (default, file, env), where
+    papershelf config --json          the same for scripts
+    papershelf config --path          the config file papershelf reads
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from papershelf.cli._output import console, print_json
+from papershelf.cli._params import JsonOpt
+
+
+def config(
+    as_json: JsonOpt = False,
+    path: Annotated[bool, typer.Option("--path", help="Print the config file's path and exit.")] = False,
+) -> None:
+    """Show the effective settings, each with where its value came from.
+
+    Settings live in config.toml in the config dir (PAPERSHELF_CONFIG names another file);
+    environment variables win over the file, options over both.
+
+    [bold]Examples[/bold]
+
+      papershelf config
+
+      papershelf config --path
+
+      $EDITOR "$(papershelf config --path)"
+    """
+    from papershelf import config as settings
+
+    if path:
+        print(settings.config_path())
+        return
+    from papershelf.paths import default_db_path
+
+    values = settings.effective()
+    # What "no setting" means for the catalogue: the default file.
+    values = [settings.Value(v.name, str(default_db_path()), v.origin) if v.name == "catalogue.path"
+              and v.value is None else v for v in values]
+    if as_json:
+        print_json({"file": str(settings.config_path()),
+                    "settings": [{"name": v.name, "value": v.value, "origin": v.origin, "where": v.where}
+                                 for v in values]})
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    table.add_column("setting", style="bold", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    table.add_column("from", no_wrap=True)
+    for v in values:
+        shown = "(none)" if v.value is None else str(v.value).lower() if isinstance(v.value, bool) else str(v.value)
+        origin = v.origin + (f" ({v.where})" if v.where else "")
+        table.add_row(v.name, escape(shown), escape(origin))
+    console().print(table)
+    console().print(f"[dim]config file: {escape(str(settings.config_path()))}[/dim]")
