@@ -10,8 +10,9 @@ from typer.testing import CliRunner
 
 from papershelf.cli import app
 
-# The arXiv replay server and its fixtures (arxiv_server, arxiv_refused).
-pytest_plugins = ["arxiv_server"]
+# The replay servers and their fixtures: arXiv (arxiv_server, arxiv_refused) and the metadata
+# services (metadata_server, metadata_refused).
+pytest_plugins = ["arxiv_server", "metadata_server"]
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent

@@ -68,6 +68,15 @@ class NetworkError(PapershelfError):
     exit_code = ExitCode.NETWORK
 
 
+class SourceUnavailable(NetworkError):
+    """A metadata service (Crossref, DBLP, Semantic Scholar…) is down, refuses papershelf (429
+    past the retries) or answers badly: callers report it and go on with the other services."""
+
+    def __init__(self, service: str, message: str, *, hint: str | None = None):
+        super().__init__(message, hint=hint)
+        self.service = service  # the source's short name: "crossref", "dblp", "s2", …
+
+
 class PartialFailure(PapershelfError):
     """Some items of a batch failed; the rest were done (and committed)."""
 

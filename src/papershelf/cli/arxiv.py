@@ -1,4 +1,5 @@
-"""arXiv: ``add`` papers by id, ``sync`` arXiv entries, ``arxiv search`` from the terminal.
+"""arXiv: ``add`` papers by id (``cli/add.py`` sends arXiv ids here), ``sync`` arXiv entries,
+``arxiv search`` from the terminal.
 
     papershelf add 2302.05543 https://arxiv.org/abs/2106.09685v2 arXiv:2208.12242
     papershelf add --file ids.txt --tag to-read        (or: cat ids.txt | papershelf add -)
@@ -16,14 +17,13 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from papershelf.cli._context import open_library, state
-from papershelf.cli._output import console, info, out_line, print_json, warn
-from papershelf.cli._params import JsonOpt, SomeKeysArg
+from papershelf.cli._output import console, info, out_line, plural, print_json, warn
+from papershelf.cli._params import JsonOpt, SomeKeysArg, complete_choices
 from papershelf.errors import NetworkError, NotFoundError, PartialFailure, UsageError
 
 if TYPE_CHECKING:
@@ -132,49 +132,20 @@ def _finish(report: Report, done: str) -> None:
     raise NetworkError(failures[0].message)
 
 
-def _read_ids(ids: list[str], file: Path | None) -> list[str]:
-    from papershelf.model.identifiers import ids_from_text
-
-    texts = [i for i in ids if i != "-"]
-    if "-" in ids or (file is not None and str(file) == "-"):
-        texts += ids_from_text(sys.stdin.read())
-    if file is not None and str(file) != "-":
-        try:
-            texts += ids_from_text(file.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise NotFoundError(f"cannot read {file}: {exc.strerror or exc}") from None
-    return texts
-
-
-# --- commands --------------------------------------------------------------------------------
-
-def add(
-    ids: Annotated[list[str] | None, typer.Argument(
-        help="arXiv ids or links: 2006.11239, 2006.11239v2, arXiv:…, https://arxiv.org/abs/…, "
-             "…/pdf/….pdf, hep-th/9901001. '-' reads them from stdin.", show_default=False)] = None,
-    file: Annotated[Path | None, typer.Option(
-        "--file", "-f", help="Read ids from this file (one or more per line, # comments; '-' is stdin).",
-        dir_okay=False)] = None,
-    update: Annotated[bool, typer.Option(
-        "--update", help="Refresh papers already in the catalogue from arXiv (keys, tags, notes stay).")] = False,
-    tag: TagAddOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Add papers from arXiv by id, with full metadata and a citation key; one line per paper."""
+def add_arxiv(texts: list[str], *, update: bool, tags: list[str], as_json: bool,
+              emit_json: bool = True) -> dict | None:
+    """``add`` for arXiv ids (``cli/add.py`` sends them here): one line per paper, or the JSON
+    object (printed, or returned when ``emit_json`` is False, for a run that adds more)."""
     from papershelf.model.identifiers import parse_arxiv_ids
     from papershelf.services.arxiv import add_ids
 
-    parsed = parse_arxiv_ids(_read_ids(list(ids or []), file))  # every bad id reported, before any request
-    tags = list(tag or [])
-    if tags:
-        from papershelf.model.tags import normalise_tag
-
-        tags = [normalise_tag(t) for t in tags]
+    parsed = parse_arxiv_ids(texts)  # every bad id reported, before any request
     with open_library() as lib, _client(len(parsed), "Adding from arXiv") as (client, progress):
         report = add_ids(lib, parsed, client, update=update, tags=tags, on_batch=progress.advance)
-    if as_json:
-        print_json({"requests": report.requests, "papers": [o.to_dict() for o in report.outcomes]})
-    else:
+    doc = {"requests": report.requests, "papers": [o.to_dict() for o in report.outcomes]}
+    if as_json and emit_json:
+        print_json(doc)
+    elif not as_json:
         for o in report.outcomes:
             if o.status == "added" and o.entry is not None:
                 out_line(_line("added", o, o.entry.title))
@@ -187,19 +158,27 @@ def add(
     if report.requests:
         info(f"[dim]{report.requests} request{'s' if report.requests != 1 else ''} to arXiv[/]")
     _finish(report, "added")
+    return doc if as_json else None
 
 
 def sync(
     keys: SomeKeysArg = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Show what would change; write nothing.")] = False,
+    venues: Annotated[bool, typer.Option(
+        "--venues", help="Find where arXiv preprints were published (Semantic Scholar, DBLP, OpenAlex, "
+                         "Crossref) and make them published entries; keys and your edits stay.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Refresh arXiv entries and report what changed: versions, titles, authors, venues.
 
     Citation keys, tags, notes and sections never change; placeholders get their metadata.
+    With --venues, the metadata services are asked where each preprint was published instead.
     """
     from papershelf.services.arxiv import Report, sync_entries, sync_targets
 
+    if venues:
+        _sync_venues(keys or [], dry_run, as_json)
+        return
     with open_library() as lib:
         entries = sync_targets(lib, keys or [])
         if not entries:
@@ -212,7 +191,7 @@ def sync(
                              on_batch=progress.advance)
         except KeyboardInterrupt:
             if not dry_run:
-                info(f"{report.written} entries were updated before the interruption; the "
+                info(f"{plural(report.written, 'entry was', 'entries were')} updated before the interruption; the "
                      "catalogue is consistent (sync again to finish)")
             raise
     if as_json:
@@ -227,12 +206,47 @@ def sync(
                     out_line(f"{'':<9} {'':<24} {text}")
     _print_failures(report)
     changed = report.count("changed") + report.count("completed")
-    info(f"Checked {len(report.outcomes)} entries with {report.requests} "
+    info(f"Checked {plural(len(report.outcomes), 'entry', 'entries')} with {report.requests} "
          f"request{'s' if report.requests != 1 else ''}: {changed} changed, "
          f"{report.count('unchanged')} unchanged"
          + (f", {len(report.failures)} not synced" if report.failures else "")
          + (" (dry run: nothing written)." if dry_run else "."))
     _finish(report, "synced")
+
+
+def _sync_venues(keys: list[str], dry_run: bool, as_json: bool) -> None:
+    """``sync --venues``: one line per entry, the services skipped, the requests made."""
+    from papershelf.services.venues import VENUE_SERVICES, open_clients, sync_venues, venue_targets
+
+    with open_library() as lib:
+        entries = venue_targets(lib, keys)
+        if not entries:
+            info("No arXiv preprints to look up (every arXiv entry already names a venue).")
+            return
+        with _Progress(len(entries), "Looking for published versions") as progress, open_clients() as clients:
+            report = sync_venues(lib, clients, entries, dry_run=dry_run, notify=warn, on_entry=progress.advance)
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        for o in report.outcomes:
+            key = o.entry.citekey or "-"
+            out_line(f"{o.status:<10} {key:<24} arXiv:{o.entry.arxiv_id}  {o.message}".rstrip())
+    asked = {s: n for s, n in report.requests.items() if n}
+    spent = ", ".join(f"{n} to {s}" for s, n in asked.items()) or "none (all from the cache)"
+    info(f"{report.count('published')} published, {report.count('kept')} left as you edited them, "
+         f"{report.count('none')} without a published version, {report.count('conflict')} disputed; "
+         f"requests: {spent}" + (" (dry run: nothing written)." if dry_run else "."))
+    if "openalex" in report.unavailable:
+        info(f"[dim]{report.unavailable['openalex']}[/]")
+    if "openalex" in report.unavailable and len(report.unavailable) == 1:
+        return  # OpenAlex without a key is a note, not a fault
+    down = [s for s in VENUE_SERVICES if s in report.unavailable and s != "openalex"]
+    if down and len(down) == len(VENUE_SERVICES) - 1 and not report.count("published"):
+        raise NetworkError("no metadata service answered: " + "; ".join(report.unavailable[s] for s in down),
+                           hint="check the connection, or try again later")
+    if down:
+        raise PartialFailure(f"{', '.join(down)} did not answer; the entries were matched with the others",
+                             hint="run `papershelf sync --venues` again later to ask them too")
 
 
 def _results_table(results):
@@ -279,7 +293,9 @@ def arxiv_search(
         show_default=False)],
     max_results: Annotated[int, typer.Option("--max", "-m", min=1, max=2000,
                                              help="How many results to fetch.")] = 20,
-    sort: Annotated[str, typer.Option("--sort", help="relevance, submitted or updated (newest first).")] = "relevance",
+    sort: Annotated[str, typer.Option(
+        "--sort", help="relevance, submitted or updated (newest first).",
+        autocompletion=complete_choices("relevance", "submitted", "updated"))] = "relevance",
     add_: Annotated[str | None, typer.Option(
         "--add", help="Add results to the catalogue: 'all', or numbers like 1,3,5-7.")] = None,
     tag: TagAddOpt = None,

@@ -1,6 +1,7 @@
-"""The HTTP layer every metadata source uses: GET with bounds a misbehaving server cannot stretch.
+"""The HTTP layer every metadata source uses: GET (and POST) with bounds a misbehaving server
+cannot stretch.
 
-``HttpClient.get(url, check)`` guarantees, per request:
+``HttpClient.get(url, check)`` (and ``post(url, body, check)``) guarantees, per request:
 
 * **a total deadline** (``Limits.deadline``): connecting, the headers and the whole body, its
   retries and the waits between them included. A watchdog shuts the socket down when the time is
@@ -13,7 +14,8 @@
   a redirect anywhere else is an error, and nothing it leads to is read.
 * **retries** with a doubling backoff after a connection error, a timeout, HTTP 429 or 5xx, or
   an answer ``check`` rejects with ``TryAgain``, honouring ``Retry-After``, within the deadline;
-  requests are kept ``Limits.delay`` apart; a User-Agent on every request.
+  requests are kept ``Limits.delay`` apart (or further, when the server's ``x-rate-limit-limit``
+  and ``x-rate-limit-interval`` headers ask for it); a User-Agent on every request.
 
 What happens is reported through ``Event``\\ s (``request``, ``wait``, ``retry``) for progress bars.
 """
@@ -25,9 +27,6 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
@@ -39,128 +38,26 @@ from urllib3.exceptions import ReadTimeoutError
 
 from papershelf import __version__
 from papershelf.errors import NetworkError
+from papershelf.sources.http_types import DEFAULT_MAX_RESPONSE_MB as DEFAULT_MAX_RESPONSE_MB
+from papershelf.sources.http_types import MAX_RESPONSE_ENV as MAX_RESPONSE_ENV
+from papershelf.sources.http_types import MB as MB
+from papershelf.sources.http_types import DeadlineExceeded as DeadlineExceeded
+from papershelf.sources.http_types import Event as Event
+from papershelf.sources.http_types import Limits as Limits
+from papershelf.sources.http_types import RedirectRefused as RedirectRefused
+from papershelf.sources.http_types import Response as Response
+from papershelf.sources.http_types import ResponseTooLarge as ResponseTooLarge
+from papershelf.sources.http_types import TryAgain as TryAgain
+from papershelf.sources.http_types import _connection_reason, _megabytes
+from papershelf.sources.http_types import origin as origin
+from papershelf.sources.http_types import retry_after as retry_after
 
 T = TypeVar("T")
 
 USER_AGENT = f"papershelf/{__version__}"
-MB = 1024 * 1024
-MAX_RESPONSE_ENV = "PAPERSHELF_MAX_RESPONSE_MB"  # shared by every source
-DEFAULT_MAX_RESPONSE_MB = 50
 REDIRECTS = (301, 302, 303, 307, 308)
 MAX_REDIRECTS = 5
 _CHUNK = 64 * 1024
-
-
-# --- what the client reports while it works --------------------------------------------------
-
-@dataclass(frozen=True)
-class Event:
-    """``request`` (one more HTTP request), ``wait`` (the rate limit), ``retry`` (after a fault)."""
-
-    kind: str
-    requests: int
-    seconds: float = 0.0
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class Limits:
-    """The bounds of every request (seconds and bytes)."""
-
-    connect_timeout: float = 10.0
-    read_timeout: float = 60.0  # the longest silence while waiting for the answer
-    deadline: float = 120.0  # one request from its first byte sent, retries and waits included
-    max_bytes: int = DEFAULT_MAX_RESPONSE_MB * MB  # the body, after decompression
-    retries: int = 3  # extra tries after a failed request
-    delay: float = 0.0  # seconds between two requests
-    backoff: float = 1.0  # the first retry wait; it doubles with each retry
-
-    def __post_init__(self) -> None:
-        for name in ("connect_timeout", "read_timeout", "deadline"):
-            value = getattr(self, name)
-            if not (math.isfinite(value) and value > 0):
-                raise ValueError(f"Limits.{name} must be a finite number above 0, not {value!r}")
-        for name in ("delay", "backoff"):
-            value = getattr(self, name)
-            if not (math.isfinite(value) and value >= 0):
-                raise ValueError(f"Limits.{name} must be a finite number, 0 or more, not {value!r}")
-        if self.max_bytes <= 0 or self.retries < 0:
-            raise ValueError("Limits.max_bytes must be above 0 and Limits.retries 0 or more")
-
-
-@dataclass(frozen=True)
-class Response:
-    """A complete answer: the final URL (after redirects within the origin), status and body."""
-
-    url: str
-    status: int
-    reason: str
-    headers: Mapping[str, str]  # case-insensitive
-    body: bytes
-
-
-class TryAgain(Exception):
-    """Raised by a ``check`` for an answer worth asking again (an HTML error page, a cut body)."""
-
-    def __init__(self, message: str, retry_after: float | None = None):
-        super().__init__(message)
-        self.message = message
-        self.retry_after = retry_after
-
-
-class DeadlineExceeded(NetworkError):
-    """The request, its retries and waits included, did not finish within ``Limits.deadline``."""
-
-
-class ResponseTooLarge(NetworkError):
-    """The body (decompressed) is larger than ``Limits.max_bytes``."""
-
-
-class RedirectRefused(NetworkError):
-    """A redirect off the endpoint's origin, or too many redirects."""
-
-
-# --- small helpers ---------------------------------------------------------------------------
-
-def retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """``Retry-After`` as seconds: either delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
-
-
-def origin(url: str) -> tuple[str, str, int | None]:
-    """(scheme, host, port) of ``url``, the port filled in for http and https."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port
-    except ValueError:
-        port = -1  # unreadable: never equal to a real origin
-    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
-
-
-def _connection_reason(exc: Exception) -> str:
-    text = str(exc)
-    for needle, reason in (("refused", "connection refused"), ("Name or service not known", "unknown host"),
-                           ("getaddrinfo", "unknown host"), ("reset", "connection reset"),
-                           ("Network is unreachable", "network unreachable")):
-        if needle in text:
-            return reason
-    return type(exc).__name__
-
-
-def _megabytes(n: int) -> str:
-    return f"{n / MB:g} MB"
 
 
 # --- the deadline watchdog -------------------------------------------------------------------
@@ -258,7 +155,7 @@ class _Adapter(requests.adapters.HTTPAdapter):
 # --- the client ------------------------------------------------------------------------------
 
 class HttpClient:
-    """GET requests to one endpoint, within ``Limits``. Not thread-safe; one per command.
+    """GET (and POST) requests to one endpoint, within ``Limits``. Not thread-safe; one per command.
 
     ``name`` names the server in messages ("arXiv"); ``deadline_setting`` is the setting a user
     changes to allow more time (named in the hint of a deadline error).
@@ -266,6 +163,7 @@ class HttpClient:
 
     def __init__(self, base_url: str, limits: Limits, *, name: str, user_agent: str = USER_AGENT,
                  deadline_setting: str = "", on_event: Callable[[Event], None] | None = None,
+                 headers: Mapping[str, str] | None = None,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic):
         self.base_url = base_url
         self.limits = limits
@@ -274,6 +172,8 @@ class HttpClient:
         self.deadline_setting = deadline_setting
         self.requests = 0
         self.waited = 0.0
+        self.headers: dict[str, str] = dict(headers or {})  # sent with every request (an API key)
+        self.header_delay = 0.0  # the pace the server's rate-limit headers ask for
         self._origin = origin(base_url)
         self._host = urlsplit(base_url).netloc
         self._on_event = on_event
@@ -301,7 +201,21 @@ class HttpClient:
 
     def _pace(self) -> None:
         if self._last is not None:
-            self._pause(self.limits.delay - (self._clock() - self._last), "wait", f"{self.name} rate limit")
+            delay = max(self.limits.delay, self.header_delay)
+            self._pause(delay - (self._clock() - self._last), "wait", f"{self.name} rate limit")
+
+    def _learn_pace(self, headers: Mapping[str, str]) -> None:
+        """Keep to the pace the server announces (Crossref: ``x-rate-limit-limit: 5`` requests per
+        ``x-rate-limit-interval: 1s``); never faster than ``Limits.delay``."""
+        limit = (headers.get("x-rate-limit-limit") or "").strip()
+        interval = (headers.get("x-rate-limit-interval") or "").strip().rstrip("s")
+        if limit.isdigit() and int(limit) > 0:
+            try:
+                seconds = float(interval) if interval else 1.0
+            except ValueError:
+                return
+            if math.isfinite(seconds) and 0 < seconds <= 3600:
+                self.header_delay = min(seconds / int(limit), 60.0)
 
     def get(self, url: str, check: Callable[[Response], T]) -> T:
         """``check(response)`` of the answer to ``url``; ``check`` may raise ``TryAgain``.
@@ -309,6 +223,16 @@ class HttpClient:
         Raises ``NetworkError`` (``DeadlineExceeded``, ``ResponseTooLarge``, ``RedirectRefused``
         among them) when no acceptable answer can be had.
         """
+        return self.request("GET", url, check)
+
+    def post(self, url: str, body: bytes, check: Callable[[Response], T], *,
+             content_type: str = "application/json") -> T:
+        """``get`` for a POST of ``body`` (S2's batch lookup); same bounds and retries."""
+        return self.request("POST", url, check, body=body, headers={"Content-Type": content_type})
+
+    def request(self, method: str, url: str, check: Callable[[Response], T], *, body: bytes | None = None,
+                headers: Mapping[str, str] | None = None) -> T:
+        """``get`` or ``post``: one request with its retries, the answer handed to ``check``."""
         lim = self.limits
         self._pace()  # the rate-limit wait comes before the deadline starts
         started = self._clock()
@@ -325,7 +249,8 @@ class HttpClient:
                                        hint="try again later")
                 self._pause(wait, "retry", problem.message)
             try:
-                response = self._attempt(url, lim.deadline - (self._clock() - started))
+                response = self._attempt(method, url, lim.deadline - (self._clock() - started), body,
+                                         headers or {})
                 return check(response)
             except TryAgain as exc:
                 problem = exc
@@ -336,11 +261,12 @@ class HttpClient:
 
     # -- one try: the request and the redirects it leads to, under one watchdog ---------------
 
-    def _attempt(self, url: str, remaining: float) -> Response:
+    def _attempt(self, method: str, url: str, remaining: float, body: bytes | None,
+                 headers: Mapping[str, str]) -> Response:
         with _Watchdog(remaining) as watch:
             started = self._clock()
             try:
-                response = self._follow(url, started, remaining)
+                response = self._follow(method, url, started, remaining, body, headers)
             except (requests.exceptions.RequestException, OSError) as exc:
                 if watch.expired or self._clock() - started >= remaining:
                     raise self._deadline_error() from None
@@ -369,7 +295,8 @@ class HttpClient:
             return TryAgain(f"cannot reach {self.name} at {self._host}: {_connection_reason(exc)}")
         return TryAgain(f"the request to {self.name} failed: {type(exc).__name__}")
 
-    def _follow(self, url: str, started: float, remaining: float) -> Response:
+    def _follow(self, method: str, url: str, started: float, remaining: float, body: bytes | None,
+                headers: Mapping[str, str]) -> Response:
         lim = self.limits
         for hop in range(MAX_REDIRECTS + 1):
             if hop:
@@ -378,13 +305,17 @@ class HttpClient:
             self._emit("request")
             left = max(remaining - (self._clock() - started), 0.001)
             try:
-                resp = self.session.get(url, headers={"User-Agent": self.user_agent}, stream=True,
-                                        allow_redirects=False,
-                                        timeout=(min(lim.connect_timeout, left), lim.read_timeout))
+                resp = self.session.request(method, url, data=body,
+                                            headers={**self.headers, **headers, "User-Agent": self.user_agent},
+                                            stream=True, allow_redirects=False,
+                                            timeout=(min(lim.connect_timeout, left), lim.read_timeout))
                 try:
                     status = resp.status_code
+                    self._learn_pace(resp.headers)
                     if status in REDIRECTS:
                         url = self._redirect_target(url, resp.headers.get("Location"))
+                        if status in (301, 302, 303) and method != "GET":
+                            method, body = "GET", None  # as browsers and requests do
                         continue
                     if status == 429 or status >= 500:
                         what = "is rate-limiting papershelf" if status == 429 else "is unavailable"
