@@ -8,6 +8,8 @@ else with a timer around subprocess.run; prints medians. ``--pubs VENV`` / ``--p
 pubs (each in its own venv, never in the project: pubs 0.9 needs bibtexparser 1.x and
 pyparsing, papis 0.16 brings bibtexparser 2) doing the same import and export. Targets
 (issue 4): import ≤ 10 s, export ≤ 2 s. No assertions: this is a measurement.
+The full side-by-side comparison (papis, pubs, coBib; search, export, --help, peak RSS,
+correctness) is bench_peers.py; the file both read is bibgen.py's.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import shutil
 import statistics
 import subprocess
@@ -24,59 +25,10 @@ import tempfile
 import time
 from pathlib import Path
 
-FAMILIES = ["Ho", "Müller", "van der Berg", "Jégou", "O'Neil", "Zhang", "Smith", "Bäck", "del Campo",
-            "Nguyen", "Kowalski", "Sánchez",
-            # accents written in LaTeX, particles, a Jr. (as "von Last, Jr, First" parts)
-            r"M{\"u}ller", r"Erd\H{o}s", r"Nguy{\~{\^{e}}}n", r"Schr{\"o}dinger", "von Neumann",
-            "de la Fuente", "King, Jr."]
-GIVEN = ["Jonathan", "Anna-Lena", "Hervé", "Li", "Maria", "Thomas", "Lev", "Ng", "Åsa"]
-WORDS = ("diffusion model latent score matching denoising transformer attention adapter "
-         "low-rank adaptation distillation consistency flow sampling guidance image video "
-         "text graph contrastive representation learning").split()
+# One generator for every benchmark (bench/bibgen.py); bench_lossless.py imports it from here.
+from bibgen import make_bib
 
-
-def make_bib(n: int, seed: int = 4) -> str:
-    rnd = random.Random(seed)
-    out = ["@string{neurips = {Advances in Neural Information Processing Systems}}\n"]
-    for i in range(n):
-        authors = " and ".join(
-            f"{rnd.choice(FAMILIES)}, {rnd.choice(GIVEN)}" for _ in range(rnd.randint(1, 6)))
-        title = " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(4, 11))).capitalize()
-        if i % 7 == 0:
-            title = "{LoRA}: " + title
-        if i % 11 == 0:
-            title += r" for Sch{\"o}dinger Bridges \& {GANs}"
-        # math, TeX logos and nested case protection, as thesis writers' files have them
-        if i % 9 == 0:
-            title += r" in $O(n \log n)$ Time"
-        if i % 13 == 0:
-            title += r" with $\sqrt{n}$ and $L^2$ Bounds"
-        if i % 19 == 0:
-            title += r" at $\mathcal{O}(1)$ Cost"
-        if i % 5 == 0:
-            title += r" in {\TeX} and \LaTeX{}"
-        if i % 4 == 0:
-            title += r" for {{COVID-19}} ({NeurIPS})"
-        year = rnd.randint(1995, 2025)
-        kind = i % 3
-        if kind == 0:
-            body = (f"  journal = {{Journal of {rnd.choice(WORDS).capitalize()} Research}},\n"
-                    f"  volume = {{{rnd.randint(1, 60)}}},\n  number = {{{rnd.randint(1, 12)}}},\n"
-                    f"  pages = {{{rnd.randint(1, 500)}--{rnd.randint(501, 900)}}},\n"
-                    f"  doi = {{10.{1000 + i}/bench.{i}}},\n")
-            typ = "article"
-        elif kind == 1:
-            body = f"  booktitle = neurips,\n  pages = {{{rnd.randint(1, 9000)}--{rnd.randint(9001, 9999)}}},\n"
-            typ = "inproceedings"
-        else:
-            yy = year % 100 if year >= 2007 else 15
-            body = (f"  eprint = {{{yy:02d}{rnd.randint(1, 12):02d}.{i:05d}}},\n"
-                    "  archivePrefix = {arXiv},\n  primaryClass = {cs.LG},\n")
-            typ = "misc"
-        out.append(f"@{typ}{{bench{i},\n  author = {{{authors}}},\n  title = {{{title}}},\n{body}"
-                   f"  year = {{{year}}},\n  month = {rnd.choice(['jan', 'jun', 'dec'])},\n"
-                   f"  abstract = {{{' '.join(rnd.choice(WORDS) for _ in range(60))}.}},\n}}\n")
-    return "\n".join(out)
+__all__ = ["make_bib"]
 
 
 def timed(cmd: str, prepare: str | None, runs: int, env: dict) -> float:

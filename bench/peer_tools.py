@@ -1,0 +1,322 @@
+"""The tools bench_peers.py compares: how each is installed, set up and asked to do each workload.
+
+Each peer lives in its own virtual environment (installed from PyPI by ``install``; nothing of
+theirs is in the project) with its own HOME and XDG directories, so no tool sees another's files
+or the user's. A workload is an argv run with stdout to a file: what a user types, not an API call.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+RARE_QUERY_WORD = "Quagliariello"  # bibgen.RARE_SURNAME; repeated so this module needs no import
+
+# What each venv gets (the parser pins are the peers' own requirements, not choices of ours).
+SPECS = {
+    "papis": ["papis==0.16.*"],
+    "pubs": ["pubs==0.9.*", "bibtexparser<2"],  # pubs 0.9 does not start with bibtexparser 2
+    "cobib": ["cobib==6.0.*"],
+}
+TRIM = {"papis": {"papis", "bibtexparser", "pylatexenc"}, "pubs": {"pubs", "bibtexparser", "pyparsing"},
+        "cobib": {"cobib", "bibtexparser", "pylatexenc"}}
+_PAPIS_BUILD_LOCK = threading.Lock()  # the two papis backends build one library
+# "floor": a Python process that only imports sqlite3, the least any of these can take (issue 11)
+ALL_TOOLS = ["floor", "papershelf", "papis", "papis-sqlite", "pubs", "cobib"]
+
+# papis's library is built untimed by its own add code (its CLI import of 10,000 entries takes
+# far over the cap): this runs inside papis's venv. Its duplicate check is skipped (the generated
+# entries are distinct by construction) and so is the per-document cache write; the ID check
+# queries nothing for the same reason. The cache is then dropped and rebuilt by papis itself.
+PAPIS_BUILD = """
+import functools, sys
+import papis.bibtex, papis.commands.add, papis.database, papis.logging, papis.plugin, papis.utils
+def no_duplicate(doc):
+    raise IndexError
+papis.utils.locate_document_in_lib = no_duplicate
+papis.plugin.get_plugin_names = functools.lru_cache(None)(papis.plugin.get_plugin_names)
+db = papis.database.get()
+db.add = lambda doc: None
+db.query_dict = lambda query: []
+with open(sys.argv[1], encoding="utf-8") as fh:
+    docs = papis.bibtex.bibtex_to_dict(fh.read())
+with papis.logging.quiet("papis.commands.add"):
+    for doc in docs:
+        papis.commands.add.run([], data=doc, batch=True)
+print(len(docs))
+"""
+
+
+def install(venvs: Path, name: str) -> Path:
+    """The venv of peer ``name`` under ``venvs``, created and filled from PyPI if missing."""
+    venv = venvs / name
+    exe = venv / "bin" / name
+    if not exe.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *SPECS[name]],
+                       check=True)
+    return venv
+
+
+def freeze(venv: Path, name: str) -> list[str]:
+    """The tool's own line and its parser's from ``pip freeze`` of its venv."""
+    out = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "freeze"], capture_output=True,
+                         text=True, check=True).stdout
+    return [line for line in out.splitlines()
+            if line.split("==")[0].lower().replace("_", "-") in TRIM[name]]
+
+
+def isolated_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of one tool: its own HOME and XDG dirs, none of the user's settings."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PAPERSHELF", "_PAPERSHELF", "PAPIS", "XDG_", "PUBS"))}
+    for sub in ("config", "data", "cache", "state"):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / "config"), XDG_DATA_HOME=str(home / "data"),
+               XDG_CACHE_HOME=str(home / "cache"), XDG_STATE_HOME=str(home / "state"),
+               LANG="C.UTF-8", LC_ALL="C.UTF-8", COLUMNS="100", LINES="24", PAGER="cat",
+               NO_COLOR="1", EDITOR="true", VISUAL="true")
+    env.update(extra or {})
+    return env
+
+
+@dataclass
+class Tool:
+    """One tool at one size: its files, and the argv of each workload it supports."""
+
+    name: str
+    home: Path
+    bib: Path
+    exe: Path
+    env: dict[str, str] = field(default_factory=dict)
+    # workload -> argv; stdout_file: the workload's stdout goes there (export to stdout)
+    stdout_file: dict[str, Path] = field(default_factory=dict)
+    imported: bool = False  # the latest timed import finished: its library serves the rest
+
+    @property
+    def out(self) -> Path:
+        return self.home / "export.bib"
+
+    def prepare_import(self) -> None:
+        """An empty library, untimed, before each timed import."""
+
+    def build(self) -> None:
+        """The library searched and exported (after the timed imports), untimed."""
+
+    def argv(self, workload: str) -> list[str] | None:
+        """The command of ``workload``, or None when the tool has no such thing."""
+        raise NotImplementedError
+
+    def before(self, workload: str) -> None:
+        """Untimed, before each run of ``workload``: an export starts with no output file."""
+        if workload == "export":
+            self.out.unlink(missing_ok=True)
+
+    def workload_env(self, workload: str) -> dict[str, str]:
+        return self.env
+
+    def export_text(self) -> str:
+        return self.out.read_text(encoding="utf-8", errors="replace") if self.out.exists() else ""
+
+
+class Papershelf(Tool):
+    def __init__(self, home: Path, bib: Path, exe: Path) -> None:
+        super().__init__("papershelf", home, bib, exe)
+        self.db = home / "catalogue.db"
+        self.env = isolated_env(home, {"PAPERSHELF_DB": str(self.db)})
+        self.tag = ""
+        self.key = ""
+
+    def run(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(self.exe), *args], env=self.env, capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL)
+
+    def prepare_import(self) -> None:
+        for path in self.db.parent.glob(self.db.name + "*"):
+            path.unlink()
+        self.run("init", "--empty").check_returncode()
+
+    def build(self) -> None:
+        if not self.imported:  # the timed imports were capped or skipped
+            self.prepare_import()
+            self.run("import", "bibtex", str(self.bib))
+        tags = self.run("tags").stdout.split()
+        self.tag = tags[0] if tags else "none"  # the largest tag first
+
+    def argv(self, workload: str) -> list[str] | None:
+        ps = str(self.exe)
+        return {
+            "import": [ps, "import", "bibtex", str(self.bib)],
+            "search": [ps, "search", RARE_QUERY_WORD],
+            "export": [ps, "export", "bibtex", "-o", str(self.out)],
+            "--help": [ps, "--help"],
+            "show": [ps, "show", self.key],
+            "list --tag": [ps, "list", "--tag", self.tag],
+            "list (tty)": [ps, "list"],
+            "TAB completion": [ps],
+        }.get(workload)
+
+    def completion_prefix(self) -> str:
+        """What the user has typed before TAB: the name and year part of ``self.key``."""
+        match = re.match(r"[a-z]+\d{4}", self.key)
+        return match.group(0) if match else self.key[:3]
+
+    def workload_env(self, workload: str) -> dict[str, str]:
+        if workload != "TAB completion":
+            return self.env
+        words = f"papershelf show {self.completion_prefix()}"
+        return {**self.env, "_PAPERSHELF_COMPLETE": "complete_bash", "COMP_WORDS": words,
+                "COMP_CWORD": "2"}
+
+
+class Papis(Tool):
+    """papis 0.16 with its default pickle cache, or (``sqlite=True``) its SQLite FTS backend."""
+
+    def __init__(self, home: Path, bib: Path, venv: Path, library: Path, sqlite: bool) -> None:
+        super().__init__("papis-sqlite" if sqlite else "papis", home, bib, venv / "bin" / "papis")
+        self.venv, self.library, self.sqlite = venv, library, sqlite
+        self.env = isolated_env(home)
+        self.import_lib = home / "import-lib"
+        self._config(library)
+
+    def _config(self, library: Path) -> None:
+        # papis init is interactive: write the config file it would write.
+        cfg = self.home / "config" / "papis"
+        cfg.mkdir(parents=True, exist_ok=True)
+        backend = "sqlite" if self.sqlite else "papis"
+        (cfg / "config").write_text(
+            f"[settings]\ndefault-library = bench\ndatabase-backend = {backend}\n\n"
+            f"[bench]\ndir = {library}\n", encoding="utf-8")
+        shutil.rmtree(self.home / "cache", ignore_errors=True)
+        (self.home / "cache").mkdir()
+
+    def prepare_import(self) -> None:
+        shutil.rmtree(self.import_lib, ignore_errors=True)
+        self.import_lib.mkdir(parents=True)
+        self._config(self.import_lib)
+
+    def build(self) -> None:
+        # built once per size: both backends share the documents (the other one waits)
+        stamp = self.library / ".built"
+        with _PAPIS_BUILD_LOCK:
+            if not stamp.exists():
+                self._build_library(stamp)
+        self._config(self.library)
+        shutil.rmtree(self.import_lib, ignore_errors=True)
+        # papis builds its cache (pickle or SQLite) on the first command: untimed, here.
+        subprocess.run([str(self.exe), "list", "--all", "--format", "{doc[ref]}", RARE_QUERY_WORD],
+                       env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       stdin=subprocess.DEVNULL)
+
+    def _build_library(self, stamp: Path) -> None:
+        shutil.rmtree(self.library, ignore_errors=True)
+        self.library.mkdir(parents=True)
+        self._config(self.library)
+        subprocess.run([str(self.venv / "bin" / "python"), "-c", PAPIS_BUILD, str(self.bib)],
+                       env=self.env, check=True, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        stamp.write_text("done\n")
+
+    def argv(self, workload: str) -> list[str] | None:
+        papis = str(self.exe)
+        everything = ["*"] if self.sqlite else []  # the default query "." is an FTS5 syntax error
+        return {
+            # the sqlite run shares the import path with the default one
+            "import": None if self.sqlite else [papis, "bibtex", "read", str(self.bib), "import",
+                                                "--all", "--batch"],
+            "search": [papis, "list", "--all", "--format", "{doc[ref]}", RARE_QUERY_WORD],
+            "export": [papis, "export", "--all", "--format", "bibtex", "-o", str(self.out),
+                       *everything],
+            "--help": [papis, "--help"],
+        }.get(workload)
+
+
+class Pubs(Tool):
+    def __init__(self, home: Path, bib: Path, venv: Path) -> None:
+        super().__init__("pubs", home, bib, venv / "bin" / "pubs")
+        self.env = isolated_env(home)
+        self.conf, self.repo = home / "pubsrc", home / "repo"
+        self.stdout_file["export"] = self.out  # pubs export writes to stdout
+
+    def _pubs(self) -> list[str]:
+        return [str(self.exe), "-c", str(self.conf)]
+
+    def prepare_import(self) -> None:
+        shutil.rmtree(self.repo, ignore_errors=True)
+        self.conf.unlink(missing_ok=True)
+        subprocess.run([*self._pubs(), "init", "-p", str(self.repo)], env=self.env, check=True,
+                       capture_output=True, stdin=subprocess.DEVNULL)
+
+    def build(self) -> None:
+        if not self.imported:  # the timed imports were capped or skipped
+            self.prepare_import()
+            subprocess.run([*self._pubs(), "import", str(self.bib)], env=self.env,
+                           capture_output=True, stdin=subprocess.DEVNULL)
+
+    def argv(self, workload: str) -> list[str] | None:
+        return {
+            "import": [*self._pubs(), "import", str(self.bib)],
+            # pubs has no free-text query: a bare word is "Invalid query"
+            "search": [*self._pubs(), "list", f"author:{RARE_QUERY_WORD}"],
+            "export": [*self._pubs(), "export"],
+            "--help": [str(self.exe), "--help"],
+        }.get(workload)
+
+
+class Cobib(Tool):
+    def __init__(self, home: Path, bib: Path, venv: Path) -> None:
+        super().__init__("cobib", home, bib, venv / "bin" / "cobib")
+        self.env = isolated_env(home)
+        self.database = home / "data" / "cobib" / "literature.yaml"
+        # coBib prints its whole changelog once per new version: let that happen untimed
+        subprocess.run([str(self.exe), "--version"], env=self.env, capture_output=True,
+                       stdin=subprocess.DEVNULL)
+
+    def prepare_import(self) -> None:
+        self.database.unlink(missing_ok=True)
+        subprocess.run([str(self.exe), "init"], env=self.env, check=True, capture_output=True,
+                       stdin=subprocess.DEVNULL)
+
+    def build(self) -> None:
+        if not self.imported:  # the timed imports were capped or skipped
+            self.prepare_import()
+            subprocess.run([str(self.exe), "add", "-b", str(self.bib)], env=self.env,
+                           capture_output=True, stdin=subprocess.DEVNULL)
+
+    def argv(self, workload: str) -> list[str] | None:
+        cobib = str(self.exe)
+        return {
+            "import": [cobib, "add", "-b", str(self.bib)],
+            "search": [cobib, "search", RARE_QUERY_WORD],
+            # coBib's exporter appends to an existing file: before() removes it first
+            "export": [cobib, "export", "--bibtex", str(self.out)],
+            "--help": [cobib, "--help"],
+        }.get(workload)
+
+
+class Floor(Tool):
+    """``python -c 'import sqlite3'``: the process floor, timed beside the tools so that their
+    numbers can be read as multiples of it on a busy machine."""
+
+    def __init__(self, home: Path, bib: Path) -> None:
+        super().__init__("floor", home, bib, Path(sys.executable))
+        self.env = isolated_env(home)
+
+    def argv(self, workload: str) -> list[str] | None:
+        return [str(self.exe), "-c", "import sqlite3"] if workload in ("--help", "search") else None
+
+
+@functools.cache
+def papershelf_exe() -> Path:
+    """The project's installed console script (the one beside this interpreter, else on PATH)."""
+    beside = Path(sys.executable).parent / "papershelf"
+    found = beside if beside.exists() else shutil.which("papershelf")
+    if not found:
+        sys.exit("bench_peers: no papershelf console script: run `python -m pip install -e .` first")
+    return Path(found)
