@@ -9,8 +9,8 @@ source to come. In one place and in this order it
 2. asks the one identity rule (``model.identity.same_work``) whether each record is a work the
    catalogue (or an earlier record of the same batch) already holds: a duplicate is reported,
    and merged only when the policy says ``update``,
-3. gives the citation key (``model.citekeys.choose_key``: the source's key when usable, else a
-   generated one; a key never changes afterwards),
+3. gives the citation key (``model.citekeys.choose_key``: the source's key when usable, else one
+   made by the ``keys.pattern`` setting; a key never changes afterwards),
 4. applies the topic rules (rule tags; a user's tags always win),
 5. writes everything in one transaction.
 
@@ -21,7 +21,7 @@ topic aliases (``tag:蒸餾`` finds ``distillation``) without storage knowing ab
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -34,6 +34,12 @@ from papershelf.storage.rows import BIBLIOGRAPHIC
 
 if TYPE_CHECKING:  # the door's own machinery loads when something is added, not on every search
     from papershelf.model.identity import IdentityIndex, Keys
+    from papershelf.model.snippets import Snippet
+    from papershelf.storage.trash import Trashed
+
+
+# Progress of long work, for a bar: (stage, done, total or None when unknown).
+Progress = Callable[[str, int, int | None], None]
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,7 @@ class AddPolicy:
     autotag: bool = True  # give new entries the tags the topic rules earn them
     tags: tuple[str, ...] = ()  # user tags for every new entry
     dry_run: bool = False  # decide and report, write nothing
+    progress: Progress | None = None  # told ("checking", done, total) as records are decided
 
 
 @dataclass
@@ -159,12 +166,14 @@ class Library:
 
     def _add(self, entries: Iterable[Entry], policy: AddPolicy) -> AddResult:
         """``add``'s work; the inner transaction joins the caller's."""
+        from papershelf import config
         from papershelf.model.citekeys import VALID_KEY, choose_key
         from papershelf.model.identity import Keys
         from papershelf.topics.loader import current_topics
 
         records = list(entries)
         topics = current_topics() if policy.autotag else None  # a bad rules file stops us first
+        pattern = config.value("keys.pattern")  # a bad setting stops us before any write
         extra_tags = [normalise_tag(t) for t in policy.tags]
         result = AddResult()
         index, index_titles, arxiv_owner = self._indexes()
@@ -172,7 +181,9 @@ class Library:
         new: list[Entry] = []
         updates: list[tuple[int, Entry]] = []
         aliases: list[tuple[int | None, str, str]] = []  # row id (None: new), key, alias
-        for entry in records:
+        for done, entry in enumerate(records):
+            if policy.progress is not None and done % 100 == 0:
+                policy.progress("checking", done, len(records))
             normalise_identifiers(entry)
             keys = Keys.of(entry)
             found = index.find(keys)
@@ -202,7 +213,8 @@ class Library:
                     result.aliased.append((alias, existing_key))
                 continue
             given = entry.citekey
-            key, why = choose_key(entry, lambda k: k.lower() in taken, source_keys=policy.source_keys)
+            key, why = choose_key(entry, lambda k: k.lower() in taken, source_keys=policy.source_keys,
+                                  pattern=pattern)
             if why:
                 result.renamed.append((given, key, why))
             entry.citekey = key
@@ -218,6 +230,8 @@ class Library:
             _remember_title(index_titles, keys, (None, key))
             entry.tags = list(dict.fromkeys([*(normalise_tag(t) for t in entry.tags), *extra_tags]))
             new.append(entry)
+        if policy.progress is not None:
+            policy.progress("writing", len(records), None)
         if topics is not None:
             topics.tag_new(new)
         if policy.dry_run:
@@ -227,6 +241,8 @@ class Library:
         if updates:  # merging overwrites stored fields: keep a copy first
             self.safeguard("update")
         with self.cat.transaction():
+            if topics is not None:  # what search needs of the rules, without loading them
+                self.cat.record_topic_aliases(topics.aliases)
             result.added = self.cat.insert_many(new) if new else []
             row_of = {e.citekey: e.id for e in result.added}
             for row_id, key, alias in aliases:
@@ -254,9 +270,10 @@ class Library:
         return stored
 
     def refresh(self, updates: Sequence[tuple[int, Entry, Sequence[str]]],
-                completed: Sequence[Entry] = ()) -> list[Entry]:
-        """Write metadata a source refreshed (``arxiv sync``) in one transaction; placeholders
-        that were ``completed`` get the topic tags their new title and abstract earn."""
+                completed: Sequence[Entry] = (), *, also: Callable[[], object] | None = None) -> list[Entry]:
+        """Write metadata a source refreshed (``arxiv sync``, ``sync --venues``) in one
+        transaction; placeholders that were ``completed`` get the topic tags their new title and
+        abstract earn; ``also`` (the evidence ``sync --venues`` records) runs in the same one."""
         from papershelf.services.autotag import autotag
 
         if updates:  # a bulk overwrite of stored fields: keep a copy first
@@ -265,6 +282,8 @@ class Library:
             stored = self.cat.update_many(updates) if updates else []
             if completed:
                 autotag(self, [e.citekey for e in completed])
+            if also is not None:
+                also()
         return stored
 
     def existing(self, entries: Sequence[Entry]) -> list[tuple[int | None, str] | None]:
@@ -304,11 +323,33 @@ class Library:
              limit: int | None = None) -> list[Entry]:
         return self.cat.list_entries(self.filters(filters), sort=sort, reverse=reverse, limit=limit)
 
+    def iter_entries(self, filters: Filters | None = None, *, sort: str = "added", reverse: bool = False,
+                     limit: int | None = None, chunk: int = 200) -> Iterator[Entry]:
+        """``list_entries``, loaded ``chunk`` at a time as they are consumed (a table on a
+        terminal shows its first screen before the last entry is read)."""
+        ids = self.cat.list_ids(self.filters(filters), sort=sort, reverse=reverse, limit=limit)
+        return self.cat.iter_load(ids, chunk)
+
     def search(self, query: str, filters: Filters | None = None, limit: int | None = None) -> list[Entry]:
         """Entries matching the search language (``model.query``), best first."""
-        parsed = parse_query(query)
+        return self.search_hits(query, filters, limit, snippets=False).entries
+
+    def search_hits(self, query: str, filters: Filters | None = None, limit: int | None = None, *,
+                    snippets: bool = True) -> SearchResult:
+        """``search``, with why each entry matched: an extract with the hits marked. A word or
+        phrase that is a topic's alias also finds what that topic tags (ranked last)."""
+        from papershelf.model.snippets import Snippet
+
+        parsed = parse_query(query, _topic_of(self.cat.topic_aliases()))
         merged = self.filters((filters or Filters()).merge(parsed.filters))
-        return self.cat.load(self.cat.search_ids(parsed.fts, merged, limit))
+        ids = self.cat.search_ids(parsed.fts, merged, limit, literal=parsed.literal)
+        entries = self.cat.load(ids)
+        found: dict[str, Snippet] = {}
+        if snippets and parsed.fts:  # an extract costs ~0.1 ms a column: only for the first ones
+            marked = self.cat.search_snippets(parsed.fts, ids[:SNIPPET_ROWS])
+            found = {e.citekey: Snippet.parse(marked[e.id][1], marked[e.id][0])
+                     for e in entries if e.id in marked}
+        return SearchResult(entries, found)
 
     def get(self, ref: str) -> Entry:
         return self.cat.get(ref)
@@ -356,8 +397,84 @@ class Library:
         return self.cat.set_notes(ref, text, append=append, expect=expect)
 
     def remove(self, refs: Sequence[str]) -> list[str]:
+        """Remove entries (all or none) into the trash, and purge what it held longer than the
+        retention period (``PAPERSHELF_TRASH_DAYS``; 0: delete for good, no trash)."""
+        from papershelf.services.maintenance import trash_cutoff, trash_days
+        from papershelf.storage import trash
+
+        days = trash_days()  # a bad value stops us before anything is written
+        ids = [self.cat.resolve(ref) for ref in refs]
         self.safeguard("remove")
-        return self.cat.remove(refs)
+        with self.cat.transaction():
+            removed = self.cat.remove(refs, to_trash=days > 0)
+            trash.purge(self.cat.conn, trash_cutoff(days))
+        from papershelf.services.export_cache import forget
+
+        forget(ids)  # a new entry may get a removed one's id: no text of the old one may serve it
+        return removed
+
+    # -- the trash ----------------------------------------------------------------------------
+
+    def trash(self) -> list[Trashed]:
+        """What the trash holds, most recently removed first."""
+        from papershelf.storage import trash
+
+        return trash.listing(self.cat.conn)
+
+    def restore(self, keys: Sequence[str]) -> list[str]:
+        """Bring trashed entries back unchanged (all or none); see ``storage.trash``."""
+        from papershelf.services.maintenance import trash_cutoff, trash_days
+        from papershelf.storage import trash
+
+        days = trash_days()
+        with self.cat.transaction():
+            trash.purge(self.cat.conn, trash_cutoff(days))
+            rows = list(dict.fromkeys(trash.find(self.cat.conn, k.strip()) for k in keys))
+            return [trash.restore(self.cat.conn, row) for row in rows]
+
+    def empty_trash(self) -> int:
+        """Delete everything in the trash for good (a backup first); returns how many."""
+        from papershelf.storage import trash
+
+        if not self.trash():
+            return 0
+        self.safeguard("empty-trash")
+        with self.cat.transaction():
+            return trash.purge(self.cat.conn)
+
+    # -- many entries at once -----------------------------------------------------------------
+
+    def tag_all(self, refs: Sequence[str], tags: Sequence[str]) -> list[tuple[str, list[str]]]:
+        """Tag several entries in one transaction; (key, the tags new on it) for each."""
+        with self.cat.transaction():
+            out = []
+            for ref in refs:
+                entry_id = self.cat.resolve(ref, exact=True)
+                out.append((self.cat.keys_of([entry_id])[entry_id], self.cat.tag(ref, tags)))
+            return out
+
+    def untag_all(self, refs: Sequence[str], tags: Sequence[str]) -> list[tuple[str, list[str]]]:
+        """Untag several entries in one transaction; (key, the tags it had) for each."""
+        with self.cat.transaction():
+            out = []
+            for ref in refs:
+                entry_id = self.cat.resolve(ref, exact=True)
+                out.append((self.cat.keys_of([entry_id])[entry_id], self.cat.untag(ref, tags)))
+            return out
+
+    def web_page(self, ref: str) -> tuple[Entry, str | None]:
+        """The entry and the page ``open`` shows: its arXiv abstract page, else its DOI
+        (https://doi.org/…), else its URL — where a Markdown reading list links its title."""
+        from papershelf.formats.markdown import link_of
+
+        entry = self.get(ref)
+        return entry, link_of(entry)
+
+    def close_tags(self, name: str) -> list[str]:
+        """Tags of the catalogue whose name is close to ``name`` (for "did you mean")."""
+        from papershelf.model.suggest import closest
+
+        return closest(normalise_tag(name), self.cat.tag_names(limit=20000))
 
     def rekey(self, old: str, new: str) -> tuple[str, str]:
         return self.cat.rekey(old, new)
@@ -371,6 +488,33 @@ class Library:
         from papershelf.services.maintenance import auto_backup
 
         return auto_backup(self.cat, what)
+
+
+SNIPPET_ROWS = 100  # search results that say why they matched (the rest: the entry alone)
+
+
+@dataclass
+class SearchResult:
+    """What ``Library.search_hits`` found: entries best first, and per key why it matched."""
+
+    entries: list[Entry]
+    snippets: dict[str, Snippet] = field(default_factory=dict)
+
+
+def _topic_of(aliases: dict[str, str]) -> Callable[[str], str | None] | None:
+    """For the search language: the topic a word or phrase is an alias of (not the topic's own
+    name, which the tags already hold). ``aliases`` is what the catalogue recorded when entries
+    were last added or autotagged, so a search never loads the rules."""
+    if not aliases:
+        return None
+    from papershelf.model.tags import tag_form
+
+    def topic_of(text: str) -> str | None:
+        form = tag_form(text)
+        topic = aliases.get(form)
+        return topic if topic and topic != form else None
+
+    return topic_of
 
 
 def open_library(path: Path, *, create: bool = False, seed: bool = False) -> tuple[Library, int | None]:
