@@ -82,6 +82,12 @@ class PartialFailure(PapershelfError):
 
     exit_code = ExitCode.PARTIAL
 
+    @classmethod
+    def of(cls, failed: int, total: int, done: str) -> PartialFailure:
+        """``2 of 5 could not be added; the other 3 were``, with what to do next."""
+        return cls(f"{failed} of {total} could not be {done}; the other {total - failed} were",
+                   hint="the ones listed above; run the same command again to retry them")
+
 
 class ConflictError(PapershelfError):
     """Another process changed an entry between this command's read and its write: nothing was

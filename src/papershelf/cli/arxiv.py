@@ -120,8 +120,7 @@ def _finish(report: Report, done: str) -> None:
         return
     n, total = len(failures), len(report.outcomes)
     if report.successes:
-        raise PartialFailure(f"{n} of {total} could not be {done}; the other {total - n} were",
-                             hint="the ones listed above; run the same command again to retry them")
+        raise PartialFailure.of(n, total, done)
     if report.error is not None:
         raise report.error
     if all(o.status == "not_found" for o in failures):

@@ -173,8 +173,7 @@ class AddReport:
             return
         n, total = len(failures), len(self.outcomes)
         if self.successes:
-            raise PartialFailure(f"{n} of {total} could not be {done}; the other {total - n} were",
-                                 hint="the ones listed above; run the same command again to retry them")
+            raise PartialFailure.of(n, total, done)
         if any(o.status == "failed" for o in failures):
             first = next(o for o in failures if o.status == "failed")
             raise NetworkError(first.message, hint="nothing was added; try again later")
