@@ -26,14 +26,14 @@ PERELMAN_BIB = """@article{perelman2002entropy,
 
 
 def test_only_the_library_writes_new_entries():
-    """No importer inserts rows itself: ``insert_many`` is called from services/library.py only."""
+    """No importer inserts rows itself: ``insert_many`` is called from the door only."""
     callers = []
     for path in SRC.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                     and node.func.attr == "insert_many":
                 callers.append(path.relative_to(SRC).as_posix())
-    assert callers == ["services/library.py"]
+    assert callers == ["services/door.py"]
 
 
 def test_an_old_style_id_from_a_bib_file_and_from_arxiv_is_one_row(run, tmp_path, arxiv_server):

@@ -1,4 +1,5 @@
-"""The library: the public Python API over one catalogue, and its one door for new entries.
+"""The library: the public Python API over one catalogue, and its one door for new entries
+(``services.door``: ``Library`` is a ``Door``).
 
 ``Library.add(entries, policy)`` is how every entry enters the catalogue — the bundled reading
 list, ``add`` and ``arxiv search --add``, ``import bibtex``, ``import markdown``, and every
@@ -20,100 +21,25 @@ topic aliases (``tag:蒸餾`` finds ``distillation``) without storage knowing ab
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from papershelf.model.entry import Entry
 from papershelf.model.query import Filters, parse_query
 from papershelf.model.tags import normalise_tag
-from papershelf.storage.catalogue import Catalogue, Stats
-from papershelf.storage.rows import BIBLIOGRAPHIC
 
-if TYPE_CHECKING:  # the door's own machinery loads when something is added, not on every search
-    from papershelf.model.identity import IdentityIndex, Keys
+# The door (add, refresh) and its vocabulary, which callers import from here.
+from papershelf.services.door import AddPolicy, AddResult, Door, Duplicate, Progress  # noqa: F401
+from papershelf.storage.catalogue import Catalogue, Stats
+
+if TYPE_CHECKING:
     from papershelf.model.snippets import Snippet
     from papershelf.storage.trash import Trashed
 
 
-# Progress of long work, for a bar: (stage, done, total or None when unknown).
-Progress = Callable[[str, int, int | None], None]
-
-
-@dataclass(frozen=True)
-class AddPolicy:
-    """What ``Library.add`` does beyond adding new works."""
-
-    on_duplicate: Literal["skip", "update"] = "skip"  # update: the record's fields overwrite the stored ones
-    source_keys: bool = False  # records carry keys their source chose (a .bib): a missing one is reported
-    autotag: bool = True  # give new entries the tags the topic rules earn them
-    tags: tuple[str, ...] = ()  # user tags for every new entry
-    dry_run: bool = False  # decide and report, write nothing
-    progress: Progress | None = None  # told ("checking", done, total) as records are decided
-
-
-@dataclass
-class Duplicate:
-    entry: Entry  # the record that was not added
-    existing_key: str
-    existing_id: int | None  # None: an earlier record of the same batch
-    why: str  # the evidence: "arXiv id 2006.11239", "DOI …", "title, year and first author"
-
-
-@dataclass
-class AddResult:
-    added: list[Entry] = field(default_factory=list)
-    updated: list[Entry] = field(default_factory=list)
-    duplicates: list[Duplicate] = field(default_factory=list)
-    renamed: list[tuple[str, str, str]] = field(default_factory=list)  # key given, key used, why
-    aliased: list[tuple[str, str]] = field(default_factory=list)  # merged-away key, the key it cites
-    probable: list[Duplicate] = field(default_factory=list)  # maybe the same work: reported, both kept
-    # a different work already carries the record's arXiv id (a bogus eprint copied into two
-    # papers): the record is added without it (its .bib eprint stays verbatim). key, other key, id
-    shared_ids: list[tuple[str, str, str]] = field(default_factory=list)
-
-
-def canonical_arxiv(ident: str | None) -> str | None:
-    """``model.identifiers.canonical_arxiv``, imported when first needed (its patterns cost
-    startup time that a search does not need)."""
-    from papershelf.model.identifiers import canonical_arxiv as canonical
-
-    return canonical(ident)
-
-
-def normalise_identifiers(entry: Entry) -> None:
-    """Identifiers in the one form the catalogue stores (see ``model.identifiers``)."""
-    if entry.arxiv_id:
-        entry.arxiv_id = canonical_arxiv(entry.arxiv_id) or entry.arxiv_id
-
-
-_Titles = dict[tuple[str, int], list[tuple["Keys", tuple[int | None, str]]]]
-
-
-def _remember_title(titles: _Titles, keys: Keys, payload: tuple[int | None, str]) -> None:
-    if keys.real_title and keys.year is not None:
-        titles.setdefault((keys.real_title, keys.year), []).append((keys, payload))
-
-
-def _probable(titles: _Titles, keys: Keys) -> list[tuple[int | None, str]]:
-    """Records that may be the same work as ``keys`` but are not known to be: the same title
-    and year where one of them names no author (and no identifier contradicts)."""
-    if not keys.real_title or keys.year is None:
-        return []
-    out = []
-    for other, payload in titles.get((keys.real_title, keys.year), ()):
-        if keys.first_author and other.first_author:
-            continue  # both name one: the identity rule has decided
-        if any(getattr(keys, n) and getattr(other, n) and getattr(keys, n) != getattr(other, n)
-               for n in ("arxiv", "doi")):
-            continue
-        out.append(payload)
-    return out
-
-
-class Library:
+class Library(Door):
     """One open catalogue and what can be done with it."""
 
     def __init__(self, cat: Catalogue):
@@ -131,182 +57,6 @@ class Library:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    # -- the door -----------------------------------------------------------------------------
-
-    def identity_index(self) -> IdentityIndex[tuple[int | None, str]]:
-        return self._indexes()[0]
-
-    def _indexes(self) -> tuple[IdentityIndex[tuple[int | None, str]], _Titles, dict[str, str]]:
-        """The identity index of the catalogue, its records by (title, year) for the probable
-        duplicates, and the key holding each arXiv id."""
-        from papershelf.model.identity import IdentityIndex, Keys
-
-        index: IdentityIndex[tuple[int | None, str]] = IdentityIndex()
-        titles: _Titles = {}
-        arxiv_owner: dict[str, str] = {}
-        for row_id, key, entry in self.cat.identity_records():
-            keys = Keys.of(entry)
-            index.add(keys, (row_id, key))
-            _remember_title(titles, keys, (row_id, key))
-            if entry.arxiv_id:
-                arxiv_owner[canonical_arxiv(entry.arxiv_id) or entry.arxiv_id] = key
-        return index, titles, arxiv_owner
-
-    def add(self, entries: Iterable[Entry], policy: AddPolicy = AddPolicy()) -> AddResult:
-        """Add new works, report (or merge) the ones already here; one transaction.
-
-        Identity and keys are decided inside that write transaction (``BEGIN IMMEDIATE``): the
-        catalogued works and the taken keys are read with the lock held, so concurrent adds of
-        the same works serialise (the later ones report duplicates) instead of colliding."""
-        if policy.dry_run:
-            return self._add(entries, policy)
-        with self.cat.transaction():
-            return self._add(entries, policy)
-
-    def _add(self, entries: Iterable[Entry], policy: AddPolicy) -> AddResult:
-        """``add``'s work; the inner transaction joins the caller's."""
-        from papershelf import config
-        from papershelf.model.citekeys import VALID_KEY, choose_key
-        from papershelf.model.identity import Keys
-        from papershelf.topics.loader import current_topics
-
-        records = list(entries)
-        topics = current_topics() if policy.autotag else None  # a bad rules file stops us first
-        pattern = config.value("keys.pattern")  # a bad setting stops us before any write
-        extra_tags = [normalise_tag(t) for t in policy.tags]
-        result = AddResult()
-        index, index_titles, arxiv_owner = self._indexes()
-        taken = self.cat.taken_keys()
-        new: list[Entry] = []
-        updates: list[tuple[int, Entry]] = []
-        aliases: list[tuple[int | None, str, str]] = []  # row id (None: new), key, alias
-        for done, entry in enumerate(records):
-            if policy.progress is not None and done % 100 == 0:
-                policy.progress("checking", done, len(records))
-            normalise_identifiers(entry)
-            keys = Keys.of(entry)
-            found = index.find(keys)
-            at, evidence = (found[0], found[1].describe(entry)) if found is not None else (None, "")
-            if at is None:
-                maybe = _probable(index_titles, keys)
-                same_key = [m for m in maybe if entry.citekey and m[1].lower() == entry.citekey.lower()]
-                if same_key:  # the same record again (a re-import): its key says which it is
-                    at, evidence = same_key[0], "key, title and year"
-                elif maybe:  # reported; the record is added all the same
-                    result.probable.append(Duplicate(entry, maybe[0][1], maybe[0][0],
-                                                     "title and year (no author to compare)"))
-            if at is not None:
-                row_id, existing_key = at
-                result.duplicates.append(Duplicate(entry, existing_key, row_id, evidence))
-                merged = False
-                if policy.on_duplicate == "update" and row_id is not None:
-                    updates.append((row_id, entry))
-                    merged = True
-                # the merged-away key keeps citing: a merge, or a second key for a work this
-                # very batch brings (both keys of one .bib may be \cite'd)
-                alias = entry.citekey
-                if (alias and (merged or (row_id is None and policy.source_keys))
-                        and alias.lower() not in taken and VALID_KEY.match(alias)):
-                    aliases.append((row_id, existing_key, alias))
-                    taken.add(alias.lower())
-                    result.aliased.append((alias, existing_key))
-                continue
-            given = entry.citekey
-            key, why = choose_key(entry, lambda k: k.lower() in taken, source_keys=policy.source_keys,
-                                  pattern=pattern)
-            if why:
-                result.renamed.append((given, key, why))
-            entry.citekey = key
-            taken.add(key.lower())
-            if entry.arxiv_id and keys.arxiv in arxiv_owner:  # one arXiv id per entry (storage)
-                result.shared_ids.append((key, arxiv_owner[keys.arxiv], entry.arxiv_id or keys.arxiv))
-                if "eprint" not in entry.source_fields:
-                    entry.extra = {**entry.extra, "eprint": entry.arxiv_id or keys.arxiv}
-                entry.arxiv_id, entry.arxiv_version = None, None
-            elif entry.arxiv_id:
-                arxiv_owner[keys.arxiv] = key
-            index.add(keys, (None, key))
-            _remember_title(index_titles, keys, (None, key))
-            entry.tags = list(dict.fromkeys([*(normalise_tag(t) for t in entry.tags), *extra_tags]))
-            new.append(entry)
-        if policy.progress is not None:
-            policy.progress("writing", len(records), None)
-        if topics is not None:
-            topics.tag_new(new)
-        if policy.dry_run:
-            result.added = new
-            result.updated = [e for _, e in updates]
-            return result
-        if updates:  # merging overwrites stored fields: keep a copy first
-            self.safeguard("update")
-        with self.cat.transaction():
-            if topics is not None:  # what search needs of the rules, without loading them
-                self.cat.record_topic_aliases(topics.aliases)
-            result.added = self.cat.insert_many(new) if new else []
-            row_of = {e.citekey: e.id for e in result.added}
-            for row_id, key, alias in aliases:
-                target = row_id if row_id is not None else row_of.get(key)
-                if target is not None:
-                    self.cat.add_alias(target, alias)
-            result.updated = [self._merge_record(row_id, entry) for row_id, entry in updates]
-            if aliases:  # the new entries as stored, with the keys that cite them
-                fresh = {e.id: e for e in self.cat.load([e.id for e in result.added if e.id is not None])}
-                result.added = [fresh.get(e.id, e) for e in result.added]
-        return result
-
-    def _merge_record(self, row_id: int, entry: Entry) -> Entry:
-        """The record's non-empty bibliographic fields overwrite the stored ones; its tags are
-        added. Citekey, notes, section and the entry's own tags stay."""
-        names = [name for name in BIBLIOGRAPHIC if getattr(entry, name) not in (None, "", [])]
-        current = self.cat.get_id(row_id)
-        if entry.extra:
-            entry = copy.copy(entry)
-            entry.extra = {**current.extra, **entry.extra}
-            names.append("extra")
-        stored = self.cat.update_metadata(row_id, entry, names) if names else current
-        if entry.tags:
-            self.cat.tag(stored.citekey, entry.tags)
-        return stored
-
-    def refresh(self, updates: Sequence[tuple[int, Entry, Sequence[str]]],
-                completed: Sequence[Entry] = (), *, also: Callable[[], object] | None = None) -> list[Entry]:
-        """Write metadata a source refreshed (``arxiv sync``, ``sync --venues``) in one
-        transaction; placeholders that were ``completed`` get the topic tags their new title and
-        abstract earn; ``also`` (the evidence ``sync --venues`` records) runs in the same one."""
-        from papershelf.services.autotag import autotag
-
-        if updates:  # a bulk overwrite of stored fields: keep a copy first
-            self.safeguard("sync")
-        with self.cat.transaction():  # the metadata and the tags it earns: all or nothing
-            stored = self.cat.update_many(updates) if updates else []
-            if completed:
-                autotag(self, [e.citekey for e in completed])
-            if also is not None:
-                also()
-        return stored
-
-    def existing(self, entries: Sequence[Entry]) -> list[tuple[int | None, str] | None]:
-        """For each record, (row id, citekey) of the catalogued work it is, by the one identity
-        rule, or None. Looks only; nothing is normalised or written."""
-        from papershelf.model.identity import Keys
-
-        index = self.identity_index()
-        out: list[tuple[int | None, str] | None] = []
-        for entry in entries:
-            found = index.find(Keys.of(entry))
-            out.append(found[0] if found else None)
-        return out
-
-    def find_arxiv(self, arxiv_ids: Iterable[str]) -> dict[str, Entry]:
-        """Catalogued entries by canonical arXiv id (an indexed lookup per id)."""
-        found: dict[str, Entry] = {}
-        for ident in arxiv_ids:
-            canonical = canonical_arxiv(ident) or ident
-            row = self.cat.find_arxiv_id(canonical)
-            if row is not None:
-                found[canonical] = self.cat.get_id(row)
-        return found
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -483,11 +233,6 @@ class Library:
         """A consistent copy: beside the catalogue (timestamped), or at ``to`` (must not exist)."""
         return self.cat.backup("manual") if to is None else self.cat.backup_to(to)
 
-    def safeguard(self, what: str) -> Path:
-        """An automatic backup before a destructive change (see ``services.maintenance``)."""
-        from papershelf.services.maintenance import auto_backup
-
-        return auto_backup(self.cat, what)
 
 
 SNIPPET_ROWS = 100  # search results that say why they matched (the rest: the entry alone)
