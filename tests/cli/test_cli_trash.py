@@ -178,3 +178,21 @@ def test_a_trashed_key_says_where_it_is(run, bundled):
     assert result.exit_code == 3
     assert result.stderr == ("error: no entry 'hu2022lora': it is in the trash\n"
                              "hint: `papershelf restore hu2022lora` brings it back\n")
+
+
+def test_a_work_added_again_meanwhile_is_not_restored_twice(run, bundled, tmp_path):
+    """The identity rule of `add` holds for `restore` too: the same work (here the same DOI,
+    under another key) imported after the remove keeps the trashed entry in the trash."""
+    bib = tmp_path / "again.bib"
+    bib.write_text("@book{again2000, title={Some Book}, author={Writer, Ann}, year={2000}, "
+                   "publisher={P}, doi={10.1234/same.work}}\n", encoding="utf-8")
+    assert run("import", "bibtex", str(bib)).exit_code == 0
+    assert run("remove", "again2000", "--yes").exit_code == 0
+    bib.write_text("@book{other2000, title={Some Book}, author={Writer, Ann}, year={2000}, "
+                   "publisher={P}, doi={10.1234/same.work}}\n", encoding="utf-8")
+    assert run("import", "bibtex", str(bib)).exit_code == 0
+    result = run("restore", "again2000")
+    assert result.exit_code == 1
+    assert "the catalogue holds the same work again, as 'other2000'" in result.stderr
+    assert [t["citekey"] for t in trash(run)] == ["again2000"]  # nothing changed
+    assert run("show", "again2000").exit_code == 3

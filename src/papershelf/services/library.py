@@ -1,22 +1,9 @@
-"""The library: the public Python API over one catalogue, and its one door for new entries
-(``services.door``: ``Library`` is a ``Door``).
+"""The library: the public Python API over one catalogue.
 
-``Library.add(entries, policy)`` is how every entry enters the catalogue — the bundled reading
-list, ``add`` and ``arxiv search --add``, ``import bibtex``, ``import markdown``, and every
-source to come. In one place and in this order it
-
-1. normalises identifiers (an arXiv id in its canonical form: ``math.DG/0211159`` →
-   ``math/0211159``),
-2. asks the one identity rule (``model.identity.same_work``) whether each record is a work the
-   catalogue (or an earlier record of the same batch) already holds: a duplicate is reported,
-   and merged only when the policy says ``update``,
-3. gives the citation key (``model.citekeys.choose_key``: the source's key when usable, else one
-   made by the ``keys.pattern`` setting; a key never changes afterwards),
-4. applies the topic rules (rule tags; a user's tags always win),
-5. writes everything in one transaction.
-
-No importer decides any of these itself. Reads go through the library too, so tag filters see
-topic aliases (``tag:蒸餾`` finds ``distillation``) without storage knowing about topics.
+``Library`` is a ``Door`` (``services.door``): ``Library.add`` is how every entry enters the
+catalogue, and the door's docstring says what it decides, in which order. Reads go through the
+library too, so tag filters see topic aliases (``tag:蒸餾`` finds ``distillation``) without
+storage knowing about topics.
 """
 
 from __future__ import annotations
@@ -180,7 +167,30 @@ class Library(Door):
         with self.cat.transaction():
             trash.purge(self.cat.conn, trash_cutoff(days))
             rows = list(dict.fromkeys(trash.find(self.cat.conn, k.strip()) for k in keys))
-            return [trash.restore(self.cat.conn, row) for row in rows]
+            restored = [trash.restore(self.cat.conn, row) for row in rows]
+            self._refuse_works_held_again(restored)
+            return restored
+
+    def _refuse_works_held_again(self, keys: Sequence[str]) -> None:
+        """The one identity rule, as for ``add``: a restored entry whose work the catalogue holds
+        again (imported or added since it was removed) is refused, and the transaction with it."""
+        from papershelf.errors import CiteKeyError
+        from papershelf.model.identity import IdentityIndex, Keys
+
+        back = {k.lower() for k in keys}
+        index: IdentityIndex[str] = IdentityIndex()
+        restored: list[tuple[str, Entry]] = []
+        for _, key, entry in self.cat.identity_records():
+            if key.lower() in back:
+                restored.append((key, entry))
+            else:
+                index.add(Keys.of(entry), key)
+        for key, entry in restored:
+            found = index.find(Keys.of(entry))
+            if found is not None:
+                raise CiteKeyError(f"cannot restore {key!r}: the catalogue holds the same work again, "
+                                   f"as {found[0]!r} (added again since?)",
+                                   hint=f"remove {found[0]} first if the trashed entry is the one to keep")
 
     def empty_trash(self) -> int:
         """Delete everything in the trash for good (a backup first); returns how many."""
