@@ -56,7 +56,7 @@ def test_broken_toml_is_one_line(cfg_file):
     cfg_file.write_text('[export\nstyle = "bibtex"\n', encoding="utf-8")
     with pytest.raises(ConfigError) as err:
         config.value("export.style")
-    assert "config.toml" in str(err.value) and "line 1" in str(err.value)
+    assert "config.toml:1: Expected" in str(err.value) and "(column 8)" in str(err.value)
 
 
 def test_a_named_config_file_must_exist(monkeypatch, tmp_path):
@@ -157,3 +157,128 @@ def test_ui_color_never_and_always(run, bundled, cfg_file):
     assert "\x1b[" in run("topics").stdout  # colours even into a pipe
     cfg_file.write_text('[ui]\ncolor = "never"\n', encoding="utf-8")
     assert "\x1b[" not in run("topics").stdout
+
+
+# ── A config file that cannot be used: one line naming it (and the line), exit 2, for every
+#    command, in a real process (the first command of a run, not a CliRunner's later one).
+
+def _papershelf(*args: str, env: dict | None = None):
+    import os
+    import subprocess
+
+    from conftest import installed_script
+
+    return subprocess.run([installed_script(), *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=60)
+
+
+def _one_error_line(result, *, starts: str) -> str:
+    lines = result.stderr.splitlines()
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert lines and lines[0].startswith("error: " + starts), lines
+    assert all(line.startswith("hint:") for line in lines[1:]), lines
+    return lines[0]
+
+
+def _write_bytes(path, data: bytes):
+    path.write_bytes(data)
+
+
+@pytest.mark.parametrize("content, says", [
+    (b"[ui\n", ":1: Expected ']' at the end of a table declaration (column 4)"),
+    (b'[export]\nstyle = "bibtex"\n[export]\n', ":3: Cannot declare ('export',) twice (column 8)"),
+    (b'[ui]\ncolor = "pink"\n', ":2: ui.color must be one of auto, always, never (got 'pink')"),
+    (b'[ui]\ncolour = "never"\n', ":2: unknown setting 'ui.colour'"),
+    (b"[import]\nautotag = 1\n", ":2: import.autotag must be true or false (got 1)"),
+    (b'[catalogue]\nbackups = "3"\n', ":2: catalogue.backups must be a whole number (got '3')"),
+    (b"[trash]\ndays = 1.5\n", ":2: trash.days must be a whole number (got 1.5)"),
+    (b"[catalogue]\nbusy_timeout = -1\n", ":2: catalogue.busy_timeout must be a number of seconds from 0"),
+    (b"[catalogue]\nbusy_timeout = nan\n", ":2: catalogue.busy_timeout must be a number of seconds from 0"),
+    (b"[cache]\ndays = true\n", ":2: cache.days must be a number (got true)"),
+    (b"[ui]\ncolor = { a = 1 }\n", ":2: ui.color must be a string in quotes (got a table)"),
+    (b'ui = "never"\n', ":1: 'ui' must be a [section]"),
+    (b'[catalogue]\npath = "a\\u0000b.db"\n', ":2: catalogue.path must not contain control characters"),
+    (b"[ui]\ncolor = \"\xff\"\n", ":2: the config file is not UTF-8 text"),
+    (b"x = " + b"[" * 5000 + b"]" * 5000 + b"\n", ":1: the config file nests more than 200 levels deep"),
+    (b"x = " + b"{a=" * 300 + b"1" + b"}" * 300 + b"\n", ":1: the config file nests more than 200 levels deep"),
+    (b"# " + b"x" * (1 << 20) + b"\n", ": the config file is larger than 1 MB"),
+], ids=["toml", "twice", "choice", "unknown", "bool-type", "int-type", "int-float", "negative", "nan",
+        "number-bool", "table", "not-a-section", "nul-in-path", "not-utf8", "deep-arrays", "deep-tables",
+        "over-1mb"])
+@pytest.mark.parametrize("command", [["list"], ["config"], ["search", "lora"], ["export", "bibtex"]])
+def test_every_command_refuses_a_bad_config_file_in_one_line(cfg_file, content, says, command):
+    cfg_file.write_bytes(content)
+    line = _one_error_line(_papershelf(*command), starts=str(cfg_file))
+    assert line == f"error: {cfg_file}{says}" or line.startswith(f"error: {cfg_file}{says}"), line
+
+
+def test_a_directory_a_symlink_loop_and_a_fifo_are_one_line(cfg_file):
+    import os
+
+    cfg_file.mkdir()
+    _one_error_line(_papershelf("config"), starts=f"{cfg_file}: the config file is a directory")
+    cfg_file.rmdir()
+    loop = cfg_file.parent / "loop.toml"
+    loop.symlink_to(cfg_file)
+    cfg_file.symlink_to(loop)
+    _one_error_line(_papershelf("list"), starts=f"{cfg_file}: cannot read the config file (Too many levels")
+    cfg_file.unlink()
+    os.mkfifo(cfg_file)  # reading it would block for ever
+    _one_error_line(_papershelf("list"), starts=f"{cfg_file}: the config file is not a regular file")
+
+
+def test_help_still_works_with_a_bad_config_file(cfg_file):
+    cfg_file.write_text("[ui\n", encoding="utf-8")
+    for args in (["--help"], ["list", "--help"], ["export", "bibtex", "--help"]):
+        result = _papershelf(*args)
+        assert result.returncode == 0 and "Usage" in result.stdout, result.stderr
+
+
+def test_a_bad_variable_is_the_same_kind_of_line(cfg_file):
+    result = _papershelf("list", env={"PAPERSHELF_BACKUPS": "lots"})
+    assert _one_error_line(result, starts="PAPERSHELF_BACKUPS: ") == (
+        "error: PAPERSHELF_BACKUPS: catalogue.backups must be a whole number of backups from 1 to "
+        "10000000 (got 'lots')")
+
+
+def test_catalogue_path_in_a_folder_that_does_not_exist_is_refused(cfg_file, tmp_path):
+    typo = tmp_path / "Dokuments" / "thesis.db"
+    cfg_file.write_text(f'[catalogue]\npath = "{typo}"\n', encoding="utf-8")
+    result = _papershelf("list")
+    assert _one_error_line(result, starts=f"{cfg_file}:2: ") == (
+        f"error: {cfg_file}:2: catalogue.path names {typo}, whose folder does not exist (a typo?)")
+    assert "mkdir -p" in result.stderr and not typo.parent.exists()
+    # In a folder that exists, a new catalogue is made on first use, and said so.
+    typo.parent.mkdir()
+    made = _papershelf("list")
+    assert made.returncode == 0 and f"Created your catalogue at {typo}" in made.stderr
+
+
+@pytest.mark.parametrize("name, env, text, value", [
+    ("catalogue.busy_timeout", "PAPERSHELF_BUSY_TIMEOUT", "2.5", 2.5),
+    ("catalogue.backups", "PAPERSHELF_BACKUPS", "4", 4),
+    ("trash.days", "PAPERSHELF_TRASH_DAYS", "0", 0),
+    ("cache.days", "PAPERSHELF_CACHE_DAYS", "0.5", 0.5),
+])
+def test_each_setting_comes_from_the_file_or_its_variable(cfg_file, monkeypatch, name, env, text, value):
+    section, key = name.split(".")
+    cfg_file.write_text(f"[{section}]\n{key} = {text}\n", encoding="utf-8")
+    got = config.get(name)
+    assert (got.value, got.origin) == (value, "file")
+    monkeypatch.setenv(env, "1")
+    got = config.get(name)
+    assert (got.value, got.origin, got.where) == (1, "env", env)
+
+
+def test_the_layers_read_the_declared_settings(cfg_file):
+    from papershelf.services.export_cache import cache_days
+    from papershelf.services.maintenance import trash_days
+    from papershelf.sources.metadata.settings import Settings
+    from papershelf.storage.db import backup_limit, busy_timeout
+
+    cfg_file.write_text("[catalogue]\nbusy_timeout = 3\nbackups = 2\n[trash]\ndays = 9\n[cache]\ndays = 0\n",
+                        encoding="utf-8")
+    assert (busy_timeout(), backup_limit(), trash_days(), cache_days()) == (3.0, 2, 9, 0.0)
+    assert Settings.from_env({}).cache_days == 0.0
+    assert Settings.from_env({"PAPERSHELF_CACHE_DAYS": "2"}).cache_days == 2.0

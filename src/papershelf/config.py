@@ -2,17 +2,23 @@
 then command-line options (each one wins over the one before it).
 
 The file is ``<config dir>/config.toml`` (platformdirs; ``PAPERSHELF_CONFIG`` names another
-one). Every setting is declared once, in ``SETTINGS``; ``papershelf config`` prints each with
-its effective value and where that value came from. A bad value is an error that names the
-file and the line. A missing file costs nothing: the TOML parser is imported only to read one.
+one). Every setting is declared once, in ``SETTINGS``, with its variable if it has one; every
+layer reads it through ``get``/``value``, and ``papershelf config`` prints each with its
+effective value and where that value came from. A bad value, from the file or a variable, is one
+``ConfigError`` (a usage error, exit 2) in one shape: ``<where>: <setting> <problem> (got <raw>)``,
+where ``<where>`` is ``file:line`` or the variable's name. A file that cannot be read as a small
+TOML text (a directory, a symlink loop, a FIFO, over 1 MB, nested too deeply, not UTF-8, bad
+TOML) is one line naming the file, and the line when the parser gives one. A missing file costs
+nothing: the TOML parser is imported only to read one.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,13 +57,40 @@ def _choice(*choices: str) -> Callable[[Any], str]:
 def _text(raw: Any) -> str:
     if not isinstance(raw, str):
         raise ValueError("must be a string")
+    if _CONTROL.search(raw):
+        raise ValueError("must not contain control characters")
     return raw
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _path(raw: Any) -> str:
     if not isinstance(raw, str) or not raw.strip():
         raise ValueError("must be a file path")
+    if _CONTROL.search(raw):  # a NUL reaches no file system call; a newline is a mistake
+        raise ValueError("must not contain control characters (a NUL, a newline)")
     return str(Path(raw.strip()).expanduser())
+
+
+LARGEST = 1e7  # no count, number of seconds or of days needs more; timers overflow far above
+
+
+def _number(kind: str, *, low: float = 0, integer: bool = False) -> Callable[[Any], float]:
+    """A finite number from ``low`` to ``LARGEST``: a TOML number, or the text of a variable."""
+    def check(raw: Any) -> float:
+        value: float = math.nan
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            value = raw
+        elif isinstance(raw, str):
+            try:
+                value = int(raw.strip()) if integer else float(raw.strip())
+            except ValueError:
+                pass
+        if not math.isfinite(value) or not low <= value <= LARGEST or (integer and value != int(value)):
+            raise ValueError(f"must be {kind} from {low:g} to {LARGEST:.0f}")
+        return int(value) if integer else float(value)
+    return check
 
 
 # The fields a key pattern may use; model/citekeys.py gives them their meaning.
@@ -84,9 +117,10 @@ def _key_pattern(raw: Any) -> str:
 class Setting:
     name: str  # "section.key", as written in the file
     default: Any
-    parse: Callable[[Any], Any]
+    parse: Callable[[Any], Any]  # a TOML value or a variable's text → the value, or ValueError
     meaning: str
     env: str | None = None  # an environment variable that overrides the file
+    toml: tuple[type, ...] = (str,)  # the TOML types the file may give (a wrong type is refused)
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -96,7 +130,7 @@ SETTINGS: tuple[Setting, ...] = (
             "default --style of `export bibtex` and `cite`"),
     Setting("import.autotag", True, _bool,
             "whether `import bibtex|markdown` applies the topic rules (--autotag/--no-autotag win)",
-            env="PAPERSHELF_AUTOTAG"),
+            env="PAPERSHELF_AUTOTAG", toml=(bool,)),
     Setting("keys.pattern", "{author}{year}{title}", _key_pattern,
             "citation keys of new entries; fields " + KNOWN_FIELDS),
     Setting("ui.pager", None, _text,
@@ -104,6 +138,18 @@ SETTINGS: tuple[Setting, ...] = (
             env="PAPERSHELF_PAGER"),
     Setting("ui.color", "auto", _choice("auto", "always", "never"),
             "colours on a terminal (NO_COLOR set means never)"),
+    Setting("catalogue.busy_timeout", 10.0, _number("a number of seconds"),
+            "seconds to wait for another process's lock on the catalogue",
+            env="PAPERSHELF_BUSY_TIMEOUT", toml=(int, float)),
+    Setting("catalogue.backups", 10, _number("a whole number of backups", low=1, integer=True),
+            "automatic backups kept beside each catalogue, newest first",
+            env="PAPERSHELF_BACKUPS", toml=(int,)),
+    Setting("trash.days", 30, _number("a whole number of days", integer=True),
+            "days a removed entry stays in the trash before it is purged (0: `remove` deletes for good)",
+            env="PAPERSHELF_TRASH_DAYS", toml=(int,)),
+    Setting("cache.days", 7.0, _number("a number of days"),
+            "days a metadata answer is reused, and a rendered entry kept for export (0: no caches)",
+            env="PAPERSHELF_CACHE_DAYS", toml=(int, float)),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -139,40 +185,91 @@ def _line_of(text: str, section: str, key: str) -> int:
     return 0
 
 
-_cache: dict[Path, tuple[tuple[int, int], dict[str, Value]]] = {}
+_TOML_KINDS = {(bool,): "true or false", (int,): "a whole number", (int, float): "a number",
+               (str,): "a string in quotes"}
+MAX_DEPTH = 200  # deeper TOML is no settings file; Python's parser would recurse past its limit
+
+
+def _read(path: Path) -> tuple[str, Any]:
+    """The text and the stat of the config file, refusing what is no small regular file."""
+    import stat as st
+
+    info = path.stat()  # OSError: the caller's to report
+    if st.S_ISDIR(info.st_mode):
+        raise ConfigError(f"{path}: the config file is a directory")
+    if not st.S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero would never end
+        raise ConfigError(f"{path}: the config file is not a regular file")
+    if info.st_size > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: the config file is larger than 1 MB")
+    with path.open("rb") as handle:
+        data = handle.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:  # it grew since the stat
+        raise ConfigError(f"{path}: the config file is larger than 1 MB")
+    try:
+        return data.decode("utf-8"), info
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{line}: the config file is not UTF-8 text") from None
+
+
+def _too_deep(text: str) -> int:
+    """The line where brackets and braces nest deeper than ``MAX_DEPTH`` (0: they do not).
+    Brackets inside strings count too: a settings file has no reason to hold 200 of them."""
+    depth = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        for ch in line:
+            depth += ch in "[{"
+            depth -= ch in "]}"
+            if depth > MAX_DEPTH:
+                return number
+    return 0
+
+
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
+def _parse_toml(path: Path, text: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10 reads TOML with tomli, tomllib's original
+        import tomli as tomllib
+
+    deep = _too_deep(text)
+    if deep:
+        raise ConfigError(f"{path}:{deep}: the config file nests more than {MAX_DEPTH} levels deep")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        at = _TOML_AT.search(message)
+        if at:  # "file:line: what (column n)", as compilers say it
+            message = f"{at.group(1)}: {message[:at.start()]} (column {at.group(2)})"
+            raise ConfigError(f"{path}:{message}") from None
+        raise ConfigError(f"{path}: {message}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: the config file nests too deeply") from None
+
+
+_cache: dict[Path, tuple[tuple[int, int, int], dict[str, Value]]] = {}
 
 
 def file_values(path: Path | None = None) -> dict[str, Value]:
     """The settings a config file holds, checked. No file: no values (and no TOML import)."""
     path = path or config_path()
     try:
-        stat = path.stat()
+        probe = path.stat()
+        stamp = (probe.st_mtime_ns, probe.st_size, probe.st_ino)
+        cached = _cache.get(path)
+        if cached and cached[0] == stamp:
+            return cached[1]
+        text, _ = _read(path)
     except FileNotFoundError:
         if os.environ.get(CONFIG_ENV, "").strip():
             raise ConfigError(f"{path}: no such config file ({CONFIG_ENV} names it)") from None
         return {}
-    except OSError as exc:
+    except OSError as exc:  # a symlink loop, a name too long, a directory it cannot enter
         raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
-    stamp = (stat.st_mtime_ns, stat.st_size)
-    cached = _cache.get(path)
-    if cached and cached[0] == stamp:
-        return cached[1]
-    if stat.st_size > MAX_CONFIG_BYTES:
-        raise ConfigError(f"{path}: the config file is larger than 1 MB")
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10 reads TOML with tomli, tomllib's original
-        import tomli as tomllib
-
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: the config file is not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
+    data = _parse_toml(path, text)
     values: dict[str, Value] = {}
     for section, table in data.items():
         if not isinstance(table, dict):
@@ -185,36 +282,53 @@ def file_values(path: Path | None = None) -> dict[str, Value]:
             if setting is None:
                 raise ConfigError(f"{path}:{line}: unknown setting '{name}' "
                                   f"(known: {', '.join(_BY_NAME)})")
+            if not isinstance(raw, setting.toml) or (isinstance(raw, bool) and bool not in setting.toml):
+                raise ConfigError(f"{path}:{line}: {name} must be {_TOML_KINDS[setting.toml]} "
+                                  f"(got {_shown(raw)})")
             try:
                 value = setting.parse(raw)
             except ValueError as exc:
-                raise ConfigError(f"{path}:{line}: {name} {exc} (got {raw!r})") from None
+                raise ConfigError(f"{path}:{line}: {name} {exc} (got {_shown(raw)})") from None
             values[name] = Value(name, value, "file", f"{path}:{line}")
     _cache[path] = (stamp, values)
     return values
 
 
-def get(name: str, option: Any = None, *, option_name: str = "") -> Value:
-    """The effective value of one setting: the option if given, else its environment variable,
-    else the config file, else the default."""
+def _shown(raw: Any) -> str:
+    """A value as the message quotes it: TOML's spelling, at most 60 characters."""
+    text = ("true" if raw else "false") if isinstance(raw, bool) else repr(raw)
+    if isinstance(raw, (dict, list)):
+        text = "a table" if isinstance(raw, dict) else "an array"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def get(name: str, option: Any = None, *, option_name: str = "",
+        environ: Mapping[str, str] | None = None) -> Value:
+    """The effective value of one setting: the option if given, else its environment variable
+    (in ``environ``, default ``os.environ``), else the config file, else the default."""
     setting = _BY_NAME[name]
     if option is not None:
         return Value(name, option, "option", option_name)
     if setting.env:
-        raw = os.environ.get(setting.env, "")
+        raw = (os.environ if environ is None else environ).get(setting.env, "")
         if raw.strip():
             try:
                 return Value(name, setting.parse(raw), "env", setting.env)
             except ValueError as exc:
-                raise ConfigError(f"{setting.env}: {name} {exc} (got {raw!r})") from None
+                raise ConfigError(f"{setting.env}: {name} {exc} (got {_shown(raw)})") from None
     found = file_values().get(name)
     if found is not None:
         return found
     return Value(name, setting.default, "default")
 
 
-def value(name: str, option: Any = None) -> Any:
-    return get(name, option).value
+def default(name: str) -> Any:
+    """A setting's built-in default."""
+    return _BY_NAME[name].default
+
+
+def value(name: str, option: Any = None, *, environ: Mapping[str, str] | None = None) -> Any:
+    return get(name, option, environ=environ).value
 
 
 def effective() -> list[Value]:
@@ -229,6 +343,13 @@ def resolve_db(option: str | os.PathLike[str] | None) -> DbLocation:
     if option or os.environ.get("PAPERSHELF_DB", "").strip():
         return paths_resolve_db(option)
     found = file_values().get("catalogue.path")
-    if found is not None:
-        return DbLocation(Path(found.value), False)
-    return paths_resolve_db(None)
+    if found is None:
+        return paths_resolve_db(None)
+    path = Path(found.value)
+    if not path.exists() and not path.parent.is_dir():
+        # A new catalogue is made on first use, but not in folders that do not exist: a typo
+        # in the path would otherwise start an empty one somewhere unexpected, silently.
+        raise ConfigError(f"{found.where}: catalogue.path names {path}, whose folder does not exist "
+                          "(a typo?)", hint=f"create the folder first to start a catalogue there: "
+                                            f"mkdir -p {path.parent}")
+    return DbLocation(path, False)

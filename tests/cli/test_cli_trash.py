@@ -149,7 +149,8 @@ def test_no_trash_when_the_retention_is_zero_and_bad_values_are_refused(run, bun
     monkeypatch.setenv("PAPERSHELF_TRASH_DAYS", "a month")
     bad = run("remove", "ho2020denoising", "--yes")
     assert bad.exit_code == 2
-    assert bad.stderr.startswith("error: PAPERSHELF_TRASH_DAYS='a month' is not a whole number of days")
+    assert bad.stderr.startswith("error: PAPERSHELF_TRASH_DAYS: trash.days must be a whole number of days from 0 ")
+    monkeypatch.delenv("PAPERSHELF_TRASH_DAYS")
     assert show(run, "ho2020denoising")
 
 

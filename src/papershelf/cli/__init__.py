@@ -12,9 +12,8 @@ from typing import Annotated
 import typer
 
 from papershelf import __version__
-from papershelf.cli._context import State, env_debug, set_state
-from papershelf.cli._errors import PapershelfGroup
-from papershelf.config import resolve_db
+from papershelf.cli._context import env_debug, new_state, set_state
+from papershelf.cli._errors import PapershelfGroup, run
 
 # ── The command registry. Add a command here: ONE line, in the order of `papershelf --help`:
 #      "name": ("module:attribute", "the one line `papershelf --help` shows"),
@@ -89,9 +88,9 @@ def root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ) -> None:
-    ctx.obj = set_state(State(resolve_db(db), debug=debug or env_debug(), quiet=quiet))
+    ctx.obj = set_state(new_state(db, debug=debug or env_debug(), quiet=quiet))
 
 
 def main() -> None:
     """Console-script entry point."""
-    app(prog_name="papershelf")
+    run(app)

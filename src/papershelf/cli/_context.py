@@ -6,9 +6,10 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from papershelf.config import resolve_db
+from papershelf.config import ConfigError, resolve_db
 from papershelf.paths import DbLocation
 
 if TYPE_CHECKING:
@@ -20,9 +21,30 @@ class State:
     db: DbLocation
     debug: bool = False
     quiet: bool = False
+    # A config file or setting that cannot be used: raised when a command starts
+    # (``check_settings``), after --help had its chance.
+    config_error: ConfigError | None = None
 
 
 _current: State | None = None
+
+
+def new_state(db_option: os.PathLike[str] | str | None, *, debug: bool = False, quiet: bool = False) -> State:
+    """The state of a run with these global options; a bad config file is kept for later."""
+    try:
+        return State(resolve_db(db_option), debug=debug, quiet=quiet)
+    except ConfigError as exc:
+        return State(DbLocation(Path(), False), debug=debug, quiet=quiet, config_error=exc)
+
+
+def check_settings() -> None:
+    """Every command starts here: a config file or variable that cannot be used stops it with
+    one line (exit 2), whether or not the command reads that setting (as git does)."""
+    from papershelf import config
+
+    if state().config_error is not None:
+        raise state().config_error  # type: ignore[misc]
+    config.effective()
 
 
 def set_state(new: State) -> State:
@@ -35,7 +57,7 @@ def set_state(new: State) -> State:
 def state() -> State:
     global _current
     if _current is None:
-        _current = State(resolve_db(None), debug=env_debug())
+        _current = new_state(None, debug=env_debug())
     return _current
 
 

@@ -22,7 +22,7 @@ import typer
 from typer.core import TyperGroup, TyperOption
 from typer.exceptions import TyperException
 
-from papershelf.cli._context import State, env_debug, set_state, state
+from papershelf.cli._context import State, check_settings, env_debug, set_state, state
 from papershelf.cli._output import report_error
 from papershelf.errors import ExitCode, PapershelfError
 
@@ -38,7 +38,7 @@ def _set_global(ctx: Any, param: Any, value: Any) -> Any:
         from papershelf.config import resolve_db
 
         ctx.meta["papershelf.db"] = value  # completion reads it before any callback state exists
-        set_state(replace(state(), db=resolve_db(Path(value))))
+        set_state(replace(state(), db=resolve_db(Path(value)), config_error=None))
     else:
         set_state(replace(state(), quiet=True) if param.name == "quiet" else replace(state(), debug=True))
     return value
@@ -56,10 +56,23 @@ def _examples_to_epilog(command: Any) -> None:
         command.epilog = "[bold]Examples[/bold]\n" + "\n".join("  " + line for line in examples)
 
 
+def _checked(callback: Any) -> Any:
+    """``callback`` run after the settings were checked (``check_settings``)."""
+    import functools
+
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        check_settings()
+        return callback(*args, **kwargs)
+    return run
+
+
 def _finish(command: Any, root_params: list[Any]) -> None:
     """Copy the root's global options onto ``command`` and, for a group, its commands; move
-    examples to the epilog."""
+    examples to the epilog; check the settings before a command runs."""
     _examples_to_epilog(command)
+    if command.callback is not None and not hasattr(command, "commands"):
+        command.callback = _checked(command.callback)
     names = {p.name for p in command.params}
     for p in root_params:
         if p.name in GLOBAL_OPTIONS and p.name not in names:
@@ -156,7 +169,10 @@ class PapershelfGroup(TyperGroup):
         if not args and self.no_args_is_help and not ctx.resilient_parsing:  # `papershelf` alone
             typer.echo(ctx.get_help())  # on stdout, as a subcommand group's help (exit 2)
             raise typer.Exit(2)
-        return super().parse_args(ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except TyperException as exc:  # `papershelf --bogus`
+            raise usage_exit(exc) from None
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         """The command list of ``papershelf --help`` from the registry: no command is imported."""
@@ -177,7 +193,9 @@ class PapershelfGroup(TyperGroup):
         except KeyboardInterrupt:
             report_error("interrupted; nothing half-written was kept")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-        except (typer.Exit, typer.Abort, TyperException):  # Typer's own usage errors and exits
+        except TyperException as exc:  # Click's errors (usage, a bad file argument): our one style
+            raise usage_exit(exc, " ".join(filter(None, (ctx.command_path, ctx.invoked_subcommand)))) from None
+        except (typer.Exit, typer.Abort):  # Typer's own exits
             raise
         except BrokenPipeError:  # `papershelf search x | head`: the reader has all it wanted
             quiet_stdout()
@@ -196,6 +214,21 @@ class PapershelfGroup(TyperGroup):
             raise typer.Exit(int(ExitCode.ERROR)) from None
 
 
+def usage_exit(exc: TyperException, command: str = "papershelf") -> Exception:
+    """Click's usage error as every other error: ``error: <what>`` and ``hint: <the help to
+    read>``, exit 2, instead of Click's usage line, "Try …" line, blank line and ``Error:``.
+    A group named without a command still prints its help (``NoArgsIsHelpError``)."""
+    if type(exc).__name__ == "NoArgsIsHelpError":  # (Click's, private to Typer)
+        return exc
+    message = exc.format_message().strip().rstrip(".")
+    if message[:1].isupper() and message[1:2].islower():  # "No such option" → "no such option"
+        message = message[0].lower() + message[1:]
+    ctx = getattr(exc, "ctx", None)
+    command = ctx.command_path if ctx is not None else command
+    report_error(message, f"`{command} --help` shows its options and examples")
+    return typer.Exit(int(exc.exit_code))
+
+
 def quiet_stdout() -> None:
     """After the reader of a pipe went away: send what is still buffered for stdout nowhere,
     so that flushing at exit does not fail again (Python's documented recipe)."""
@@ -206,3 +239,36 @@ def quiet_stdout() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except (OSError, ValueError):  # no real file descriptor (a test's captured stream)
         pass
+
+
+def run(app: Any) -> None:
+    """Run ``app`` as the console script. A reader of the pipe that went away (``| head``)
+    ends the run quietly with exit 0, as git does, however the write noticed it: our own
+    BrokenPipeError (``PapershelfGroup.invoke``), or Rich's, which sends stdout to /dev/null
+    and exits 1 (its ``Console.on_broken_pipe``, used by every Rich page and --help)."""
+    import os
+    import sys
+
+    try:
+        before = os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError):
+        before = None
+    try:
+        app(prog_name="papershelf")
+    except SystemExit as exc:
+        if exc.code == 1 and before is not None and _now_devnull(before):
+            raise SystemExit(0) from None
+        raise
+
+
+def _now_devnull(before: Any) -> bool:
+    """Whether stdout was something else when the run began and is /dev/null now."""
+    import os
+    import sys
+
+    try:
+        null, now = os.stat(os.devnull), os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError):
+        return False
+    same = os.path.samestat
+    return same(now, null) and not same(before, null)

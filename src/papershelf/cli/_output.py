@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -73,6 +74,21 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+def write_stream(pieces: Iterable[str]) -> None:
+    """Write ``pieces`` to stdout as they come, and close their generator however the writing
+    ends. A streamed export's generator holds a cursor on the catalogue: when the reader of a
+    pipe goes away (``| head``), the BrokenPipeError's traceback would keep it alive until after
+    the catalogue is closed, and its cleanup would then fail on the closed database."""
+    try:
+        for piece in pieces:
+            sys.stdout.write(piece)
+        sys.stdout.flush()
+    finally:
+        close = getattr(pieces, "close", None)
+        if close is not None:
+            close()
+
+
 def out_line(line: str) -> None:
     """A result line on stdout: plain text, one line into a pipe (scripts read it). On a
     terminal a line wider than it is wrapped between words, and continues under its last
@@ -101,10 +117,21 @@ def out_line(line: str) -> None:
 
 
 def report_error(message: str, hint: str | None = None) -> None:
+    """The one way an error reaches people: ``error: <message>`` on one line of stderr, then
+    ``hint: <what to do>`` if there is one. The text is shown as it is: no Rich markup is read
+    in it (``[section]`` stays), and control characters are escaped (``plain.printable``)."""
+    from papershelf.cli.plain import printable
+
+    message, hint = printable(" ".join(message.splitlines())), hint and printable(" ".join(hint.splitlines()))
+    if not sys.stderr.isatty():
+        sys.stderr.write(f"error: {message}\n" + (f"hint: {hint}\n" if hint else ""))
+        return
+    from rich.markup import escape
+
     err = console(stderr=True)
-    err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     if hint:
-        err.print(f"[dim]hint:[/] {hint}", soft_wrap=True)
+        err.print(f"[dim]hint:[/] {escape(hint)}", highlight=False, soft_wrap=True)
 
 
 def fail(message: str, *, hint: str | None = None, code: ExitCode = ExitCode.ERROR) -> typer.Exit:

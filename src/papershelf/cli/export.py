@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from papershelf.cli._context import open_library
-from papershelf.cli._output import info, out_line, plural, warn
+from papershelf.cli._output import info, out_line, plural, warn, write_stream
 from papershelf.cli._params import (
     GROUPINGS,
     STYLES,
@@ -64,9 +64,7 @@ def _write(text: str | Iterable[str], output: Path | None, n: int, kind: str, *,
            catalogue: Path) -> None:
     """Write the text, or its pieces as they come (a streamed export), to -o or standard output."""
     if output is None:
-        for piece in [text] if isinstance(text, str) else text:
-            sys.stdout.write(piece)
-        sys.stdout.flush()
+        write_stream([text] if isinstance(text, str) else text)
         return
     from papershelf.services.export import write_output
 

@@ -33,20 +33,20 @@ def open_entry(
     with open_library() as lib:
         entry, url = lib.web_page(key)
     if url is None:
-        raise fail(shown(f"{entry.citekey} has no URL, DOI or arXiv id to open"),
+        raise fail(f"{entry.citekey} has no URL, DOI or arXiv id to open",
                    hint=f"add one: papershelf set {entry.citekey} 'url=https://…'", code=ExitCode.NOT_FOUND)
     if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
-        raise fail(shown(f"the link of {entry.citekey} is not a usable address: {url!r}"),
+        raise fail(f"the link of {entry.citekey} is not a usable address: {url!r}",
                    hint=f"fix it with `papershelf set {entry.citekey} url=…`")
     if print_only:
         out_line(url)
         return
     if not url.lower().startswith(("https://", "http://")):
-        raise fail(shown(f"the link of {entry.citekey} is not a web address: {url}"),
+        raise fail(f"the link of {entry.citekey} is not a web address: {url}",
                    hint="`--print` prints it; fix it with `papershelf set KEY url=…`")
     import webbrowser
 
     if not webbrowser.open(url):
-        raise fail(shown(f"no web browser could be started for {url}"),
+        raise fail(f"no web browser could be started for {url}",
                    hint="set BROWSER to one, or copy the address (`--print` prints it)")
     info(shown(f"Opened {url}"))

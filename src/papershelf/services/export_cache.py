@@ -18,37 +18,26 @@ is rendered every time; such entries are few.
 from __future__ import annotations
 
 import json
-import math
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from papershelf.errors import UsageError
+from papershelf import config
 
 if TYPE_CHECKING:
     from papershelf.formats.bibtex.writer import WriteReport
     from papershelf.services.library import Library
     from papershelf.storage.render_cache import RenderCache
 
-DAYS_ENV = "PAPERSHELF_CACHE_DAYS"  # shared with the metadata answers' cache
-DEFAULT_DAYS = 7.0
+DEFAULT_DAYS: float = config.default("cache.days")  # the watch's cache in memory keeps as long
 FORMAT = b"papershelf-rendered-1"  # bump when what a cached row holds changes
 _REPORT_PARTS = ("degraded", "dropped", "incomplete", "cleaned")
 
 
-def cache_days(environ: Mapping[str, str] | None = None) -> float:
-    """``PAPERSHELF_CACHE_DAYS`` (default 7; 0: no cache); anything but a number ≥ 0 is a usage error."""
-    raw = (os.environ if environ is None else environ).get(DAYS_ENV, "").strip()
-    if not raw:
-        return DEFAULT_DAYS
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value < 0:
-        raise UsageError(f"{DAYS_ENV} must be a number of days (0 or more), not {raw!r}")
-    return value
+def cache_days() -> float:
+    """``cache.days`` (``PAPERSHELF_CACHE_DAYS``, default 7; 0: no cache)."""
+    return float(config.value("cache.days"))
 
 
 def open_cache() -> RenderCache:

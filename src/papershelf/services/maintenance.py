@@ -4,9 +4,9 @@
 Automatic backups are taken before destructive commands (``remove``, merges such as
 ``import bibtex --update``, ``sync``, repairs, migrations) beside the catalogue as
 ``<stem>.<time>.before-<what>.bak<suffix>``; the newest ``PAPERSHELF_BACKUPS`` (default 10)
-are kept. Manual ones (``db backup``) and the catalogues a restore replaced are never pruned.
+are kept (``catalogue.backups``). Manual ones (``db backup``) and the catalogues a restore replaced are never pruned.
 
-The trash keeps removed entries ``PAPERSHELF_TRASH_DAYS`` days (``trash_days``); ``remove`` and
+The trash keeps removed entries ``trash.days`` days (``PAPERSHELF_TRASH_DAYS``) (``trash_days``); ``remove`` and
 ``restore`` purge what is older (``Library.remove``/``restore``, ``storage.trash``).
 """
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from papershelf.errors import CatalogueDamagedError, PapershelfError, StorageError, UsageError
+from papershelf.errors import CatalogueDamagedError, PapershelfError, StorageError
 from papershelf.storage import backups, db, integrity
 
 if TYPE_CHECKING:
@@ -25,21 +25,11 @@ if TYPE_CHECKING:
     from papershelf.storage.catalogue import Catalogue
 
 
-TRASH_DAYS_ENV = "PAPERSHELF_TRASH_DAYS"
-DEFAULT_TRASH_DAYS = 30
-
-
 def trash_days() -> int:
-    """Days a removed entry stays in the trash (``PAPERSHELF_TRASH_DAYS``, default 30; 0: no trash)."""
-    import os
+    """Days a removed entry stays in the trash (``trash.days``, default 30; 0: no trash)."""
+    from papershelf import config
 
-    raw = os.environ.get(TRASH_DAYS_ENV, "").strip()
-    if not raw:
-        return DEFAULT_TRASH_DAYS
-    if not raw.isdigit() or len(raw) > 6:
-        raise UsageError(f"{TRASH_DAYS_ENV}={raw!r} is not a whole number of days (0 or more)",
-                         hint=f"e.g. {TRASH_DAYS_ENV}=30; 0 makes `remove` delete for good")
-    return int(raw)
+    return int(config.value("trash.days"))
 
 
 def trash_cutoff(days: int) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from papershelf import config
 from papershelf.errors import (
     CatalogueBusyError,
     CatalogueDamagedError,
@@ -20,15 +21,11 @@ from papershelf.errors import (
     PapershelfError,
     SchemaError,
     StorageError,
-    UsageError,
 )
 from papershelf.storage.migrations import MIGRATION_NAMES, MIGRATION_SET, migration_set
 
 MIGRATIONS_TABLE = "_sqlite_migrations"
 BUSY_TIMEOUT_ENV = "PAPERSHELF_BUSY_TIMEOUT"
-BACKUPS_ENV = "PAPERSHELF_BACKUPS"
-DEFAULT_BUSY_TIMEOUT = 10.0
-DEFAULT_BACKUPS = 10
 AUTO_PREFIX = "before-"  # the label of every automatic backup
 
 # SQLite's primary result codes (an extended code's low byte).
@@ -43,27 +40,13 @@ class ShelfConnection(sqlite3.Connection):
 
 
 def busy_timeout() -> float:
-    """Seconds to wait for another process's lock (``PAPERSHELF_BUSY_TIMEOUT``, default 10)."""
-    raw = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
-    if not raw:
-        return DEFAULT_BUSY_TIMEOUT
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not value >= 0:
-        raise UsageError(f"{BUSY_TIMEOUT_ENV}={raw!r} is not a number of seconds (0 or more)")
-    return value
+    """Seconds to wait for another process's lock (``catalogue.busy_timeout``, default 10)."""
+    return float(config.value("catalogue.busy_timeout"))
 
 
 def backup_limit() -> int:
-    """How many automatic backups to keep per catalogue (``PAPERSHELF_BACKUPS``, default 10)."""
-    raw = os.environ.get(BACKUPS_ENV, "").strip()
-    if not raw:
-        return DEFAULT_BACKUPS
-    if not raw.isdigit() or int(raw) < 1:
-        raise UsageError(f"{BACKUPS_ENV}={raw!r} is not a whole number of backups (1 or more)")
-    return int(raw)
+    """How many automatic backups to keep per catalogue (``catalogue.backups``, default 10)."""
+    return int(config.value("catalogue.backups"))
 
 
 def connect(path: Path, *, timeout: float | None = None) -> ShelfConnection:

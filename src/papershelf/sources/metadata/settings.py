@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from papershelf import config
 from papershelf.errors import UsageError
 from papershelf.sources.arxiv.settings import DEFAULT_MAX_RESPONSE_MB, MAX_RESPONSE_ENV, MB, _number
 
@@ -95,7 +96,7 @@ class Settings:
             retries=int(_number(env, "PAPERSHELF_METADATA_RETRIES", cls.retries, integer=True)),
             backoff=_number(env, "PAPERSHELF_METADATA_BACKOFF", cls.backoff),
             delay=_number(env, "PAPERSHELF_METADATA_DELAY", 0.0) if raw_delay else None,
-            cache_days=_number(env, "PAPERSHELF_CACHE_DAYS", DEFAULT_CACHE_DAYS, kind="a number of days"),
+            cache_days=float(config.value("cache.days", environ=env)),
             max_bytes=max(1, int(_number(env, MAX_RESPONSE_ENV, DEFAULT_MAX_RESPONSE_MB, positive=True,
                                          kind="a number of megabytes") * MB)),
         )
