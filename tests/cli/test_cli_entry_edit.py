@@ -100,3 +100,25 @@ def test_edit_during_a_concurrent_write_keeps_the_users_text_aside(run, tmp_path
     saved = sorted((tmp_path / "xdg_state_home" / "papershelf" / "unsaved-edits").glob("knuth84.*.bib"))
     assert len(saved) == 1 and "Mine Programming" in saved[0].read_text()
     assert json.loads(run("--db", db, "show", "knuth84", "--json").stdout)["tags"] == ["programming", "x"]
+
+
+def test_set_and_edit_check_each_value_by_its_field(run, tmp_path):
+    db = _imported(run, tmp_path)
+    before = json.loads(run("--db", db, "show", "knuth84", "--json").stdout)["revision"]
+    for assignment, says in [("year=abcd", "year must be a year such as 2020"),
+                             ("month=13", "month must be a month"),
+                             ("doi=nope", "doi must be a DOI"),
+                             ("isbn=978-3-16-148410-1", "isbn must be an ISBN"),
+                             ("eprint=2106.9", "eprint must be an arXiv id"),
+                             ("url=www.example.org", "url must be a web address")]:
+        result = run("--db", db, "set", "knuth84", "title=Changed", assignment)
+        assert result.exit_code == 2, (assignment, result.stderr)
+        assert result.stderr.splitlines()[0].startswith(f"error: {says}"), result.stderr
+    assert json.loads(run("--db", db, "show", "knuth84", "--json").stdout)["revision"] == before
+    assert "abcd" not in run("--db", db, "export", "bibtex").stdout
+    ok = run("--db", db, "set", "knuth84", "year=1984", "month=may", "doi=10.1093/comjnl/27.2.97",
+             "url=https://doi.org/10.1093/comjnl/27.2.97")
+    assert ok.exit_code == 0, ok.stderr
+    editor = _editor(tmp_path, "t = open(path).read().replace('1984', 'nineteen')\nopen(path, 'w').write(t)\n")
+    result = run("--db", db, "edit", "knuth84", env={"EDITOR": editor})
+    assert result.exit_code == 2 and "year must be a year" in result.stderr and "nothing changed" in result.stderr

@@ -115,6 +115,7 @@ def set_fields(lib: Library, ref: str, assignments: Sequence[str]) -> EditResult
 def _store(lib: Library, entry: Entry, key: str, kind: str | None, updates: dict[str, str | None],
            shown: dict[str, str]) -> EditResult:
     from papershelf.formats.bibtex.mapping import to_entry
+    from papershelf.model.field_values import FieldValueError, check_values
 
     changed = sorted(updates) + (["@type"] if kind else [])
     if not changed and key == entry.citekey:
@@ -122,6 +123,10 @@ def _store(lib: Library, entry: Entry, key: str, kind: str | None, updates: dict
     new = copy.deepcopy(entry)
     new.citekey = key
     all_fields = {**shown, **{n: v for n, v in updates.items() if v is not None}}
+    try:  # year, month, DOI, ISBN, arXiv id, URL: the values typed are what those fields hold
+        check_values(all_fields, [n for n, v in updates.items() if v is not None])
+    except FieldValueError as exc:
+        raise BibSyntaxError(exc.message) from None
     for n, v in updates.items():
         if v is None:
             all_fields.pop(n, None)

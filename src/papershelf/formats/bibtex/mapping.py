@@ -22,11 +22,9 @@ from papershelf.errors import UsageError
 from papershelf.formats.bibtex import latex
 from papershelf.model import identifiers as arxiv_ids
 from papershelf.model.entry import ENTRY_TYPES, Entry, Person
+from papershelf.model.field_values import MONTH_NAMES, parse_month  # noqa: F401  (re-exported)
 from papershelf.model.identifiers import abs_url, doi_of
 from papershelf.model.tags import normalise_tag
-
-MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
-               "september", "october", "november", "december")
 
 # Entry types of other tools and of biblatex → the catalogue's types.
 TYPE_ALIASES = {
@@ -50,20 +48,6 @@ _ENTRY_SCALARS = ("journal", "booktitle", "volume", "number", "pages", "publishe
 _SCHOLAR_JOURNAL = re.compile(r"^arxiv(?: preprint)?:?\s*(?:arxiv:)?\s*(\S+)$", re.I)
 # What the exporter writes as howpublished for a preprint (dropped again on reading).
 _ARXIV_HOWPUBLISHED = re.compile(r"(?:arXiv preprint )?arXiv:(\S+)")
-
-
-def parse_month(value: str) -> int | None:
-    """``3``, ``mar``, ``March``, ``Mar.`` → 3; None when it is no month."""
-    v = value.strip().lower().rstrip(".")
-    if v.isdigit() and 1 <= int(v) <= 12:
-        return int(v)
-    m = re.match(r"([a-z]+)", v)
-    if m:
-        word = m.group(1)
-        for i, name in enumerate(MONTH_NAMES, 1):
-            if len(word) >= 3 and name.startswith(word):
-                return i
-    return None
 
 
 def names(raw: str) -> list[Person]:
