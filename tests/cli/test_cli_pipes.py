@@ -54,3 +54,47 @@ def test_a_closed_pipe_ends_quietly_with_exit_0(big_catalogue, args):
 def test_an_error_is_still_an_error_into_a_pipe(big_catalogue):
     code, err = _head(["show", "no-such-key"], big_catalogue)
     assert code == 3 and err.startswith("error: no entry")
+
+
+# ── Into a pipe, `show`, `config` and `env` print plain lines, never a table wrapped at 80.
+
+LONG = "A very long title " * 12
+
+
+def test_show_into_a_pipe_is_label_value_lines(run, bundled):
+    assert run("set", "hu2022lora", f"title={LONG.strip()}", "note=first line").exit_code == 0
+    result = run("show", "hu2022lora", env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "key: hu2022lora"
+    assert f"title: {LONG.strip()}" in lines  # one line, however long
+    assert any(line.startswith("doi: ") or line.startswith("arXiv: ") for line in lines)
+    assert all(not line.startswith(" ") or line.startswith("  ") for line in lines)
+    assert "│" not in result.stdout and "\x1b" not in result.stdout
+
+
+def test_config_into_a_pipe_is_tab_separated_lines(run, isolated_home):
+    cfg = isolated_home / "xdg_config_home" / "papershelf" / "config.toml"
+    cfg.parent.mkdir(parents=True, exist_ok=True)
+    folder = isolated_home / ("deep-" * 20)
+    folder.mkdir()
+    long_path = str(folder / "catalogue.db")
+    cfg.write_text(f'[catalogue]\npath = "{long_path}"\nbackups = 3\n', encoding="utf-8")
+    result = run("config", env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.stderr
+    rows = {line.split("\t")[0]: line.split("\t") for line in result.stdout.splitlines()}
+    assert rows["catalogue.path"] == ["catalogue.path", long_path, f"file ({cfg}:2)"]
+    assert rows["catalogue.backups"][1:] == ["3", f"file ({cfg}:3)"]
+    assert rows["import.autotag"][1:] == ["true", "default"]
+    assert all(len(row) == 3 for row in rows.values())
+
+
+def test_env_into_a_pipe_is_one_line_per_variable(run, tmp_path):
+    long_db = tmp_path / ("x" * 120 + ".db")
+    result = run("env", env={"COLUMNS": "80", "PAPERSHELF_DB": str(long_db)})
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"db: {long_db}"
+    assert f"PAPERSHELF_DB={long_db}\tpath of the catalogue file (the --db option wins over it)" in lines
+    assert "PAPERSHELF_BACKUPS=(unset)\tautomatic backups kept beside each catalogue, newest first " \
+           "(default 10)" in lines

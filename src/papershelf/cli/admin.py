@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -83,18 +84,26 @@ def env(as_json: JsonOpt = False) -> None:
     """
     import os
 
-    from papershelf.paths import ENV_VARS, config_dir, data_dir
+    from papershelf.paths import ENV_VARS, config_dir, data_dir, default_db_path
 
     where = state().db
     data = {
         "db": str(where.path),
-        "db_source": "--db/PAPERSHELF_DB" if where.explicit else "default",
+        "db_source": "--db/PAPERSHELF_DB" if where.explicit else
+                     "default" if where.path == default_db_path() else "config.toml (catalogue.path)",
         "data_dir": str(data_dir()),
         "config_dir": str(config_dir()),
         "variables": {v.name: os.environ.get(v.name) for v in ENV_VARS},
     }
     if as_json:
         print_json(data)
+        return
+    if not sys.stdout.isatty():  # a pipe: `label: value`, then NAME=value<TAB>meaning, unwrapped
+        from papershelf.cli.plain import printable
+
+        lines = [f"{label}: {data[label]}" for label in ("db", "db_source", "data_dir", "config_dir")]
+        lines += [f"{var.name}={printable(os.environ.get(var.name, '(unset)'))}\t{var.meaning}" for var in ENV_VARS]
+        sys.stdout.write("\n".join(lines) + "\n")
         return
     out = console()
     for label in ("db", "db_source", "data_dir", "config_dir"):

@@ -156,6 +156,11 @@ def show(key: KeyArg, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(entry.to_dict())
         return
+    if not sys.stdout.isatty():  # plain `label: value` lines, not a table wrapped at 80 columns
+        from papershelf.cli.plain import detail_lines
+
+        sys.stdout.write(detail_lines(entry))
+        return
     from papershelf.cli.render import entry_detail
 
     console().print(entry_detail(entry))

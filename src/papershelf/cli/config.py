@@ -1,12 +1,14 @@
 """``papershelf config``: the effective settings and where each came from.
 
     papershelf config                 every setting: value, origin (default, file, env), where
+                                      (into a pipe: setting, value, origin, tab-separated)
     papershelf config --json          the same for scripts
     papershelf config --path          the config file papershelf reads
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -48,6 +50,10 @@ def config(
                     "settings": [{"name": v.name, "value": v.value, "origin": v.origin, "where": v.where}
                                  for v in values]})
         return
+    rows = [(v.name, _shown(v.value), v.origin + (f" ({v.where})" if v.where else "")) for v in values]
+    if not sys.stdout.isatty():  # a pipe: setting, value, origin, tab-separated, one line each
+        sys.stdout.write("".join("\t".join(row) + "\n" for row in rows))
+        return
     from rich.markup import escape
     from rich.table import Table
 
@@ -55,9 +61,16 @@ def config(
     table.add_column("setting", style="bold", no_wrap=True)
     table.add_column("value", overflow="fold")
     table.add_column("from", no_wrap=True)
-    for v in values:
-        shown = "(none)" if v.value is None else str(v.value).lower() if isinstance(v.value, bool) else str(v.value)
-        origin = v.origin + (f" ({v.where})" if v.where else "")
-        table.add_row(v.name, escape(shown), escape(origin))
+    for name, shown, origin in rows:
+        table.add_row(name, escape(shown), escape(origin))
     console().print(table)
     console().print(f"[dim]config file: {escape(str(settings.config_path()))}[/dim]")
+
+
+def _shown(value: object) -> str:
+    """A value as the config file would spell it: true/false, (none) for no value."""
+    from papershelf.cli.plain import printable
+
+    if value is None:
+        return "(none)"
+    return ("true" if value else "false") if isinstance(value, bool) else printable(str(value))

@@ -49,66 +49,25 @@ def entries_table(entries: Sequence[Entry], titles: Sequence[Text] | None = None
 
 
 def entry_detail(entry: Entry, width: int | None = None) -> Table:
-    """Every field of one entry, label: value. Text is wrapped here, between words (CJK between
-    characters, never before ``。`` or after ``（``), each line of notes on its own, a bullet's
-    continuation lines under its text."""
+    """Every field of one entry, label: value (``plain.detail_rows``). Text is wrapped here,
+    between words (CJK between characters, never before ``。`` or after ``（``), each line of
+    notes on its own, a bullet's continuation lines under its text."""
     from papershelf.cli._output import console
     from papershelf.cli.cells import wrap_text
+    from papershelf.cli.plain import detail_rows
 
+    styles = {"key": "cyan bold", "title": "bold", "status": "yellow"}
     rows: list[tuple[str, Text | str]] = []
-
-    def row(label: str, value) -> None:
-        if value not in (None, "", [], {}):
-            rows.append((label, value if isinstance(value, Text) else printable(str(value))))
-
-    row("key", Text(printable(entry.citekey), style="cyan bold"))
-    row("aliases", ", ".join(entry.aliases))  # merged-away keys that still cite this entry
-    row("type", entry.type)
-    row("title", Text(printable(entry.title), style="bold"))
-    row("authors", "; ".join(entry.author_names))
-    row("editors", "; ".join(p.name for p in entry.editors))
-    row("year", entry.year)
-    row("date", entry.date)
-    row("journal", entry.journal)
-    row("booktitle", entry.booktitle)
-    row("volume", entry.volume)
-    row("number", entry.number)
-    row("pages", entry.pages)
-    row("publisher", entry.publisher)
-    row("edition", entry.edition)
-    row("isbn", entry.isbn)
-    row("doi", entry.doi)
-    if entry.arxiv_id:
-        version = f"v{entry.arxiv_version}" if entry.arxiv_version else ""
-        row("arXiv", f"{entry.arxiv_id}{version}" + (f" [{entry.primary_class}]" if entry.primary_class else ""))
-    row("categories", ", ".join(entry.categories) if len(entry.categories) > 1 else None)
-    row("comment", entry.arxiv_comment)
-    row("journal ref", entry.journal_ref)
-    for name, value in sorted(entry.extra.items()):
-        row(name, value)
-    row("section", entry.section)
-    tags = Text()
-    for i, tag in enumerate(entry.tags):
-        if i:
-            tags.append(" ")
-        tags.append(printable(tag), style="green" if tag not in entry.rule_tags else "green dim")
-    row("tags", tags if entry.tags else None)
-    links = []
-    if entry.url:
-        links.append(entry.url)
-    if entry.doi:
-        links.append(f"https://doi.org/{entry.doi}")
-    if entry.arxiv_id:
-        links.append(f"https://arxiv.org/abs/{entry.arxiv_id}")
-    links.extend(f"{link['url']} ({link['label']})" if link.get("label") else link["url"]
-                 for link in entry.links)
-    row("links", "\n".join(dict.fromkeys(links)))
-    if entry.needs_sync:
-        row("status", Text("placeholder: run `papershelf sync` to fetch its metadata", style="yellow"))
-    row("added", entry.added)
-    row("updated", entry.updated if entry.updated != entry.added else None)
-    row("notes", entry.notes)  # the user's words before the authors' abstract
-    row("abstract", entry.abstract)
+    for label, value in detail_rows(entry):
+        if label == "tags":
+            tags = Text()
+            for i, tag in enumerate(entry.tags):
+                if i:
+                    tags.append(" ")
+                tags.append(printable(tag), style="green" if tag not in entry.rule_tags else "green dim")
+            rows.append((label, tags))
+        else:
+            rows.append((label, Text(value, style=styles[label]) if label in styles else value))
 
     room = (width or console().width) - max(len(label) for label, _ in rows) - 2
     grid = Table.grid(padding=(0, 2))
