@@ -63,7 +63,7 @@ def test_the_title_gets_the_room(width):
     lay = layout(width, [x.citekey for x in e], ["Ho, Jain, Abbeel", "Fan", "Author0 et al."],
                  [x.tags for x in e])
     if width >= 80:
-        assert lay.title >= width * 2 // 5
+        assert lay.title >= width // 3  # a long tag may take a column or two, not more
     assert lay.title > lay.tags and lay.title > lay.authors and lay.title > lay.key - 4
     if width <= 60:
         assert lay.authors == 0  # authors make room first (shrunk, then left out)

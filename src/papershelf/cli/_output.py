@@ -116,6 +116,22 @@ def out_line(line: str) -> None:
     sys.stdout.write("\n".join([first, *(indent + piece for piece in rest)]) + "\n")
 
 
+def out_rows(rows: list[list[str]]) -> None:
+    """Result rows on stdout: tab-separated into a pipe (for cut and awk); on a terminal the
+    columns aligned, two spaces apart, and the last one wrapped between words under itself
+    (``out_line``): a tab's width is the terminal's to choose, so a line of tabs would be cut
+    anywhere, inside a word."""
+    if not sys.stdout.isatty():
+        sys.stdout.write("".join("\t".join(row) + "\n" for row in rows))
+        return
+    from papershelf.cli.cells import cell_width
+
+    widths = [max(cell_width(row[i]) for row in rows if i < len(row)) for i in range(max(map(len, rows), default=0))]
+    for row in rows:
+        cells = [cell + " " * (widths[i] - cell_width(cell)) for i, cell in enumerate(row[:-1])]
+        out_line("  ".join([*cells, row[-1]]) if row else "")
+
+
 def report_error(message: str, hint: str | None = None) -> None:
     """The one way an error reaches people: ``error: <message>`` on one line of stderr, then
     ``hint: <what to do>`` if there is one. The text is shown as it is: no Rich markup is read

@@ -3,7 +3,8 @@
 Rich measures every cell of a table before it prints the first row (16 s for 10,000 entries);
 here the widths come from one cheap pass over keys, authors and tags, and the rows are made
 one at a time, so a pager shows the first screen at once. The title gets the room; tags wrap
-between tags, never inside one (a tag wider than its column ends in ``…``).
+between tags, never inside one; the longest tag (up to ``TAG_MAX``) stays whole while the title
+keeps a third of the width (a tag wider than its column ends in ``…``).
 """
 
 from __future__ import annotations
@@ -43,11 +44,12 @@ def layout(width: int, keys: Sequence[str], authors: Sequence[str], tags: Sequen
     year = 4
     auth = min(max([0, *map(cell_width, authors)]), AUTHORS_MAX)
     auth = max(auth, 7) if auth else 0
-    longest_tag = min(max([0, *(cell_width(t) for ts in tags for t in ts)]), TAG_MAX, max(12, width // 6))
+    longest_tag = min(max([0, *(cell_width(t) for ts in tags for t in ts)]), TAG_MAX)
     all_tags = max([0, *(cell_width(" ".join(ts)) for ts in tags)])
     tag = max(longest_tag, min(all_tags, width // 6)) if longest_tag else 0
     tag = max(tag, 4) if tag else 0
     title_min = max(TITLE_MIN, width * 2 // 5)
+    tag_cap = max(12, width // 6)  # the tags give back what the title needs, down to this
 
     def title_room(a: int, t: int) -> int:
         used = key + GAP + year + GAP + (a + GAP if a else 0) + (t + GAP if t else 0)
@@ -57,8 +59,13 @@ def layout(width: int, keys: Sequence[str], authors: Sequence[str], tags: Sequen
         auth = 12
     if title_room(auth, tag) < TITLE_MIN:
         auth = 0
+    # A long tag stays whole while the title keeps a third of the width: it gives a column or
+    # two rather than cut `recommendation` to `recommendati…`.
+    short = max(TITLE_MIN, width // 3) - title_room(auth, tag)
+    if short > 0 and tag > tag_cap:
+        tag = max(tag_cap, tag - short)
     if title_room(auth, tag) < TITLE_MIN and tag > 12:
-        tag = 12
+        tag = max(12, tag - (TITLE_MIN - title_room(auth, tag)))
     return Layout(key, year, auth, max(title_room(auth, tag), 10), tag)
 
 

@@ -5,7 +5,7 @@
     papershelf restore zhang2023adding    (unchanged: same key, tags, notes, source)
     papershelf trash --empty --yes        (delete for good)
 
-Entries stay ``PAPERSHELF_TRASH_DAYS`` days (default 30) and are purged by a later ``remove``
+Entries stay ``trash.days`` days (``PAPERSHELF_TRASH_DAYS``, default 30) and are purged by a later ``remove``
 or ``restore``. A key in the trash is free: a new entry may take it, and ``restore`` then
 refuses, naming that entry (keys never change behind the user's back).
 """
@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 
 from papershelf.cli._context import open_library
-from papershelf.cli._output import info, out_line, plural, print_json
+from papershelf.cli._output import info, out_rows, plural, print_json
 from papershelf.cli._params import JsonOpt
 from papershelf.cli.plain import printable
 
@@ -60,13 +60,13 @@ def trash(
     if not held:
         info("The trash is empty: `papershelf remove KEY` puts entries there.")
         return
-    # One line per entry: key, when removed, when it is purged, year, title (tab-separated).
-    for t in held:
-        out_line("\t".join(printable(" ".join(str(v).split())) for v in (
-            t.citekey, t.removed, trash_expiry(t.removed, days), t.year or "", t.title)))
+    # One row per entry: key, when removed, when it is purged, year, title (tab-separated
+    # into a pipe, aligned on a terminal).
+    out_rows([[printable(" ".join(str(v).split())) for v in (
+        t.citekey, t.removed, trash_expiry(t.removed, days), t.year or "", t.title)] for t in held])
     if sys.stdout.isatty():
         info(f"{plural(len(held), 'entry', 'entries')} in the trash, each kept {plural(days, 'day')} "
-             "(PAPERSHELF_TRASH_DAYS); `papershelf restore KEY` brings one back.")
+             "(trash.days); `papershelf restore KEY` brings one back.")
 
 
 def restore(
