@@ -15,6 +15,7 @@ class ExitCode(IntEnum):
 
     OK = 0
     ERROR = 1  # a user error or a failure that is not one of the below
+    NO_MATCH = 1  # `search`/`list` found nothing (grep's convention; an alias of ERROR)
     USAGE = 2  # bad command line or bad query syntax (Typer uses 2 for usage errors too)
     NOT_FOUND = 3  # a citekey, id or file that is not there
     NETWORK = 4  # arXiv (or another source) could not be reached or answered badly

@@ -26,3 +26,14 @@ def test_search_table_for_people(run, bundled):
     assert result.exit_code == 0
     assert "hu2022lora" in result.stdout
     assert "LoRA" in result.stdout
+
+
+def test_list_with_nothing_found_exits_1_as_grep_does(run, bundled):
+    result = run("list", "--tag", "no-such-tag")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.startswith("No entries tagged 'no-such-tag'")
+    as_json = run("list", "--year", "1800", "--json")
+    assert (as_json.exit_code, as_json.stdout.strip()) == (1, "[]")
+    assert run("list", "--tag", "diffusion").exit_code == 0
+    quiet = run("list", "--tag", "no-such-tag", "-q")
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (1, "", "")

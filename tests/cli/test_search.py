@@ -7,8 +7,9 @@ import pytest
 
 def keys(run, *args):
     result = run("search", *args, "--json")
-    assert result.exit_code == 0, result.stderr
-    return [e["citekey"] for e in json.loads(result.stdout)]
+    found = [e["citekey"] for e in json.loads(result.stdout)]
+    assert result.exit_code == (0 if found else 1), result.stderr  # grep's convention
+    return found
 
 
 def test_english_word(run, bundled):
@@ -112,15 +113,18 @@ def test_bad_syntax_is_one_line_and_exit_2(run, bundled, query):
 
 
 def test_punctuation_is_not_fts_syntax(run, bundled):
-    assert run("search", "text-to-image: 'diffusion' ^ NEAR").exit_code == 0
+    assert run("search", "text-to-image: 'diffusion' ^ NEAR").exit_code in (0, 1)  # not a syntax error
     assert "zhang2023adding" in keys(run, "text-to-image")
 
 
-def test_nothing_found_is_not_an_error(run, bundled):
+def test_nothing_found_exits_1_as_grep_does(run, bundled):
     result = run("search", "quantum")
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     assert result.stdout == ""
-    assert "Nothing matches" in result.stderr
+    assert result.stderr == "Nothing matches 'quantum'.\n"
+    as_json = run("search", "quantum", "--json")
+    assert (as_json.exit_code, as_json.stdout.strip()) == (1, "[]")
+    assert run("search", "diffusion").exit_code == 0
 
 
 def test_a_topic_alias_finds_what_the_tag_finds(run, bundled):

@@ -16,6 +16,7 @@ import typer
 
 from papershelf.cli._context import open_library
 from papershelf.cli._output import console, info, print_json
+from papershelf.errors import ExitCode
 
 if TYPE_CHECKING:
     from papershelf.model.entry import Entry
@@ -87,12 +88,15 @@ def list_entries(
     with open_library() as lib:
         entries = lib.iter_entries(filters, sort=sort, reverse=reverse, limit=limit)
         if as_json:
-            print_json([e.summary_dict() for e in entries])
+            found = [e.summary_dict() for e in entries]
+            print_json(found)
+            if not found:
+                raise typer.Exit(int(ExitCode.NO_MATCH))
             return
         first = next(entries, None)
-        if first is None:
+        if first is None:  # grep's convention: nothing on stdout, why on stderr, exit 1
             info(_no_match(lib, filters))
-            return
+            raise typer.Exit(int(ExitCode.NO_MATCH))
         _print_entries(chain([first], entries), no_pager)
 
 
@@ -140,6 +144,8 @@ def search(
     with open_library() as lib:
         result = lib.search_hits(query, filters, limit)
     show_results(result, query, limit, as_json)
+    if not result.entries:  # grep's convention: nothing on stdout (--json: []), exit 1
+        raise typer.Exit(int(ExitCode.NO_MATCH))
 
 
 def show(key: KeyArg, as_json: JsonOpt = False) -> None:
