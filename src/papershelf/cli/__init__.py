@@ -61,7 +61,9 @@ app = typer.Typer(
     help="A bibliography manager for the terminal: a local catalogue of papers and books, "
          "searchable offline, exportable to BibTeX and Markdown.",
     epilog="Global options work before or after the command: papershelf list -q --db thesis.db. "
-           "Run `papershelf COMMAND --help` for a command's options and examples.",
+           "Run `papershelf COMMAND --help` for a command's options and examples.\n\n"
+           "\b\nExamples:\n  papershelf add 2106.09685\n  papershelf search 'author:ho diffusion'\n"
+           "  papershelf export bibtex --aux thesis.aux -o refs.bib",
     no_args_is_help=True,
     # Plain help for the root: Typer's Rich help imports rich.markdown and markdown_it (~50 ms)
     # on every `papershelf --help`; commands' own --help pages keep Rich panels.

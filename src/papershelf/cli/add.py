@@ -145,7 +145,14 @@ def add(
     as_json: JsonOpt = False,
 ) -> None:
     """Add papers and books: by arXiv id, DOI, ISBN or DBLP key (the record comes from arXiv,
-    Crossref, DataCite, Open Library, Google Books or DBLP), pasted BibTeX, or by hand."""
+    Crossref, DataCite, Open Library, Google Books or DBLP), pasted BibTeX, or by hand.
+
+    Examples:
+
+      papershelf add 2106.09685 10.1038/s42256-024-00832-8 978-1-4842-9993-7
+      papershelf add conf/iccv/ZhangRA23 --tag controlnet
+      papershelf add --type book --title 'Deep Learning' --author 'Goodfellow, Ian' --year 2016
+    """
     from papershelf.model.tags import normalise_tag
 
     tags = [normalise_tag(t) for t in (tag or [])]

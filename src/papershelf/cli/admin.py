@@ -21,7 +21,8 @@ from papershelf.cli._output import console, info, plural, print_json
 from papershelf.cli._params import JsonOpt
 from papershelf.errors import ExitCode
 
-db_app = typer.Typer(help="The catalogue file: where it is, what it holds, backups.",
+db_app = typer.Typer(help="The catalogue file: where it is, what it holds, backups.\n\nExamples:\n\n"
+                          "  papershelf db info\n  papershelf db backup\n  papershelf db check --repair",
                      no_args_is_help=True)
 
 
@@ -115,13 +116,25 @@ def env(as_json: JsonOpt = False) -> None:
 
 @db_app.command("path")
 def db_path() -> None:
-    """Print the catalogue's path."""
+    """Print the catalogue's path.
+
+    Examples:
+
+      papershelf db path
+      sqlite3 "$(papershelf db path)" .tables
+    """
     print(state().db.path)
 
 
 @db_app.command("info")
 def db_info(as_json: JsonOpt = False) -> None:
-    """Show the catalogue's path, size, schema version and entry count."""
+    """Show the catalogue's path, size, schema version and entry count.
+
+    Examples:
+
+      papershelf db info
+      papershelf --db thesis.db db info --json
+    """
     with open_library() as lib:
         data = lib.info()
     if as_json:
@@ -156,6 +169,11 @@ def db_backups(as_json: JsonOpt = False) -> None:
 
     Automatic backups (before remove, merges, sync, repairs, migrations) are pruned to the newest
     PAPERSHELF_BACKUPS (default 10); `db backup` copies are never pruned.
+
+    Examples:
+
+      papershelf db backups
+      papershelf db backups --json
     """
     from papershelf.services.maintenance import list_backups
 
@@ -180,6 +198,11 @@ def db_check(
     """Check the catalogue: SQLite integrity, the search index, orphaned rows, foreign keys.
 
     Exits 0 when the catalogue is clean, 1 when a problem remains.
+
+    Examples:
+
+      papershelf db check
+      papershelf db check --repair
     """
     from papershelf.services.maintenance import check
 
@@ -223,6 +246,11 @@ def db_restore(
     """Put a backup in the place of the catalogue; the current one is kept aside, renamed.
 
     The backup is checked first; refused while another process has the catalogue open.
+
+    Examples:
+
+      papershelf db backups
+      papershelf db restore catalogue.20260101T120000Z.before-remove.bak.db
     """
     from papershelf.services.maintenance import restore
 

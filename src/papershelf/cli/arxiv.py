@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 
     from papershelf.services.arxiv import Outcome, Report
 
-arxiv_app = typer.Typer(help="Talk to arXiv directly: search it from the terminal.",
+arxiv_app = typer.Typer(help="Talk to arXiv directly: search it from the terminal.\n\nExamples:\n\n"
+                             "  papershelf arxiv search 'ti:controlnet AND cat:cs.CV'\n"
+                             "  papershelf arxiv search 'au:hinton' --sort submitted --max 5",
                         no_args_is_help=True)
 
 TagAddOpt = Annotated[list[str] | None, typer.Option(
@@ -172,6 +174,12 @@ def sync(
 
     Citation keys, tags, notes and sections never change; placeholders get their metadata.
     With --venues, the metadata services are asked where each preprint was published instead.
+
+    Examples:
+
+      papershelf sync
+      papershelf sync ho2020denoising --dry-run
+      papershelf sync --venues --json
     """
     from papershelf.services.arxiv import Report, sync_entries, sync_targets
 
@@ -315,7 +323,13 @@ def arxiv_search(
     tag: TagAddOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Search arXiv and show the results as a numbered table; --add stores some of them."""
+    """Search arXiv and show the results as a numbered table; --add stores some of them.
+
+    Examples:
+
+      papershelf arxiv search 'ti:controlnet AND cat:cs.CV' --max 20
+      papershelf arxiv search 'au:ho diffusion' --add 1,3 --tag diffusion
+    """
     from papershelf.services.arxiv import add_entries, search
 
     if add_ is not None and add_.strip().lower() != "all":

@@ -41,7 +41,14 @@ def check(
         help="Flag preprints not looked up for a published version for this many days.")] = 180,
     as_json: JsonOpt = False,
 ) -> None:
-    """Lint the entries a thesis cites and say how to fix each problem; exit 1 if any."""
+    """Lint the entries a thesis cites and say how to fix each problem; exit 1 if any.
+
+    Examples:
+
+      papershelf check --aux thesis.aux
+      papershelf check ho2020denoising hu2022lora --online
+      papershelf check --aux thesis.aux --json | jq '.findings[].message'
+    """
     from papershelf.services.check import check as run_check
 
     with open_library() as lib:

@@ -172,7 +172,13 @@ def untag(first: FirstArg = None, more: MoreTagsArg = None, query: QueryOpt = No
 
 
 def tags(as_json: JsonOpt = False) -> None:
-    """List every tag with the number of entries that carry it."""
+    """List every tag with the number of entries that carry it.
+
+    Examples:
+
+      papershelf tags
+      papershelf tags --json | jq '.[0]'
+    """
     with open_library() as lib:
         rows = lib.tags()
     if as_json:
@@ -270,7 +276,14 @@ def note(
         "--replace", help="Replace the notes instead of appending; with --edit, let an emptied file "
                           "clear them (otherwise an empty file cancels the edit).")] = False,
 ) -> None:
-    """Add to an entry's notes, or edit them in $EDITOR (notes are searchable)."""
+    """Add to an entry's notes, or edit them in $EDITOR (notes are searchable).
+
+    Examples:
+
+      papershelf note ho2020denoising 're-read section 3'
+      papershelf note ho2020denoising --edit
+      echo 'from the reading group' | papershelf note hu2022lora -
+    """
     if text == "-":
         text = _read_stdin()
     elif text is not None:
@@ -352,7 +365,12 @@ def rekey(
     old: KeyArg,
     new: Annotated[str, typer.Argument(help="The new citation key.", show_default=False)],
 ) -> None:
-    """Rename an entry's citation key (refuses a key already in use)."""
+    """Rename an entry's citation key (refuses a key already in use).
+
+    Examples:
+
+      papershelf rekey ho2020denoising ddpm
+    """
     with open_library() as lib:
         before, after = lib.rekey(old, new)
     info(shown(f"{before} is now {after}." if before != after else f"{before} already has that key."))

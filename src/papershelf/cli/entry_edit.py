@@ -71,7 +71,13 @@ def edit(key: KeyArg, as_json: JsonOpt = False) -> None:
     """Edit an entry as BibTeX in $VISUAL or $EDITOR. Only the fields you change are stored
     (as you wrote them); a new key renames the entry. Text that cannot be read is refused
     (on a terminal you may reopen it); if the entry changed meanwhile nothing is overwritten:
-    your text is saved aside (exit 6)."""
+    your text is saved aside (exit 6).
+
+    Examples:
+
+      papershelf edit hu2022lora
+      EDITOR=nano papershelf edit hu2022lora --json
+    """
     from papershelf.services.edit import BibSyntaxError, apply_text, entry_text
 
     with open_library() as lib:
@@ -103,7 +109,14 @@ def set_fields(
     as_json: JsonOpt = False,
 ) -> None:
     """Set BibTeX fields of an entry from the command line (for scripts); values are stored as
-    written and exported unchanged."""
+    written and exported unchanged.
+
+    Examples:
+
+      papershelf set hu2022lora 'title={LoRA}: Low-Rank Adaptation of Large Language Models'
+      papershelf set hu2022lora year=2022 month=apr doi=
+      papershelf set ho2020denoising url=https://hojonathanho.github.io/diffusion/
+    """
     from papershelf.services.edit import set_fields as set_
 
     with open_library() as lib:

@@ -39,7 +39,10 @@ if TYPE_CHECKING:
 export_app = typer.Typer(
     name="export", no_args_is_help=True,
     help="Write entries as BibTeX/biblatex, a Markdown reading list, or CSL-JSON "
-         "(all of them, or those chosen by key, tag, query or a LaTeX .aux file).")
+         "(all of them, or those chosen by key, tag, query or a LaTeX .aux file).\n\nExamples:\n\n"
+         "  papershelf export bibtex --aux thesis.aux -o refs.bib\n"
+         "  papershelf export markdown --tag diffusion -o diffusion.md\n"
+         "  papershelf export csl-json -o refs.json")
 
 QueryOpt = Annotated[str | None, typer.Option(
     "--query", "-Q", help="Only entries matching this search (same language as `search`).")]
@@ -125,7 +128,14 @@ def export_bibtex(
 ) -> None:
     """Write entries as a .bib file. Entries imported from a .bib come back as written
     (fields, @preamble, @string); the others are written so bibtex and biber read them
-    without a warning. With --aux, -o and --watch: a .bib that keeps itself in sync."""
+    without a warning. With --aux, -o and --watch: a .bib that keeps itself in sync.
+
+    Examples:
+
+      papershelf export bibtex -o refs.bib
+      papershelf export bibtex --tag lora --style biblatex -o lora.bib
+      papershelf export bibtex --aux thesis.aux -o refs.bib --watch
+    """
     from papershelf.services import export
 
     style = export.check_style(style)
@@ -200,7 +210,13 @@ def export_markdown(
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
-    """Write a Markdown reading list: linked titles, authors, year, venue, tags and your notes."""
+    """Write a Markdown reading list: linked titles, authors, year, venue, tags and your notes.
+
+    Examples:
+
+      papershelf export markdown -o reading-list.md
+      papershelf export markdown --tag diffusion --group-by year
+    """
     from papershelf.services import export
 
     export.check_grouping(group_by)
@@ -221,7 +237,13 @@ def export_csljson(
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
-    """Write CSL-JSON, for pandoc --citeproc and Zotero."""
+    """Write CSL-JSON, for pandoc --citeproc and Zotero.
+
+    Examples:
+
+      papershelf export csl-json -o refs.json
+      papershelf export csl-json --tag diffusion | jq length
+    """
     from papershelf.services import export
 
     with open_library() as lib:  # streamed: entries are loaded and written a chunk at a time
@@ -240,7 +262,13 @@ def cite(
         "--minimal/--full", help="Only the fields a bibliography prints (default), or also "
                                  "abstract, keywords and notes.")] = True,
 ) -> None:
-    """Print the BibTeX of some entries, ready to paste into a .bib file."""
+    """Print the BibTeX of some entries, ready to paste into a .bib file.
+
+    Examples:
+
+      papershelf cite ho2020denoising hu2022lora
+      papershelf cite hu2022lora --style biblatex | pbcopy
+    """
     from papershelf.services import export
 
     style = export.check_style(style)

@@ -43,7 +43,9 @@ AutotagOpt = Annotated[bool | None, typer.Option(
 
 import_app = typer.Typer(
     name="import", no_args_is_help=True,
-    help="Bring entries in from files; duplicates are reported, not added twice.")
+    help="Bring entries in from files; duplicates are reported, not added twice.\n\nExamples:\n\n"
+         "  papershelf import bibtex old.bib more.bib\n"
+         "  papershelf import markdown my-list.md --dry-run")
 
 
 @import_app.command("bibtex")
