@@ -12,8 +12,9 @@ import pytest
 
 def entries(run) -> list[dict]:
     result = run("list", "--json")
-    assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
+    found = json.loads(result.stdout)
+    assert result.exit_code == (0 if found else 1), result.stderr  # nothing listed: exit 1, as grep
+    return found
 
 
 @pytest.fixture

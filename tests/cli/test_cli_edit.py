@@ -133,7 +133,7 @@ def test_untagging_a_tag_it_lacks_names_the_closest_one(run, bundled):
 
 def test_list_of_an_unknown_tag_suggests_close_ones(run, bundled):
     result = run("list", "--tag", "difusion")
-    assert result.exit_code == 0 and result.stdout == ""
+    assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr == "No entries tagged 'difusion' (did you mean diffusion?).\n"
     assert "`papershelf tags` lists" in run("list", "--tag", "zzzzzz").stderr
     assert "together" in run("list", "--tag", "diffusion", "--year", "1900").stderr

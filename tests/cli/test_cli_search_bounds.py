@@ -29,4 +29,4 @@ def test_the_largest_allowed_queries_run(run, bundled):
     assert result.exit_code == 0, result.stderr
     assert "ho2020denoising" in result.stdout
     result = run("search", " ".join(f"tag:t{i}" for i in range(100)), "--json")
-    assert result.exit_code == 0 and result.stdout.strip() == "[]"
+    assert result.exit_code == 1 and result.stdout.strip() == "[]"  # nothing found, as grep
