@@ -282,3 +282,48 @@ def test_the_layers_read_the_declared_settings(cfg_file):
     assert (busy_timeout(), backup_limit(), trash_days(), cache_days()) == (3.0, 2, 9, 0.0)
     assert Settings.from_env({}).cache_days == 0.0
     assert Settings.from_env({"PAPERSHELF_CACHE_DAYS": "2"}).cache_days == 2.0
+
+
+def test_every_variable_of_a_setting_is_declared_with_it_and_listed_once():
+    names = [v.name for v in config.env_vars()]
+    assert len(names) == len(set(names))
+    for setting in config.SETTINGS:
+        if setting.env:
+            assert setting.env in names
+    import re
+    from pathlib import Path
+
+    src = Path(config.__file__).parent
+    read = set()
+    for path in src.rglob("*.py"):
+        read |= set(re.findall(r"environ(?:\.get)?\(\s*\"(PAPERSHELF_[A-Z0-9_]+)\"", path.read_text()))
+        read |= set(re.findall(r"getenv\(\s*\"(PAPERSHELF_[A-Z0-9_]+)\"", path.read_text()))
+    # Read by hand only: the config file's own path, the catalogue (also an option) and debug.
+    assert read <= {"PAPERSHELF_CONFIG", "PAPERSHELF_DB", "PAPERSHELF_DEBUG"}, read
+
+
+def test_source_settings_come_from_the_file_too(cfg_file):
+    from papershelf.sources.arxiv.settings import Settings as Arxiv
+    from papershelf.sources.metadata.settings import Settings as Metadata
+
+    cfg_file.write_text('[arxiv]\ndelay = 0.5\ntimeout = "2,20"\n[metadata]\ndblp_url = "http://127.0.0.1:9/"\n'
+                        'retries = 0\nopenalex_api_key = "secret"\n[sources]\nmax_response_mb = 2\n',
+                        encoding="utf-8")
+    a = Arxiv.from_env({})
+    assert (a.delay, a.connect_timeout, a.read_timeout, a.max_bytes) == (0.5, 2.0, 20.0, 2 * 1024 * 1024)
+    m = Metadata.from_env({"PAPERSHELF_METADATA_RETRIES": "2"})
+    assert (m.urls["dblp"], m.retries, m.openalex_api_key) == ("http://127.0.0.1:9", 2, "secret")
+    cfg_file.write_text('[arxiv]\ntimeout = "2,x"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"config.toml:2: arxiv.timeout must be SECONDS or CONNECT,READ"):
+        Arxiv.from_env({})
+
+
+def test_config_shows_an_api_key_only_as_set(run, cfg_file):
+    import json
+
+    cfg_file.write_text('[metadata]\ns2_api_key = "my-secret-key"\n', encoding="utf-8")
+    for args in (["config"], ["config", "--json"]):
+        result = run(*args)
+        assert result.exit_code == 0 and "my-secret-key" not in result.stdout
+    got = {s["name"]: s for s in json.loads(run("config", "--json").stdout)["settings"]}
+    assert got["metadata.s2_api_key"]["value"] == "(set)" and got["metadata.openalex_api_key"]["value"] is None

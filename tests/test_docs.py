@@ -6,8 +6,8 @@ from pathlib import Path
 import typer
 
 from papershelf.cli import app
+from papershelf.config import env_vars
 from papershelf.errors import ExitCode
-from papershelf.paths import ENV_VARS
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
 
@@ -40,7 +40,7 @@ def test_every_exit_code_is_in_the_readme():
 
 
 def test_every_environment_variable_is_in_the_readme():
-    for var in ENV_VARS:
+    for var in env_vars():
         assert f"`{var.name}`" in README, var.name
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from papershelf.errors import UsageError
-from papershelf.paths import DbLocation, config_dir
+from papershelf.paths import ENV_VARS, DbLocation, EnvVar, config_dir
 from papershelf.paths import resolve_db as paths_resolve_db
 
 CONFIG_ENV = "PAPERSHELF_CONFIG"
@@ -76,8 +76,9 @@ def _path(raw: Any) -> str:
 LARGEST = 1e7  # no count, number of seconds or of days needs more; timers overflow far above
 
 
-def _number(kind: str, *, low: float = 0, integer: bool = False) -> Callable[[Any], float]:
-    """A finite number from ``low`` to ``LARGEST``: a TOML number, or the text of a variable."""
+def _number(kind: str, *, low: float = 0, integer: bool = False, above: bool = False) -> Callable[[Any], float]:
+    """A finite number from ``low`` (``above``: more than ``low``) to ``LARGEST``: a TOML
+    number, or the text of a variable."""
     def check(raw: Any) -> float:
         value: float = math.nan
         if isinstance(raw, (int, float)) and not isinstance(raw, bool):
@@ -87,10 +88,36 @@ def _number(kind: str, *, low: float = 0, integer: bool = False) -> Callable[[An
                 value = int(raw.strip()) if integer else float(raw.strip())
             except ValueError:
                 pass
-        if not math.isfinite(value) or not low <= value <= LARGEST or (integer and value != int(value)):
-            raise ValueError(f"must be {kind} from {low:g} to {LARGEST:.0f}")
+        if (not math.isfinite(value) or not low <= value <= LARGEST or (above and value == low)
+                or (integer and value != int(value))):
+            bound = f"above {low:g}" if above else f"from {low:g}"
+            raise ValueError(f"must be {kind} {bound} to {LARGEST:.0f}")
         return int(value) if integer else float(value)
     return check
+
+
+def _timeouts(raw: Any) -> tuple[float, float]:
+    """SECONDS, or CONNECT,READ seconds (a TOML number, or text), each above 0."""
+    parts = raw.split(",") if isinstance(raw, str) else [raw]
+    seconds = _number("a number of seconds", above=True)
+    try:
+        if len(parts) > 2:
+            raise ValueError
+        values = [seconds(p) for p in parts]
+    except ValueError:
+        raise ValueError(f"must be SECONDS or CONNECT,READ seconds, each a number above 0 to "
+                         f"{LARGEST:.0f}") from None
+    return values[0], values[-1]
+
+
+def _http_url(raw: Any) -> str:
+    from urllib.parse import urlsplit
+
+    text = _text(raw).strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http(s) URL")
+    return text
 
 
 # The fields a key pattern may use; model/citekeys.py gives them their meaning.
@@ -121,11 +148,13 @@ class Setting:
     meaning: str
     env: str | None = None  # an environment variable that overrides the file
     toml: tuple[type, ...] = (str,)  # the TOML types the file may give (a wrong type is refused)
+    secret: bool = False  # an API key: `papershelf config` says whether it is set, not what it is
 
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("catalogue.path", None, _path,
-            "the catalogue used when neither --db nor PAPERSHELF_DB names one", env="PAPERSHELF_DB"),
+            "the catalogue file (--db wins over it; created on first use, its folder must exist)",
+            env="PAPERSHELF_DB"),
     Setting("export.style", "bibtex", _choice("bibtex", "biblatex"),
             "default --style of `export bibtex` and `cite`"),
     Setting("import.autotag", True, _bool,
@@ -150,6 +179,48 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cache.days", 7.0, _number("a number of days"),
             "days a metadata answer is reused, and a rendered entry kept for export (0: no caches)",
             env="PAPERSHELF_CACHE_DAYS", toml=(int, float)),
+    # The sources (sources/arxiv/settings.py, sources/metadata/settings.py read these).
+    Setting("arxiv.url", "https://export.arxiv.org/api/query", _http_url, "the arXiv API endpoint",
+            env="PAPERSHELF_ARXIV_URL"),
+    Setting("arxiv.delay", 3.0, _number("a number of seconds"),
+            "seconds between two arXiv requests (3: arXiv's terms of use)", env="PAPERSHELF_ARXIV_DELAY",
+            toml=(int, float)),
+    Setting("arxiv.timeout", (10.0, 60.0), _timeouts, "seconds to wait for arXiv: SECONDS or \"CONNECT,READ\"",
+            env="PAPERSHELF_ARXIV_TIMEOUT", toml=(int, float, str)),
+    Setting("arxiv.retries", 3, _number("a whole number", integer=True),
+            "extra tries after a failed arXiv request", env="PAPERSHELF_ARXIV_RETRIES", toml=(int,)),
+    Setting("arxiv.deadline", 120.0, _number("a number of seconds", above=True),
+            "seconds one arXiv request may take in all, retries included", env="PAPERSHELF_ARXIV_DEADLINE",
+            toml=(int, float)),
+    Setting("sources.max_response_mb", 50.0, _number("a number of megabytes", above=True),
+            "the largest answer accepted from a source, decompressed, in MB", env="PAPERSHELF_MAX_RESPONSE_MB",
+            toml=(int, float)),
+    *(Setting(f"metadata.{name}_url", url, _http_url, f"the {label} endpoint", env=f"PAPERSHELF_{name.upper()}_URL")
+      for name, url, label in (
+          ("crossref", "https://api.crossref.org", "Crossref REST API"),
+          ("datacite", "https://api.datacite.org", "DataCite REST API"),
+          ("dblp", "https://dblp.org", "DBLP"),
+          ("s2", "https://api.semanticscholar.org/graph/v1", "Semantic Scholar Graph API"),
+          ("openalex", "https://api.openalex.org", "OpenAlex API"),
+          ("openlibrary", "https://openlibrary.org", "Open Library (ISBNs)"),
+          ("googlebooks", "https://www.googleapis.com/books/v1", "Google Books API (the second source for ISBNs)"))),
+    Setting("metadata.mailto", "", _text, "your e-mail address, for Crossref's and OpenAlex's polite pool",
+            env="PAPERSHELF_MAILTO"),
+    Setting("metadata.s2_api_key", "", _text, "Semantic Scholar API key (none: the shared pool)",
+            env="PAPERSHELF_S2_API_KEY", secret=True),
+    Setting("metadata.openalex_api_key", "", _text, "OpenAlex API key (none: OpenAlex is skipped)",
+            env="PAPERSHELF_OPENALEX_API_KEY", secret=True),
+    Setting("metadata.timeout", (10.0, 30.0), _timeouts,
+            "seconds to wait for a metadata service: SECONDS or \"CONNECT,READ\"",
+            env="PAPERSHELF_METADATA_TIMEOUT", toml=(int, float, str)),
+    Setting("metadata.retries", 3, _number("a whole number", integer=True),
+            "extra tries after a failed metadata request", env="PAPERSHELF_METADATA_RETRIES", toml=(int,)),
+    Setting("metadata.backoff", 1.0, _number("a number of seconds"),
+            "seconds before the first retry of a metadata request; doubles after each",
+            env="PAPERSHELF_METADATA_BACKOFF", toml=(int, float)),
+    Setting("metadata.delay", None, _number("a number of seconds"),
+            "seconds between two requests to one metadata service (none: each service's own pace)",
+            env="PAPERSHELF_METADATA_DELAY", toml=(int, float)),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -186,7 +257,7 @@ def _line_of(text: str, section: str, key: str) -> int:
 
 
 _TOML_KINDS = {(bool,): "true or false", (int,): "a whole number", (int, float): "a number",
-               (str,): "a string in quotes"}
+               (str,): "a string in quotes", (int, float, str): "a number or a string in quotes"}
 MAX_DEPTH = 200  # deeper TOML is no settings file; Python's parser would recurse past its limit
 
 
@@ -320,6 +391,26 @@ def get(name: str, option: Any = None, *, option_name: str = "",
     if found is not None:
         return found
     return Value(name, setting.default, "default")
+
+
+def env_vars() -> list[EnvVar]:
+    """Every variable papershelf reads: those of the settings (with their default and the
+    setting's name), then the others (``paths.ENV_VARS``)."""
+    def default_of(s: Setting) -> str:
+        value = s.default
+        if isinstance(value, tuple):
+            value = ",".join(f"{v:g}" for v in value)
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        return "" if value in (None, "") else f"default {value}; "
+
+    return [*(EnvVar(s.env, f"{s.meaning} ({default_of(s)}setting {s.name})") for s in SETTINGS if s.env),
+            *ENV_VARS]
+
+
+def is_secret(name: str) -> bool:
+    """Whether the setting is a key to show only as set or not."""
+    return _BY_NAME[name].secret
 
 
 def default(name: str) -> Any:

@@ -1,6 +1,8 @@
 """Where papershelf keeps its files, and the environment variables that move them.
 
-Every variable papershelf reads is listed once, in ``ENV_VARS``; ``papershelf env`` prints it.
+The variables that are no setting are listed here, in ``ENV_VARS``; those of settings are
+declared with their setting in ``config.SETTINGS``. ``config.env_vars()`` gives both, and
+``papershelf env`` prints them.
 """
 
 from __future__ import annotations
@@ -19,41 +21,8 @@ class EnvVar:
 
 
 ENV_VARS = (
-    EnvVar("PAPERSHELF_DB", "path of the catalogue file (the --db option wins over it)"),
-    EnvVar("PAPERSHELF_ARXIV_URL", "arXiv API endpoint (default https://export.arxiv.org/api/query)"),
-    EnvVar("PAPERSHELF_ARXIV_DELAY", "seconds between arXiv requests (default 3, arXiv's terms of use)"),
-    EnvVar("PAPERSHELF_ARXIV_TIMEOUT", "seconds to wait for arXiv: SECONDS, or CONNECT,READ (default 10,60)"),
-    EnvVar("PAPERSHELF_ARXIV_RETRIES", "extra tries after a failed arXiv request (default 3)"),
-    EnvVar("PAPERSHELF_ARXIV_DEADLINE", "seconds one arXiv request may take in all, retries included (default 120)"),
-    EnvVar("PAPERSHELF_MAX_RESPONSE_MB", "largest answer accepted from a source, decompressed, in MB (default 50)"),
-    EnvVar("PAPERSHELF_CROSSREF_URL", "Crossref REST API endpoint (default https://api.crossref.org)"),
-    EnvVar("PAPERSHELF_DATACITE_URL", "DataCite REST API endpoint (default https://api.datacite.org)"),
-    EnvVar("PAPERSHELF_DBLP_URL", "DBLP endpoint (default https://dblp.org)"),
-    EnvVar("PAPERSHELF_S2_URL", "Semantic Scholar Graph API endpoint (default https://api.semanticscholar.org/graph/v1)"),
-    EnvVar("PAPERSHELF_OPENALEX_URL", "OpenAlex API endpoint (default https://api.openalex.org)"),
-    EnvVar("PAPERSHELF_OPENLIBRARY_URL", "Open Library endpoint, for ISBNs (default https://openlibrary.org)"),
-    EnvVar("PAPERSHELF_GOOGLEBOOKS_URL", "Google Books API endpoint, the second source for ISBNs "
-                                         "(default https://www.googleapis.com/books/v1)"),
-    EnvVar("PAPERSHELF_MAILTO", "your e-mail address, sent to Crossref and OpenAlex for their polite pool"),
-    EnvVar("PAPERSHELF_S2_API_KEY", "Semantic Scholar API key (optional; without one, the shared pool)"),
-    EnvVar("PAPERSHELF_OPENALEX_API_KEY", "OpenAlex API key (free; without one OpenAlex is skipped)"),
-    EnvVar("PAPERSHELF_METADATA_TIMEOUT", "seconds to wait for a metadata service: SECONDS or CONNECT,READ "
-                                          "(default 10,30)"),
-    EnvVar("PAPERSHELF_METADATA_RETRIES", "extra tries after a failed metadata request (default 3)"),
-    EnvVar("PAPERSHELF_METADATA_BACKOFF", "seconds before the first retry of a metadata request; doubles "
-                                          "after each (default 1)"),
-    EnvVar("PAPERSHELF_METADATA_DELAY", "seconds between two requests to one metadata service "
-                                        "(default: each service's own pace)"),
-    EnvVar("PAPERSHELF_CACHE_DAYS", "days a metadata answer is reused, and a rendered entry kept for "
-                                    "export, in the cache (default 7; 0 turns both caches off)"),
-    EnvVar("PAPERSHELF_AUTOTAG", "set to 0 to make --no-autotag the default of `import bibtex|markdown`"),
     EnvVar("PAPERSHELF_DEBUG", "set to 1 to show tracebacks, like --debug"),
-    EnvVar("PAPERSHELF_BUSY_TIMEOUT", "seconds to wait for another process's lock on the catalogue (default 10)"),
-    EnvVar("PAPERSHELF_BACKUPS", "automatic backups kept beside each catalogue, newest first (default 10)"),
-    EnvVar("PAPERSHELF_TRASH_DAYS", "days a removed entry stays in the trash before it is purged (default 30; "
-                                    "0: `remove` deletes for good)"),
     EnvVar("PAPERSHELF_CONFIG", "path of the config file (default: config.toml in the config directory)"),
-    EnvVar("PAPERSHELF_PAGER", "pager of `list` on a terminal (wins over ui.pager and PAGER; cat: none)"),
     EnvVar("PAGER", "pager when neither PAPERSHELF_PAGER nor ui.pager names one (default less -FRX)"),
     EnvVar("NO_COLOR", "set: no colours on a terminal (with ui.color = auto)"),
     EnvVar("XDG_DATA_HOME", "base of the default data directory (via platformdirs)"),

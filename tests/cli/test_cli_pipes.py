@@ -95,6 +95,6 @@ def test_env_into_a_pipe_is_one_line_per_variable(run, tmp_path):
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == f"db: {long_db}"
-    assert f"PAPERSHELF_DB={long_db}\tpath of the catalogue file (the --db option wins over it)" in lines
+    assert any(line.startswith(f"PAPERSHELF_DB={long_db}\tthe catalogue file") for line in lines)
     assert "PAPERSHELF_BACKUPS=(unset)\tautomatic backups kept beside each catalogue, newest first " \
-           "(default 10)" in lines
+           "(default 10; setting catalogue.backups)" in lines

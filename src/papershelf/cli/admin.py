@@ -85,7 +85,10 @@ def env(as_json: JsonOpt = False) -> None:
     """
     import os
 
-    from papershelf.paths import ENV_VARS, config_dir, data_dir, default_db_path
+    from papershelf.config import env_vars
+    from papershelf.paths import config_dir, data_dir, default_db_path
+
+    variables = env_vars()
 
     where = state().db
     data = {
@@ -94,7 +97,7 @@ def env(as_json: JsonOpt = False) -> None:
                      "default" if where.path == default_db_path() else "config.toml (catalogue.path)",
         "data_dir": str(data_dir()),
         "config_dir": str(config_dir()),
-        "variables": {v.name: os.environ.get(v.name) for v in ENV_VARS},
+        "variables": {v.name: os.environ.get(v.name) for v in variables},
     }
     if as_json:
         print_json(data)
@@ -103,13 +106,13 @@ def env(as_json: JsonOpt = False) -> None:
         from papershelf.cli.plain import printable
 
         lines = [f"{label}: {data[label]}" for label in ("db", "db_source", "data_dir", "config_dir")]
-        lines += [f"{var.name}={printable(os.environ.get(var.name, '(unset)'))}\t{var.meaning}" for var in ENV_VARS]
+        lines += [f"{var.name}={printable(os.environ.get(var.name, '(unset)'))}\t{var.meaning}" for var in variables]
         sys.stdout.write("\n".join(lines) + "\n")
         return
     out = console()
     for label in ("db", "db_source", "data_dir", "config_dir"):
         out.print(f"[bold]{label}[/]: {data[label]}")
-    for var in ENV_VARS:
+    for var in variables:
         value = os.environ.get(var.name)
         out.print(f"[bold]{var.name}[/]={value if value is not None else '[dim](unset)[/]'}  [dim]{var.meaning}[/]")
 

@@ -47,10 +47,12 @@ def config(
               and v.value is None else v for v in values]
     if as_json:
         print_json({"file": str(settings.config_path()),
-                    "settings": [{"name": v.name, "value": v.value, "origin": v.origin, "where": v.where}
-                                 for v in values]})
+                    "settings": [{"name": v.name, "value": ("(set)" if v.value else None)
+                                  if settings.is_secret(v.name) else v.value,
+                                  "origin": v.origin, "where": v.where} for v in values]})
         return
-    rows = [(v.name, _shown(v.value), v.origin + (f" ({v.where})" if v.where else "")) for v in values]
+    rows = [(v.name, _shown(v.value, settings.is_secret(v.name)), v.origin + (f" ({v.where})" if v.where else ""))
+            for v in values]
     if not sys.stdout.isatty():  # a pipe: setting, value, origin, tab-separated, one line each
         sys.stdout.write("".join("\t".join(row) + "\n" for row in rows))
         return
@@ -67,10 +69,15 @@ def config(
     console().print(f"[dim]config file: {escape(str(settings.config_path()))}[/dim]")
 
 
-def _shown(value: object) -> str:
-    """A value as the config file would spell it: true/false, (none) for no value."""
+def _shown(value: object, secret: bool = False) -> str:
+    """A value as the config file would spell it: true/false, CONNECT,READ, (none) for no
+    value; an API key only as (set)."""
     from papershelf.cli.plain import printable
 
-    if value is None:
+    if value is None or value == "":
         return "(none)"
+    if secret:
+        return "(set)"
+    if isinstance(value, tuple):
+        return ",".join(f"{v:g}" for v in value)
     return ("true" if value else "false") if isinstance(value, bool) else printable(str(value))
