@@ -228,11 +228,13 @@ def test_a_directory_a_symlink_loop_and_a_fifo_are_one_line(cfg_file):
     _one_error_line(_papershelf("list"), starts=f"{cfg_file}: the config file is not a regular file")
 
 
-def test_help_still_works_with_a_bad_config_file(cfg_file):
+def test_help_and_config_path_still_work_with_a_bad_config_file(cfg_file):
     cfg_file.write_text("[ui\n", encoding="utf-8")
     for args in (["--help"], ["list", "--help"], ["export", "bibtex", "--help"]):
         result = _papershelf(*args)
         assert result.returncode == 0 and "Usage" in result.stdout, result.stderr
+    found = _papershelf("config", "--path")  # $EDITOR "$(papershelf config --path)" mends it
+    assert (found.returncode, found.stdout.strip()) == (0, str(cfg_file))
 
 
 def test_a_bad_variable_is_the_same_kind_of_line(cfg_file):

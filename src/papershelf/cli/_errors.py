@@ -71,7 +71,8 @@ def _finish(command: Any, root_params: list[Any]) -> None:
     """Copy the root's global options onto ``command`` and, for a group, its commands; move
     examples to the epilog; check the settings before a command runs."""
     _examples_to_epilog(command)
-    if command.callback is not None and not hasattr(command, "commands"):
+    if (command.callback is not None and not hasattr(command, "commands")
+            and not getattr(command.callback, "checks_settings", False)):  # `config` checks them itself
         command.callback = _checked(command.callback)
     names = {p.name for p in command.params}
     for p in root_params:

@@ -35,10 +35,12 @@ def config(
       $EDITOR "$(papershelf config --path)"
     """
     from papershelf import config as settings
+    from papershelf.cli._context import check_settings
 
-    if path:
+    if path:  # even when the file is broken: `$EDITOR "$(papershelf config --path)"` mends it
         print(settings.config_path())
         return
+    check_settings()
     from papershelf.paths import default_db_path
 
     values = settings.effective()
@@ -81,3 +83,6 @@ def _shown(value: object, secret: bool = False) -> str:
     if isinstance(value, tuple):
         return ",".join(f"{v:g}" for v in value)
     return ("true" if value else "false") if isinstance(value, bool) else printable(str(value))
+
+
+config.checks_settings = True  # type: ignore[attr-defined]  # (see _errors._finish)
