@@ -259,11 +259,11 @@ def _sync_venues(keys: list[str], dry_run: bool, as_json: bool) -> None:
 def _results_table(results):
     """The numbered results, in the columns of ``table.layout`` (the id as the key, the primary
     class as the tags): the title gets the room and wraps between words, never inside one."""
-    from rich.markup import escape
-    from rich.table import Table
+    from rich.text import Text
 
     from papershelf.cli._output import console
     from papershelf.cli.plain import printable, short_authors
+    from papershelf.cli.render import layout_table
     from papershelf.cli.table import GAP, layout
 
     ids = [printable(f"{e.arxiv_id}{'v' + str(e.arxiv_version) if e.arxiv_version else ''}") for e in results]
@@ -271,24 +271,9 @@ def _results_table(results):
     classes = [printable(e.primary_class or "") for e in results]
     number = len(str(len(results)))
     lay = layout(console().width - number - GAP, ids, names, [[c] if c else [] for c in classes])
-    table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, GAP, 0, 0), collapse_padding=True)
-    table.add_column("#", justify="right", style="bold", width=number, no_wrap=True)
-    table.add_column("arXiv", style="cyan", width=lay.key, overflow="fold")
-    table.add_column("year", justify="right", width=lay.year, no_wrap=True)
-    if lay.authors:
-        table.add_column("authors", width=lay.authors, overflow="ellipsis", no_wrap=True)
-    table.add_column("title", width=lay.title, overflow="fold")
-    if lay.tags:
-        table.add_column("class", style="green", width=lay.tags, overflow="ellipsis", no_wrap=True)
-    for n, e in enumerate(results, 1):
-        cells = [str(n), escape(ids[n - 1]), str(e.year or "")]
-        if lay.authors:
-            cells.append(escape(names[n - 1]))
-        cells.append(escape(printable(" ".join(e.title.split()))))
-        if lay.tags:
-            cells.append(escape(classes[n - 1]))
-        table.add_row(*cells)
-    return table
+    rows = [(ids[i], e.year, names[i], Text(printable(" ".join(e.title.split()))), classes[i])
+            for i, e in enumerate(results)]
+    return layout_table(lay, rows, key="arXiv", tags="class", numbered=number)
 
 
 def _selection(text: str, n: int) -> list[int]:

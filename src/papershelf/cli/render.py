@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from rich.table import Table
@@ -10,6 +11,9 @@ from rich.text import Text
 
 from papershelf.cli.plain import printable, short_authors
 from papershelf.model.entry import Entry
+
+if TYPE_CHECKING:
+    from papershelf.cli.table import Layout
 
 
 def _safe(text: str) -> str:
@@ -28,22 +32,35 @@ def entries_table(entries: Sequence[Entry], titles: Sequence[Text] | None = None
     keys = [printable(e.citekey) for e in entries]
     names = [printable(short_authors(e)) for e in entries]
     lay = layout(width or console().width, keys, names, [[printable(t) for t in e.tags] for e in entries])
+    rows = [(keys[i], e.year, names[i],
+             titles[i] if titles is not None else Text(printable(" ".join(e.title.split()))),
+             " ".join(printable(t) for t in e.tags)) for i, e in enumerate(entries)]
+    return layout_table(lay, rows)
+
+
+def layout_table(lay: Layout, rows: Sequence[tuple[str, int | None, str, Text, str]], *,
+                 key: str = "key", tags: str = "tags", numbered: int = 0) -> Table:
+    """Rows of (key, year, authors, title, tags) in the columns of ``lay`` (``table.layout``),
+    plain text but the title; ``numbered``: a first column ``#`` that wide, counting from 1
+    (``arxiv search``)."""
     table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0), collapse_padding=True)
-    table.add_column("key", style="cyan", width=lay.key, overflow="fold")
+    if numbered:
+        table.add_column("#", justify="right", style="bold", width=numbered, no_wrap=True)
+    table.add_column(key, style="cyan", width=lay.key, overflow="fold")
     table.add_column("year", justify="right", width=lay.year, no_wrap=True)
     if lay.authors:
         table.add_column("authors", width=lay.authors, overflow="ellipsis", no_wrap=True)
     table.add_column("title", width=lay.title, overflow="fold")
     if lay.tags:
-        table.add_column("tags", style="green", width=lay.tags, overflow="ellipsis")
-    for i, e in enumerate(entries):
-        title = titles[i] if titles is not None else Text(printable(" ".join(e.title.split())))
-        cells = [escape(keys[i]), str(e.year or "")]
+        table.add_column(tags, style="green", width=lay.tags, overflow="ellipsis")
+    for n, (key_text, year, names, title, tag_text) in enumerate(rows, 1):
+        cells: list[str | Text] = [str(n)] if numbered else []
+        cells += [escape(key_text), str(year or "")]
         if lay.authors:
-            cells.append(escape(names[i]))
-        cells.append(title)  # type: ignore[arg-type]
+            cells.append(escape(names))
+        cells.append(title)
         if lay.tags:
-            cells.append(escape(" ".join(printable(t) for t in e.tags)))
+            cells.append(escape(tag_text))
         table.add_row(*cells)
     return table
 
