@@ -226,6 +226,9 @@ def test_a_directory_a_symlink_loop_and_a_fifo_are_one_line(cfg_file):
     cfg_file.unlink()
     os.mkfifo(cfg_file)  # reading it would block for ever
     _one_error_line(_papershelf("list"), starts=f"{cfg_file}: the config file is not a regular file")
+    _one_error_line(_papershelf("list", env={"PAPERSHELF_CONFIG": "/dev/zero"}),
+                    starts="/dev/zero: the config file is not a regular file")
+    assert _papershelf("config", env={"PAPERSHELF_CONFIG": os.devnull}).returncode == 0  # no settings
 
 
 def test_help_and_config_path_still_work_with_a_bad_config_file(cfg_file):

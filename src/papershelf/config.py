@@ -269,6 +269,8 @@ def _read(path: Path) -> tuple[str, Any]:
     if st.S_ISDIR(info.st_mode):
         raise ConfigError(f"{path}: the config file is a directory")
     if not st.S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero would never end
+        if os.path.samestat(info, os.stat(os.devnull)):  # PAPERSHELF_CONFIG=/dev/null: no settings
+            return "", info
         raise ConfigError(f"{path}: the config file is not a regular file")
     if info.st_size > MAX_CONFIG_BYTES:
         raise ConfigError(f"{path}: the config file is larger than 1 MB")
