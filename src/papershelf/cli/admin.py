@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from papershelf.cli._context import open_library, state
-from papershelf.cli._output import console, info, plural, print_json
+from papershelf.cli._output import console, info, out_rows, plural, print_json
 from papershelf.cli._params import JsonOpt
 from papershelf.errors import ExitCode
 
@@ -187,8 +187,7 @@ def db_backups(as_json: JsonOpt = False) -> None:
     if not found:
         info(f"No backups beside {state().db.path}.")
         return
-    for b in found:
-        print(f"{b.time}\t{b.label}\t{b.bytes}\t{b.path}")
+    out_rows([[b.time, b.label, str(b.bytes), str(b.path)] for b in found])  # tabs only into a pipe
 
 
 @db_app.command("check")
