@@ -56,29 +56,6 @@ def _read_items(ids: list[str], file: Path | None) -> tuple[list[str], str | Non
     return texts, pasted
 
 
-def _split(texts: list[str]) -> tuple[list[str], list]:
-    """arXiv ids apart from the other references; every unreadable item reported at once."""
-    from papershelf.model.identifiers import parse as parse_arxiv
-    from papershelf.services.add import classify
-
-    arxiv, others, bad = [], [], []
-    for text in texts:
-        if parse_arxiv(text) is not None:
-            arxiv.append(text)
-            continue
-        ref = classify(text)
-        if ref is None:
-            bad.append(text)
-        else:
-            others.append(ref)
-    if bad:
-        shown = ", ".join(repr(b) for b in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
-        raise UsageError(f"not an arXiv id, DOI, ISBN or DBLP key: {shown}",
-                         hint="e.g. 2006.11239, 10.1109/ICCV51070.2023.00355, 978-1-4842-9993-7, "
-                              "conf/iccv/ZhangRA23; anything else: add --type book --title … --author …")
-    return arxiv, others
-
-
 def _print(report: AddReport, as_json: bool) -> None:
     if as_json:
         print_json(report.to_dict())
@@ -183,7 +160,9 @@ def add(
         _print(report, as_json)
         report.raise_for_failures()
         return
-    arxiv_texts, refs = _split(texts)
+    from papershelf.services.add import split_references
+
+    arxiv_texts, refs = split_references(texts)
     if update and refs:
         info("--update refreshes arXiv entries only; the other items are added when new, reported when not")
     if not arxiv_texts and not refs:

@@ -91,6 +91,31 @@ def classify(text: str) -> Ref | None:
     return None
 
 
+def split_references(texts: Sequence[str]) -> tuple[list[str], list[Ref]]:
+    """arXiv ids (for ``services.arxiv``) apart from the other references; every unreadable
+    item reported at once, before any request."""
+    from papershelf.model.identifiers import parse as parse_arxiv
+
+    arxiv: list[str] = []
+    others: list[Ref] = []
+    bad: list[str] = []
+    for text in texts:
+        if parse_arxiv(text) is not None:
+            arxiv.append(text)
+            continue
+        ref = classify(text)
+        if ref is None:
+            bad.append(text)
+        else:
+            others.append(ref)
+    if bad:
+        shown = ", ".join(repr(b) for b in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+        raise UsageError(f"not an arXiv id, DOI, ISBN or DBLP key: {shown}",
+                         hint="e.g. 2006.11239, 10.1109/ICCV51070.2023.00355, 978-1-4842-9993-7, "
+                              "conf/iccv/ZhangRA23; anything else: add --type book --title … --author …")
+    return arxiv, others
+
+
 def lookup(ref: Ref, clients: Clients) -> Work | None:
     """The record of ``ref`` at the service that answers for it (None: no such record). A
     service that is down raises ``SourceUnavailable`` unless a second source answers."""
