@@ -208,11 +208,13 @@ class AddReport:
 
 
 def _store(lib: Library, found: Sequence[tuple[Outcome, Entry]], report: AddReport, *, source_keys: bool,
-           tags: Sequence[str]) -> None:
-    """One ``Library.add`` for every record found; each outcome says what the door decided."""
+           tags: Sequence[str], dry_run: bool = False) -> None:
+    """One ``Library.add`` for every record found; each outcome says what the door decided
+    (``dry_run``: would decide; nothing is written)."""
     if not found:
         return
-    result = lib.add([entry for _, entry in found], AddPolicy(source_keys=source_keys, tags=tuple(tags)))
+    result = lib.add([entry for _, entry in found],
+                     AddPolicy(source_keys=source_keys, tags=tuple(tags), dry_run=dry_run))
     added = {e.citekey: e for e in result.added}
     dups = {id(d.entry): d for d in result.duplicates}
     for outcome, entry in found:
@@ -225,7 +227,8 @@ def _store(lib: Library, found: Sequence[tuple[Outcome, Entry]], report: AddRepo
     report.renamed.extend(result.renamed)
 
 
-def add_references(lib: Library, refs: Sequence[Ref], clients: Clients, *, tags: Sequence[str] = ()) -> AddReport:
+def add_references(lib: Library, refs: Sequence[Ref], clients: Clients, *, tags: Sequence[str] = (),
+                   dry_run: bool = False) -> AddReport:
     """Look every item up, then add what was found in one transaction (see the module docstring)."""
     from papershelf.model.works import to_entry
     from papershelf.topics.loader import current_topics
@@ -251,7 +254,7 @@ def add_references(lib: Library, refs: Sequence[Ref], clients: Clients, *, tags:
             outcome.warning = f"{work.source_name} marks this work as retracted" + (
                 f" (notice: doi:{notice})" if notice else "")
         found.append((outcome, to_entry(work)))
-    _store(lib, found, report, source_keys=False, tags=tags)
+    _store(lib, found, report, source_keys=False, tags=tags, dry_run=dry_run)
     report.requests = {k: v for k, v in clients.requests().items() if v}
     return report
 
@@ -266,7 +269,8 @@ def _not_found(ref: Ref) -> str:
     return f"DBLP has no record {ref.value}"
 
 
-def add_bibtex(lib: Library, text: str, *, tags: Sequence[str] = (), source: str = "stdin") -> AddReport:
+def add_bibtex(lib: Library, text: str, *, tags: Sequence[str] = (), source: str = "stdin",
+               dry_run: bool = False) -> AddReport:
     """Pasted (or edited) BibTeX: every entry it holds, through the door with its key kept when
     free; what the reader skipped is reported."""
     from papershelf.formats.bibtex.reader import read_string
@@ -278,7 +282,7 @@ def add_bibtex(lib: Library, text: str, *, tags: Sequence[str] = (), source: str
                          hint="paste entries like @article{key, title = {…}, author = {…}, year = {…}}")
     found = [(Outcome(e.citekey or "-", "failed", message="not stored"), e) for e in read.entries]
     report.outcomes = [o for o, _ in found]
-    _store(lib, found, report, source_keys=True, tags=tags)
+    _store(lib, found, report, source_keys=True, tags=tags, dry_run=dry_run)
     return report
 
 
@@ -310,6 +314,56 @@ def add_manual(lib: Library, *, type_: str, title: str, authors: Sequence[str], 
     report = AddReport(outcomes=[outcome])
     _store(lib, [(outcome, entry)], report, source_keys=False, tags=tags)
     return report
+
+
+@dataclass
+class ItemsReport:
+    """What ``add_items`` did: one row per item (arXiv ids first), and what was skipped."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)  # ref, status, key, title, message
+    problems: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+
+def add_items(lib: Library, refs: Sequence[str] = (), *, bibtex: str | None = None, tags: Sequence[str] = (),
+              dry_run: bool = False) -> ItemsReport:
+    """``add`` of any mix of references (arXiv ids, DOIs, ISBNs, DBLP keys, ACL links) and pasted
+    BibTeX, each routed as ``papershelf add`` routes it, through the door; ``dry_run``: what would
+    be added (the sources are still asked), nothing written. Every item is read before any request."""
+    from papershelf.model.identifiers import parse_arxiv_ids
+    from papershelf.model.tags import normalise_tag
+
+    tags = [normalise_tag(t) for t in tags]
+    arxiv_texts, others = split_references([r for r in refs if r.strip()])
+    parsed = parse_arxiv_ids(arxiv_texts) if arxiv_texts else []
+    if not parsed and not others and not (bibtex or "").strip():
+        raise UsageError("nothing to add", hint="give arXiv ids, DOIs, ISBNs, DBLP keys or BibTeX")
+    out = ItemsReport(dry_run=dry_run)
+    if parsed:
+        from papershelf.services.arxiv import add_ids, open_client
+
+        client = open_client()
+        try:
+            arxiv = add_ids(lib, parsed, client, tags=tags, dry_run=dry_run)
+        finally:
+            client.close()
+        out.rows += [_row(f"arXiv:{o.arxiv_id}", o.status, o.entry, o.message) for o in arxiv.outcomes]
+    reports: list[AddReport] = []
+    if others:
+        with open_clients() as clients:
+            reports.append(add_references(lib, others, clients, tags=tags, dry_run=dry_run))
+    if (bibtex or "").strip():
+        reports.append(add_bibtex(lib, bibtex or "", tags=tags, source="the BibTeX given", dry_run=dry_run))
+    for report in reports:
+        out.rows += [_row(o.ref, o.status, o.entry, "; ".join(filter(None, (o.message, o.warning))))
+                     for o in report.outcomes]
+        out.problems += report.problems
+    return out
+
+
+def _row(ref: str, status: str, entry: Entry | None, message: str) -> dict[str, Any]:
+    return {"ref": ref, "status": status, "key": entry.citekey if entry else None,
+            "title": entry.title if entry else None, "message": message or None}
 
 
 def looks_like_bibtex(text: str) -> bool:
