@@ -95,25 +95,16 @@ def split_references(texts: Sequence[str]) -> tuple[list[str], list[Ref]]:
     """arXiv ids (for ``services.arxiv``) apart from the other references; every unreadable
     item reported at once, before any request."""
     from papershelf.model.identifiers import parse as parse_arxiv
+    from papershelf.model.identifiers import some_of
 
-    arxiv: list[str] = []
-    others: list[Ref] = []
-    bad: list[str] = []
-    for text in texts:
-        if parse_arxiv(text) is not None:
-            arxiv.append(text)
-            continue
-        ref = classify(text)
-        if ref is None:
-            bad.append(text)
-        else:
-            others.append(ref)
+    arxiv = [text for text in texts if parse_arxiv(text) is not None]
+    others = [(text, classify(text)) for text in texts if parse_arxiv(text) is None]
+    bad = [text for text, ref in others if ref is None]
     if bad:
-        shown = ", ".join(repr(b) for b in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
-        raise UsageError(f"not an arXiv id, DOI, ISBN or DBLP key: {shown}",
+        raise UsageError(f"not an arXiv id, DOI, ISBN or DBLP key: {some_of(bad)}",
                          hint="e.g. 2006.11239, 10.1109/ICCV51070.2023.00355, 978-1-4842-9993-7, "
                               "conf/iccv/ZhangRA23; anything else: add --type book --title … --author …")
-    return arxiv, others
+    return arxiv, [ref for _, ref in others if ref is not None]
 
 
 def lookup(ref: Ref, clients: Clients) -> Work | None:
