@@ -203,3 +203,12 @@ def test_a_missing_catalogue_is_one_line_before_serving(tmp_path):
     result = cli(tmp_path / "missing.db", "mcp")
     assert result.returncode == 3
     assert result.stderr.startswith("error: no catalogue at") and "Traceback" not in result.stderr
+
+
+def test_check_online_with_allow_network_flags_a_doi_of_another_paper(shelf, metadata_server):
+    assert cli(shelf, "set", "zhang2023adding", "doi=10.1038/s42256-024-00832-8").returncode == 0
+    ok, text = call(shelf, "check", {"keys": ["zhang2023adding"], "online": True}, "--allow-network")
+    assert not ok, text
+    findings = json.loads(text)["findings"]
+    assert any(kind == "mismatch" and key == "zhang2023adding" and "different paper" in message
+               for kind, key, message, _ in findings)
