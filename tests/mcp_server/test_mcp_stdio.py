@@ -212,3 +212,15 @@ def test_check_online_with_allow_network_flags_a_doi_of_another_paper(shelf, met
     findings = json.loads(text)["findings"]
     assert any(kind == "mismatch" and key == "zhang2023adding" and "different paper" in message
                for kind, key, message, _ in findings)
+
+
+def test_a_read_only_server_sees_what_the_cli_writes_meanwhile(shelf):
+    async def script(client):
+        first = await client.call_tool("get", {"key": "lovelace1843notes"})
+        added = await anyio.to_thread.run_sync(lambda: cli(shelf, "add", "-", input=BIB))
+        second = await client.call_tool("get", {"key": "lovelace1843notes"})
+        return first, added, second
+
+    first, added, second = session(shelf, script=script)
+    assert first.is_error and added.returncode == 0, added.stderr
+    assert not second.is_error and json.loads(second.content[0].text)["year"] == 1843
