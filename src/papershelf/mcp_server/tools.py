@@ -129,11 +129,11 @@ class Tools:
         self._writable("add")
         with self.library() as lib:
             report = add_items(lib, list(refs), bibtex=bibtex or None, tags=list(tags), dry_run=dry_run)
-        rows = [{k: v for k, v in r.items() if v is not None} for r in report.rows]
+        rows = [{k: v for k, v in r.items() if v is not None} for r in report.rows()]
         out: dict[str, Any] = {"dry_run": True} if dry_run else {}
         out["items"] = rows
-        if report.problems:
-            out["skipped"] = report.problems
+        if report.others is not None and report.others.problems:
+            out["skipped"] = report.others.problems
         return _json(out)
 
     def tag(self, keys: Sequence[str], tags: Sequence[str]) -> str:

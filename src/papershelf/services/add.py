@@ -14,7 +14,7 @@ pasted BibTeX and a hand-made record the same way. arXiv ids stay with ``service
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,8 @@ from papershelf.services.library import AddPolicy, Library
 
 if TYPE_CHECKING:
     from papershelf.model.works import Work
+    from papershelf.services.arxiv import Report as ArxivReport
+    from papershelf.sources.arxiv.client import ArxivClient
     from papershelf.sources.metadata import Clients
 
 _ISBN_LIKE = re.compile(r"^(?:isbn(?:-1[03])?:?\s*)?[\d][\d\s\-]{8,15}[\dxX]$", re.I)
@@ -309,18 +311,28 @@ def add_manual(lib: Library, *, type_: str, title: str, authors: Sequence[str], 
 
 @dataclass
 class ItemsReport:
-    """What ``add_items`` did: one row per item (arXiv ids first), and what was skipped."""
+    """What ``add_items`` did: arXiv's report on the arXiv ids, and one on everything else."""
 
-    rows: list[dict[str, Any]] = field(default_factory=list)  # ref, status, key, title, message
-    problems: list[str] = field(default_factory=list)
+    arxiv: ArxivReport | None = None  # None: no arXiv id was given
+    others: AddReport | None = None  # DOIs, ISBNs, DBLP keys, ACL links, BibTeX entries; None: none given
     dry_run: bool = False
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per item, arXiv ids first: ref, status, key, title, message (or None)."""
+        rows = [_row(f"arXiv:{o.arxiv_id}", o.status, o.entry, o.message)
+                for o in (self.arxiv.outcomes if self.arxiv else [])]
+        return rows + [_row(o.ref, o.status, o.entry, "; ".join(filter(None, (o.message, o.warning))))
+                       for o in (self.others.outcomes if self.others else [])]
 
 
 def add_items(lib: Library, refs: Sequence[str] = (), *, bibtex: str | None = None, tags: Sequence[str] = (),
-              dry_run: bool = False) -> ItemsReport:
+              update: bool = False, dry_run: bool = False, arxiv_client: ArxivClient | None = None,
+              on_batch: Callable[[int], None] | None = None) -> ItemsReport:
     """``add`` of any mix of references (arXiv ids, DOIs, ISBNs, DBLP keys, ACL links) and pasted
-    BibTeX, each routed as ``papershelf add`` routes it, through the door; ``dry_run``: what would
-    be added (the sources are still asked), nothing written. Every item is read before any request."""
+    BibTeX: every item read before any request, arXiv ids to ``services.arxiv`` (``update``:
+    refresh the catalogued ones; ``arxiv_client``: the caller's, e.g. one showing progress), the
+    rest to the metadata services, each through the door. A failure is in the reports, per item.
+    ``dry_run``: what would be added (the sources are still asked), nothing written."""
     from papershelf.model.identifiers import parse_arxiv_ids
     from papershelf.model.tags import normalise_tag
 
@@ -333,22 +345,23 @@ def add_items(lib: Library, refs: Sequence[str] = (), *, bibtex: str | None = No
     if parsed:
         from papershelf.services.arxiv import add_ids, open_client
 
-        client = open_client()
+        client = arxiv_client or open_client()
         try:
-            arxiv = add_ids(lib, parsed, client, tags=tags, dry_run=dry_run)
+            out.arxiv = add_ids(lib, parsed, client, update=update, tags=tags, dry_run=dry_run, on_batch=on_batch)
         finally:
-            client.close()
-        out.rows += [_row(f"arXiv:{o.arxiv_id}", o.status, o.entry, o.message) for o in arxiv.outcomes]
-    reports: list[AddReport] = []
+            if arxiv_client is None:
+                client.close()
     if others:
         with open_clients() as clients:
-            reports.append(add_references(lib, others, clients, tags=tags, dry_run=dry_run))
+            out.others = add_references(lib, others, clients, tags=tags, dry_run=dry_run)
     if (bibtex or "").strip():
-        reports.append(add_bibtex(lib, bibtex or "", tags=tags, source="the BibTeX given", dry_run=dry_run))
-    for report in reports:
-        out.rows += [_row(o.ref, o.status, o.entry, "; ".join(filter(None, (o.message, o.warning))))
-                     for o in report.outcomes]
-        out.problems += report.problems
+        pasted = add_bibtex(lib, bibtex or "", tags=tags, source="the BibTeX given", dry_run=dry_run)
+        if out.others is None:
+            out.others = pasted
+        else:
+            out.others.outcomes += pasted.outcomes
+            out.others.problems += pasted.problems
+            out.others.renamed += pasted.renamed
     return out
 
 
