@@ -1,5 +1,5 @@
-"""arXiv: ``add`` papers by id (``cli/add.py`` sends arXiv ids here), ``sync`` arXiv entries,
-``arxiv search`` from the terminal.
+"""arXiv: what ``add`` did with arXiv ids (``cli/add.py`` shows them here, with arXiv's
+progress bar), ``sync`` arXiv entries, ``arxiv search`` from the terminal.
 
     papershelf add 2302.05543 https://arxiv.org/abs/2106.09685v2 arXiv:2208.12242
     papershelf add --file ids.txt --tag to-read        (or: cat ids.txt | papershelf add -)
