@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from papershelf.services.library import Library
 
 MAX_LIMIT = 100
+MAX_FINDINGS = 100  # of check: an agent reads them all, at a price per token
 READ_ONLY = "the MCP server runs read-only"
 WRITE_HINT = ("start it with `papershelf mcp --allow-write` (the args of its entry in the MCP client's "
               "settings) to let agents add, tag and note")
@@ -114,8 +115,10 @@ class Tools:
                                   "without network access", hint=NETWORK_HINT)
         with self.library() as lib:
             report = check(lib, list(keys), online=online)
-        out: dict[str, Any] = {"checked": report.checked,
-                               "findings": [[f.kind, f.key, f.message, f.todo] for f in report.findings]}
+        out: dict[str, Any] = {"checked": report.checked, "findings": [
+            [f.kind, f.key, f.message, f.todo] for f in report.findings[:MAX_FINDINGS]]}
+        if len(report.findings) > MAX_FINDINGS:  # the rest: `papershelf check` in a terminal
+            out["more"] = len(report.findings) - MAX_FINDINGS
         if report.unverified:
             out["unverified"] = report.unverified
         return _json(out)
