@@ -7,6 +7,7 @@ Builds (once, cached in --out) a catalogue of N entries from bibgen.py's .bib th
 ``papershelf import bibtex``, starts ``papershelf --db … mcp`` under the SDK's ``Client`` over
 stdio, and prints:
 
+* how long the server takes to start (spawn, ``initialize``, ``tools/list``);
 * the tool list's size: the ``tools/list`` result as the server sends it (compact JSON), in
   characters and in tokens estimated as characters / 4 (no tokenizer is installed here);
 * the median (and min, max) of --calls ``search`` calls per query, each a full round trip
@@ -54,8 +55,10 @@ def measure(db: Path, calls: int) -> None:
     params = StdioServerParameters(command=papershelf(), args=["--db", str(db), "mcp"], env=env)
 
     async def main() -> None:
+        start = time.perf_counter()
         async with Client(params) as client:
             listed = await client.list_tools()
+            print(f"start: spawned, initialised and tools listed in {time.perf_counter() - start:.2f} s")
             wire = listed.model_dump_json(by_alias=True, exclude_none=True)
             print(f"tool list: {len(listed.tools)} tools, {len(wire)} characters, ~{len(wire) // 4} tokens "
                   "(characters / 4)")
