@@ -111,7 +111,8 @@ def store(lib: Library, wanted: Sequence[str], fresh: dict[str, Entry],
         fills = [(dup, fill(lib.cat.get_id(dup.existing_id), dup.entry))
                  for dup in added.duplicates if dup.existing_id is not None and not dry_run]
         stored = {e.id: e for e in lib.refresh([(d.existing_id, m.entry, m.fields)
-                                                for d, m in fills if m.fields and d.existing_id is not None])}
+                                                for d, m in fills if m.fields and d.existing_id is not None])
+                  } if fills else {}
         for dup, m in fills:
             status = "merged" if m.fields else "exists"
             what = "arXiv's record merged into" if m.fields else "already in the catalogue as"
