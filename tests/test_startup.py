@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-HEAVY = ("arxiv", "requests", "bibtexparser", "pydantic", "lxml", "sqlite_utils", "rapidfuzz")
+HEAVY = ("arxiv", "requests", "bibtexparser", "pydantic", "lxml", "sqlite_utils", "rapidfuzz", "mcp")
 # Parts of papershelf (and the stdlib) only some commands need: recovery, backups, the TOML of the
 # topic rules (read for tag filters and when entries are added, not for every search).
 NOT_AT_STARTUP = ("papershelf.services.maintenance", "papershelf.storage.integrity",

@@ -48,6 +48,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("export:export_app", "Write entries as BibTeX/biblatex, Markdown or CSL-JSON."),
     "import": ("imports:import_app", "Bring entries in from BibTeX or Markdown files."),
     "db": ("admin:db_app", "The catalogue file: where it is, what it holds, backups."),
+    "mcp": ("mcp:mcp", "Serve the catalogue to AI agents over MCP (stdio); read-only unless --allow-write."),
 }
 
 

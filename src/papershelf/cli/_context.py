@@ -89,24 +89,11 @@ def open_library(*, create: bool = False, seed: bool = True) -> Iterator[Library
     one named with --db/PAPERSHELF_DB must exist unless the command creates it (``create``).
     """
     from papershelf.cli._output import info
-    from papershelf.services.library import open_library as open_
+    from papershelf.services.library import opened
 
     where = state().db
-    try:
-        lib, seeded = open_(where.path, create=create or not where.explicit,
-                            seed=seed and not where.explicit)
-    except Exception as exc:  # a failure of the file itself (locked, full, read-only): one line
-        from papershelf.services.maintenance import storage_error
-
-        raise storage_error(exc, where.path) or exc from None
-    try:
+    with opened(where.path, create=create or not where.explicit, seed=seed and not where.explicit) as (lib, seeded):
         if seeded is not None:
             info(f"Created your catalogue at {where.path} with the {seeded} items of the bundled "
                  "reading list (papershelf init --empty starts blank).")
         yield lib
-    except Exception as exc:
-        from papershelf.services.maintenance import storage_error
-
-        raise storage_error(exc, where.path, lib) or exc from None
-    finally:
-        lib.close()

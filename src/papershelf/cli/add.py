@@ -7,7 +7,7 @@ or a record typed by hand.
     papershelf add --type book --title "…" --author "Ada Lovelace" --year 2024
     papershelf add --edit                              an empty BibTeX template in $EDITOR
 
-arXiv ids go to arXiv (``services.arxiv``); the rest to the metadata services (``services.add``):
+One ``services.add.add_items`` call adds every id: arXiv ids go to arXiv, the rest to the metadata services:
 a DOI to Crossref (DataCite when Crossref has no record), an ISBN to Open Library (Google Books
 second), a DBLP key to DBLP. Every item is read before any request (exit 2 for one that is not an
 id); exit 3 when none was found, 4 when a service could not answer, 5 when some were added and
@@ -54,29 +54,6 @@ def _read_items(ids: list[str], file: Path | None) -> tuple[list[str], str | Non
         except OSError as exc:
             raise NotFoundError(f"cannot read {file}: {exc.strerror or exc}") from None
     return texts, pasted
-
-
-def _split(texts: list[str]) -> tuple[list[str], list]:
-    """arXiv ids apart from the other references; every unreadable item reported at once."""
-    from papershelf.model.identifiers import parse as parse_arxiv
-    from papershelf.services.add import classify
-
-    arxiv, others, bad = [], [], []
-    for text in texts:
-        if parse_arxiv(text) is not None:
-            arxiv.append(text)
-            continue
-        ref = classify(text)
-        if ref is None:
-            bad.append(text)
-        else:
-            others.append(ref)
-    if bad:
-        shown = ", ".join(repr(b) for b in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
-        raise UsageError(f"not an arXiv id, DOI, ISBN or DBLP key: {shown}",
-                         hint="e.g. 2006.11239, 10.1109/ICCV51070.2023.00355, 978-1-4842-9993-7, "
-                              "conf/iccv/ZhangRA23; anything else: add --type book --title … --author …")
-    return arxiv, others
 
 
 def _print(report: AddReport, as_json: bool) -> None:
@@ -190,41 +167,47 @@ def add(
         _print(report, as_json)
         report.raise_for_failures()
         return
-    arxiv_texts, refs = _split(texts)
+    from papershelf.services.add import split_references
+
+    arxiv_texts, refs = split_references(texts)
     if update and refs:
         info("--update refreshes arXiv entries only; the other items are added when new, reported when not")
     if not arxiv_texts and not refs:
         raise UsageError("nothing to add", hint="give ids, '-' for stdin, --file, --type or --edit")
-    if not refs:
-        from papershelf.cli.arxiv import add_arxiv
-
-        add_arxiv(arxiv_texts, update=update, tags=tags, as_json=as_json)
-        return
-    _add_mixed(arxiv_texts, refs, update=update, tags=tags, as_json=as_json)
+    _add_ids(texts, len(arxiv_texts), update=update, tags=tags, as_json=as_json)
 
 
-def _add_mixed(arxiv_texts: list[str], refs: list, *, update: bool, tags: list[str], as_json: bool) -> None:
-    """arXiv ids (if any) first, then the other references; one exit status for the whole run."""
+def _add_ids(texts: list[str], arxiv_count: int, *, update: bool, tags: list[str], as_json: bool) -> None:
+    """One ``add_items`` for every id; arXiv's papers shown first, then the other references;
+    one exit status for the whole run."""
+    from contextlib import nullcontext
+
+    from papershelf.cli.arxiv import _client, show_added
     from papershelf.errors import PartialFailure
-    from papershelf.services.add import add_references, open_clients
+    from papershelf.services.add import add_items
 
+    arxiv = _client(arxiv_count, "Adding from arXiv") if arxiv_count else nullcontext((None, None))
+    with open_library() as lib, arxiv as (client, progress):
+        done = add_items(lib, texts, tags=tags, update=update, arxiv_client=client,
+                         on_batch=progress.advance if progress is not None else None)
+    report = done.others
     arxiv_json = None
     arxiv_error: PapershelfError | None = None
-    if arxiv_texts:
-        from papershelf.cli.arxiv import add_arxiv
-
+    if done.arxiv is not None:
         try:
-            arxiv_json = add_arxiv(arxiv_texts, update=update, tags=tags, as_json=as_json, emit_json=False)
+            arxiv_json = show_added(done.arxiv, as_json=as_json, emit_json=report is None)
         except PapershelfError as exc:
-            warn(exc.message)  # the other items are still added; the exit status says what failed
+            if report is None:
+                raise
+            warn(exc.message)  # the other items are still reported; the exit status says what failed
             arxiv_error = exc
-    with open_library() as lib, open_clients() as clients:
-        report = add_references(lib, refs, clients, tags=tags)
+    if report is None:
+        return
     if as_json:
         print_json({**report.to_dict(), **({"arxiv": arxiv_json} if arxiv_json is not None else {})})
     else:
         _print(report, False)
-    arxiv_some = bool(arxiv_texts) and (arxiv_error is None or isinstance(arxiv_error, PartialFailure))
+    arxiv_some = done.arxiv is not None and (arxiv_error is None or isinstance(arxiv_error, PartialFailure))
     if (report.failures and arxiv_some) or (arxiv_error is not None and report.successes):
         raise PartialFailure("some items could not be added; the others were", hint="the ones listed above")
     if report.failures or arxiv_error is None:

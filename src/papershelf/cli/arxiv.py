@@ -1,5 +1,5 @@
-"""arXiv: ``add`` papers by id (``cli/add.py`` sends arXiv ids here), ``sync`` arXiv entries,
-``arxiv search`` from the terminal.
+"""arXiv: what ``add`` did with arXiv ids (``cli/add.py`` shows them here, with arXiv's
+progress bar), ``sync`` arXiv entries, ``arxiv search`` from the terminal.
 
     papershelf add 2302.05543 https://arxiv.org/abs/2106.09685v2 arXiv:2208.12242
     papershelf add --file ids.txt --tag to-read        (or: cat ids.txt | papershelf add -)
@@ -133,16 +133,10 @@ def _finish(report: Report, done: str) -> None:
     raise NetworkError(failures[0].message)
 
 
-def add_arxiv(texts: list[str], *, update: bool, tags: list[str], as_json: bool,
-              emit_json: bool = True) -> dict | None:
-    """``add`` for arXiv ids (``cli/add.py`` sends them here): one line per paper, or the JSON
-    object (printed, or returned when ``emit_json`` is False, for a run that adds more)."""
-    from papershelf.model.identifiers import parse_arxiv_ids
-    from papershelf.services.arxiv import add_ids
-
-    parsed = parse_arxiv_ids(texts)  # every bad id reported, before any request
-    with open_library() as lib, _client(len(parsed), "Adding from arXiv") as (client, progress):
-        report = add_ids(lib, parsed, client, update=update, tags=tags, on_batch=progress.advance)
+def show_added(report: Report, *, as_json: bool, emit_json: bool = True) -> dict | None:
+    """What ``add`` did with arXiv ids (``cli/add.py``): one line per paper, or the JSON object
+    (printed, or returned when ``emit_json`` is False, for a run that added more); the exit
+    status it earns is raised."""
     doc = {"requests": report.requests, "papers": [o.to_dict() for o in report.outcomes]}
     if as_json and emit_json:
         print_json(doc)

@@ -148,13 +148,12 @@ def export_bibtex(
         return
     with open_library() as lib:  # streamed: entries are loaded and written a chunk at a time
         _check(output, force, lib.path)
-        selection = export.select_ids(lib, keys or [], build_filters(tag, type_, year), query, aux)
-        _warn_missing(selection)
-        report = export.new_report()
-        chunks = export.bibtex_chunks(lib, selection.ids, style, minimal=minimal, keywords=keywords,
-                                      cited=selection.cited, report=report)
-        _write(chunks, output, len(selection.ids), "bibtex", force=force, catalogue=lib.path)
-    _report_writer(report)
+        done = export.export_bibtex(lib, export.BibtexRequest(
+            keys or [], build_filters(tag, type_, year), query, aux, style=style, minimal=minimal,
+            keywords=keywords))
+        _warn_missing(done.selection)
+        _write(done.chunks, output, len(done.selection.ids), "bibtex", force=force, catalogue=lib.path)
+    _report_writer(done.report)
 
 
 def _watch(aux: Path, output: Path, style: str, *, minimal: bool, keywords: str, force: bool,

@@ -6,9 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from papershelf.model.entry import Entry
-
-ET_AL_AFTER = 3
+from papershelf.model.entry import Entry, short_authors
 
 # What a terminal would obey rather than show: C0 controls (tab and newline aside), DEL, C1.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -18,14 +16,6 @@ def printable(text: str) -> str:
     """``text`` with every control character shown as an escape (ESC → ``\\x1b``), so nothing
     stored in the catalogue can move the cursor, recolour or retitle the terminal."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
-
-
-def short_authors(entry: Entry) -> str:
-    """``Ho, Jain, Abbeel``; ``del Campo, Manovich``; ``Radford et al.`` beyond three people."""
-    names = [f"{p.prefix} {p.family}".lstrip() for p in entry.authors or entry.editors]
-    if len(names) > ET_AL_AFTER:
-        return f"{names[0]} et al."
-    return ", ".join(names)
 
 
 def _cell(value: object) -> str:

@@ -32,6 +32,16 @@ def cited_keys(path: Path) -> list[str]:
     return read_aux(path).keys
 
 
+def cited_in(text: str) -> list[str]:
+    """``cited_keys`` of an .aux file's text (the files it ``\\@input``s are not read)."""
+    return list(dict.fromkeys(k for m in _CITE.finditer(text) for k in _keys(m)))
+
+
+def _keys(m: re.Match[str]) -> list[str]:
+    """The keys of one ``\\citation`` (or biblatex's ``\\abx@aux@cite``)."""
+    return [k.strip() for k in (m.group(1) or m.group(2) or "").split(",") if k.strip()]
+
+
 def read_aux(path: Path) -> AuxCitations:
     """The keys ``path`` cites and the files that were read for them.
 
@@ -62,5 +72,5 @@ def read_aux(path: Path) -> AuxCitations:
             if child.is_file():
                 enter(child)
         else:
-            keys.extend(k.strip() for k in (m.group(1) or m.group(2) or "").split(",") if k.strip())
+            keys.extend(_keys(m))
     return AuxCitations(list(dict.fromkeys(keys)), list(seen))

@@ -258,3 +258,14 @@ class Entry:
                 setattr(entry, role, [p if isinstance(p, Person) else Person.parse(p)
                                       for p in data.get(role, [])])
         return entry
+
+
+ET_AL_AFTER = 3
+
+
+def short_authors(entry: Entry) -> str:
+    """``Ho, Jain, Abbeel``; ``del Campo, Manovich``; ``Radford et al.`` beyond three people."""
+    names = [f"{p.prefix} {p.family}".lstrip() for p in entry.authors or entry.editors]
+    if len(names) > ET_AL_AFTER:
+        return f"{names[0]} et al."
+    return ", ".join(names)

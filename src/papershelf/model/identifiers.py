@@ -14,7 +14,7 @@ An old-style id written with its subject class (``math.GT/0309136``) keeps it in
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from papershelf.errors import UsageError
@@ -167,14 +167,18 @@ def parse_arxiv_ids(texts: Iterable[str]) -> list[ArxivId]:
         else:
             parsed.append(aid)
     if bad:
-        shown = ", ".join(repr(b) for b in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
         raise UsageError(
-            f"not an arXiv id: {shown}",
+            f"not an arXiv id: {some_of(bad)}",
             hint="use forms like 2006.11239, 2006.11239v2, arXiv:2006.11239, hep-th/9901001 "
                  "or https://arxiv.org/abs/2006.11239")
     if not parsed:
         raise UsageError("no arXiv ids given", hint="pass ids as arguments, or a file with --file")
     return parsed
+
+
+def some_of(items: Sequence[str], n: int = 5) -> str:
+    """``'a', 'b' and 3 more``: the first ``n`` of the items a message names."""
+    return ", ".join(repr(i) for i in items[:n]) + (f" and {len(items) - n} more" if len(items) > n else "")
 
 
 def ids_from_text(text: str) -> list[str]:

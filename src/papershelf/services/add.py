@@ -14,7 +14,7 @@ pasted BibTeX and a hand-made record the same way. arXiv ids stay with ``service
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,8 @@ from papershelf.services.library import AddPolicy, Library
 
 if TYPE_CHECKING:
     from papershelf.model.works import Work
+    from papershelf.services.arxiv import Report as ArxivReport
+    from papershelf.sources.arxiv.client import ArxivClient
     from papershelf.sources.metadata import Clients
 
 _ISBN_LIKE = re.compile(r"^(?:isbn(?:-1[03])?:?\s*)?[\d][\d\s\-]{8,15}[\dxX]$", re.I)
@@ -89,6 +91,22 @@ def classify(text: str) -> Ref | None:
     if key:
         return Ref(text, "dblp", key)
     return None
+
+
+def split_references(texts: Sequence[str]) -> tuple[list[str], list[Ref]]:
+    """arXiv ids (for ``services.arxiv``) apart from the other references; every unreadable
+    item reported at once, before any request."""
+    from papershelf.model.identifiers import parse as parse_arxiv
+    from papershelf.model.identifiers import some_of
+
+    arxiv = [text for text in texts if parse_arxiv(text) is not None]
+    others = [(text, classify(text)) for text in texts if parse_arxiv(text) is None]
+    bad = [text for text, ref in others if ref is None]
+    if bad:
+        raise UsageError(f"not an arXiv id, DOI, ISBN or DBLP key: {some_of(bad)}",
+                         hint="e.g. 2006.11239, 10.1109/ICCV51070.2023.00355, 978-1-4842-9993-7, "
+                              "conf/iccv/ZhangRA23; anything else: add --type book --title … --author …")
+    return arxiv, [ref for _, ref in others if ref is not None]
 
 
 def lookup(ref: Ref, clients: Clients) -> Work | None:
@@ -183,11 +201,13 @@ class AddReport:
 
 
 def _store(lib: Library, found: Sequence[tuple[Outcome, Entry]], report: AddReport, *, source_keys: bool,
-           tags: Sequence[str]) -> None:
-    """One ``Library.add`` for every record found; each outcome says what the door decided."""
+           tags: Sequence[str], dry_run: bool = False) -> None:
+    """One ``Library.add`` for every record found; each outcome says what the door decided
+    (``dry_run``: would decide; nothing is written)."""
     if not found:
         return
-    result = lib.add([entry for _, entry in found], AddPolicy(source_keys=source_keys, tags=tuple(tags)))
+    result = lib.add([entry for _, entry in found],
+                     AddPolicy(source_keys=source_keys, tags=tuple(tags), dry_run=dry_run))
     added = {e.citekey: e for e in result.added}
     dups = {id(d.entry): d for d in result.duplicates}
     for outcome, entry in found:
@@ -200,7 +220,8 @@ def _store(lib: Library, found: Sequence[tuple[Outcome, Entry]], report: AddRepo
     report.renamed.extend(result.renamed)
 
 
-def add_references(lib: Library, refs: Sequence[Ref], clients: Clients, *, tags: Sequence[str] = ()) -> AddReport:
+def add_references(lib: Library, refs: Sequence[Ref], clients: Clients, *, tags: Sequence[str] = (),
+                   dry_run: bool = False) -> AddReport:
     """Look every item up, then add what was found in one transaction (see the module docstring)."""
     from papershelf.model.works import to_entry
     from papershelf.topics.loader import current_topics
@@ -226,7 +247,7 @@ def add_references(lib: Library, refs: Sequence[Ref], clients: Clients, *, tags:
             outcome.warning = f"{work.source_name} marks this work as retracted" + (
                 f" (notice: doi:{notice})" if notice else "")
         found.append((outcome, to_entry(work)))
-    _store(lib, found, report, source_keys=False, tags=tags)
+    _store(lib, found, report, source_keys=False, tags=tags, dry_run=dry_run)
     report.requests = {k: v for k, v in clients.requests().items() if v}
     return report
 
@@ -241,7 +262,8 @@ def _not_found(ref: Ref) -> str:
     return f"DBLP has no record {ref.value}"
 
 
-def add_bibtex(lib: Library, text: str, *, tags: Sequence[str] = (), source: str = "stdin") -> AddReport:
+def add_bibtex(lib: Library, text: str, *, tags: Sequence[str] = (), source: str = "stdin",
+               dry_run: bool = False) -> AddReport:
     """Pasted (or edited) BibTeX: every entry it holds, through the door with its key kept when
     free; what the reader skipped is reported."""
     from papershelf.formats.bibtex.reader import read_string
@@ -253,7 +275,7 @@ def add_bibtex(lib: Library, text: str, *, tags: Sequence[str] = (), source: str
                          hint="paste entries like @article{key, title = {…}, author = {…}, year = {…}}")
     found = [(Outcome(e.citekey or "-", "failed", message="not stored"), e) for e in read.entries]
     report.outcomes = [o for o, _ in found]
-    _store(lib, found, report, source_keys=True, tags=tags)
+    _store(lib, found, report, source_keys=True, tags=tags, dry_run=dry_run)
     return report
 
 
@@ -285,6 +307,67 @@ def add_manual(lib: Library, *, type_: str, title: str, authors: Sequence[str], 
     report = AddReport(outcomes=[outcome])
     _store(lib, [(outcome, entry)], report, source_keys=False, tags=tags)
     return report
+
+
+@dataclass
+class ItemsReport:
+    """What ``add_items`` did: arXiv's report on the arXiv ids, and one on everything else."""
+
+    arxiv: ArxivReport | None = None  # None: no arXiv id was given
+    others: AddReport | None = None  # DOIs, ISBNs, DBLP keys, ACL links, BibTeX entries; None: none given
+    dry_run: bool = False
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per item, arXiv ids first: ref, status, key, title, message (or None)."""
+        rows = [_row(f"arXiv:{o.arxiv_id}", o.status, o.entry, o.message)
+                for o in (self.arxiv.outcomes if self.arxiv else [])]
+        return rows + [_row(o.ref, o.status, o.entry, "; ".join(filter(None, (o.message, o.warning))))
+                       for o in (self.others.outcomes if self.others else [])]
+
+
+def add_items(lib: Library, refs: Sequence[str] = (), *, bibtex: str | None = None, tags: Sequence[str] = (),
+              update: bool = False, dry_run: bool = False, arxiv_client: ArxivClient | None = None,
+              on_batch: Callable[[int], None] | None = None) -> ItemsReport:
+    """``add`` of any mix of references (arXiv ids, DOIs, ISBNs, DBLP keys, ACL links) and pasted
+    BibTeX: every item read before any request, arXiv ids to ``services.arxiv`` (``update``:
+    refresh the catalogued ones; ``arxiv_client``: the caller's, e.g. one showing progress), the
+    rest to the metadata services, each through the door. A failure is in the reports, per item.
+    ``dry_run``: what would be added (the sources are still asked), nothing written."""
+    from papershelf.model.identifiers import parse_arxiv_ids
+    from papershelf.model.tags import normalise_tag
+
+    tags = [normalise_tag(t) for t in tags]
+    arxiv_texts, others = split_references([r for r in refs if r.strip()])
+    parsed = parse_arxiv_ids(arxiv_texts) if arxiv_texts else []
+    if not parsed and not others and not (bibtex or "").strip():
+        raise UsageError("nothing to add", hint="give arXiv ids, DOIs, ISBNs, DBLP keys or BibTeX")
+    out = ItemsReport(dry_run=dry_run)
+    if parsed:
+        from papershelf.services.arxiv import add_ids, open_client
+
+        client = arxiv_client or open_client()
+        try:
+            out.arxiv = add_ids(lib, parsed, client, update=update, tags=tags, dry_run=dry_run, on_batch=on_batch)
+        finally:
+            if arxiv_client is None:
+                client.close()
+    if others:
+        with open_clients() as clients:
+            out.others = add_references(lib, others, clients, tags=tags, dry_run=dry_run)
+    if (bibtex or "").strip():
+        pasted = add_bibtex(lib, bibtex or "", tags=tags, source="the BibTeX given", dry_run=dry_run)
+        if out.others is None:
+            out.others = pasted
+        else:
+            out.others.outcomes += pasted.outcomes
+            out.others.problems += pasted.problems
+            out.others.renamed += pasted.renamed
+    return out
+
+
+def _row(ref: str, status: str, entry: Entry | None, message: str) -> dict[str, Any]:
+    return {"ref": ref, "status": status, "key": entry.citekey if entry else None,
+            "title": entry.title if entry else None, "message": message or None}
 
 
 def looks_like_bibtex(text: str) -> bool:

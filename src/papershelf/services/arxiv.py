@@ -96,21 +96,23 @@ def _failed_outcomes(result: FetchResult, report: Report) -> None:
 
 def store(lib: Library, wanted: Sequence[str], fresh: dict[str, Entry],
           existing: dict[str, Entry], report: Report, *, update: bool = False,
-          tags: Sequence[str] = ()) -> None:
+          tags: Sequence[str] = (), dry_run: bool = False) -> None:
     """Write what arXiv sent for ``wanted``: new papers through the door in one transaction,
-    refreshed ones (``update``, or placeholders) in another; catalogued ones otherwise stay."""
+    refreshed ones (``update``, or placeholders) in another; catalogued ones otherwise stay.
+    ``dry_run``: report what would be added; nothing is written (nor refreshed)."""
     records = [as_new_entry(fresh[i]) for i in wanted if i in fresh and i not in existing]
     if records:
-        added = lib.add(records, AddPolicy(tags=tuple(tags)))
+        added = lib.add(records, AddPolicy(tags=tuple(tags), dry_run=dry_run))
         for entry in added.added:
             report.outcomes.append(Outcome(entry.arxiv_id or "", "added", entry))
-        report.written += len(added.added)
+        report.written += 0 if dry_run else len(added.added)
         # the same work under another record (DOI, title…): arXiv's identity is merged into it
         # (arXiv id, version, categories…; its key, title, authors and venue stay)
         fills = [(dup, fill(lib.cat.get_id(dup.existing_id), dup.entry))
-                 for dup in added.duplicates if dup.existing_id is not None]
+                 for dup in added.duplicates if dup.existing_id is not None and not dry_run]
         stored = {e.id: e for e in lib.refresh([(d.existing_id, m.entry, m.fields)
-                                                for d, m in fills if m.fields and d.existing_id is not None])}
+                                                for d, m in fills if m.fields and d.existing_id is not None])
+                  } if fills else {}
         for dup, m in fills:
             status = "merged" if m.fields else "exists"
             what = "arXiv's record merged into" if m.fields else "already in the catalogue as"
@@ -118,7 +120,7 @@ def store(lib: Library, wanted: Sequence[str], fresh: dict[str, Entry],
                                            m.changes, message=f"{what} {dup.existing_key} (same {dup.why})"))
             report.written += bool(m.fields)
         for dup in added.duplicates:
-            if dup.existing_id is None:  # two ids of one batch that are one work
+            if dup.existing_id is None or dry_run:  # two ids of one batch that are one work
                 report.outcomes.append(Outcome(dup.entry.arxiv_id or "", "exists", lib.get(dup.existing_key),
                                                message=f"already in the catalogue as {dup.existing_key} "
                                                        f"(same {dup.why})"))
@@ -137,15 +139,15 @@ def store(lib: Library, wanted: Sequence[str], fresh: dict[str, Entry],
             updates.append((old.id, m.entry, m.fields))
         if old.needs_sync:
             completed.append(old)
-    stored = {e.id: e for e in lib.refresh(updates, completed)}
+    stored = {} if dry_run else {e.id: e for e in lib.refresh(updates, completed)}
     for ident, old, m in merges:
         status = "completed" if old.needs_sync else ("updated" if m.changed else "unchanged")
         report.outcomes.append(Outcome(ident, status, stored.get(old.id, m.entry), m.changes))
-    report.written += len(updates)
+    report.written += 0 if dry_run else len(updates)
 
 
 def add_ids(lib: Library, ids: Sequence[ArxivId], client: ArxivClient, *,
-            update: bool = False, tags: Sequence[str] = (),
+            update: bool = False, tags: Sequence[str] = (), dry_run: bool = False,
             on_batch: Callable[[int], None] | None = None) -> Report:
     """Add papers by arXiv id. An id already catalogued is not even looked up unless
     ``update`` (a placeholder always is, and gets completed). Good ids are stored even when
@@ -163,7 +165,7 @@ def add_ids(lib: Library, ids: Sequence[ArxivId], client: ArxivClient, *,
                               if on_batch else None)
         fresh = result.found
         _failed_outcomes(result, report)
-    store(lib, wanted, fresh, existing, report, update=update, tags=tags)
+    store(lib, wanted, fresh, existing, report, update=update, tags=tags, dry_run=dry_run)
     _in_order(report, wanted)
     report.requests = client.requests
     report.waited = client.waited

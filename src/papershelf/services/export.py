@@ -65,15 +65,16 @@ def _ids_by_key(lib: Library, ids: Sequence[int]) -> list[int]:
 
 
 def select_ids(lib: Library, keys: Sequence[str] = (), filters: Filters | None = None,
-               query: str | None = None, aux: Path | None = None) -> IdSelection:
-    """``select`` (key order) without loading the entries: the same entries, in the same order."""
+               query: str | None = None, aux: Path | None = None, *, aux_text: str | None = None) -> IdSelection:
+    """``select`` (key order) without loading the entries: the same entries, in the same order.
+    ``aux_text``: the text of an .aux file instead of its path (its ``\\@input`` files unread)."""
     filters = filters or Filters()
-    if aux is not None:
-        from papershelf.formats.latex_aux import cited_keys
+    if aux is not None or aux_text is not None:
+        from papershelf.formats.latex_aux import cited_in, cited_keys
 
-        if not aux.exists():
+        if aux is not None and not aux.exists():
             raise NotFoundError(f"no such file: {aux}")
-        cited = cited_keys(aux)
+        cited = cited_keys(aux) if aux is not None else cited_in(aux_text or "")
         if "*" not in cited:
             return select_cited(lib, [*keys, *cited])
     if keys:
@@ -145,6 +146,38 @@ def _batched(pieces: Iterable[str], n: int = CHUNK) -> Iterator[str]:
             batch.clear()
     if batch:
         yield "".join(batch)
+
+
+@dataclass(frozen=True)
+class BibtexRequest:
+    """What a BibTeX export asks for (``export bibtex``, the MCP server's ``export`` tool):
+    the selection (``select_ids``) and how to write it (``bibtex_chunks``)."""
+
+    keys: Sequence[str] = ()
+    filters: Filters | None = None
+    query: str | None = None
+    aux: Path | None = None  # a LaTeX .aux file: exactly what it cites
+    aux_text: str | None = None  # or the text of one
+    style: str = "bibtex"
+    minimal: bool = False
+    keywords: str = "source"
+
+
+@dataclass
+class BibtexExport:
+    selection: IdSelection
+    chunks: Iterator[str]  # the .bib text, rendered a chunk at a time as it is read
+    report: WriteReport  # complete once ``chunks`` is exhausted
+
+
+def export_bibtex(lib: Library, request: BibtexRequest) -> BibtexExport:
+    """The BibTeX export use case: the entries chosen, and their text streamed with its report."""
+    selection = select_ids(lib, request.keys, request.filters, request.query, request.aux,
+                           aux_text=request.aux_text)
+    report = new_report()
+    chunks = bibtex_chunks(lib, selection.ids, request.style, minimal=request.minimal,
+                           keywords=request.keywords, cited=selection.cited, report=report)
+    return BibtexExport(selection, chunks, report)
 
 
 def new_report() -> WriteReport:

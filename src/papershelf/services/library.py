@@ -9,6 +9,7 @@ storage knowing about topics.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -272,10 +273,13 @@ def _topic_of(aliases: dict[str, str]) -> Callable[[str], str | None] | None:
     return topic_of
 
 
-def open_library(path: Path, *, create: bool = False, seed: bool = False) -> tuple[Library, int | None]:
+def open_library(path: Path, *, create: bool = False, seed: bool = False,
+                 readonly: str | None = None) -> tuple[Library, int | None]:
     """Open the catalogue at ``path`` (creating it when ``create``). A catalogue created just
-    now gets the bundled reading list when ``seed``; returns how many entries that added."""
-    cat, created = Catalogue.open(path, create=create)
+    now gets the bundled reading list when ``seed``; returns how many entries that added.
+    ``readonly``: for reading only (never created, migrated or written; a write is refused
+    with this reason)."""
+    cat, created = Catalogue.open(path, create=create, readonly=readonly)
     lib = Library(cat)
     seeded = None
     if created and seed:
@@ -287,6 +291,27 @@ def open_library(path: Path, *, create: bool = False, seed: bool = False) -> tup
             lib.close()
             raise
     return lib, seeded
+
+
+@contextmanager
+def opened(path: Path, *, create: bool = False, seed: bool = False,
+           readonly: str | None = None) -> Iterator[tuple[Library, int | None]]:
+    """``open_library`` for one command (or one call of the MCP server), closed after it; a
+    failure of the file itself (locked, full, read-only, damaged) is a one-line error."""
+    try:
+        lib, seeded = open_library(path, create=create, seed=seed, readonly=readonly)
+    except Exception as exc:
+        from papershelf.services.maintenance import storage_error
+
+        raise storage_error(exc, path) or exc from None
+    try:
+        yield lib, seeded
+    except Exception as exc:
+        from papershelf.services.maintenance import storage_error
+
+        raise storage_error(exc, path, lib) or exc from None
+    finally:
+        lib.close()
 
 
 def complete_keys(path: Path, prefix: str) -> list[str]:

@@ -64,9 +64,10 @@ class Catalogue(EntryState, TagWrites):
         self.path = path
 
     @classmethod
-    def open(cls, path: Path, *, create: bool = False) -> tuple[Catalogue, bool]:
-        """Open (migrating it to the current schema) or, with ``create``, make the catalogue."""
-        conn, created = db.open_db(path, create=create)
+    def open(cls, path: Path, *, create: bool = False, readonly: str | None = None) -> tuple[Catalogue, bool]:
+        """Open (migrating it to the current schema) or, with ``create``, make the catalogue;
+        ``readonly``: open it for reading only, every write refused with this reason."""
+        conn, created = db.open_db(path, create=create, readonly=readonly)
         return cls(conn, path), created
 
     @classmethod

@@ -209,17 +209,19 @@ def migrate(conn: sqlite3.Connection, path: Path, *, upto: str | None = None) ->
     return saved
 
 
-def open_db(path: Path, *, create: bool, upto: str | None = None) -> tuple[sqlite3.Connection, bool]:
+def open_db(path: Path, *, create: bool, upto: str | None = None,
+            readonly: str | None = None) -> tuple[sqlite3.Connection, bool]:
     """Open (or, with ``create``, make) the catalogue at ``path``, migrated to the current schema.
 
     Returns the connection and whether the file was created just now. Only a regular file
     that holds a database is opened: an empty file, a device or a directory is refused (``init``
     is the one command that makes a catalogue). A catalogue that cannot be written (read-only,
-    or its disk full) is opened read-only, so it can still be read.
+    or its disk full) is opened read-only, so it can still be read; so is one opened with a
+    ``readonly`` reason (every write refused with it), which is never created nor migrated.
     """
     created = False
     if not path.exists():
-        if not create:
+        if not create or readonly:
             raise CatalogueMissingError(
                 f"no catalogue at {path}",
                 hint="create one with `papershelf init --db PATH`, or leave out --db/PAPERSHELF_DB "
@@ -232,7 +234,7 @@ def open_db(path: Path, *, create: bool, upto: str | None = None) -> tuple[sqlit
         created = True
     else:
         refuse_non_catalogue(path)
-    reason = None if created else not_writable(path)
+    reason = None if created else readonly or not_writable(path)
     if reason is not None:
         return open_readonly_db(path, reason), False
     try:

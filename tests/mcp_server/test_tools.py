@@ -1,0 +1,27 @@
+"""``mcp_server.tools`` without the SDK: what an answer holds, and its bounds."""
+
+import json
+
+import pytest
+
+from papershelf.errors import UsageError
+from papershelf.mcp_server.tools import MAX_FINDINGS, Options, Tools
+from papershelf.model.entry import Entry, Person
+
+
+def test_check_names_at_most_max_findings_and_counts_the_rest(library_of, tmp_path):
+    entries = [Entry(title=f"Untitled work number {i}", type="article", authors=[Person("Doe", "Jane")], year=2000)
+               for i in range(MAX_FINDINGS + 5)]
+    lib = library_of(entries, "many.db")
+    lib.close()
+    answer = json.loads(Tools(Options(tmp_path / "many.db")).check())
+    assert answer["checked"] == MAX_FINDINGS + 5
+    assert len(answer["findings"]) == MAX_FINDINGS
+    assert answer["more"] >= 5
+
+
+def test_search_limit_is_bounded(bundled):
+    tools = Tools(Options(bundled))
+    assert len(json.loads(tools.search("diffusion", 3))) == 3
+    with pytest.raises(UsageError, match="limit must be 1 to 100"):
+        tools.search("diffusion", 1000)
