@@ -106,10 +106,11 @@ def _print(report: AddReport, as_json: bool) -> None:
 
 
 def _edit_template() -> str:
-    from papershelf.cli.edit import _edit_in_editor
+    from papershelf.cli.editor import EditorSession
     from papershelf.services.add import TEMPLATE
 
-    text = _edit_in_editor(TEMPLATE)
+    with EditorSession("new-entry", suffix=".bib", what="nothing was added") as session:
+        text = session.edit(TEMPLATE)
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("%"))
     if text.strip() == TEMPLATE.strip() or not body.strip():
         raise PapershelfError("nothing added: the template was left as it was",
