@@ -90,7 +90,7 @@ def _print(report: AddReport, as_json: bool) -> None:
             out_line(f"{'added':<9} {key:<24} {o.ref}  {o.entry.title}{source}".rstrip())
         elif o.status == "exists":
             out_line(f"{'exists':<9} {key:<24} {o.ref}  {o.message}".rstrip())
-    for o in report.failures:
+    for o in report.failures if len(report.outcomes) > 1 else ():  # one item: the error line says it
         warn(f"{o.ref}: {'not found' if o.status == 'not_found' else 'failed'}: {o.message}")
     for o in report.outcomes:
         if o.warning:

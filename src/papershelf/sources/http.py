@@ -12,6 +12,8 @@ cannot stretch.
   is stopped at the cap and memory stays bounded by it.
 * **redirects only within the endpoint's origin** (scheme, host and port of ``base_url``);
   a redirect anywhere else is an error, and nothing it leads to is read.
+* **no retry where it cannot help**: a host name that does not resolve, or a refused connection,
+  is one ``NetworkError`` at once.
 * **retries** with a doubling backoff after a connection error, a timeout, HTTP 429 or 5xx, or
   an answer ``check`` rejects with ``TryAgain``, honouring ``Retry-After``, within the deadline;
   requests are kept ``Limits.delay`` apart (or further, when the server's ``x-rate-limit-limit``
@@ -99,6 +101,24 @@ class _Watchdog:
             self.expired = True
             for sock in self._sockets:
                 _shut(sock)
+
+
+def _unreachable(exc: BaseException) -> str:
+    """Why retrying ``exc`` cannot help, or "": a host name that does not resolve, or a refused
+    connection (nothing listens there). Found among the causes requests and urllib3 wrap it in."""
+    seen: set[int] = set()
+    todo: list[object] = [exc]
+    while todo:
+        e = todo.pop()
+        if not isinstance(e, BaseException) or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, socket.gaierror):  # offline, the resolver says EAI_AGAIN: no better later
+            return "its name does not resolve (offline?)" if e.errno == socket.EAI_AGAIN else "unknown host"
+        if isinstance(e, ConnectionRefusedError):
+            return "connection refused"
+        todo.extend([e.__cause__, e.__context__, getattr(e, "reason", None), *e.args[:1]])
+    return ""
 
 
 def _shut(sock: socket.socket) -> None:
@@ -270,6 +290,10 @@ class HttpClient:
             except (requests.exceptions.RequestException, OSError) as exc:
                 if watch.expired or self._clock() - started >= remaining:
                     raise self._deadline_error() from None
+                final = _unreachable(exc)
+                if final:  # retrying cannot help: one message, at once
+                    raise NetworkError(f"cannot reach {self.name} at {self._host}: {final}",
+                                       hint=f"check your connection and the endpoint ({self.base_url})") from None
                 raise self._retryable(exc) from None
             if watch.expired:  # the body "ended" because the watchdog shut the socket down
                 raise self._deadline_error()
