@@ -91,7 +91,7 @@ def select_cited(lib: Library, cited: Sequence[str]) -> IdSelection:
     missing: list[str] = []
     for key in cited:
         try:
-            ids.append(lib.cat.resolve(key, exact=True))  # a \cite'd key, not a prefix
+            ids.append(lib.cat.resolve(key, exact=True, suggest=False))  # a \cite'd key, not a prefix
         except NotFoundError:
             missing.append(key)
     return IdSelection(_ids_by_key(lib, list(dict.fromkeys(ids))), missing, list(cited))
