@@ -155,3 +155,21 @@ def test_no_editor_temp_file_is_left_after_a_good_edit(shelf, tmp_path, monkeypa
     monkeypatch.setenv("EDITOR", _editor(tmp_path, "open(path, 'a').write(' more')\n"))
     assert shelf("note", KEY, "--edit").exit_code == 0
     assert set(Path(tempfile.gettempdir()).glob("papershelf-*")) == before
+
+
+# editors that save the usual ways: the edit is stored, nothing is left behind
+GOOD_SAVES = {
+    "rename-over": "open(path + '.new', 'w').write(open(path).read() + ' renamed')\nos.replace(path + '.new', path)\n",
+    "crlf": "t = open(path, 'rb').read()\nopen(path, 'wb').write(t.replace(b'\\n', b'\\r\\n') + b' crlf\\r\\n')\n",
+    "unlink-and-recreate": "t = open(path).read()\nos.unlink(path)\nopen(path, 'w').write(t + ' recreated')\n",
+    "truncate-then-write": "t = open(path).read()\nf = open(path, 'r+')\nf.truncate(0)\nf.write(t + ' again')\nf.close()\n",
+}
+
+
+@pytest.mark.parametrize("save", sorted(GOOD_SAVES))
+def test_editors_that_save_the_usual_ways_are_stored(shelf, tmp_path, monkeypatch, save):
+    monkeypatch.setenv("EDITOR", _editor(tmp_path, GOOD_SAVES[save]))
+    result = shelf("note", KEY, "--edit")
+    _no_crash(result)
+    assert result.exit_code == 0, result.stderr
+    assert _state(shelf, KEY)["notes"].startswith("the notes before")

@@ -153,3 +153,23 @@ def test_a_killed_export_leaves_only_a_file_the_next_export_removes(bundled, tmp
     result = _cli(["export", "bibtex", "-o", str(out)], tmp_path)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".refs")) == []
+
+
+@pytest.mark.parametrize("where, code", [
+    ("missing-dir/refs.bib", 3),
+    ("a-file/refs.bib", 3),
+    ("dangling-into-missing", 3),
+    ("name-too-long", 1),
+])
+def test_impossible_output_paths_are_one_line(run, bundled, tmp_path, where, code):
+    (tmp_path / "a-file").write_text("x")
+    if where == "dangling-into-missing":
+        (tmp_path / where).symlink_to(tmp_path / "nowhere" / "refs.bib")
+        target = tmp_path / where
+    elif where == "name-too-long":
+        target = tmp_path / ("n" * 300 + ".bib")
+    else:
+        target = tmp_path / where
+    result = run("export", "bibtex", "-o", str(target))
+    assert "unexpected" not in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert result.exit_code == code, result.stderr
