@@ -115,6 +115,15 @@ def clean_stale(target: Path, suffix: str = ".tmp", *, names: str | None = None)
     return removed
 
 
+def write_all(fd: int, pieces: Iterable[bytes]) -> None:
+    """Every byte of ``pieces`` to the open file ``fd`` (a short write is resumed), then synced."""
+    for data in pieces:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    os.fsync(fd)
+
+
 def atomic_write(target: Path, pieces: Iterable[bytes], *, what: str = "the file") -> None:
     """Write ``pieces`` to ``target`` (checked by ``check_target`` first) whole or not at all: a
     temporary sibling, synced, renamed over it. A replaced file keeps its mode, a new one gets
@@ -133,11 +142,7 @@ def atomic_write(target: Path, pieces: Iterable[bytes], *, what: str = "the file
         try:
             if mode is not None:
                 os.fchmod(fd, mode)
-            for data in pieces:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view):]
-            os.fsync(fd)
+            write_all(fd, pieces)
         finally:
             os.close(fd)
         check_target(target, what)  # still a file (or nothing) where it is replaced

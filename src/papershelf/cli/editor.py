@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from papershelf.errors import PapershelfError, UsageError
+from papershelf.files import write_all
 
 MAX_EDIT_BYTES = 16 * 1024 * 1024  # more than this read back from the editor is not a note or an entry
 _NAME_CHARS = 40  # characters of the key kept in a rescue file's name (then a hash of the whole key)
@@ -96,10 +97,7 @@ def save_aside(key: str, data: str | bytes, suffix: str = ".txt") -> Path:
                 break
             try:
                 try:
-                    view = memoryview(raw)
-                    while view:
-                        view = view[os.write(fd, view):]
-                    os.fsync(fd)
+                    write_all(fd, [raw])
                 finally:
                     os.close(fd)
                 return target
