@@ -74,8 +74,12 @@ def test_an_input_that_is_not_a_file_is_skipped_not_read(tmp_path):
 
 def test_a_line_longer_than_the_limit_is_refused_without_reading_it_all(tmp_path):
     path = tmp_path / "long.aux"
-    with open(path, "wb") as fh:  # a sparse 300 MB file of NUL bytes: one line
+    with open(path, "wb") as fh:  # a sparse 300 MB file of NUL bytes: refused by its size at once
         fh.truncate(300 * 1024 * 1024)
+    with pytest.raises(UsageError, match="larger than"):
+        cited_keys(path)
+    with open(path, "wb") as fh:  # 50 MB, under the size limit: one line, refused at its first MB
+        fh.truncate(50 * 1024 * 1024)
     with pytest.raises(UsageError, match="line 1 is longer"):
         cited_keys(path)
     path.write_text("\\citation{a}\n\\citation{" + "k" * (latex_aux.MAX_AUX_LINE + 10) + "}\n")

@@ -74,6 +74,8 @@ class _Budget:
 def _matches(file: Path, root: Path, budget: _Budget) -> Iterator[re.Match[str]]:
     """The citations and inputs of ``file``, read a line at a time within the limits."""
     with _open_aux(file) as fh:
+        if os.fstat(fh.fileno()).st_size > MAX_AUX_BYTES:  # known at once for a regular file
+            raise UsageError(f"{file} is larger than {MAX_AUX_BYTES // (1024 * 1024)} MB; not a LaTeX .aux file")
         size = 0
         number = 0
         while True:
