@@ -1,4 +1,5 @@
-"""Writing a user's file, whole or not at all, and only where a file belongs.
+"""Writing a user's file, whole or not at all, and only where a file belongs; reading one
+within a size limit, and only if it is a file.
 
 Every command that writes a file a user named (``export -o``, ``export --watch``, ``db backup
 FILE``) and every copy papershelf makes beside one (automatic backups) goes through here:
@@ -14,6 +15,11 @@ FILE``) and every copy papershelf makes beside one (automatic backups) goes thro
   or it is a day old).
 * ``atomic_write``: the pieces go to the temporary file, which is synced and renamed over the
   target in one step: a half-written file never replaces a good one.
+
+Input files a user names (``import bibtex FILE``, ``add --file FILE``) are read by ``read_input``:
+a regular file only (a FIFO, a device such as ``/dev/zero``, a directory: one line, exit 2, and
+never a blocked read), at most ``limit`` bytes; standard input by ``read_stream``, within the same
+kind of limit.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ import re
 import secrets
 import stat
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from papershelf.errors import NotFoundError, PapershelfError, UsageError
@@ -153,3 +159,42 @@ def atomic_write(target: Path, pieces: Iterable[bytes], *, what: str = "the file
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def read_input(path: Path, limit: int, what: str = "the file") -> bytes:
+    """The bytes of the regular file ``path`` (through symlinks), at most ``limit`` of them;
+    ``NotFoundError`` if there is none, a one-line ``UsageError`` (exit 2) if it is not a regular
+    file or is larger (see the module docstring)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise NotFoundError(f"no such file: {path}") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UsageError(f"cannot read {what} {path}: it is a symbolic link loop") from None
+        raise PapershelfError(f"cannot read {path}: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as fh:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise UsageError(f"cannot read {what} {path}: it is {_kind(mode)}, not a regular file")
+        os.set_blocking(fd, True)
+        return _bounded(fh.read, limit, f"{path} is larger than {limit:,} bytes, the limit for {what}")
+
+
+def read_stream(read: Callable[[int], bytes], limit: int, what: str = "standard input") -> bytes:
+    """At most ``limit`` bytes from ``read`` (a binary stream's ``read``); a one-line
+    ``UsageError`` when there are more (``/dev/zero`` piped in)."""
+    return _bounded(read, limit, f"{what} holds more than {limit:,} bytes")
+
+
+def _bounded(read: Callable[[int], bytes], limit: int, message: str) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = read(min(1024 * 1024, limit + 1 - size))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise UsageError(message)

@@ -25,7 +25,7 @@ import typer
 from papershelf.cli._context import open_library
 from papershelf.cli._output import info, out_line, print_json, warn
 from papershelf.cli._params import JsonOpt, complete_choices
-from papershelf.errors import NotFoundError, PapershelfError, UsageError
+from papershelf.errors import PapershelfError, UsageError
 from papershelf.model.entry import ENTRY_TYPES
 
 if TYPE_CHECKING:
@@ -37,23 +37,32 @@ TagAddOpt = Annotated[list[str] | None, typer.Option(
 
 def _read_items(ids: list[str], file: Path | None) -> tuple[list[str], str | None]:
     """(the items named, pasted BibTeX or None): stdin ('-' or --file -) holds ids or BibTeX."""
+    from papershelf.files import read_input, read_stream
     from papershelf.model.identifiers import ids_from_text
     from papershelf.services.add import looks_like_bibtex
 
     texts = [i for i in ids if i != "-"]
     pasted = None
     if "-" in ids or (file is not None and str(file) == "-"):
-        text = sys.stdin.read()
+        text = _utf8(read_stream(sys.stdin.buffer.read, MAX_INPUT_BYTES), "standard input")
         if looks_like_bibtex(text):
             pasted = text
         else:
             texts += ids_from_text(text)
-    if file is not None and str(file) != "-":
-        try:
-            texts += ids_from_text(file.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise NotFoundError(f"cannot read {file}: {exc.strerror or exc}") from None
+    if file is not None and str(file) != "-":  # a regular file of bounded size: never /dev/zero, a FIFO
+        texts += ids_from_text(_utf8(read_input(file, MAX_INPUT_BYTES, "a list of ids"), str(file)))
     return texts, pasted
+
+
+MAX_INPUT_BYTES = 64 * 1024 * 1024  # ids or pasted BibTeX read by `add` (stdin or --file)
+
+
+def _utf8(raw: bytes, where: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{where} is not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start}); "
+                         "nothing was added", hint="convert it first, e.g. iconv -f latin1 -t utf-8") from None
 
 
 def _split(texts: list[str]) -> tuple[list[str], list]:

@@ -182,7 +182,10 @@ def tags(as_json: JsonOpt = False) -> None:
 
 def _read_stdin() -> str:
     """Standard input as UTF-8 text; anything else is refused with one line."""
-    raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
+    from papershelf.files import read_stream
+
+    read = sys.stdin.buffer.read if hasattr(sys.stdin, "buffer") else lambda n: sys.stdin.read(n).encode("utf-8")
+    raw = read_stream(read, 16 * 1024 * 1024)  # a note, not /dev/zero
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -381,13 +381,10 @@ def check_size(path: Path) -> None:
 
 
 def read_file(path: Path, *, encoding: str | None = None) -> ReadResult:
+    from papershelf.files import read_input
+
     check_size(path)
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise NotFoundError(f"no such file: {path}") from None
-    except OSError as exc:
-        raise PapershelfError(f"cannot read {path}: {exc.strerror}") from None
+    data = read_input(path, MAX_INPUT_BYTES, "a .bib file")  # a regular file only: never /dev/zero, a FIFO
     text, enc = decode_bytes(data, str(path), encoding)
     del data  # the bytes need not stay in memory while the text is parsed
     held = [text]
