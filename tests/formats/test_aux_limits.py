@@ -126,3 +126,13 @@ def test_watch_refuses_a_runaway_line_with_one_line(bundled, tmp_path):
     result = subprocess.run([installed_script(), "export", "bibtex", "--aux", str(aux), "-o", str(tmp_path / "r.bib"),
                              "--watch"], capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 2 and "is longer than" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory", "symlink-to-zero"])
+def test_watch_refuses_an_aux_that_is_not_a_file_instead_of_waiting(bundled, tmp_path, kind):
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "xdg_data_home"),
+           "XDG_CACHE_HOME": str(tmp_path / "xdg_cache_home"), "XDG_STATE_HOME": str(tmp_path / "xdg_state_home")}
+    result = subprocess.run([installed_script(), "export", "bibtex", "--aux", _node(kind, tmp_path), "-o",
+                             str(tmp_path / "r.bib"), "--watch"], capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 2, result.stderr  # a directory: the option parser's own message
+    assert "not a regular file" in result.stderr or "is a directory" in result.stderr, result.stderr
