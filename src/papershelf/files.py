@@ -173,11 +173,12 @@ def read_input(path: Path, limit: int, what: str = "the file") -> bytes:
         if exc.errno == errno.ELOOP:
             raise UsageError(f"cannot read {what} {path}: it is a symbolic link loop") from None
         raise PapershelfError(f"cannot read {path}: {exc.strerror or exc}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise UsageError(f"cannot read {what} {path}: it is {_kind(mode)}, not a regular file")
+    os.set_blocking(fd, True)
     with os.fdopen(fd, "rb") as fh:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise UsageError(f"cannot read {what} {path}: it is {_kind(mode)}, not a regular file")
-        os.set_blocking(fd, True)
         return _bounded(fh.read, limit, f"{path} is larger than {limit:,} bytes, the limit for {what}")
 
 

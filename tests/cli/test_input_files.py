@@ -36,7 +36,8 @@ def _cli(args: list[str], home, stdin=None) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("kind", ["fifo", "directory", "symlink-loop", "symlink-to-zero", "/dev/zero", "/dev/urandom",
                                   "/dev/null"])
-@pytest.mark.parametrize("command", [["import", "bibtex"], ["import", "bibtex", "--dry-run"], ["add", "--file"]])
+@pytest.mark.parametrize("command", [["import", "bibtex"], ["import", "bibtex", "--dry-run"], ["add", "--file"],
+                                     ["import", "markdown", "--offline"]])
 def test_an_input_that_is_not_a_regular_file_is_one_line(bundled, tmp_path, command, kind):
     result = _cli([*command, _node(kind, tmp_path)], tmp_path)
     err = result.stderr.decode("utf-8", "replace")
@@ -45,7 +46,8 @@ def test_an_input_that_is_not_a_regular_file_is_one_line(bundled, tmp_path, comm
     assert len([line for line in err.splitlines() if line.lower().startswith("error:")]) == 1
 
 
-@pytest.mark.parametrize("args", [["add", "-"], ["add", "--file", "-"], ["note", "hu2022lora", "-"]])
+@pytest.mark.parametrize("args", [["add", "-"], ["add", "--file", "-"], ["note", "hu2022lora", "-"],
+                                  ["import", "markdown", "--offline", "-"]])
 def test_standard_input_is_bounded(bundled, tmp_path, args):
     with open("/dev/zero", "rb") as zero:
         result = _cli(args, tmp_path, stdin=zero)
