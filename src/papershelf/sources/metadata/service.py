@@ -55,7 +55,7 @@ def load_json(body: bytes) -> Any:
             children: Any = value.values()
         elif isinstance(value, list):
             if len(value) > MAX_JSON_ITEMS:
-                raise BadJson(f"an array of {len(value):,} items, over the {MAX_JSON_ITEMS:,} accepted")
+                raise BadJson(f"with an array of {len(value):,} items, over the {MAX_JSON_ITEMS:,} accepted")
             children = value
         else:
             continue
