@@ -4,6 +4,7 @@ not resolve and a refused connection are one message at once, never retried."""
 
 from __future__ import annotations
 
+import json
 import math
 import socket
 from datetime import datetime, timezone
@@ -103,3 +104,51 @@ def test_offline_add_is_one_message_at_once(run, default_db, monkeypatch, ref):
     lines = [line for line in result.stderr.splitlines() if line.startswith(("error:", "warning:"))]
     assert len(lines) == 1 and lines[0].startswith("error:") and "refused" in lines[0], result.stderr
     assert "retrying" not in result.stderr and "tries" not in result.stderr
+
+
+@pytest.mark.parametrize("headers", [
+    {"x-rate-limit-limit": "²", "x-rate-limit-interval": "1s"},
+    {"x-rate-limit-limit": "5", "x-rate-limit-interval": "²s"},
+    {"x-rate-limit-limit": "9" * 400, "x-rate-limit-interval": "1e400s"},
+    {"x-rate-limit-limit": "5", "x-rate-limit-interval": "nans"},
+    {"Content-Length-Extra": "²"},
+])
+def test_hostile_rate_limit_headers_are_ignored(run, default_db, metadata_server, headers):
+    assert run("init", "--empty").exit_code == 0
+    metadata_server.route("crossref", "/works/10.5555/h", body=json.dumps(
+        {"status": "ok", "message-type": "work", "message": {"DOI": "10.5555/h", "title": ["T"]}}),
+        status=200, headers=headers)
+    result = run("add", "10.5555/h")
+    assert result.exit_code == 0, result.stderr
+    assert "unexpected" not in result.stderr
+
+
+def test_a_superscript_content_length_is_not_a_crash():
+    """``Content-Length: ²`` is a digit to str.isdigit: the size check must not int() it."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "²")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = _client(f"http://127.0.0.1:{server.server_address[1]}/")
+        try:
+            response = client.get(client.base_url, lambda r: r)
+            assert response.status == 200
+        except NetworkError as exc:
+            assert "\n" not in exc.message
+    finally:
+        server.shutdown()
+        server.server_close()

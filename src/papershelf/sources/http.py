@@ -229,7 +229,7 @@ class HttpClient:
         ``x-rate-limit-interval: 1s``); never faster than ``Limits.delay``."""
         limit = (headers.get("x-rate-limit-limit") or "").strip()
         interval = (headers.get("x-rate-limit-interval") or "").strip().rstrip("s")
-        if limit.isdigit() and int(limit) > 0:
+        if limit.isascii() and limit.isdigit() and len(limit) < 10 and int(limit) > 0:  # "²".isdigit()
             try:
                 seconds = float(interval) if interval else 1.0
             except ValueError:
@@ -370,7 +370,8 @@ class HttpClient:
         cap = self.limits.max_bytes
         declared = resp.headers.get("Content-Length", "")
         encoded = resp.headers.get("Content-Encoding", "identity").strip().lower() not in ("", "identity")
-        if declared.strip().isdigit() and not encoded and int(declared) > cap:
+        declared = declared.strip()
+        if declared.isascii() and declared.isdigit() and not encoded and int(declared) > cap:
             raise self._too_large(f"it announces {_megabytes(int(declared))}")
         body = bytearray()
         for chunk in resp.iter_content(chunk_size=_CHUNK):  # decompressed a chunk at a time
