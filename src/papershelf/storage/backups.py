@@ -101,7 +101,7 @@ def backup_to(conn: sqlite3.Connection, target: Path, *, rename: Callable[[], Pa
     from papershelf.files import check_target, temp_name
 
     check_target(target, "the backup")  # a FIFO, a device, a symlink loop: one line, exit 2
-    if target.exists():
+    if rename is None and target.exists():  # a name the user gave; an automatic one is claimed at the end
         raise PapershelfError(f"{target} already exists; not overwriting it")
     part = temp_name(target, ".part")
     try:
