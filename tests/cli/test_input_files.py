@@ -10,21 +10,11 @@ import subprocess
 import pytest
 
 from conftest import installed_script
+from hostile_nodes import make_node
 
 
 def _node(kind: str, tmp_path) -> str:
-    path = tmp_path / f"input-{kind}"
-    if kind == "fifo":
-        os.mkfifo(path)
-    elif kind == "directory":
-        path.mkdir()
-    elif kind == "symlink-loop":
-        path.symlink_to(path)
-    elif kind == "symlink-to-zero":
-        path.symlink_to("/dev/zero")
-    else:
-        return kind
-    return str(path)
+    return str(make_node(kind, tmp_path / f"input-{kind.strip('/').replace('/', '-')}"))
 
 
 def _cli(args: list[str], home, stdin=None) -> subprocess.CompletedProcess:

@@ -6,7 +6,6 @@ killed export's temporary file is removed by the next export, and only files of 
 from __future__ import annotations
 
 import os
-import socket
 import stat
 import subprocess
 import sys
@@ -16,46 +15,16 @@ from pathlib import Path
 import pytest
 
 from conftest import installed_script
+from hostile_nodes import make_node
 
 
 def _make(kind: str, tmp_path: Path) -> Path:
-    path = tmp_path / f"out-{kind}.bib"
-    if kind == "fifo":
-        os.mkfifo(path)
-    elif kind == "socket":
-        s = socket.socket(socket.AF_UNIX)
-        s.bind(str(path))
-        s.close()
-    elif kind == "directory":
-        path.mkdir()
-    elif kind == "symlink-loop":
-        path.symlink_to(path)
-    elif kind == "symlink-cycle":
-        other = tmp_path / "other-link"
-        path.symlink_to(other)
-        other.symlink_to(path)
-    elif kind == "symlink-to-fifo":
-        fifo = tmp_path / "the-fifo"
-        os.mkfifo(fifo)
-        path.symlink_to(fifo)
-    elif kind == "symlink-to-dev-null":
-        path.symlink_to("/dev/null")
-    elif kind == "symlink-to-directory":
-        (tmp_path / "a-dir").mkdir()
-        path.symlink_to(tmp_path / "a-dir")
-    elif kind == "dev-full":
-        return Path("/dev/full")
-    elif kind == "dev-null":
-        return Path("/dev/null")
-    elif kind == "dev-zero":
-        return Path("/dev/zero")
-    elif kind == "proc-dir":
-        return Path("/proc/self")
-    return path
+    devices = {"dev-full": "/dev/full", "dev-null": "/dev/null", "dev-zero": "/dev/zero", "proc-dir": "/proc/self"}
+    return make_node(devices.get(kind, kind), tmp_path / f"out-{kind}.bib")
 
 
 NOT_FILES = ["fifo", "socket", "directory", "symlink-loop", "symlink-cycle", "symlink-to-fifo",
-             "symlink-to-dev-null", "symlink-to-directory", "dev-full", "dev-null", "dev-zero", "proc-dir"]
+             "symlink-to-null", "symlink-to-directory", "dev-full", "dev-null", "dev-zero", "proc-dir"]
 
 
 def _cli(args: list[str], env_home: Path) -> subprocess.CompletedProcess:

@@ -5,37 +5,19 @@ line, exit 2, and never blocks; the report of missing keys is bounded."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 
 import pytest
 
 from conftest import installed_script
+from hostile_nodes import make_node
 from papershelf.errors import NotFoundError, UsageError
 from papershelf.formats import latex_aux
 from papershelf.formats.latex_aux import cited_keys
 
 
-def _node(kind: str, tmp_path):
-    path = tmp_path / f"{kind}.aux"
-    if kind == "fifo":
-        os.mkfifo(path)
-    elif kind == "directory":
-        path.mkdir()
-    elif kind == "socket":
-        s = socket.socket(socket.AF_UNIX)
-        s.bind(str(path))
-        s.close()
-    elif kind == "symlink-to-zero":
-        path.symlink_to("/dev/zero")
-    elif kind == "symlink-to-fifo":
-        os.mkfifo(tmp_path / "f")
-        path.symlink_to(tmp_path / "f")
-    elif kind == "symlink-loop":
-        path.symlink_to(path)
-    elif kind.startswith("/dev/"):
-        return kind.replace("-", "/", 0)
-    return str(path)
+def _node(kind: str, tmp_path) -> str:
+    return str(make_node(kind, tmp_path / f"{kind.strip('/').replace('/', '-')}.aux"))
 
 
 NODES = ["fifo", "directory", "socket", "symlink-to-zero", "symlink-to-fifo", "symlink-loop", "/dev/zero",
