@@ -173,3 +173,13 @@ def test_editors_that_save_the_usual_ways_are_stored(shelf, tmp_path, monkeypatc
     _no_crash(result)
     assert result.exit_code == 0, result.stderr
     assert _state(shelf, KEY)["notes"].startswith("the notes before")
+
+
+def test_add_edit_keeps_a_record_that_cannot_be_added(shelf, tmp_path, monkeypatch):
+    """``add --edit`` goes through the same session: BibTeX that does not parse is kept aside."""
+    monkeypatch.setenv("EDITOR", _editor(tmp_path, "open(path, 'w').write('@article{mine, title = {MY UNCLOSED')\n"))
+    result = shelf("add", "--edit")
+    _no_crash(result)
+    assert result.exit_code != 0
+    where = _kept_path(result.stderr)
+    assert where is not None and "MY UNCLOSED" in where.read_text(), result.stderr

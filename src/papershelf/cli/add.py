@@ -29,6 +29,7 @@ from papershelf.errors import PapershelfError, UsageError
 from papershelf.model.entry import ENTRY_TYPES
 
 if TYPE_CHECKING:
+    from papershelf.cli.editor import EditorSession
     from papershelf.services.add import AddReport
 
 TagAddOpt = Annotated[list[str] | None, typer.Option(
@@ -114,12 +115,10 @@ def _print(report: AddReport, as_json: bool) -> None:
         info(f"[dim]requests: {asked}[/]")
 
 
-def _edit_template() -> str:
-    from papershelf.cli.editor import EditorSession
+def _edit_template(session: EditorSession) -> str:
     from papershelf.services.add import TEMPLATE
 
-    with EditorSession("new-entry", suffix=".bib", what="nothing was added") as session:
-        text = session.edit(TEMPLATE)
+    text = session.edit(TEMPLATE)
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("%"))
     if text.strip() == TEMPLATE.strip() or not body.strip():
         raise PapershelfError("nothing added: the template was left as it was",
@@ -169,16 +168,23 @@ def add(
                              "and only one of the two")
         if manual and not title:
             raise UsageError("--type needs --title (and --author)")
-        text = _edit_template() if edit else None
         from papershelf.services.add import add_bibtex, add_manual
 
+        if edit:  # what was typed is kept aside if it cannot be added (the editor session's rescue)
+            from papershelf.cli.editor import EditorSession
+
+            with EditorSession("new-entry", suffix=".bib", what="nothing was added") as session:
+                text = _edit_template(session)
+                with session.keeping(text):
+                    with open_library() as lib:
+                        report = add_bibtex(lib, text, tags=tags, source="the edited template")
+                    _print(report, as_json)
+                    report.raise_for_failures()
+            return
         with open_library() as lib:
-            if text is not None:
-                report = add_bibtex(lib, text, tags=tags, source="the edited template")
-            else:
-                assert entry_type is not None and title is not None
-                report = add_manual(lib, type_=entry_type, title=title, authors=list(author or []), year=year,
-                                    venue=venue, publisher=publisher, url=url, tags=tags)
+            assert entry_type is not None and title is not None
+            report = add_manual(lib, type_=entry_type, title=title, authors=list(author or []), year=year,
+                                venue=venue, publisher=publisher, url=url, tags=tags)
         _print(report, as_json)
         report.raise_for_failures()
         return
