@@ -31,7 +31,8 @@ ENV_VARS = (
     EnvVar("BROWSER", "the web browser `papershelf open` starts (Python's webbrowser; default: the system's)"),
     EnvVar("XDG_CACHE_HOME", "base of the cache directory: metadata answers (metadata.db), rendered "
                              "entries (rendered.db)"),
-    EnvVar("XDG_STATE_HOME", "base of the state directory: notes kept after an edit conflict, what `export -o` wrote"),
+    EnvVar("XDG_STATE_HOME", "base of the state directory: text from the editor papershelf could not store "
+                             "(unsaved/), what `export -o` wrote"),
 )
 
 
@@ -48,7 +49,8 @@ def config_dir() -> Path:
 
 
 def state_dir() -> Path:
-    """Files papershelf keeps for itself: notes saved aside after a conflict, the exports it wrote."""
+    """Files papershelf keeps for itself: text from the editor it could not store (``unsaved/``),
+    the exports it wrote."""
     from platformdirs import user_state_path
 
     return user_state_path(APP_NAME, appauthor=False)

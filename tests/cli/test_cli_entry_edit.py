@@ -97,7 +97,7 @@ def test_edit_during_a_concurrent_write_keeps_the_users_text_aside(run, tmp_path
              "t = open(path).read().replace('Literate', 'Mine')\nopen(path, 'w').write(t)\n")
     result = run("--db", db, "edit", "knuth84", env={"EDITOR": _editor(tmp_path, other)})
     assert result.exit_code == 6, result.stderr
-    saved = sorted((tmp_path / "xdg_state_home" / "papershelf" / "unsaved-edits").glob("knuth84.*.bib"))
+    saved = sorted((tmp_path / "xdg_state_home" / "papershelf" / "unsaved").glob("knuth84-*.bib"))
     assert len(saved) == 1 and "Mine Programming" in saved[0].read_text()
     assert json.loads(run("--db", db, "show", "knuth84", "--json").stdout)["tags"] == ["programming", "x"]
 

@@ -56,17 +56,17 @@ def test_an_editor_that_empties_the_file_cancels_unless_replace(run, bundled, tm
 
 def test_a_bad_editor_variable_is_one_line_naming_it(run, bundled, monkeypatch):
     run("note", "hu2022lora", "keep me")
-    for value, words in [('vim "unclosed', "cannot read the editor command in EDITOR"),
-                         ("no-such-editor-xyz --flag", "cannot start the editor 'no-such-editor-xyz'"),
-                         ("   ", "EDITOR names no editor")]:
+    for value, words, code in [('vim "unclosed', "cannot read the editor command in EDITOR", 2),
+                               ("no-such-editor-xyz --flag", "cannot start the editor 'no-such-editor-xyz'", 1),
+                               ("   ", "EDITOR names no editor", 2)]:
         monkeypatch.setenv("EDITOR", value)
         result = run("note", "hu2022lora", "--edit")
-        assert result.exit_code == 1, value
+        assert result.exit_code == code, value
         assert words in result.stderr and "EDITOR" in result.stderr
         assert "unexpected" not in result.stderr and "bug" not in result.stderr
     monkeypatch.setenv("VISUAL", "'")
     result = run("note", "hu2022lora", "--edit")
-    assert result.exit_code == 1 and "VISUAL" in result.stderr
+    assert result.exit_code == 2 and "VISUAL" in result.stderr
     assert notes(run, "hu2022lora") == "keep me"
 
 

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from papershelf.errors import UsageError
-from papershelf.formats.latex_aux import MAX_AUX_FILES, cited_keys
+from papershelf.formats.latex_aux import MAX_AUX_DEPTH, MAX_AUX_FILES, cited_keys
 from papershelf.formats.readinglist import reader
 from papershelf.model.citekeys import nth_suffix, suffixes, unique_key
 from papershelf.model.entry import Entry, Person
@@ -64,13 +64,20 @@ def test_an_aux_cycle_ends_and_a_deep_chain_is_read_without_recursion(tmp_path):
     (tmp_path / "a.aux").write_text("\\citation{x}\\@input{b.aux}\\citation{z}")
     (tmp_path / "b.aux").write_text("\\citation{y}\\@input{a.aux}")
     assert cited_keys(tmp_path / "a.aux") == ["x", "y", "z"]
-    depth = 1500  # a chain deeper than Python's recursion limit and longer than MAX_AUX_FILES
+    depth = 1500  # a chain deeper than Python's recursion limit: refused past MAX_AUX_DEPTH levels
     for i in range(depth):
         (tmp_path / f"c{i}.aux").write_text(f"\\citation{{k{i}}}\\@input{{c{i + 1}.aux}}")
-    with pytest.raises(UsageError, match=str(MAX_AUX_FILES)):
+    with pytest.raises(UsageError, match=f"{MAX_AUX_DEPTH} levels"):
         cited_keys(tmp_path / "c0.aux")
-    assert cited_keys(tmp_path / f"c{depth - MAX_AUX_FILES}.aux")[:2] == [f"k{depth - MAX_AUX_FILES}",
-                                                                          f"k{depth - MAX_AUX_FILES + 1}"]
+    start = depth - MAX_AUX_DEPTH
+    assert cited_keys(tmp_path / f"c{start}.aux")[:2] == [f"k{start}", f"k{start + 1}"]
+    wide = tmp_path / "wide"  # more files than MAX_AUX_FILES, each one level down
+    wide.mkdir()
+    for i in range(MAX_AUX_FILES + 5):
+        (wide / f"w{i}.aux").write_text(f"\\citation{{w{i}}}\n")
+    (wide / "main.aux").write_text("".join(f"\\@input{{w{i}.aux}}\n" for i in range(MAX_AUX_FILES + 5)))
+    with pytest.raises(UsageError, match=str(MAX_AUX_FILES)):
+        cited_keys(wide / "main.aux")
 
 
 def test_three_concurrent_imports_of_one_file_add_once_and_report_duplicates(run, tmp_path):

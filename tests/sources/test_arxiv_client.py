@@ -173,7 +173,7 @@ def test_a_fault_that_passes_loses_nothing(arxiv_server):
 def test_connection_refused(arxiv_refused):
     c = ArxivClient(Settings(url=closed_port_url(), delay=0, retries=1), sleep=lambda s: None)
     result = c.fetch(["1605.08386"])
-    assert "connection refused" in result.error.message and result.requests == 2
+    assert "connection refused" in result.error.message and result.requests == 1  # refused: never retried
 
 
 def test_a_fault_stops_the_later_batches(arxiv_server):

@@ -25,10 +25,11 @@ import typer
 from papershelf.cli._context import open_library
 from papershelf.cli._output import info, out_line, print_json, warn
 from papershelf.cli._params import JsonOpt, complete_choices
-from papershelf.errors import NotFoundError, PapershelfError, UsageError
+from papershelf.errors import PapershelfError, UsageError
 from papershelf.model.entry import ENTRY_TYPES
 
 if TYPE_CHECKING:
+    from papershelf.cli.editor import EditorSession
     from papershelf.services.add import AddReport
 
 TagAddOpt = Annotated[list[str] | None, typer.Option(
@@ -37,23 +38,32 @@ TagAddOpt = Annotated[list[str] | None, typer.Option(
 
 def _read_items(ids: list[str], file: Path | None) -> tuple[list[str], str | None]:
     """(the items named, pasted BibTeX or None): stdin ('-' or --file -) holds ids or BibTeX."""
+    from papershelf.files import read_input, read_stream
     from papershelf.model.identifiers import ids_from_text
     from papershelf.services.add import looks_like_bibtex
 
     texts = [i for i in ids if i != "-"]
     pasted = None
     if "-" in ids or (file is not None and str(file) == "-"):
-        text = sys.stdin.read()
+        text = _utf8(read_stream(sys.stdin.buffer.read, MAX_INPUT_BYTES), "standard input")
         if looks_like_bibtex(text):
             pasted = text
         else:
             texts += ids_from_text(text)
-    if file is not None and str(file) != "-":
-        try:
-            texts += ids_from_text(file.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise NotFoundError(f"cannot read {file}: {exc.strerror or exc}") from None
+    if file is not None and str(file) != "-":  # a regular file of bounded size: never /dev/zero, a FIFO
+        texts += ids_from_text(_utf8(read_input(file, MAX_INPUT_BYTES, "a list of ids"), str(file)))
     return texts, pasted
+
+
+MAX_INPUT_BYTES = 64 * 1024 * 1024  # ids or pasted BibTeX read by `add` (stdin or --file)
+
+
+def _utf8(raw: bytes, where: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{where} is not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start}); "
+                         "nothing was added", hint="convert it first, e.g. iconv -f latin1 -t utf-8") from None
 
 
 def _print(report: AddReport, as_json: bool) -> None:
@@ -67,7 +77,7 @@ def _print(report: AddReport, as_json: bool) -> None:
             out_line(f"{'added':<9} {key:<24} {o.ref}  {o.entry.title}{source}".rstrip())
         elif o.status == "exists":
             out_line(f"{'exists':<9} {key:<24} {o.ref}  {o.message}".rstrip())
-    for o in report.failures:
+    for o in report.failures if len(report.outcomes) > 1 else ():  # one item: the error line says it
         warn(f"{o.ref}: {'not found' if o.status == 'not_found' else 'failed'}: {o.message}")
     for o in report.outcomes:
         if o.warning:
@@ -82,11 +92,10 @@ def _print(report: AddReport, as_json: bool) -> None:
         info(f"[dim]requests: {asked}[/]")
 
 
-def _edit_template() -> str:
-    from papershelf.cli.edit import _edit_in_editor
+def _edit_template(session: EditorSession) -> str:
     from papershelf.services.add import TEMPLATE
 
-    text = _edit_in_editor(TEMPLATE)
+    text = session.edit(TEMPLATE)
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("%"))
     if text.strip() == TEMPLATE.strip() or not body.strip():
         raise PapershelfError("nothing added: the template was left as it was",
@@ -143,16 +152,23 @@ def add(
                              "and only one of the two")
         if manual and not title:
             raise UsageError("--type needs --title (and --author)")
-        text = _edit_template() if edit else None
         from papershelf.services.add import add_bibtex, add_manual
 
+        if edit:  # what was typed is kept aside if it cannot be added (the editor session's rescue)
+            from papershelf.cli.editor import EditorSession
+
+            with EditorSession("new-entry", suffix=".bib", what="nothing was added") as session:
+                text = _edit_template(session)
+                with session.keeping(text):
+                    with open_library() as lib:
+                        report = add_bibtex(lib, text, tags=tags, source="the edited template")
+                    _print(report, as_json)
+                    report.raise_for_failures()
+            return
         with open_library() as lib:
-            if text is not None:
-                report = add_bibtex(lib, text, tags=tags, source="the edited template")
-            else:
-                assert entry_type is not None and title is not None
-                report = add_manual(lib, type_=entry_type, title=title, authors=list(author or []), year=year,
-                                    venue=venue, publisher=publisher, url=url, tags=tags)
+            assert entry_type is not None and title is not None
+            report = add_manual(lib, type_=entry_type, title=title, authors=list(author or []), year=year,
+                                venue=venue, publisher=publisher, url=url, tags=tags)
         _print(report, as_json)
         report.raise_for_failures()
         return

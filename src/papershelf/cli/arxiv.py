@@ -110,6 +110,9 @@ def _line(status: str, outcome: Outcome, detail: str) -> str:
 
 
 def _print_failures(report: Report) -> None:
+    """One warning per failed paper; none for a batch of one, whose error line says it."""
+    if len(report.outcomes) == 1:
+        return
     for o in report.failures:
         what = "not found" if o.status == "not_found" else "failed"
         warn(f"arXiv:{o.arxiv_id}: {what}: {o.message}")

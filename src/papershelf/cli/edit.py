@@ -14,13 +14,7 @@ refused with the closest keys (``services.library`` / ``storage.catalogue.resolv
 
 from __future__ import annotations
 
-import os
-import re
-import shlex
-import subprocess
 import sys
-import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -192,77 +186,18 @@ def tags(as_json: JsonOpt = False) -> None:
     console().print(bar_chart("", [(name, n) for name, n, _ in rows]))
 
 
-def _editor_command() -> tuple[str, list[str]]:
-    """The editor to run, as (the variable that named it, argv): $VISUAL, else $EDITOR, else vi."""
-    for var in ("VISUAL", "EDITOR"):
-        value = os.environ.get(var)
-        if value:
-            try:
-                argv = shlex.split(value)
-            except ValueError as exc:
-                raise fail(f"cannot read the editor command in {var} ({value!r}): {exc}",
-                           hint=f"fix {var}, e.g. {var}=nano") from None
-            if not argv:
-                raise fail(f"{var} names no editor", hint=f"set {var} to an editor on your PATH, e.g. {var}=nano")
-            return var, argv
-    return "EDITOR", ["vi"]
-
-
-def _edit_in_editor(initial: str) -> str:
-    var, argv = _editor_command()
-    with tempfile.NamedTemporaryFile("w+", suffix=".md", encoding="utf-8", delete=False) as fh:
-        fh.write(initial)
-        path = fh.name
-    try:
-        try:
-            status = subprocess.call([*argv, path])
-        except OSError as exc:  # not found, not executable
-            raise fail(f"cannot start the editor {argv[0]!r} named by {var}: {exc.strerror or exc}",
-                       hint=f"set {var} to an editor on your PATH") from None
-        if status != 0:
-            raise fail(f"the editor exited with status {status}; the notes were not changed")
-        with open(path, "rb") as fh:
-            raw = fh.read()
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise fail(f"the editor saved text that is not UTF-8 (byte {raw[exc.start]:#04x} at offset "
-                       f"{exc.start}); the notes were not changed") from None
-    finally:
-        os.unlink(path)
-
-
 def _read_stdin() -> str:
     """Standard input as UTF-8 text; anything else is refused with one line."""
-    raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
+    from papershelf.files import read_stream
+
+    read = sys.stdin.buffer.read if hasattr(sys.stdin, "buffer") else lambda n: sys.stdin.read(n).encode("utf-8")
+    raw = read_stream(read, 16 * 1024 * 1024)  # a note, not /dev/zero
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise fail(f"standard input is not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start}); "
                    "nothing was saved", hint="convert it first, e.g. iconv -f latin1 -t utf-8",
                    code=ExitCode.USAGE) from None
-
-
-def _save_aside(key: str, text: str) -> Path:
-    """Keep text the user wrote but papershelf could not store, in the state directory."""
-    from datetime import datetime, timezone
-
-    from papershelf.paths import state_dir
-
-    folder = state_dir() / "unsaved-notes"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:  # the state directory cannot be made: the temporary directory still keeps it
-        folder = Path(tempfile.gettempdir())
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    name = re.sub(r"[^A-Za-z0-9_.+-]", "_", key)
-    target = folder / f"{name}.{stamp}.md"
-    n = 1
-    while target.exists():
-        n += 1
-        target = folder / f"{name}.{stamp}-{n}.md"
-    target.write_text(text + "\n", encoding="utf-8")
-    return target
 
 
 def note(
@@ -296,24 +231,27 @@ def note(
                    code=ExitCode.USAGE)
     with open_library() as lib:
         if edit:
+            from papershelf.cli.editor import EditorSession
+
             current = lib.get(key)
             old = current.notes or ""
-            new = _edit_in_editor(old).rstrip("\n")
-            if new == old:
-                info("Notes unchanged.")
-                return
-            if old.strip() and not new.strip() and not replace:
-                info("The editor left the notes empty: edit cancelled, nothing changed "
-                     "(--edit --replace clears them).")
-                return
-            try:  # compare-and-swap: only over the notes the editor showed
-                entry = lib.set_notes(current.citekey, new, append=False, expect=current.revision)
-            except (ConflictError, NotFoundError) as exc:
-                saved = _save_aside(current.citekey, new)
-                raise ConflictError(f"{printable(current.citekey)} changed while you were editing its notes "
-                                    "(another process wrote, renamed or removed it); nothing was overwritten",
-                                    hint=f"your text is saved in {saved}: run `papershelf note "
-                                         f"{printable(current.citekey)} --edit` again and merge it") from exc
+            with EditorSession(current.citekey, suffix=".md", what="the notes were not changed") as session:
+                new = session.edit(old).rstrip("\n")
+                if new == old:
+                    info("Notes unchanged.")
+                    return
+                if old.strip() and not new.strip() and not replace:
+                    info("The editor left the notes empty: edit cancelled, nothing changed "
+                         "(--edit --replace clears them).")
+                    return
+                try:  # compare-and-swap: only over the notes the editor showed
+                    with session.keeping(new + "\n"):
+                        entry = lib.set_notes(current.citekey, new, append=False, expect=current.revision)
+                except (ConflictError, NotFoundError) as exc:
+                    raise ConflictError(f"{printable(current.citekey)} changed while you were editing its notes "
+                                        "(another process wrote, renamed or removed it); nothing was overwritten",
+                                        hint=f"{session.kept}: run `papershelf note "
+                                             f"{printable(current.citekey)} --edit` again and merge it") from exc
         else:
             assert text is not None  # checked above: TEXT or --edit
             entry = lib.set_notes(key, text.strip("\n"), append=not replace)

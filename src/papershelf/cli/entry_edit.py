@@ -13,7 +13,6 @@ aside and says where).
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -25,21 +24,6 @@ from papershelf.errors import ConflictError, NotFoundError, UsageError
 
 if TYPE_CHECKING:
     from papershelf.services.edit import EditResult
-
-
-def _save_aside(key: str, text: str) -> Path:
-    """Keep an edit papershelf could not store, in the state directory."""
-    import re
-    from datetime import datetime, timezone
-
-    from papershelf.paths import state_dir
-
-    folder = state_dir() / "unsaved-edits"
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    target = folder / f"{re.sub(r'[^A-Za-z0-9_.+-]', '_', key)}.{stamp}.bib"
-    target.write_text(text, encoding="utf-8")
-    return target
 
 
 def _report(result: EditResult, as_json: bool) -> None:
@@ -54,19 +38,6 @@ def _report(result: EditResult, as_json: bool) -> None:
     info(f"{result.entry.citekey}{moved}: changed {what}.")
 
 
-def _open_editor(text: str) -> str:
-    import click
-
-    from papershelf.errors import PapershelfError
-
-    try:
-        edited = click.edit(text, extension=".bib", require_save=False)
-    except click.ClickException as exc:
-        raise PapershelfError(f"cannot run the editor: {exc.message}",
-                              hint="set VISUAL or EDITOR to an editor on your PATH") from None
-    return text if edited is None else edited
-
-
 def edit(key: KeyArg, as_json: JsonOpt = False) -> None:
     """Edit an entry as BibTeX in $VISUAL or $EDITOR. Only the fields you change are stored
     (as you wrote them); a new key renames the entry. Text that cannot be read is refused
@@ -78,25 +49,27 @@ def edit(key: KeyArg, as_json: JsonOpt = False) -> None:
       papershelf edit hu2022lora
       EDITOR=nano papershelf edit hu2022lora --json
     """
+    from papershelf.cli.editor import EditorSession
     from papershelf.services.edit import BibSyntaxError, apply_text, entry_text
 
     with open_library() as lib:
         entry = lib.get(key)
         text = entry_text(entry)
-        while True:
-            text = _open_editor(text)
-            try:
-                result = apply_text(lib, entry, text)
-                break
-            except BibSyntaxError as exc:
-                if sys.stdin.isatty() and typer.confirm(f"{exc.message}. Reopen the editor?", default=True):
-                    continue
-                raise UsageError(f"{exc.message}; nothing changed") from None
-            except (ConflictError, NotFoundError) as exc:
-                saved = _save_aside(entry.citekey, text)
-                raise ConflictError(f"{entry.citekey} changed while you were editing it; nothing was overwritten",
-                                    hint=f"your text is saved in {saved}: run `papershelf edit "
-                                         f"{entry.citekey}` again and merge it") from exc
+        with EditorSession(entry.citekey, suffix=".bib", what="the entry was not changed") as session:
+            while True:
+                text = session.edit(text)
+                try:
+                    with session.keeping(text):
+                        result = apply_text(lib, entry, text)
+                    break
+                except BibSyntaxError as exc:
+                    if sys.stdin.isatty() and typer.confirm(f"{exc.message}. Reopen the editor?", default=True):
+                        continue
+                    raise UsageError(f"{exc.message}; nothing changed", hint=session.kept) from None
+                except (ConflictError, NotFoundError) as exc:
+                    raise ConflictError(f"{entry.citekey} changed while you were editing it; nothing was "
+                                        "overwritten", hint=f"{session.kept}: run `papershelf edit "
+                                                            f"{entry.citekey}` again and merge it") from exc
     _report(result, as_json)
 
 

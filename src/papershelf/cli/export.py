@@ -76,8 +76,10 @@ def _write(text: str | Iterable[str], output: Path | None, n: int, kind: str, *,
 
 
 def _warn_missing(selection: Selection | IdSelection | WatchEvent) -> None:
-    if selection.missing:
-        warn(f"{len(selection.missing)} cited key(s) not in the catalogue: {', '.join(selection.missing)}")
+    if selection.missing:  # the count and the first 20: a runaway document prints one bounded line
+        shown = ", ".join(selection.missing[:20]) + (f" … and {len(selection.missing) - 20} more"
+                                                    if len(selection.missing) > 20 else "")
+        warn(f"{len(selection.missing)} cited key(s) not in the catalogue: {shown}")
 
 
 def _report_writer(report: WriteReport) -> None:

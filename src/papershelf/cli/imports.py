@@ -109,14 +109,24 @@ def import_bibtex(
                              + ", ".join(r["file"] for r in report.refused))
 
 
+MAX_READING_LIST_BYTES = 64 * 1024 * 1024  # a reading list of 100,000 links is about 10 MB
+
+
 def _read_text(path: str) -> str:
+    from papershelf.files import read_input, read_stream
+
     if path == "-":
-        return sys.stdin.read()
+        raw = read_stream(sys.stdin.buffer.read, MAX_READING_LIST_BYTES)
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise PapershelfError("standard input is not UTF-8 text",
+                                  hint="save the list as UTF-8 and try again") from None
     file = Path(path).expanduser()
-    if not file.is_file():
+    if not file.exists() and not file.is_symlink():
         raise NotFoundError(f"no reading list at {file}")
-    try:
-        return file.read_text(encoding="utf-8-sig")
+    try:  # a regular file of bounded size: never /dev/zero, a FIFO
+        return read_input(file, MAX_READING_LIST_BYTES, "a reading list").decode("utf-8-sig")
     except UnicodeDecodeError:
         raise PapershelfError(f"{file} is not UTF-8 text", hint="save the list as UTF-8 and try again") from None
 

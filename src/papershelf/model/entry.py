@@ -16,6 +16,10 @@ PARTICLES = frozenset(
 SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
 # Types a preprint is stored as (a publisher's record makes it an article, inproceedings, …).
+# The largest value one field may hold, whatever brings it (a .bib file, a metadata source, an
+# edit): the .bib reader skips a larger field, a source's record with one is refused.
+MAX_VALUE_CHARS = 1024 * 1024
+
 PREPRINT_TYPES = ("misc", "unpublished", "online")
 
 ENTRY_TYPES = (

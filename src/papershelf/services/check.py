@@ -79,7 +79,7 @@ def targets(lib: Library, keys: Sequence[str], aux: Path | None) -> tuple[list[E
     missing: list[str] = []
     for key in dict.fromkeys(wanted):
         try:
-            ids.append(lib.cat.resolve(key, exact=True))
+            ids.append(lib.cat.resolve(key, exact=True, suggest=False))
         except NotFoundError:
             missing.append(key)
     return lib.cat.load(list(dict.fromkeys(ids))), missing

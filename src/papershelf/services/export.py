@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import secrets
-import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,7 +92,7 @@ def select_cited(lib: Library, cited: Sequence[str]) -> IdSelection:
     missing: list[str] = []
     for key in cited:
         try:
-            ids.append(lib.cat.resolve(key, exact=True))  # a \cite'd key, not a prefix
+            ids.append(lib.cat.resolve(key, exact=True, suggest=False))  # a \cite'd key, not a prefix
         except NotFoundError:
             missing.append(key)
     return IdSelection(_ids_by_key(lib, list(dict.fromkeys(ids))), missing, list(cited))
@@ -330,18 +328,16 @@ def check_output(output: Path, *, force: bool = False, catalogue: Path | None = 
 
     Never the catalogue or its -wal/-shm/-journal files, nor any SQLite database; an existing
     file only with ``force`` or when papershelf wrote it (``written_by_papershelf``)."""
+    from papershelf.files import check_target
+
     output = output.expanduser()
-    target = Path(os.path.realpath(output))
+    target = check_target(output, "the export")  # a regular file or a new name, else exit 2
     if catalogue is not None:
         for suffix in _CATALOGUE_FILES:
             if _same_file(target, Path(f"{catalogue}{suffix}")):
                 raise UsageError(f"refusing to write the export to {output}: it is the catalogue "
                                  f"{'file' if not suffix else suffix + ' file'} ({catalogue})",
                                  hint="choose another file with -o")
-    if target.is_dir():
-        raise UsageError(f"{output} is a directory", hint="give -o a file name")
-    if not target.parent.is_dir():
-        raise NotFoundError(f"no such directory: {target.parent}")
     if target.exists():
         try:
             with open(target, "rb") as fh:
@@ -367,42 +363,27 @@ def write_output(text: str | Iterable[str], output: Path, kind: str, *, force: b
 
     Checked first (``check_output``). ``.bib`` and ``.md`` files start with their ``HEADERS``
     line. The bytes go to a temporary file in the target's directory, which then replaces the
-    target in one rename: a half-written file never replaces a good one. A symlink is written
+    target in one rename: a half-written file never replaces a good one (``files.atomic_write``:
+    only a regular file or a new name; a killed export's temporary file is removed by the next). A symlink is written
     through (its target is replaced, the link stays); a replaced file keeps its mode, a new one
     gets the umask's."""
     if kind not in KINDS:
         raise ValueError(f"unknown export kind {kind!r}")
     import hashlib
 
+    from papershelf.files import atomic_write
+
     target = check_output(output, force=force, catalogue=catalogue)
     pieces: Iterable[str] = [text] if isinstance(text, str) else text
     digest = hashlib.sha256()
-    try:
-        mode = stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
-        mode = None
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
-        try:
-            if mode is not None:
-                os.fchmod(fd, mode)
-            for piece in itertools.chain([HEADERS.get(kind, "")], pieces):
-                data = piece.encode("utf-8")
-                digest.update(data)
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise PapershelfError(f"cannot write {output}: {exc.strerror or exc}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+
+    def encoded() -> Iterator[bytes]:
+        for piece in itertools.chain([HEADERS.get(kind, "")], pieces):
+            data = piece.encode("utf-8")
+            digest.update(data)
+            yield data
+
+    atomic_write(target, encoded(), what="the export")
     if kind == "csl-json":
         _remember(target, digest.hexdigest())
     return output.expanduser()

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from papershelf.errors import UsageError
 from papershelf.services.export import HEADERS, check_keywords, check_output, check_style, select_cited
 from papershelf.services.export_cache import DEFAULT_DAYS, open_cache
 from papershelf.storage.render_cache import RenderCache
@@ -96,6 +97,8 @@ class BibWatch:
             return None
         self._signals = signals
         if not self.aux.is_file():
+            if self.aux.exists():  # a FIFO, a device, a directory: never waited for, never read
+                raise UsageError(f"{self.aux} is not a regular file (a .aux file is one)")
             return WatchEvent(waiting=f"Waiting for {self.aux} (run LaTeX once)")
         return self.sync()
 

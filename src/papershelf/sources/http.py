@@ -12,6 +12,8 @@ cannot stretch.
   is stopped at the cap and memory stays bounded by it.
 * **redirects only within the endpoint's origin** (scheme, host and port of ``base_url``);
   a redirect anywhere else is an error, and nothing it leads to is read.
+* **no retry where it cannot help**: a host name that does not resolve, or a refused connection,
+  is one ``NetworkError`` at once.
 * **retries** with a doubling backoff after a connection error, a timeout, HTTP 429 or 5xx, or
   an answer ``check`` rejects with ``TryAgain``, honouring ``Retry-After``, within the deadline;
   requests are kept ``Limits.delay`` apart (or further, when the server's ``x-rate-limit-limit``
@@ -99,6 +101,24 @@ class _Watchdog:
             self.expired = True
             for sock in self._sockets:
                 _shut(sock)
+
+
+def _unreachable(exc: BaseException) -> str:
+    """Why retrying ``exc`` cannot help, or "": a host name that does not resolve, or a refused
+    connection (nothing listens there). Found among the causes requests and urllib3 wrap it in."""
+    seen: set[int] = set()
+    todo: list[object] = [exc]
+    while todo:
+        e = todo.pop()
+        if not isinstance(e, BaseException) or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, socket.gaierror):  # offline, the resolver says EAI_AGAIN: no better later
+            return "its name does not resolve (offline?)" if e.errno == socket.EAI_AGAIN else "unknown host"
+        if isinstance(e, ConnectionRefusedError):
+            return "connection refused"
+        todo.extend([e.__cause__, e.__context__, getattr(e, "reason", None), *e.args[:1]])
+    return ""
 
 
 def _shut(sock: socket.socket) -> None:
@@ -209,7 +229,7 @@ class HttpClient:
         ``x-rate-limit-interval: 1s``); never faster than ``Limits.delay``."""
         limit = (headers.get("x-rate-limit-limit") or "").strip()
         interval = (headers.get("x-rate-limit-interval") or "").strip().rstrip("s")
-        if limit.isdigit() and int(limit) > 0:
+        if limit.isascii() and limit.isdigit() and len(limit) < 10 and int(limit) > 0:  # "²".isdigit()
             try:
                 seconds = float(interval) if interval else 1.0
             except ValueError:
@@ -270,6 +290,10 @@ class HttpClient:
             except (requests.exceptions.RequestException, OSError) as exc:
                 if watch.expired or self._clock() - started >= remaining:
                     raise self._deadline_error() from None
+                final = _unreachable(exc)
+                if final:  # retrying cannot help: one message, at once
+                    raise NetworkError(f"cannot reach {self.name} at {self._host}: {final}",
+                                       hint=f"check your connection and the endpoint ({self.base_url})") from None
                 raise self._retryable(exc) from None
             if watch.expired:  # the body "ended" because the watchdog shut the socket down
                 raise self._deadline_error()
@@ -346,7 +370,8 @@ class HttpClient:
         cap = self.limits.max_bytes
         declared = resp.headers.get("Content-Length", "")
         encoded = resp.headers.get("Content-Encoding", "identity").strip().lower() not in ("", "identity")
-        if declared.strip().isdigit() and not encoded and int(declared) > cap:
+        declared = declared.strip()
+        if declared.isascii() and declared.isdigit() and not encoded and int(declared) > cap:
             raise self._too_large(f"it announces {_megabytes(int(declared))}")
         body = bytearray()
         for chunk in resp.iter_content(chunk_size=_CHUNK):  # decompressed a chunk at a time

@@ -93,19 +93,22 @@ class RedirectRefused(NetworkError):
 # --- small helpers ---------------------------------------------------------------------------
 
 def retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """``Retry-After`` as seconds: either delta-seconds or an HTTP date."""
+    """``Retry-After`` as seconds: either delta-seconds (ASCII digits) or an HTTP date; anything
+    else is ignored (None), never an error."""
     if not value:
         return None
     value = value.strip()
+    if not value.isascii() or len(value) > 64:  # "²" is a digit to str.isdigit, not to float()
+        return None
     if value.isdigit():
-        return float(value)
+        return float(min(int(value), 10**9))
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
 def origin(url: str) -> tuple[str, str, int | None]:

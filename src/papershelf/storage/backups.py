@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -76,23 +77,33 @@ def backup(conn: sqlite3.Connection, path: Path, label: str, *, keep: int | None
     if not os.access(path.parent, os.W_OK):
         raise StorageError(f"cannot write a backup beside {path}: its directory is read-only",
                            hint="give the copy a place: `papershelf db backup FILE`")
-    target = backup_to(conn, backup_name(path, label))
+    import re
+
+    from papershelf.files import clean_stale
+
+    clean_stale(path, ".part", names=rf"{re.escape(path.stem)}\..+\.bak{re.escape(path.suffix)}")
+    target = backup_to(conn, backup_name(path, label), rename=lambda: backup_name(path, label))
     if label.startswith(AUTO_PREFIX):
         prune_backups(path, limit)
     return target
 
 
-def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
-    """A consistent copy of the catalogue at ``target``, which must not exist.
+def backup_to(conn: sqlite3.Connection, target: Path, *, rename: Callable[[], Path] | None = None) -> Path:
+    """A consistent copy of the catalogue at ``target``, which must not exist; returns where.
 
-    The copy is written under a temporary name and renamed only when it is complete and holds
-    a catalogue, so an interrupted or failed backup (Ctrl-C, a full disk) leaves nothing
-    behind, never an empty or table-less file.
+    The copy is written under a temporary name of its own (``files.temp_name``: process id and
+    a random part, so two commands backing up in the same second never share one) and put in
+    place only when it is complete and holds a catalogue, without ever replacing a file: if
+    another process took the name meanwhile, ``rename`` gives the next free one (without it,
+    the name taken is an error). An interrupted or failed backup (Ctrl-C, a full disk) leaves
+    nothing behind, never an empty or table-less file.
     """
-    if target.exists():
+    from papershelf.files import check_target, temp_name
+
+    check_target(target, "the backup")  # a FIFO, a device, a symlink loop: one line, exit 2
+    if rename is None and target.exists():  # a name the user gave; an automatic one is claimed at the end
         raise PapershelfError(f"{target} already exists; not overwriting it")
-    part = target.with_name(f".{target.name}.part")
-    part.unlink(missing_ok=True)
+    part = temp_name(target, ".part")
     try:
         if conn.execute("PRAGMA query_only").fetchone()[0]:  # VACUUM INTO counts as a write
             out = sqlite3.connect(str(part), isolation_level=None)
@@ -120,7 +131,7 @@ def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
         if not whole:
             raise StorageError(f"the copy written to {target} was incomplete; it was not kept")
         _fsync(part)
-        os.replace(part, target)
+        target = _claim(part, target, rename)
         _fsync_dir(target.parent)
     except BaseException:
         part.unlink(missing_ok=True)
@@ -128,6 +139,30 @@ def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
             part.with_name(part.name + extra).unlink(missing_ok=True)
         raise
     return target
+
+
+def _claim(part: Path, target: Path, rename: Callable[[], Path] | None) -> Path:
+    """Give the finished copy ``part`` the name ``target`` without replacing a file that took
+    it meanwhile (a hard link fails if the name exists); the name given."""
+    for _ in range(100):
+        try:
+            os.link(part, target)
+        except FileExistsError:
+            if rename is None:
+                raise PapershelfError(f"{target} already exists; not overwriting it") from None
+            target = rename()
+            continue
+        except OSError:  # a filesystem without hard links: the name was free a moment ago
+            if target.exists():
+                if rename is None:
+                    raise PapershelfError(f"{target} already exists; not overwriting it") from None
+                target = rename()
+                continue
+            os.replace(part, target)
+            return target
+        part.unlink()
+        return target
+    raise StorageError(f"no free name for a backup beside {target}")
 
 
 def _fsync(path: Path) -> None:
@@ -202,8 +237,9 @@ def restore(path: Path, source: Path) -> Path | None:
         refuse_non_catalogue(path)
     if not os.access(path.parent, os.W_OK):
         raise StorageError(f"cannot restore into {path.parent}: the directory is read-only")
-    part = path.with_name(f".{path.name}.restore.part")
-    part.unlink(missing_ok=True)
+    from papershelf.files import temp_name
+
+    part = temp_name(path, ".restore.part")
     current: sqlite3.Connection | None = None
     try:
         _checked_copy(source, part)

@@ -125,12 +125,13 @@ class Catalogue(EntryState, TagWrites):
             raise NotFoundError(f"no entry with row id {entry_id}")
         return found[0]
 
-    def resolve(self, ref: str, *, exact: bool = False) -> int:
+    def resolve(self, ref: str, *, exact: bool = False, suggest: bool = True) -> int:
         """The row id of the entry ``ref`` names: a citekey (or an alias, a merged-away key that
         still cites it), an arXiv id or URL, or a DOI; then, unless ``exact``, a prefix of
         exactly one key (at least ``MIN_PREFIX`` characters; a key in the trash is not expanded,
         it is named). A miss is a ``NotFoundError`` that names the closest keys. Every step is
-        an index lookup."""
+        an index lookup. ``suggest=False`` leaves the closest keys out of a miss (a document's
+        many cited keys, checked in bulk)."""
         ref = ref.strip()
         row = self.conn.execute("SELECT id FROM entries WHERE citekey = ?", (ref,)).fetchone()
         if row:
@@ -177,7 +178,7 @@ class Catalogue(EntryState, TagWrites):
                                     f"{', …' if len(ids) > 5 else ''}", hint="type more of the key")
         from papershelf.model.suggest import closest, did_you_mean
 
-        close = closest(ref, self._key_candidates(ref))
+        close = closest(ref, self._key_candidates(ref)) if suggest else []
         raise NotFoundError(f"no entry {ref!r}{did_you_mean(close)}", hint=None if close else
                             "`papershelf search` finds entries by words; keys are in `papershelf list`")
 

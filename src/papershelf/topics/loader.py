@@ -22,6 +22,12 @@ else:  # pragma: no cover - Python 3.10 reads TOML with tomli, tomllib's origina
     import tomli as tomllib
 
 FILE_NAME = "topics.toml"
+# Limits on a rules file (the bundled one: 6 KB, 17 topics, 230 terms of at most 40 characters):
+# beyond them a file is a mistake or a trap, and every import would pay for it.
+MAX_RULES_BYTES = 1024 * 1024
+MAX_TOPICS = 1000
+MAX_TERMS = 1000  # in one list of a topic
+MAX_TERM_CHARS = 200
 
 def default_rules_path() -> Path:
     from papershelf.paths import bundled_data_dir
@@ -45,14 +51,27 @@ def _header_line(text: str, name: str) -> int | None:
 
 
 def _read(path: Path) -> tuple[dict[str, Any], str]:
+    import stat
+
     try:
-        text = path.read_text(encoding="utf-8")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise TopicsError(f"{path} is not a regular file")
+            raw = fh.read(MAX_RULES_BYTES + 1)
+        if len(raw) > MAX_RULES_BYTES:
+            raise TopicsError(f"{path} is larger than {MAX_RULES_BYTES // 1024} KB; not reading it as topic rules")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise TopicsError(f"{path}: not UTF-8 text ({exc.reason})") from None
     except OSError as exc:
         raise TopicsError(f"cannot read {path}: {exc.strerror}") from None
+    except RecursionError:
+        raise TopicsError(f"{path}: nested too deeply") from None
     try:
         return tomllib.loads(text), text
+    except RecursionError:  # tables or arrays nested thousands deep
+        raise TopicsError(f"{path}: nested too deeply to be topic rules") from None
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         line = m.group(1) if m else str(max(1, len(text.splitlines())))  # "at end of document"
@@ -87,19 +106,73 @@ def _check_table(path: Path, text: str, name: str, table: Any) -> tuple[str, dic
         raise bad("enabled must be true or false")
     if "description" in table and not isinstance(table["description"], str):
         raise bad("description must be a string")
+    for key in LIST_KEYS:
+        if len(table.get(key) or []) > MAX_TERMS:
+            raise bad(f"more than {MAX_TERMS} values in {key}")
     for key in TERM_KEYS:
         for term in table.get(key, []):
             if not term.strip():
                 raise bad(f"empty term in {key}")
+            if len(term) > MAX_TERM_CHARS:
+                raise bad(f"a term in {key} is longer than {MAX_TERM_CHARS} characters")
             try:
                 re.compile(term_pattern(term))
-            except re.error as exc:
+            except (re.error, RecursionError, OverflowError) as exc:
                 raise bad(f"bad regular expression {term!r} in {key}: {exc}") from None
+            risk = _backtracking_risk(term_pattern(term))
+            if risk:
+                raise bad(f"the regular expression {term!r} in {key} {risk}, which can take exponential "
+                          "time on some titles; write it without that (e.g. (a+)+ as a+)")
     return where, table
+
+
+def _backtracking_risk(pattern: str) -> str:
+    """Why ``pattern`` may backtrack catastrophically, or "": a repetition inside a repetition
+    (``(a+)+``, ``(\\w*\\s?)*``), an alternation inside a repetition (``(a|aa)+``), or a
+    backreference. A static check on the parsed pattern (the ``re`` module has no time limit)."""
+    try:
+        from re import _constants as c  # type: ignore[attr-defined]
+        from re import _parser as sre  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - Python 3.10
+        import sre_constants as c
+        import sre_parse as sre
+
+    repeats = {c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", c.MAX_REPEAT)}
+
+    def walk(items: Any, repeated: bool) -> str:
+        for op, av in items:
+            if op in repeats:
+                _, hi, body = av
+                if repeated and hi > 1:
+                    return "repeats a repetition"
+                found = walk(body, repeated or hi > 1)
+            elif op == c.SUBPATTERN:
+                found = walk(av[3], repeated)
+            elif op == c.BRANCH:
+                if repeated and len(av[1]) > 1:
+                    return "repeats an alternation"
+                found = next((r for r in (walk(b, repeated) for b in av[1]) if r), "")
+            elif op in (c.ASSERT, c.ASSERT_NOT):
+                found = walk(av[1], repeated)
+            elif op in (c.GROUPREF, getattr(c, "GROUPREF_EXISTS", c.GROUPREF)):
+                return "uses a backreference"
+            else:
+                found = ""
+            if found:
+                return found
+        return ""
+
+    try:
+        return walk(sre.parse(pattern), False)
+    except (re.error, RecursionError, ValueError, TypeError):  # re.compile accepted it: no risk found
+        return ""
 
 
 def _merge(topics: dict[str, Topic], path: Path, data: dict[str, Any], text: str,
            disabled: set[str]) -> None:
+    if len(data) > MAX_TOPICS:
+        raise TopicsError(f"{path} holds {len(data)} topics; at most {MAX_TOPICS} are read",
+                          hint="topic rules run on every import: keep the ones you use")
     for raw_name, raw in data.items():
         origin, table = _check_table(path, text, raw_name, raw)
         name = tag_form(raw_name)

@@ -41,7 +41,7 @@ from papershelf.errors import NotFoundError, PapershelfError, UsageError
 from papershelf.formats.bibtex.decode import BibEncodingError, decode_bytes
 from papershelf.formats.bibtex.mapping import MONTH_NAMES, to_entry
 from papershelf.model.citekeys import suffixes
-from papershelf.model.entry import Entry
+from papershelf.model.entry import MAX_VALUE_CHARS, Entry  # the field cap: one field or one @string
 
 if TYPE_CHECKING:
     from bibtexparser.library import Library
@@ -54,7 +54,6 @@ __all__ = ["MAX_INPUT_BYTES", "MAX_MACRO_TOTAL_CHARS", "MAX_VALUE_CHARS", "BibEn
 # Limits (documented in the README's import section). A real .bib is a few MB at most; its
 # longest field (an abstract) a few KB.
 MAX_INPUT_BYTES = 200 * 1024 * 1024  # a larger file is refused whole (exit 2)
-MAX_VALUE_CHARS = 1024 * 1024  # one field or one expanded @string; larger: reported and skipped
 MAX_MACRO_TOTAL_CHARS = 64 * 1024 * 1024  # all expanded @string text of one file
 
 
@@ -382,13 +381,10 @@ def check_size(path: Path) -> None:
 
 
 def read_file(path: Path, *, encoding: str | None = None) -> ReadResult:
+    from papershelf.files import read_input
+
     check_size(path)
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise NotFoundError(f"no such file: {path}") from None
-    except OSError as exc:
-        raise PapershelfError(f"cannot read {path}: {exc.strerror}") from None
+    data = read_input(path, MAX_INPUT_BYTES, "a .bib file")  # a regular file only: never /dev/zero, a FIFO
     text, enc = decode_bytes(data, str(path), encoding)
     del data  # the bytes need not stay in memory while the text is parsed
     held = [text]

@@ -17,6 +17,7 @@ import arxiv  # type: ignore[import-untyped]
 from papershelf.errors import NetworkError, UsageError
 from papershelf.model import identifiers as arxiv_ids
 from papershelf.model.entry import Entry, Person
+from papershelf.model.works import InvalidRecord, check_entry, check_names, check_text
 from papershelf.sources.arxiv.settings import DEFAULT_URL as DEFAULT_URL
 from papershelf.sources.arxiv.settings import Settings
 from papershelf.sources.arxiv.transport import ArxivRejected, Event, Transport
@@ -44,10 +45,16 @@ def to_entry(result: Any) -> Entry:
     aid = arxiv_ids.parse(result.entry_id)
     if aid is None:
         raise NetworkError(f"arXiv sent an entry with an unreadable id: {result.entry_id!r}")
+    try:  # the limits of every source's record (model.works), before any work on the texts
+        for name in ("title", "summary", "comment", "journal_ref", "doi"):
+            check_text(name, getattr(result, name, None))
+        check_names("authors", [a.name for a in result.authors])
+    except InvalidRecord as exc:
+        raise NetworkError(f"arXiv sent a record for arXiv:{aid.canonical} that does not validate: {exc}") from None
     published = result.published if result.published and result.published.year > 1 else None
     categories = list(dict.fromkeys(c for c in result.categories if c))
     title = " ".join(result.title.split())
-    return Entry(
+    entry = Entry(
         title=title,
         type="misc",
         authors=[Person.parse(a.name) for a in result.authors if a.name.strip()],
@@ -63,6 +70,10 @@ def to_entry(result: Any) -> Entry:
         arxiv_comment=_clean(result.comment),
         journal_ref=_clean(result.journal_ref),
     )
+    try:
+        return check_entry(entry)
+    except InvalidRecord as exc:
+        raise NetworkError(f"arXiv sent a record for arXiv:{aid.canonical} that does not validate: {exc}") from None
 
 
 @dataclass

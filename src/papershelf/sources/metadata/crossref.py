@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-from papershelf.model.works import Work, clean_pages, clean_text, clean_title
+from papershelf.model.works import Work, clean_pages, clean_text, clean_title, valid_works, year_of
 from papershelf.sources.metadata.service import Service, arr, obj, text_of
 
 _KIND = {"journal-article": "journal", "proceedings-article": "conference", "book": "book",
@@ -31,8 +31,10 @@ _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.I)
 def _year(message: dict[str, Any]) -> int | None:
     for field in ("published-print", "published-online", "published", "issued", "created"):
         parts = arr(obj(message.get(field)).get("date-parts"))
-        if parts and arr(parts[0]) and isinstance(parts[0][0], int):
-            return int(parts[0][0])
+        if parts and arr(parts[0]):
+            year = year_of(parts[0][0])  # true, -5, 10**30: not a year
+            if year is not None:
+                return year
     return None
 
 
@@ -99,7 +101,7 @@ def parse_work_answer(data: Any) -> Work | None:
 
 def parse_work_list(data: Any) -> list[Work]:
     message = obj(obj(data).get("message"))
-    return [parse_work(obj(item)) for item in arr(message.get("items")) if obj(item)]
+    return valid_works((obj(item) for item in arr(message.get("items")) if obj(item)), parse_work)
 
 
 class Crossref(Service):

@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 from urllib.parse import quote
 
-from papershelf.model.works import Work, clean_pages, clean_text, clean_title, family_of, year_of
+from papershelf.model.works import Work, clean_pages, clean_text, clean_title, family_of, valid_works, year_of
 from papershelf.sources.metadata.service import Service, obj, text_of
 
 KEY = re.compile(r"^(?:conf|journals|books|phd|series|reference|persons|tr|ms|www|homepages)/[\w\-]+/[\w\-.:]+$")
@@ -90,7 +90,7 @@ def parse_hit(info: dict[str, Any]) -> Work:
 def parse_search(data: Any) -> list[Work]:
     hits = obj(obj(obj(data).get("result")).get("hits")).get("hit")
     hits = hits if isinstance(hits, list) else [hits] if isinstance(hits, dict) else []
-    return [parse_hit(obj(obj(h).get("info"))) for h in hits if obj(obj(h).get("info"))]
+    return valid_works((obj(obj(h).get("info")) for h in hits if obj(obj(h).get("info"))), parse_hit)
 
 
 def parse_record(body: bytes) -> Work | None:

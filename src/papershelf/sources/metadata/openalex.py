@@ -18,7 +18,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from papershelf.model.works import Work, clean_pages, clean_text, clean_title, family_of, year_of
+from papershelf.model.works import Work, clean_pages, clean_text, clean_title, family_of, valid_works, year_of
 from papershelf.sources.metadata.service import Service, arr, obj
 
 _ARXIV = re.compile(r"(?:arxiv\.org/(?:abs|pdf)/|10\.48550/arxiv\.)(\d{4}\.\d{4,5}|[a-z\-]+/\d{7})", re.I)
@@ -68,7 +68,7 @@ def parse_work(work: dict[str, Any]) -> Work:
 
 
 def parse_results(data: Any) -> list[Work]:
-    return [parse_work(obj(w)) for w in arr(obj(data).get("results")) if obj(w)]
+    return valid_works((obj(w) for w in arr(obj(data).get("results")) if obj(w)), parse_work)
 
 
 class OpenAlex(Service):

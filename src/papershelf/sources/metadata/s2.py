@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from papershelf.model.works import Work, clean_pages, clean_text, clean_title, family_of, year_of
 from papershelf.sources.metadata.cache import request_key
-from papershelf.sources.metadata.service import Service, arr, obj
+from papershelf.sources.metadata.service import Service, arr, load_json, obj
 
 FIELDS = "title,authors,year,venue,publicationVenue,journal,publicationTypes,externalIds,publicationDate,url"
 BATCH = 500
@@ -101,7 +101,7 @@ class SemanticScholar(Service):
                 todo.append(ident)
                 continue
             self.cache_hits += 1
-            data = json.loads(hit.body) if hit.status == 200 else None
+            data = load_json(hit.body) if hit.status == 200 else None
             out[ident] = parse_paper(data) if isinstance(data, dict) else None
         for start in range(0, len(todo), BATCH):
             chunk = todo[start:start + BATCH]

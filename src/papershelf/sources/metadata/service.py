@@ -5,10 +5,17 @@ JSON checked before use, and one typed error when the service cannot answer.
 answer: "no such record"); 429 and 5xx are retried by ``sources.http`` with a doubling backoff
 honouring ``Retry-After``, and when the retries or the deadline run out the fault is raised as
 ``SourceUnavailable`` naming the service, so a caller reports it and asks the others.
+
+An answer is data to validate: JSON is read by ``load_json`` (nested at most ``MAX_JSON_DEPTH``
+deep, no array longer than ``MAX_JSON_ITEMS``), and every record a lookup returns is a validated
+``model.works.Work``: a lookup whose answer does not validate (``InvalidRecord``, a JSON answer
+too deep or too wide) raises ``SourceUnavailable`` naming the service with what was wrong, one
+line, exit 4. Every public lookup of a ``Service`` subclass is guarded so (``__init_subclass__``).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -17,12 +24,45 @@ from urllib.parse import urlencode
 
 from papershelf import __version__
 from papershelf.errors import NetworkError, SourceUnavailable
-from papershelf.model.works import SOURCE_NAMES
+from papershelf.model.works import SOURCE_NAMES, InvalidRecord
 from papershelf.sources.http import Event, HttpClient, Limits, Response, TryAgain
 from papershelf.sources.metadata.cache import AnswerCache, request_key
 from papershelf.sources.metadata.settings import Settings
 
 JSON_TYPES = ("application/json", "application/vnd.api+json", "text/json", "application/javascript")
+MAX_JSON_DEPTH = 64  # the deepest real answer (OpenAlex) nests about 6
+MAX_JSON_ITEMS = 100_000  # in one array: a million authors is not a record
+
+
+class BadJson(ValueError):
+    """JSON that cannot be an answer: not JSON, nested too deep, an array too long."""
+
+
+def load_json(body: bytes) -> Any:
+    """The JSON value of ``body``, checked before use: ``BadJson`` when it is not UTF-8 JSON,
+    nests deeper than ``MAX_JSON_DEPTH`` or holds an array longer than ``MAX_JSON_ITEMS`` (an
+    iterative walk: no recursion to exhaust)."""
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except RecursionError:
+        raise BadJson(f"nested more than {MAX_JSON_DEPTH} deep") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BadJson("not valid JSON") from exc
+    todo: list[tuple[Any, int]] = [(data, 1)]
+    while todo:
+        value, depth = todo.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            if len(value) > MAX_JSON_ITEMS:
+                raise BadJson(f"with an array of {len(value):,} items, over the {MAX_JSON_ITEMS:,} accepted")
+            children = value
+        else:
+            continue
+        if depth > MAX_JSON_DEPTH:
+            raise BadJson(f"nested more than {MAX_JSON_DEPTH} deep")
+        todo.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return data
 
 
 @dataclass(frozen=True)
@@ -33,7 +73,7 @@ class Answer:
     cached: bool = False
 
     def json(self) -> Any:
-        return json.loads(self.body.decode("utf-8"))
+        return load_json(self.body)
 
 
 def _is_json_type(content_type: str) -> bool:
@@ -44,6 +84,14 @@ class Service:
     """A client of one metadata service; subclasses add the lookups and the parsers."""
 
     name = ""  # the source's short name (model.works.SOURCES)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Guard every public lookup the subclass defines: an answer that does not validate is
+        ``SourceUnavailable`` naming the service (see the module docstring)."""
+        super().__init_subclass__(**kwargs)
+        for attr, value in list(vars(cls).items()):
+            if not attr.startswith("_") and callable(value) and not isinstance(value, (type, property)):
+                setattr(cls, attr, _guarded(value))
 
     def __init__(self, settings: Settings, cache: AnswerCache, *,
                  on_event: Callable[[Event], None] | None = None,
@@ -95,8 +143,10 @@ class Service:
             ctype = response.headers.get("Content-Type", "")
             if expect_json and response.status == 200:
                 try:
-                    json.loads(response.body.decode("utf-8"))
-                except (UnicodeDecodeError, ValueError):
+                    load_json(response.body)
+                except BadJson as exc:
+                    if exc.__cause__ is None:  # valid JSON of a hostile shape: asking again will not help
+                        raise self.unavailable(f"{self.label}'s answer is JSON {exc}") from None
                     what = "an HTML page" if b"<html" in response.body[:500].lower() else "not valid JSON"
                     raise TryAgain(f"{self.label}'s answer is {what}") from None
             return Answer(response.status, ctype, response.body)
@@ -125,8 +175,9 @@ class Service:
                                    + (f": {detail})" if detail else ")"))
         try:
             return answer.json()
-        except (UnicodeDecodeError, ValueError):
-            raise self.unavailable(f"{self.label}'s answer is not valid JSON") from None
+        except BadJson as exc:
+            raise self.unavailable(f"{self.label}'s answer is {'not valid JSON' if exc.__cause__ else f'JSON {exc}'}") \
+                from None
 
 
 def _error_text(answer: Answer) -> str:
@@ -134,7 +185,7 @@ def _error_text(answer: Answer) -> str:
     if _is_json_type(answer.content_type) or answer.body[:1] in (b"{", b"["):
         try:
             data = answer.json()
-        except (UnicodeDecodeError, ValueError):
+        except BadJson:
             return ""
         if isinstance(data, dict):
             for k in ("error", "message", "detail"):
@@ -143,6 +194,22 @@ def _error_text(answer: Answer) -> str:
         return ""
     text = answer.body[:300].decode("utf-8", "replace")
     return "" if "<" in text else " ".join(text.split())[:200]
+
+
+def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def lookup(self: Service, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except InvalidRecord as exc:
+            raise self.unavailable(f"{self.label} answered with a record that does not validate: {exc}",
+                                   hint="nothing was stored from it; another source may answer") from None
+        except BadJson as exc:
+            raise self.unavailable(f"{self.label}'s answer is JSON {exc}") from None
+        except RecursionError:  # anything nested past Python's stack, wherever it is walked
+            raise self.unavailable(f"{self.label}'s answer is nested too deeply") from None
+
+    return lookup
 
 
 def text_of(value: Any) -> str:
