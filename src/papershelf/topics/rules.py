@@ -109,6 +109,9 @@ class _Text:
 
 
 _LABEL = {"exclude": "not", "context": "only with"}
+# The fields a user writes (a reading list's section, their notes): a term there says the topic
+# by itself; a term in the work's own title or abstract needs the topic's context.
+_OWN_FIELDS = frozenset({"notes", "section"})
 
 
 @dataclass
@@ -135,9 +138,10 @@ class Topic:
     def matches(self, texts: dict[str, _Text], categories: Iterable[str], type_: str,
                 context: Callable[[], _Text] | None = None) -> bool:
         """Whether the rules give the entry this topic: an excluded term stops it; its type or
-        an arXiv category gives it; else a term found in its field does, if the topic has no
-        ``context`` or one of the context terms is found in ``context()`` (the entry's text,
-        venue, keywords and categories, built only when asked)."""
+        an arXiv category gives it; else a term found in its field does: in the user's notes or
+        section always, in the title or abstract if the topic has no ``context`` or one of the
+        context terms is found in ``context()`` (the entry's text, venue, own tags and
+        categories, built only when asked)."""
         exclude = self._compiled.get("exclude")
         if exclude and any(exclude.search(texts[f]) for f in TEXT_FIELDS):
             return False
@@ -155,7 +159,8 @@ class Topic:
             terms = self._compiled.get(name)
             if (terms and terms.search(text)) or (anywhere and anywhere.search(text)):
                 wanted = self._compiled.get("context")
-                return wanted is None or (context is not None and wanted.search(context()))
+                if wanted is None or name in _OWN_FIELDS or (context is not None and wanted.search(context())):
+                    return True
         return False
 
     def summary(self) -> str:
