@@ -149,7 +149,7 @@ def _pandoc_html(bib: Path, tmp_path: Path) -> dict[str, str]:
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     parts = re.split(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>', proc.stdout)[1:]
-    return {key: html.split("</div>")[0] for key, html in zip(parts[::2], parts[1::2])}
+    return {key: html.split("</div>")[0] for key, html in zip(parts[::2], parts[1::2], strict=True)}
 
 
 def _plain(fragment: str) -> str:
