@@ -204,7 +204,16 @@ def export_markdown(
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
-    """Write a Markdown reading list: linked titles, authors, year, venue, tags and your notes."""
+    """Write a Markdown reading list: linked titles, authors, year, venue, tags and your notes.
+
+    Under each entry a hidden `<!-- papershelf {…} -->` comment holds its key, type, people,
+    year and identifiers: `papershelf import markdown` of the file gives the same entries back.
+
+    Examples:
+
+      papershelf export markdown -o reading-list.md
+      papershelf export markdown --group-by tag --tag diffusion
+    """
     from papershelf.services import export
 
     export.check_grouping(group_by)
