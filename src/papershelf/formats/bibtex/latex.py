@@ -116,9 +116,13 @@ _NO_TEXT = (
     "noindent", "nobreak", "allowbreak", "null", "unskip", "xspace", "hfill", "hfil", "break",
     "hphantom", "vphantom", "phantom", "strut", "hss", "vss", "ssf", "smc",
 )
-# The names and logos the TeX community's journals (TUGboat's ``ltugboat``, ``texnames.sty``)
-# write as macros, and the dashes they put between a title and its subtitle.
+# The TeX logos, the names the TeX community's journals (TUGboat's ``ltugboat``,
+# ``texnames.sty``) write as macros, and the dashes they put between a title and its subtitle.
 _LOGOS = {
+    "TeX": "TeX", "LaTeX": "LaTeX", "LaTeXe": "LaTeX2e", "AmSTeX": "AmS-TeX", "AmS": "AmS",
+    "METAFONT": "METAFONT", "ConTeXt": "ConTeXt", "MF": "METAFONT", "MP": "MetaPost", "SliTeX": "SliTeX",
+    "XeTeX": "XeTeX", "XeLaTeX": "XeLaTeX", "LuaTeX": "LuaTeX", "LuaLaTeX": "LuaLaTeX", "pdfTeX": "pdfTeX",
+    "pdfLaTeX": "pdfLaTeX", "BibLaTeX": "BibLaTeX",
     "TUB": "TUGboat", "TUG": "TUG", "PS": "PostScript", "AMS": "AMS", "AllTeX": "(La)TeX",
     "PiCTeX": "PiCTeX", "NTS": "NTS", "SGML": "SGML", "XML": "XML", "HTML": "HTML", "CTAN": "CTAN",
     "TeXLive": "TeX Live", "Xy": "Xy", "VAX": "VAX", "slBibTeX": "BibTeX", "BibTeX": "BibTeX",
@@ -155,15 +159,6 @@ def _decoder():
         MacroTextSpec("textasciitilde", simplify_repl="~"),
         MacroTextSpec("textbackslash", simplify_repl="\\"),
         # the TeX logos: text for search and keys (the export keeps the macro as written)
-        MacroTextSpec("TeX", simplify_repl="TeX"), MacroTextSpec("LaTeX", simplify_repl="LaTeX"),
-        MacroTextSpec("LaTeXe", simplify_repl="LaTeX2e"), MacroTextSpec("BibTeX", simplify_repl="BibTeX"),
-        MacroTextSpec("AmSTeX", simplify_repl="AmS-TeX"), MacroTextSpec("AmS", simplify_repl="AmS"),
-        MacroTextSpec("METAFONT", simplify_repl="METAFONT"), MacroTextSpec("ConTeXt", simplify_repl="ConTeXt"),
-        MacroTextSpec("MF", simplify_repl="METAFONT"), MacroTextSpec("MP", simplify_repl="MetaPost"),
-        MacroTextSpec("SliTeX", simplify_repl="SliTeX"), MacroTextSpec("XeTeX", simplify_repl="XeTeX"),
-        MacroTextSpec("XeLaTeX", simplify_repl="XeLaTeX"), MacroTextSpec("LuaTeX", simplify_repl="LuaTeX"),
-        MacroTextSpec("LuaLaTeX", simplify_repl="LuaLaTeX"), MacroTextSpec("pdfTeX", simplify_repl="pdfTeX"),
-        MacroTextSpec("pdfLaTeX", simplify_repl="pdfLaTeX"), MacroTextSpec("BibLaTeX", simplify_repl="BibLaTeX"),
         *(MacroTextSpec(name, simplify_repl=text) for name, text in _LOGOS.items()),
         # Style and size switches, the italic correction and spacing commands change how text
         # looks, not what it says: their text is nothing (their group's text stays).
