@@ -245,3 +245,15 @@ def test_the_record_stays_hidden_when_the_list_is_rendered_and_a_broken_one_is_r
     assert report["problems"] == [{"line": 1, "text": "[**T**](https://example.org/t)",
                                    "reason": "a papershelf record that cannot be read"}]
     assert [e["url"] for e in report["added"]] == ["https://example.org/t"]  # read as any list item
+
+
+def test_a_title_edited_in_the_exported_list_wins_over_its_record(run, bundled, empty, tmp_path):
+    exported = tmp_path / "list.md"
+    run("export", "markdown", "-o", str(exported))
+    text = exported.read_text(encoding="utf-8")
+    assert "[**Denoising Diffusion Probabilistic Models**]" in text
+    exported.write_text(text.replace("[**Denoising Diffusion Probabilistic Models**]", "[**DDPM**]"),
+                        encoding="utf-8")
+    _import(run, empty, exported, "--offline")
+    ddpm = json.loads(run("--db", str(empty), "show", "ho2020denoising", "--json").stdout)
+    assert ddpm["title"] == "DDPM" and ddpm["year"] == 2020

@@ -173,6 +173,8 @@ def apply_record(entry: Entry, record: dict[str, Any]) -> None:
     for name in _RECORD_TEXT:
         if record.get(name):
             setattr(entry, name, record[name])
+        elif name in ("arxiv_id", "doi", "isbn"):  # the record's identifiers are the entry's
+            setattr(entry, name, None)
     if record.get("url") == "":
         entry.url = None
     if "section" in record:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from papershelf.formats.markdown import apply_record, read_record
+from papershelf.formats.markdown import apply_record, md_escape, read_record
 from papershelf.formats.readinglist.links import WORK_KINDS, Link, Work, classify, link_label, url_display
 from papershelf.formats.readinglist.parser import Bullet, Problem, parse, strip_emphasis
 from papershelf.model import identifiers as arxiv_ids
@@ -210,13 +210,17 @@ def _recorded(b: Bullet, record: dict[str, Any], works: list[Work], web: list[Wo
     """The entry of a bullet papershelf's Markdown export wrote: what its first link says (a
     work, else a web page), then its record (key, type, title, people, year, identifiers); the
     bullets nested under it are its notes and links, as for any entry."""
+    works = works if b.links() else []  # not an arXiv id its title happens to name
     if works:
         entry, others = _entry_for(works[0], b), web
     elif web:
         entry, others = Entry(_online_title(b, web[0].link), type="online", url=web[0].link.url), web[1:]
     else:
-        entry, others = Entry(strip_emphasis(b.body).strip(), type="misc"), []
+        entry, others = Entry(_clean_title(b.body), type="misc"), []
+    shown = entry.title
     apply_record(entry, record)
+    if shown and shown != _clean_title(f"**{md_escape(entry.title)}**"):
+        entry.title = shown  # the title was edited in the list since it was exported: the edit wins
     below = _below_until_entries(b, is_entry)
     consumed.update(id(d) for d in below)
     entry.notes, links = _notes_and_links(below)
