@@ -24,6 +24,8 @@ from papershelf.formats.bibtex import latex
     (r"Typesetting with \MF{} and {\tt \bs input}", "Typesetting with METAFONT and \\input"),
     (r"\foreignlanguage{german}{Das Haus} \enquote{quoted}", "Das Haus quoted"),
     (r"{\em et al.}\ and \noindent\relax more", "et al. and more"),
+    ("the new \\TUB\\\n    format", "the new TUGboat format"),  # a backslash ending a line: a space
+    (r"The \nth4 edition of the \nth{21} guide", "The 4th edition of the 21st guide"),
 ])
 def test_style_commands_decode_to_their_text(value, text):
     assert latex.decode(value) == text

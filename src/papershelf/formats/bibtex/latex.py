@@ -17,6 +17,7 @@ import logging
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 # The characters LaTeX gives a meaning to, escaped so they print as themselves. Braces get
 # text macros, not \{ \}: BibTeX counts every brace, escaped or not, so \{ would unbalance it.
@@ -140,8 +141,18 @@ _ARGUMENT_TEXT = (
 # The same commands as the parser must see them: which take an argument (and how many).
 _PARSE_ARGUMENTS = {name: "{" for name in _ARGUMENT_TEXT} | {
     "makebox": "[[{", "framebox": "[[{", "foreignlanguage": "[{{", "href": "{{",
-    "hphantom": "{", "vphantom": "{", "phantom": "{", "enquote": "*{",
+    "hphantom": "{", "vphantom": "{", "phantom": "{", "enquote": "*{", "nth": "{",
 }
+
+
+def _ordinal(node: Any, l2tobj: Any) -> str:
+    """``\\nth{21}`` (the nth package) as ``21st`` (pylatexenc passes ``l2tobj`` by name)."""
+    text = str(l2tobj.nodelist_to_text([node.nodeargd.argnlist[0]])).strip()
+    if not text.isdigit():
+        return text
+    n = int(text)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{text}{suffix}"
 
 
 @lru_cache(maxsize=1)
@@ -163,12 +174,13 @@ def _decoder():
         # Style and size switches, the italic correction and spacing commands change how text
         # looks, not what it says: their text is nothing (their group's text stays).
         *(MacroTextSpec(name, simplify_repl="") for name in _NO_TEXT),
+        MacroTextSpec("\n", simplify_repl=" "),  # a backslash ending a line: TeX's control space
         MacroTextSpec("thinspace", simplify_repl="\u2009"), MacroTextSpec("enspace", simplify_repl=" "),
         MacroTextSpec("quad", simplify_repl=" "), MacroTextSpec("qquad", simplify_repl=" "),
         # Commands that box, style or mark their argument: its text.
         *(MacroTextSpec(name, simplify_repl="%s") for name in _ARGUMENT_TEXT),
         MacroTextSpec("foreignlanguage", simplify_repl="%(3)s"), MacroTextSpec("enquote", simplify_repl="%(2)s"),
-        MacroTextSpec("href", simplify_repl="%(2)s"),
+        MacroTextSpec("href", simplify_repl="%(2)s"), MacroTextSpec("nth", simplify_repl=_ordinal),
     ])
     # A macro pylatexenc does not know (a journal abbreviation like \aap, a macro from the
     # file's @preamble) is kept as written rather than silently dropped.
