@@ -88,3 +88,15 @@ def test_an_entry_reads_back_from_its_bullet_as_it_was(entry):
     for name in ("citekey", "type", "title", "authors", "editors", "year", "arxiv_id", "doi", "isbn",
                  "url", "journal", "booktitle", "publisher", "section", "tags"):
         assert getattr(back, name) == getattr(entry, name), name
+
+
+@pytest.mark.parametrize("record", [
+    '{"key": 3}', '{"key": ""}', '{"key": "k", "type": "novel"}', '{"key": "k", "year": true}',
+    '{"key": "k", "year": "2020"}', '{"key": "k", "authors": [{"given": "No family"}]}',
+    '{"key": "k", "authors": "A and B"}', '{"key": "k", "tags": "a, b"}', '{"key": "k", "title": 1}',
+    '["k"]', '{"key": "k",', 'not json',
+])
+def test_a_record_that_is_not_papershelf_s_is_not_read(record):
+    from papershelf.formats.markdown import read_record
+
+    assert read_record(f"  <!-- papershelf {record} -->") is None

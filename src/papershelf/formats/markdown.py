@@ -154,13 +154,13 @@ def read_record(line: str) -> dict[str, Any] | None:
         record = json.loads(m.group(1))
     except ValueError:
         return None
-    if not isinstance(record, dict) or not isinstance(record.get("key"), str) or not record["key"]:
+    if not isinstance(record, dict) or not isinstance(record.get("key"), str) or not record["key"].strip():
         return None
     if record.get("type") not in (None, *ENTRY_TYPES):
         return None
     if any(not isinstance(record.get(name, ""), str) for name in (*_RECORD_TEXT, "section")):
         return None
-    if not isinstance(record.get("year", 0), int) or not _strings(record.get("tags", [])):
+    if type(record.get("year", 0)) is not int or not _strings(record.get("tags", [])):  # (not a bool)
         return None
     if any(role in record and _people(record[role]) is None for role in ("authors", "editors")):
         return None
