@@ -138,3 +138,66 @@ def test_pandoc_citeproc_renders_every_entry(which, fmt, request, tmp_path):
     assert "[WARNING]" not in proc.stderr, proc.stderr
     rendered = set(re.findall(r'<div id="ref-([^"]+)" class="csl-entry"', proc.stdout))
     assert rendered == {e.citekey for e in entries}
+
+
+def _pandoc_html(bib: Path, tmp_path: Path) -> dict[str, str]:
+    """pandoc --citeproc's bibliography of every entry in ``bib``: key -> the entry's HTML."""
+    need("pandoc")
+    doc = tmp_path / "doc.md"
+    doc.write_text("---\nnocite: |\n  @*\n---\n\nText.\n", encoding="utf-8")
+    proc = subprocess.run(["pandoc", "--citeproc", "--bibliography", str(bib), "-t", "html", str(doc)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    parts = re.split(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>', proc.stdout)[1:]
+    return {key: html.split("</div>")[0] for key, html in zip(parts[::2], parts[1::2], strict=True)}
+
+
+def _plain(fragment: str) -> str:
+    import html
+
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
+
+
+def _starts(title: str) -> str:
+    """The first words of a title, as a lower-case prefix pandoc's casing cannot change."""
+    return " ".join(title.split()[:3]).lower().rstrip(":")
+
+
+def _renders_as_its_type(entry, html_text: str) -> list[str]:
+    """What the entry's type requires of its rendering that ``html_text`` lacks (none: fine)."""
+    text = _plain(html_text).lower()
+    emphasised = [_plain(m).lower() for m in re.findall(r"<em>(.*?)</em>", html_text, re.S)]
+    start = _starts(entry.title)
+    wrong = []
+    if entry.type in ("book", "proceedings", "manual"):  # a book: its title in italics, not quoted
+        if not any(e.startswith(start) for e in emphasised):
+            wrong.append(f"book title not in italics: {start!r}")
+        if f"“{start}" in text:
+            wrong.append("book title quoted like an article's")
+    elif entry.type in ("article", "inproceedings", "incollection") or entry.is_preprint:
+        if f"“{start}" not in text:  # a paper: its title quoted
+            wrong.append(f"paper title not quoted: {start!r}")
+        venue = entry.journal or entry.booktitle
+        if venue and not any(e.startswith(_starts(venue)) for e in emphasised):
+            wrong.append(f"venue not in italics: {venue!r}")
+    if entry.is_preprint and not ("arXiv" in _plain(html_text) and entry.arxiv_id in text):
+        wrong.append(f"preprint without the word arXiv and its id {entry.arxiv_id}")
+    return wrong
+
+
+@pytest.mark.parametrize(("style", "name"), [
+    ("bibtex", "refs.bib"),  # pandoc reads a .bib with its biblatex reader
+    ("bibtex", "refs.bibtex"),  # and a .bibtex with its bibtex reader
+    ("biblatex", "refs.bib"),
+    ("csljson", "refs.json"),
+])
+def test_pandoc_renders_every_bundled_entry_as_its_type_and_every_preprint_with_its_arxiv_id(
+        style, name, bundled_entries, tmp_path):
+    bib = tmp_path / name
+    text = write_csljson(bundled_entries) if style == "csljson" else write_bibtex(bundled_entries, style)
+    bib.write_text(text, encoding="utf-8")
+    rendered = _pandoc_html(bib, tmp_path)
+    assert set(rendered) == {e.citekey for e in bundled_entries}
+    assert any(e.type == "book" for e in bundled_entries) and any(e.is_preprint for e in bundled_entries)
+    wrong = {e.citekey: w for e in bundled_entries if (w := _renders_as_its_type(e, rendered[e.citekey]))}
+    assert wrong == {}

@@ -38,9 +38,10 @@ HARD = [
 
 
 def _parse(value: str) -> str:
-    """The reference: one pylatexenc parse of the whole value."""
+    """The reference: one pylatexenc parse of the whole value (in the context papershelf parses
+    with, which knows the arguments of the style commands)."""
     try:
-        return str(latex._decoder().latex_to_text(value))
+        return latex._latex_to_text(value)
     except Exception:
         return value
 

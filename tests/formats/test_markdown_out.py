@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from papershelf.formats.markdown import authors_text, entry_markdown, write_markdown
 from papershelf.model.entry import Entry, Person
 
@@ -65,3 +67,36 @@ def test_grouping_by_tag_year_and_type():
     by_year = write_markdown([a, b], "year")
     assert by_year.index("## 2023") < by_year.index("## 2020")
     assert "## Books" in write_markdown([a, b], "type")
+
+
+@pytest.mark.parametrize("entry", [
+    Entry("A_B [x] *y* <z> \"q\" arXiv:2006.11239 --> end", type="misc", citekey="k1", year=2020,
+          authors=[Person("Q", "R", "van", "Jr.")]),
+    Entry("**bold** “Quoted”", type="book", citekey="O'Keeffe:1967", isbn="9781394191772",
+          editors=[Person("王", "小明")], publisher="P"),
+    Entry("DDPM", type="inproceedings", citekey="ho", arxiv_id="2006.11239", doi="10.1/x", year=2020,
+          booktitle="NeurIPS", authors=[Person("Ho", "Jonathan")], url="https://example.org/ddpm"),
+    Entry("Only a DOI", type="article", citekey="d", doi="10.1/y", journal="J", tags=["mine"]),
+    Entry("A page", type="online", citekey="p", url="https://example.org/p", section="A › B"),
+])
+def test_an_entry_reads_back_from_its_bullet_as_it_was(entry):
+    from papershelf.formats.readinglist import read
+
+    listed = read(write_markdown([entry], "none"))
+    assert listed.problems == []
+    (back,) = listed.entries
+    for name in ("citekey", "type", "title", "authors", "editors", "year", "arxiv_id", "doi", "isbn",
+                 "url", "journal", "booktitle", "publisher", "section", "tags"):
+        assert getattr(back, name) == getattr(entry, name), name
+
+
+@pytest.mark.parametrize("record", [
+    '{"key": 3}', '{"key": ""}', '{"key": "k", "type": "novel"}', '{"key": "k", "year": true}',
+    '{"key": "k", "year": "2020"}', '{"key": "k", "authors": [{"given": "No family"}]}',
+    '{"key": "k", "authors": "A and B"}', '{"key": "k", "tags": "a, b"}', '{"key": "k", "title": 1}',
+    '["k"]', '{"key": "k",', 'not json',
+])
+def test_a_record_that_is_not_papershelf_s_is_not_read(record):
+    from papershelf.formats.markdown import read_record
+
+    assert read_record(f"  <!-- papershelf {record} -->") is None

@@ -195,3 +195,65 @@ def test_when_arxiv_cannot_be_reached_the_papers_wait_as_placeholders(run, empty
     assert "papershelf sync" in result.stderr
     result, _ = _import(run, empty, MESSY, "--online")  # asked for explicitly: exit 4, still stored
     assert result.exit_code == 4
+
+
+# --- papershelf's own Markdown export, imported back (issue 17, item 7) ----------------------
+
+_KEPT = ("citekey", "type", "title", "authors", "editors", "year", "date", "arxiv_id", "doi", "isbn",
+         "url", "journal", "booktitle", "publisher", "volume", "number", "pages", "section", "notes",
+         "links", "needs_sync", "tags")
+
+
+def _kept(entries: list[dict]) -> dict[str, dict]:
+    return {e["citekey"]: {k: e.get(k) for k in _KEPT} for e in entries}
+
+
+@pytest.mark.parametrize("group_by", ["section", "tag", "none"])
+def test_the_markdown_export_imports_back_with_the_same_keys_people_years_types_and_ids(
+        run, bundled, empty, tmp_path, group_by):
+    exported = tmp_path / "list.md"
+    result = run("export", "markdown", "--group-by", group_by, "-o", str(exported))
+    assert result.exit_code == 0, result.stderr
+    result, report = _import(run, empty, exported, "--offline")
+    assert result.exit_code == 0 and report["problems"] == []
+    assert len(report["added"]) == 26 and report["placeholders"] == 0
+    assert _kept(_entries(run, empty)) == _kept(_entries(run, bundled))
+    result, again = _import(run, empty, exported, "--offline")  # importing it again adds nothing
+    assert again["added"] == [] and len(again["existing"]) == 26
+
+
+def test_a_list_imported_as_placeholders_round_trips_through_its_export(run, empty, tmp_path):
+    _import(run, empty, SEED_LIST, "--offline")  # 38 entries: arXiv placeholders, books, web pages
+    exported = tmp_path / "list.md"
+    assert run("--db", str(empty), "export", "markdown", "-o", str(exported)).exit_code == 0
+    other = tmp_path / "other.db"
+    assert run("--db", str(other), "init", "--empty").exit_code == 0
+    _, report = _import(run, other, exported, "--offline")
+    assert report["problems"] == [] and len(report["added"]) == 38
+    assert _kept(_entries(run, other)) == _kept(_entries(run, empty))
+
+
+def test_the_record_stays_hidden_when_the_list_is_rendered_and_a_broken_one_is_reported(run, empty, tmp_path):
+    from papershelf.formats.markdown import entry_markdown
+    from papershelf.model.entry import Entry, Person
+
+    text = entry_markdown(Entry("A --> B", type="book", citekey="k", year=2020, authors=[Person("Q", "R")]))
+    assert text.count("-->") == 1 and text.splitlines()[-1].strip().startswith("<!-- papershelf {")
+    broken = tmp_path / "broken.md"
+    broken.write_text("- [**T**](https://example.org/t)\n  <!-- papershelf {\"key\": 3} -->\n", encoding="utf-8")
+    _, report = _import(run, empty, broken, "--offline")
+    assert report["problems"] == [{"line": 1, "text": "[**T**](https://example.org/t)",
+                                   "reason": "a papershelf record that cannot be read"}]
+    assert [e["url"] for e in report["added"]] == ["https://example.org/t"]  # read as any list item
+
+
+def test_a_title_edited_in_the_exported_list_wins_over_its_record(run, bundled, empty, tmp_path):
+    exported = tmp_path / "list.md"
+    run("export", "markdown", "-o", str(exported))
+    text = exported.read_text(encoding="utf-8")
+    assert "[**Denoising Diffusion Probabilistic Models**]" in text
+    exported.write_text(text.replace("[**Denoising Diffusion Probabilistic Models**]", "[**DDPM**]"),
+                        encoding="utf-8")
+    _import(run, empty, exported, "--offline")
+    ddpm = json.loads(run("--db", str(empty), "show", "ho2020denoising", "--json").stdout)
+    assert ddpm["title"] == "DDPM" and ddpm["year"] == 2020

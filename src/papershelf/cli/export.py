@@ -84,10 +84,12 @@ def _warn_missing(selection: Selection | IdSelection | WatchEvent) -> None:
 
 def _report_writer(report: WriteReport) -> None:
     if report.degraded:
+        from papershelf.services.export import degraded_type
+
         one = len(report.degraded) == 1
         warn(f"{len(report.degraded)} entr{'y lacks' if one else 'ies lack'} a field "
-             f"{'its' if one else 'their'} type requires and {'was' if one else 'were'} written as @misc: "
-             + ", ".join(f"{k} ({t})" for k, t in sorted(report.degraded.items())))
+             f"{'its' if one else 'their'} type requires and {'was' if one else 'were'} written as another type: "
+             + ", ".join(f"{k} ({t}, as @{degraded_type(t)})" for k, t in sorted(report.degraded.items())))
     if report.incomplete:
         warn("missing fields biblatex requires (add them to the entries): " + "; ".join(
             f"{k}: {', '.join(v)}" for k, v in sorted(report.incomplete.items())))
@@ -212,6 +214,9 @@ def export_markdown(
     force: ForceOpt = False,
 ) -> None:
     """Write a Markdown reading list: linked titles, authors, year, venue, tags and your notes.
+
+    Under each entry a hidden `<!-- papershelf {…} -->` comment holds its key, type, people,
+    year and identifiers: `papershelf import markdown` of the file gives the same entries back.
 
     Examples:
 

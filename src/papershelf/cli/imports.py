@@ -144,6 +144,8 @@ def markdown(
 ) -> None:
     """Import a Markdown reading list: papers, books and links, with sections and notes.
 
+    A list papershelf exported comes back with its keys, people, years, types and identifiers.
+
     Examples:
 
       papershelf import markdown my-list.md

@@ -3,18 +3,24 @@
 One bullet per entry: the linked title in bold (arXiv abs page, else the DOI, else the
 entry's URL), then authors (three, then "et al."), year, venue and tags as code spans, then
 the user's notes indented under it (they are Markdown already, so nested bullets stay nested).
-CJK text is written as it is. Grouping: ``section`` (the reading list's own headings, nested by
+CJK text is written as it is. Under the visible lines, an HTML comment (hidden when the list
+is rendered) holds the entry's record: ``<!-- papershelf {"key": …, "type": …, "authors": […],
+"year": …, "arxiv_id": …} -->``, so that ``import markdown`` gives back the same keys, people,
+years, types and identifiers (``record_comment`` writes it, ``read_record`` reads it back).
+Grouping: ``section`` (the reading list's own headings, nested by
 ``›``, in reading-list order), ``tag`` (an entry appears under each of its tags), ``year``
 (newest first), ``type``; or ``none``.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
-from papershelf.model.entry import Entry, Person
+from papershelf.model.entry import ENTRY_TYPES, Entry, Person
 from papershelf.model.identifiers import abs_url
 
 GROUPS = ("section", "tag", "year", "type", "none")
@@ -88,6 +94,99 @@ def venue_text(entry: Entry) -> str:
     return ""
 
 
+# --- the record under each bullet ----------------------------------------------------------
+
+RECORD_TAG = "papershelf"
+RECORD_LINE = re.compile(r"^\s*<!--\s*papershelf\s+(\{.*\})\s*-->\s*$")
+# Text fields of the record, in the order written; people, tags and flags follow.
+_RECORD_TEXT = ("type", "title", "date", "journal", "booktitle", "publisher", "volume", "number",
+                "pages", "edition", "isbn", "doi", "arxiv_id", "url")
+
+
+def record_of(entry: Entry) -> dict[str, Any]:
+    """What ``import markdown`` needs to give the entry back: key, type, title, people, year,
+    venue and identifiers, the user's own tags, and whether it still waits for arXiv sync."""
+    record: dict[str, Any] = {"key": entry.citekey}
+    for name in _RECORD_TEXT:
+        value = getattr(entry, name)
+        if value and not (name == "url" and value == link_of(entry)):  # the bullet's link says it
+            record[name] = value
+    if not entry.url and link_of(entry):
+        record["url"] = ""  # the link is the DOI's, not a URL of the entry's own
+    record["section"] = entry.section or ""  # not the heading it is under (a tag, a year, "Other")
+    if entry.year:
+        record["year"] = entry.year
+    for role in ("authors", "editors"):
+        people = getattr(entry, role)
+        if people:
+            record[role] = [p.to_dict() for p in people]
+    own = [t for t in entry.tags if t not in entry.rule_tags]
+    if own:
+        record["tags"] = own
+    if entry.needs_sync:
+        record["needs_sync"] = True
+    return record
+
+
+def record_comment(entry: Entry) -> str:
+    """The record as one HTML comment line (``>`` escaped: no value can end the comment)."""
+    text = json.dumps(record_of(entry), ensure_ascii=False).replace(">", "\\u003e")
+    return f"<!-- {RECORD_TAG} {text} -->"
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _people(value: Any) -> list[Person] | None:
+    if not (isinstance(value, list) and all(isinstance(p, dict) and p.get("family") for p in value)
+            and all(_strings(list(p.values())) for p in value)):
+        return None
+    return [Person.from_dict(p) for p in value]
+
+
+def read_record(line: str) -> dict[str, Any] | None:
+    """The record a ``record_comment`` line holds, checked (None: not one, or not valid)."""
+    m = RECORD_LINE.match(line)
+    if not m:
+        return None
+    try:
+        record = json.loads(m.group(1))
+    except ValueError:
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("key"), str) or not record["key"].strip():
+        return None
+    if record.get("type") not in (None, *ENTRY_TYPES):
+        return None
+    if any(not isinstance(record.get(name, ""), str) for name in (*_RECORD_TEXT, "section")):
+        return None
+    if type(record.get("year", 0)) is not int or not _strings(record.get("tags", [])):  # (not a bool)
+        return None
+    if any(role in record and _people(record[role]) is None for role in ("authors", "editors")):
+        return None
+    return record
+
+
+def apply_record(entry: Entry, record: dict[str, Any]) -> None:
+    """Give ``entry`` (what the bullet's link and text say) what its record says."""
+    entry.citekey = record["key"]
+    for name in _RECORD_TEXT:
+        if record.get(name):
+            setattr(entry, name, record[name])
+        elif name in ("arxiv_id", "doi", "isbn"):  # the record's identifiers are the entry's
+            setattr(entry, name, None)
+    if record.get("url") == "":
+        entry.url = None
+    if "section" in record:
+        entry.section = record["section"] or None
+    entry.year = record.get("year") or entry.year
+    for role in ("authors", "editors"):
+        if role in record:
+            setattr(entry, role, _people(record[role]) or [])
+    entry.tags = list(dict.fromkeys([*entry.tags, *record.get("tags", [])]))
+    entry.needs_sync = bool(record.get("needs_sync"))
+
+
 def entry_markdown(entry: Entry) -> str:
     """One bullet (and its notes), without a trailing newline."""
     title = f"**{md_escape(entry.title or entry.citekey)}**"
@@ -104,6 +203,7 @@ def entry_markdown(entry: Entry) -> str:
     out = [head + ("  " if line else "")]
     if line:
         out.append(f"  {line}")
+    out.append(f"  {record_comment(entry)}")
     extra_links = [ln for ln in entry.links if ln.get("url")]
     if extra_links:
         out.append("  " + " · ".join(f"[{md_escape(ln.get('label') or 'link')}]({_url(ln['url'])})"

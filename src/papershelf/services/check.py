@@ -143,7 +143,7 @@ def _fields_written(text: str) -> set[str]:
 def field_lints(entries: Sequence[Entry]) -> list[Finding]:
     """Fields the entry's type needs in each style, as the export writes the entry."""
     from papershelf.formats.bibtex.biblatex_dm import MANDATORY
-    from papershelf.formats.bibtex.writer import PLAIN_REQUIRED, WriteReport, entry_to_bibtex
+    from papershelf.formats.bibtex.writer import PLAIN_REQUIRED, WriteReport, degraded_type, entry_to_bibtex
 
     out = []
     for entry in entries:
@@ -167,7 +167,8 @@ def field_lints(entries: Sequence[Entry]) -> list[Finding]:
         if not lacking:
             continue
         what = "; ".join(f"{style}: {', '.join(names)}" for style, names in lacking.items())
-        written_as = f" (an @{entry.type} without them is exported as @misc)" if entry.type != "misc" else ""
+        written_as = (f" (an @{entry.type} without them is exported as @{degraded_type(entry.type)})"
+                      if entry.type != "misc" else "")
         first = next(iter(lacking.values()))[0].split(" or ")[0]
         first = {"journaltitle": "journal", "date": "year"}.get(first, first)
         out.append(Finding("fields", entry.citekey, f"missing {what}{written_as}",

@@ -33,6 +33,13 @@ class Selection:
     cited: list[str] = field(default_factory=list)  # the keys asked for (by name or by the .aux)
 
 
+def degraded_type(kind: str) -> str:
+    """The plain.bst type a ``kind`` entry lacking a required field is exported as (the writer's)."""
+    from papershelf.formats.bibtex.writer import degraded_type as written_as
+
+    return written_as(kind)
+
+
 def _by_key(entries: Sequence[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda e: e.citekey.lower())
 

@@ -11,7 +11,7 @@ No terminal here, and only stdlib imports: alias lookup runs on ``list --tag``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from papershelf.model.entry import Entry
 
 TEXT_FIELDS = ("title", "abstract", "notes", "section")
-TERM_KEYS = (*TEXT_FIELDS, "any", "exclude")
+# ``context``: terms one of which must also be found in the entry for the topic's terms to count
+# (a field that names the subject: venue, keywords, arXiv categories, besides the text fields).
+TERM_KEYS = (*TEXT_FIELDS, "any", "exclude", "context")
 LIST_KEYS = (*TERM_KEYS, "aliases", "categories", "types", "implies")
 KNOWN_KEYS = frozenset((*LIST_KEYS, "enabled", "description"))
 
@@ -106,6 +108,12 @@ class _Text:
         self.grams = grams
 
 
+_LABEL = {"exclude": "not", "context": "only with"}
+# The fields a user writes (a reading list's section, their notes): a term there says the topic
+# by itself; a term in the work's own title or abstract needs the topic's context.
+_OWN_FIELDS = frozenset({"notes", "section"})
+
+
 @dataclass
 class Topic:
     """One topic: its tag name, aliases, and the rules that put it on an entry."""
@@ -127,7 +135,13 @@ class Topic:
     def phrases(self) -> set[tuple[str, ...]]:
         return {p for t in self._compiled.values() for p in t.phrases}
 
-    def matches(self, texts: dict[str, _Text], categories: Iterable[str], type_: str) -> bool:
+    def matches(self, texts: dict[str, _Text], categories: Iterable[str], type_: str,
+                context: Callable[[], _Text] | None = None) -> bool:
+        """Whether the rules give the entry this topic: an excluded term stops it; its type or
+        an arXiv category gives it; else a term found in its field does: in the user's notes or
+        section always, in the title or abstract if the topic has no ``context`` or one of the
+        context terms is found in ``context()`` (the entry's text, venue, own tags and
+        categories, built only when asked)."""
         exclude = self._compiled.get("exclude")
         if exclude and any(exclude.search(texts[f]) for f in TEXT_FIELDS):
             return False
@@ -144,7 +158,9 @@ class Topic:
                 continue
             terms = self._compiled.get(name)
             if (terms and terms.search(text)) or (anywhere and anywhere.search(text)):
-                return True
+                wanted = self._compiled.get("context")
+                if wanted is None or name in _OWN_FIELDS or (context is not None and wanted.search(context())):
+                    return True
         return False
 
     def summary(self) -> str:
@@ -154,7 +170,7 @@ class Topic:
             terms = self.terms.get(key)
             if terms:
                 shown = ", ".join(terms[:4]) + (f" +{len(terms) - 4}" if len(terms) > 4 else "")
-                parts.append(f"{'not' if key == 'exclude' else key}: {shown}")
+                parts.append(f"{_LABEL.get(key, key)}: {shown}")
         if self.categories:
             parts.append("arXiv: " + ", ".join(self.categories))
         if self.types:
@@ -167,6 +183,16 @@ class Topic:
         return {"name": self.name, "aliases": self.aliases, "rules": {k: v for k, v in self.terms.items() if v},
                 "categories": self.categories, "types": self.types, "implies": self.implies,
                 "description": self.description, "origin": self.origin}
+
+
+def context_text(entry: Entry) -> str:
+    """What a topic's ``context`` terms are looked for in: the entry's text fields, where it
+    appeared (journal, proceedings, arXiv journal reference and comment), the tags the rules did
+    not give (a file's keywords, the user's) and its arXiv categories, one per line."""
+    parts = [entry.title, entry.abstract, entry.notes, entry.section, entry.journal, entry.booktitle,
+             entry.journal_ref, entry.arxiv_comment, *(t for t in entry.tags if t not in entry.rule_tags),
+             entry.primary_class, *entry.categories]
+    return "\n".join(p for p in parts if p)
 
 
 class TopicSet:
@@ -216,7 +242,14 @@ class TopicSet:
         first = self._first
         texts = {"title": _Text(entry.title or "", first), "abstract": _Text(entry.abstract or "", first),
                  "notes": _Text(entry.notes or "", first), "section": _Text(entry.section or "", first)}
-        found = [t.name for t in self.topics if t.matches(texts, entry.categories, entry.type)]
+        built: list[_Text] = []
+
+        def context() -> _Text:
+            if not built:
+                built.append(_Text(context_text(entry), first))
+            return built[0]
+
+        found = [t.name for t in self.topics if t.matches(texts, entry.categories, entry.type, context)]
         order = self._order
         return sorted(self._closure(found), key=lambda n: order.get(n, len(order)))
 

@@ -95,6 +95,12 @@ def preprint_url(entry: Entry) -> str | None:
     return abs_url(entry.arxiv_id) if entry.arxiv_id else None
 
 
+# What the biblatex export writes as the ``organization`` of an arXiv preprint (``@online``):
+# biblatex prints the eprint itself, but pandoc's biblatex reader ignores eprints, and shows
+# this instead (dropped again on reading).
+ARXIV_ORGANIZATION = "arXiv"
+
+
 def arxiv_howpublished(entry: Entry) -> str:
     """What ``plain`` prints for a preprint (it knows no eprint field); read back, it is dropped."""
     return f"arXiv preprint arXiv:{entry.arxiv_id}"

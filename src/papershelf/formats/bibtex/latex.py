@@ -17,6 +17,7 @@ import logging
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 # The characters LaTeX gives a meaning to, escaped so they print as themselves. Braces get
 # text macros, not \{ \}: BibTeX counts every brace, escaped or not, so \{ would unbalance it.
@@ -105,6 +106,55 @@ def encode(text: str, *, ascii: bool) -> str:
     return out
 
 
+# Switches with no text of their own: font shape, series, family and size (``{\\em …}``,
+# ``{\\it …}``, ``{\\bf …}``, ``{\\sc …}``), the italic correction ``\\/``, and commands that only
+# steer TeX (``\\relax``, ``\\protect``, ``\\@``, ``\\xspace``).
+_NO_TEXT = (
+    "em", "it", "bf", "sc", "sl", "tt", "rm", "sf", "up", "md", "cal", "mit", "normalfont",
+    "itshape", "bfseries", "scshape", "slshape", "ttfamily", "rmfamily", "sffamily", "upshape",
+    "mdseries", "boldmath", "unboldmath", "tiny", "scriptsize", "footnotesize", "small",
+    "normalsize", "large", "Large", "LARGE", "huge", "Huge", "/", "@", "relax", "protect",
+    "noindent", "nobreak", "allowbreak", "null", "unskip", "xspace", "hfill", "hfil", "break",
+    "hphantom", "vphantom", "phantom", "strut", "hss", "vss", "ssf", "smc",
+)
+# The TeX logos, the names the TeX community's journals (TUGboat's ``ltugboat``,
+# ``texnames.sty``) write as macros, and the dashes they put between a title and its subtitle.
+_LOGOS = {
+    "TeX": "TeX", "LaTeX": "LaTeX", "LaTeXe": "LaTeX2e", "AmSTeX": "AmS-TeX", "AmS": "AmS",
+    "METAFONT": "METAFONT", "ConTeXt": "ConTeXt", "MF": "METAFONT", "MP": "MetaPost", "SliTeX": "SliTeX",
+    "XeTeX": "XeTeX", "XeLaTeX": "XeLaTeX", "LuaTeX": "LuaTeX", "LuaLaTeX": "LuaLaTeX", "pdfTeX": "pdfTeX",
+    "pdfLaTeX": "pdfLaTeX", "BibLaTeX": "BibLaTeX",
+    "TUB": "TUGboat", "TUG": "TUG", "PS": "PostScript", "AMS": "AMS", "AllTeX": "(La)TeX",
+    "PiCTeX": "PiCTeX", "NTS": "NTS", "SGML": "SGML", "XML": "XML", "HTML": "HTML", "CTAN": "CTAN",
+    "TeXLive": "TeX Live", "Xy": "Xy", "VAX": "VAX", "slBibTeX": "BibTeX", "BibTeX": "BibTeX",
+    "Dash": " \u2014 ", "dash": " \u2013 ", "bs": "\\",
+}
+# Commands whose text is their one argument: boxes, text styles, case changes, markup.
+_ARGUMENT_TEXT = (
+    "emph", "textit", "textbf", "textsc", "textsl", "textrm", "textsf", "texttt", "textup",
+    "textmd", "textnormal", "text", "mbox", "hbox", "fbox", "makebox", "framebox", "textsuperscript",
+    "textsubscript", "underline", "uline", "uuline", "sout", "textls", "MakeUppercase",
+    "MakeLowercase", "MakeTextUppercase", "MakeTextLowercase", "uppercase", "lowercase",
+    "NoCaseChange", "nocase", "textnohyphenation", "mkbibemph", "mkbibbold", "mkbibquote",
+    "textenglish", "textins", "smash", "ensuremath", "acro",
+)
+# The same commands as the parser must see them: which take an argument (and how many).
+_PARSE_ARGUMENTS = {name: "{" for name in _ARGUMENT_TEXT} | {
+    "makebox": "[[{", "framebox": "[[{", "foreignlanguage": "[{{", "href": "{{",
+    "hphantom": "{", "vphantom": "{", "phantom": "{", "enquote": "*{", "nth": "{",
+}
+
+
+def _ordinal(node: Any, l2tobj: Any) -> str:
+    """``\\nth{21}`` (the nth package) as ``21st`` (pylatexenc passes ``l2tobj`` by name)."""
+    text = str(l2tobj.nodelist_to_text([node.nodeargd.argnlist[0]])).strip()
+    if not text.isdigit():
+        return text
+    n = int(text)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{text}{suffix}"
+
+
 @lru_cache(maxsize=1)
 def _decoder():
     logging.getLogger("pylatexenc").setLevel(logging.ERROR)
@@ -120,10 +170,17 @@ def _decoder():
         MacroTextSpec("textasciitilde", simplify_repl="~"),
         MacroTextSpec("textbackslash", simplify_repl="\\"),
         # the TeX logos: text for search and keys (the export keeps the macro as written)
-        MacroTextSpec("TeX", simplify_repl="TeX"), MacroTextSpec("LaTeX", simplify_repl="LaTeX"),
-        MacroTextSpec("LaTeXe", simplify_repl="LaTeX2e"), MacroTextSpec("BibTeX", simplify_repl="BibTeX"),
-        MacroTextSpec("AmSTeX", simplify_repl="AmS-TeX"), MacroTextSpec("AmS", simplify_repl="AmS"),
-        MacroTextSpec("METAFONT", simplify_repl="METAFONT"), MacroTextSpec("ConTeXt", simplify_repl="ConTeXt"),
+        *(MacroTextSpec(name, simplify_repl=text) for name, text in _LOGOS.items()),
+        # Style and size switches, the italic correction and spacing commands change how text
+        # looks, not what it says: their text is nothing (their group's text stays).
+        *(MacroTextSpec(name, simplify_repl="") for name in _NO_TEXT),
+        MacroTextSpec("\n", simplify_repl=" "),  # a backslash ending a line: TeX's control space
+        MacroTextSpec("thinspace", simplify_repl="\u2009"), MacroTextSpec("enspace", simplify_repl=" "),
+        MacroTextSpec("quad", simplify_repl=" "), MacroTextSpec("qquad", simplify_repl=" "),
+        # Commands that box, style or mark their argument: its text.
+        *(MacroTextSpec(name, simplify_repl="%s") for name in _ARGUMENT_TEXT),
+        MacroTextSpec("foreignlanguage", simplify_repl="%(3)s"), MacroTextSpec("enquote", simplify_repl="%(2)s"),
+        MacroTextSpec("href", simplify_repl="%(2)s"), MacroTextSpec("nth", simplify_repl=_ordinal),
     ])
     # A macro pylatexenc does not know (a journal abbreviation like \aap, a macro from the
     # file's @preamble) is kept as written rather than silently dropped.
@@ -134,11 +191,16 @@ def _decoder():
 
 @lru_cache(maxsize=1)
 def _parse_context():
-    """The context pylatexenc parses with (its default). ``latex_to_text`` would build a new
-    one for every value, which cost more than the parse of a short value itself."""
+    """The context pylatexenc parses with: its default, with the arguments of the style and box
+    commands it does not know (``\\textnormal``, ``\\textsubscript``, ``\\uline``…). Built once:
+    ``latex_to_text`` would build one for every value, which cost more than the parse itself."""
     from pylatexenc.latexwalker import get_default_latex_context_db
+    from pylatexenc.macrospec import MacroSpec
 
-    return get_default_latex_context_db()
+    db = get_default_latex_context_db()
+    db.add_context_category("papershelf", prepend=True, macros=[
+        MacroSpec(name, args) for name, args in _PARSE_ARGUMENTS.items()])
+    return db
 
 
 def _latex_to_text(value: str) -> str:

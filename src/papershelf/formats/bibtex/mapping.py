@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from papershelf.errors import UsageError
 from papershelf.formats.bibtex import latex
+from papershelf.formats.bibtex.fields import ARXIV_ORGANIZATION
 from papershelf.model import identifiers as arxiv_ids
 from papershelf.model.entry import ENTRY_TYPES, Entry, Person
 from papershelf.model.field_values import MONTH_NAMES, parse_month  # noqa: F401  (re-exported)
@@ -151,6 +152,8 @@ def to_entry(key: str, kind: str, fields: dict[str, str]) -> tuple[Entry, list[s
     _arxiv(entry, d)
     if entry.arxiv_id and _names_the_eprint(d.get("howpublished", ""), entry.arxiv_id):
         d.pop("howpublished")
+    if entry.arxiv_id and d.get("organization") == ARXIV_ORGANIZATION:
+        d.pop("organization")  # the biblatex export's, for pandoc: the eprint says it
     if d.get("key") == key:
         d.pop("key")
     _restore_type(entry, d)

@@ -53,7 +53,13 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from papershelf.formats.bibtex.fields import arxiv_howpublished, names_field, preprint_url, title_field
+from papershelf.formats.bibtex.fields import (
+    ARXIV_ORGANIZATION,
+    arxiv_howpublished,
+    names_field,
+    preprint_url,
+    title_field,
+)
 from papershelf.formats.bibtex.latex import encode
 from papershelf.model.entry import Entry
 
@@ -82,6 +88,17 @@ _PLAIN_REQUIRED: dict[str, tuple[str, ...]] = {
     "misc": ("author|title|howpublished|month|year|note",),
 }
 _BIBTEX_TYPES = frozenset(_PLAIN_REQUIRED)
+# The type an entry plain cannot print as its own is written as (with ``papershelf-type``): a
+# book as @manual, which plain prints as it prints a book (title in italics, edition, year)
+# and pandoc reads as a book; anything else as @misc.
+_DEGRADED_TO = {"book": "manual"}
+
+
+def degraded_type(kind: str) -> str:
+    """The plain.bst type an entry of ``kind`` lacking a required field is written as."""
+    return _DEGRADED_TO.get(kind, "misc")
+
+
 PLAIN_REQUIRED = _PLAIN_REQUIRED  # read by `papershelf check` (fields an entry type needs)
 _SERIES_TYPES = frozenset({"book", "inbook", "incollection", "inproceedings", "proceedings"})
 
@@ -241,7 +258,7 @@ def _bibtex_shape(entry: Entry, kind: str, f: dict[str, str], report: WriteRepor
     if (missing or conflict) and kind != "misc":
         report.degraded[entry.citekey] = kind
         f["papershelf-type"] = entry.type
-        kind = "misc"
+        kind = degraded_type(kind) if f.get("title") else "misc"
     if not f.get("author") and "key" not in f:
         f["key"] = entry.citekey
     return kind
@@ -269,6 +286,8 @@ def _biblatex_shape(entry: Entry, kind: str, f: dict[str, str], report: WriteRep
 
     if entry.is_preprint or _venue_unknown(entry):
         kind = "online"
+        if entry.arxiv_id and "organization" not in f:
+            f["organization"] = ARXIV_ORGANIZATION  # biblatex prints the eprint; pandoc only this
     kind, thesis_type = _BIBLATEX_TYPES.get(kind, (kind, None))
     if kind not in FIELDS:
         kind = "misc"

@@ -1,6 +1,7 @@
 """A Markdown reading list → a tree of ``Bullet``s under their headings. Pure text work.
 
-Fenced code, rules and HTML comments are skipped; the document's title (its only level-1
+Fenced code, rules and HTML comments are skipped (but for the record papershelf's own export
+writes under an entry, kept on its bullet); the document's title (its only level-1
 heading, over ``##`` sections) is no section. A paragraph line that links something is read
 as a bullet of its own; other stray text comes back as a ``Problem`` with its line.
 """
@@ -11,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from papershelf.formats.markdown import RECORD_LINE
 from papershelf.formats.readinglist.links import Link
 
 SECTION_SEP = " › "
@@ -48,6 +50,7 @@ class Bullet:
     parent: Bullet | None = None
     children: list[Bullet] = field(default_factory=list)
     more: list[str] = field(default_factory=list)  # continuation lines, verbatim (their links count)
+    record: str | None = None  # the ``<!-- papershelf {…} -->`` line papershelf's export wrote under it
 
     @cached_property  # read once per bullet below it: a deep list would redo the regex work
     def label(self) -> str:
@@ -128,6 +131,9 @@ def parse(text: str) -> tuple[list[Bullet], list[Problem]]:
         line = raw.expandtabs(4)
         if _FENCE.match(line):
             fenced = not fenced
+            continue
+        if not fenced and stack and line[:1].isspace() and RECORD_LINE.match(line):  # an exported entry's record
+            stack[-1].record = line
             continue
         if fenced or not line.strip() or _RULE.match(line) or line.strip().startswith("<!--"):
             continue

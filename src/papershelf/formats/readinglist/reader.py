@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from papershelf.formats.markdown import apply_record, md_escape, read_record
 from papershelf.formats.readinglist.links import WORK_KINDS, Link, Work, classify, link_label, url_display
 from papershelf.formats.readinglist.parser import Bullet, Problem, parse, strip_emphasis
 from papershelf.model import identifiers as arxiv_ids
@@ -121,6 +122,8 @@ def _key(entry: Entry) -> tuple[str, str]:
         return ("isbn", entry.isbn)
     if entry.doi:
         return ("doi", normalise_doi(entry.doi) or entry.doi.lower())
+    if not entry.url and entry.citekey:  # an exported entry without a link: its key
+        return ("key", entry.citekey.lower())
     return ("url", (entry.url or "").rstrip("/").lower())
 
 
@@ -135,14 +138,19 @@ def read(text: str) -> ReadingList:
     consumed: set[int] = set()
     out = ReadingList([], problems)
     seen: dict[tuple[str, str], int] = {}
+    recorded: set[tuple[str, str]] = set()  # works read from papershelf's record
 
-    def emit(entry: Entry, bullet: Bullet) -> None:
+    def emit(entry: Entry, bullet: Bullet, *, from_record: bool = False) -> None:
         key = _key(entry)
         if key in seen:
-            out.problems.append(Problem(bullet.line_no, bullet.body, f"a second copy of line {seen[key]}"))
+            if not (from_record and key in recorded):  # an export grouped by tag repeats entries
+                out.problems.append(Problem(bullet.line_no, bullet.body, f"a second copy of line {seen[key]}"))
             return
         seen[key] = bullet.line_no
-        entry.section = entry.section or bullet.section or None
+        if from_record:
+            recorded.add(key)  # and its section is the record's
+        else:
+            entry.section = entry.section or bullet.section or None
         out.entries.append(entry)
         out.lines[id(entry)] = bullet.line_no
 
@@ -159,6 +167,13 @@ def read(text: str) -> ReadingList:
                 entry.section = b.heading or None
                 emit(entry, b)
             continue
+        if b.record is not None:  # papershelf's own export: the entry its record says
+            record = read_record(b.record)
+            if record is None:
+                out.problems.append(Problem(b.line_no, b.body, "a papershelf record that cannot be read"))
+            else:
+                emit(_recorded(b, record, works, web, is_entry, consumed), b, from_record=True)
+                continue
         if works:
             below = _below_until_entries(b, is_entry)
             consumed.update(id(d) for d in below)
@@ -188,6 +203,29 @@ def read(text: str) -> ReadingList:
         if not b.children and not broken:
             out.problems.append(Problem(b.line_no, b.body, "no link, and not under an entry"))
     return out
+
+
+def _recorded(b: Bullet, record: dict[str, Any], works: list[Work], web: list[Work],
+              is_entry: dict[int, bool], consumed: set[int]) -> Entry:
+    """The entry of a bullet papershelf's Markdown export wrote: what its first link says (a
+    work, else a web page), then its record (key, type, title, people, year, identifiers); the
+    bullets nested under it are its notes and links, as for any entry."""
+    works = works if b.links() else []  # not an arXiv id its title happens to name
+    if works:
+        entry, others = _entry_for(works[0], b), web
+    elif web:
+        entry, others = Entry(_online_title(b, web[0].link), type="online", url=web[0].link.url), web[1:]
+    else:
+        entry, others = Entry(_clean_title(b.body), type="misc"), []
+    shown = entry.title
+    apply_record(entry, record)
+    if shown and shown != _clean_title(f"**{md_escape(entry.title)}**"):
+        entry.title = shown  # the title was edited in the list since it was exported: the edit wins
+    below = _below_until_entries(b, is_entry)
+    consumed.update(id(d) for d in below)
+    entry.notes, links = _notes_and_links(below)
+    entry.links = [{"url": w.link.url, "label": link_label(w.link.url)} for w in others] + links
+    return entry
 
 
 def _below_until_entries(top: Bullet, is_entry: dict[int, bool]) -> list[Bullet]:
