@@ -117,6 +117,9 @@ def export_bibtex(
         "--keywords", help="What the keywords field holds: source (an imported entry's own "
                            "keywords, unchanged; none for entries papershelf made), tags "
                            "(papershelf's tags instead) or both.")] = "source",
+    no_preamble: Annotated[bool, typer.Option(
+        "--no-preamble", help="Leave out the @preamble blocks of the files the entries came from "
+                              "(the @string definitions they use are still written).")] = False,
     output: OutputOpt = None,
     force: ForceOpt = False,
     watch: Annotated[bool, typer.Option(
@@ -126,8 +129,12 @@ def export_bibtex(
         "--interval", min=0.05, max=3600, help="Seconds between two looks for --watch.")] = 1.0,
 ) -> None:
     """Write entries as a .bib file. Entries imported from a .bib come back as written
-    (fields, @preamble, @string); the others are written so bibtex and biber read them
-    without a warning. With --aux, -o and --watch: a .bib that keeps itself in sync."""
+    (fields with their braces, quotes and macros; the @preamble of their files; the @string
+    definitions they use); the others are written so bibtex and biber read them without a
+    warning. Every entry an exported one needs comes too (crossref and xdata parents, a set's
+    members), after it. With --aux, -o and --watch: a .bib that keeps itself in sync.
+
+        papershelf export bibtex --aux thesis.aux --no-preamble -o refs.bib"""
     from papershelf.services import export
 
     style = export.check_style(style)
@@ -136,21 +143,22 @@ def export_bibtex(
         if aux is None or output is None or keys or tag or type_ or year or query:
             raise UsageError("--watch follows a LaTeX .aux file: give it --aux and -o, and no keys or filters",
                              hint="papershelf export bibtex --aux thesis.aux -o refs.bib --watch")
-        _watch(aux, output, style, minimal=minimal, keywords=keywords, force=force, interval=interval)
+        _watch(aux, output, style, minimal=minimal, keywords=keywords, force=force, interval=interval,
+               preamble=not no_preamble)
         return
     with open_library() as lib:  # streamed: entries are loaded and written a chunk at a time
         _check(output, force, lib.path)
-        selection = export.select_ids(lib, keys or [], build_filters(tag, type_, year), query, aux)
+        selection = export.select_ids(lib, keys or [], build_filters(tag, type_, year), query, aux, parents=True)
         _warn_missing(selection)
         report = export.new_report()
         chunks = export.bibtex_chunks(lib, selection.ids, style, minimal=minimal, keywords=keywords,
-                                      cited=selection.cited, report=report)
+                                      cited=selection.cited, report=report, preamble=not no_preamble)
         _write(chunks, output, len(selection.ids), "bibtex", force=force, catalogue=lib.path)
     _report_writer(report)
 
 
 def _watch(aux: Path, output: Path, style: str, *, minimal: bool, keywords: str, force: bool,
-           interval: float) -> None:
+           interval: float, preamble: bool) -> None:
     """``export bibtex --watch``: one line per rewrite, the missing keys when they change; Ctrl-C
     ends it (exit 130)."""
     import time
@@ -180,7 +188,8 @@ def _watch(aux: Path, output: Path, style: str, *, minimal: bool, keywords: str,
         sys.stdout.flush()
 
     with open_library() as lib:
-        state = BibWatch(lib, aux, output, style, minimal=minimal, keywords=keywords, force=force)
+        state = BibWatch(lib, aux, output, style, minimal=minimal, keywords=keywords, force=force,
+                         preamble=preamble)
         try:
             watch(state, show, interval=interval)
         except KeyboardInterrupt:
@@ -241,13 +250,16 @@ def cite(
     minimal: Annotated[bool, typer.Option(
         "--minimal/--full", help="Only the fields a bibliography prints (default), or also "
                                  "abstract, keywords and notes.")] = True,
+    no_preamble: Annotated[bool, typer.Option(
+        "--no-preamble", help="Leave out the @preamble blocks of the files the entries came from.")] = False,
 ) -> None:
-    """Print the BibTeX of some entries, ready to paste into a .bib file."""
+    """Print the BibTeX of some entries, ready to paste into a .bib file, with the entries they
+    need (crossref and xdata parents, a set's members) and the @string definitions they use.
+
+        papershelf cite ho2020denoising hu2022lora --no-preamble"""
     from papershelf.services import export
 
-    style = export.check_style(style)
     with open_library() as lib:
-        entries = lib.get_many(keys)
-    text, report = export.bibtex(entries, style, minimal=minimal, cited=keys)
+        text, report = export.cite(lib, keys, style, minimal=minimal, preamble=not no_preamble)
     sys.stdout.write(text)
     _report_writer(report)

@@ -170,6 +170,7 @@ class Door:
         new: list[Entry] = []
         updates: list[tuple[int, Entry]] = []
         aliases: list[tuple[int | None, str, str]] = []  # row id (None: new), key, alias
+        pending: list[tuple[str, str]] = []  # new key, another key that cites it (biblatex ids)
         for done, entry in enumerate(records):
             if policy.progress is not None and done % 100 == 0:
                 policy.progress("checking", done, len(records))
@@ -208,6 +209,7 @@ class Door:
                 result.renamed.append((given, key, why))
             entry.citekey = key
             taken.add(key.lower())
+            pending.extend((key, alias) for alias in entry.aliases)  # a .bib's ids (h2-bibio)
             if entry.arxiv_id and keys.arxiv in arxiv_owner:  # one arXiv id per entry (storage)
                 result.shared_ids.append((key, arxiv_owner[keys.arxiv], entry.arxiv_id or keys.arxiv))
                 if "eprint" not in entry.source_fields:
@@ -219,6 +221,10 @@ class Door:
             _remember_title(index_titles, keys, (None, key))
             entry.tags = list(dict.fromkeys([*(normalise_tag(t) for t in entry.tags), *extra_tags]))
             new.append(entry)
+        for key, alias in pending:  # once every key is chosen: an id never takes another's key
+            if alias.lower() not in taken and VALID_KEY.match(alias):
+                aliases.append((None, key, alias))
+                taken.add(alias.lower())
         if policy.progress is not None:
             policy.progress("writing", len(records), None)
         if topics is not None:

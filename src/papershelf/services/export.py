@@ -65,8 +65,18 @@ def _ids_by_key(lib: Library, ids: Sequence[int]) -> list[int]:
 
 
 def select_ids(lib: Library, keys: Sequence[str] = (), filters: Filters | None = None,
-               query: str | None = None, aux: Path | None = None) -> IdSelection:
-    """``select`` (key order) without loading the entries: the same entries, in the same order."""
+               query: str | None = None, aux: Path | None = None, *, parents: bool = False) -> IdSelection:
+    """``select`` (key order) without loading the entries: the same entries, in the same order.
+    ``parents``: with every entry they need after them (``with_parents``: what a .bib export
+    must hold for bibtex and biber to find a crossref or xdata parent, or a set's members)."""
+    chosen = _select_ids(lib, keys, filters, query, aux)
+    if parents:
+        chosen.ids = with_parents(lib, chosen.ids)
+    return chosen
+
+
+def _select_ids(lib: Library, keys: Sequence[str], filters: Filters | None, query: str | None,
+                aux: Path | None) -> IdSelection:
     filters = filters or Filters()
     if aux is not None:
         from papershelf.formats.latex_aux import cited_keys
@@ -99,15 +109,56 @@ def select_cited(lib: Library, cited: Sequence[str]) -> IdSelection:
     return IdSelection(_ids_by_key(lib, list(dict.fromkeys(ids))), missing, list(cited))
 
 
+def with_parents(lib: Library, ids: Sequence[int]) -> list[int]:
+    """``ids`` and every entry they need, each once: crossref and xdata parents (and theirs),
+    the members of a biblatex ``@set``. The entries keep their order, and an entry another
+    names comes after it (bibtex reads a crossref parent only after its children; biber
+    finds them anywhere). A key no entry has is left to ``check`` (a dangling crossref)."""
+    order = list(dict.fromkeys(ids))
+    seen = set(order)
+    edges: dict[int, list[int]] = {}
+    frontier = order
+    while frontier:
+        needs = lib.cat.needs(frontier)
+        found = lib.cat.ids_of_keys(list({k for keys in needs.values() for k in keys}))
+        frontier = []
+        for entry_id, keys in needs.items():
+            for key in keys:
+                parent = found.get(key.lower())
+                if parent is None or parent == entry_id:
+                    continue
+                edges.setdefault(entry_id, []).append(parent)
+                if parent not in seen:
+                    seen.add(parent)
+                    order.append(parent)
+                    frontier.append(parent)
+    if not edges:
+        return order
+    depth = dict.fromkeys(order, 0)  # how far below an entry that names it: parents after children
+    for _ in range(min(len(order), 32)):  # bounded: a crossref cycle cannot loop
+        moved = False
+        for child, parents in edges.items():
+            for parent in parents:
+                if depth[parent] <= depth[child]:
+                    depth[parent] = depth[child] + 1
+                    moved = True
+        if not moved:
+            break
+    at = {entry_id: i for i, entry_id in enumerate(order)}
+    return sorted(order, key=lambda i: (depth[i], at[i]))
+
+
 CHUNK = 500  # entries loaded and rendered at a time by the streamed export
 
 
 def bibtex_chunks(lib: Library, ids: Sequence[int], style: str = "bibtex", *, minimal: bool = False,
                   keywords: str = "source", cited: Sequence[str] = (),
-                  report: WriteReport | None = None, cache: RenderCache | None = None) -> Iterator[str]:
+                  report: WriteReport | None = None, cache: RenderCache | None = None,
+                  preamble: bool = True) -> Iterator[str]:
     """``bibtex`` of the entries ``ids`` names, as text pieces, reading ``CHUNK`` entries at a
     time: the same bytes, never every entry in memory. A first pass over the blocks table alone
-    collects the @preamble and @string blocks (written first, once each). Each entry's text is
+    collects the @preamble blocks of the files the entries came from (``preamble`` False: none)
+    and the @string definitions they use (written first, once each). Each entry's text is
     read back from the cache of rendered entries when its stored rows have not changed since it
     was rendered (``services.export_cache``; ``cache`` None: the user's). The ``report`` is
     complete once the pieces are exhausted."""
@@ -118,7 +169,7 @@ def bibtex_chunks(lib: Library, ids: Sequence[int], style: str = "bibtex", *, mi
     check_keywords(keywords)
     from papershelf.storage.rows import blocks_of
 
-    head = render_blocks(*blocks_of(lib.cat.conn, ids))  # the blocks tables only
+    head = render_blocks(*blocks_of(lib.cat.conn, ids, preamble=preamble))  # the blocks tables only
     texts = bibtex_texts(lib, ids, style, minimal=minimal, keywords=keywords, cited=cited,
                          report=report if report is not None else WriteReport(), cache=cache, chunk=CHUNK)
     yield from _batched(_separated(head, texts))
@@ -187,7 +238,7 @@ def check_keywords(keywords: str) -> None:
 
 
 def bibtex(entries: Sequence[Entry], style: str = "bibtex", *, minimal: bool = False,
-           keywords: str = "source", cited: Sequence[str] = ()) -> tuple[str, WriteReport]:
+           keywords: str = "source", cited: Sequence[str] = (), preamble: bool = True) -> tuple[str, WriteReport]:
     """A .bib file for bibtex (LaTeX-encoded) or biblatex (UTF-8), and what had to be adapted.
 
     Entries read from a .bib file come back as written (see ``formats.bibtex.writer``);
@@ -200,7 +251,16 @@ def bibtex(entries: Sequence[Entry], style: str = "bibtex", *, minimal: bool = F
     check_keywords(keywords)
     report = WriteReport()
     return write_bibtex(entries, style, minimal=minimal, report=report, keywords=keywords,
-                        alias_copies=cited), report
+                        alias_copies=cited, preamble=preamble), report
+
+
+def cite(lib: Library, keys: Sequence[str], style: str | None = None, *, minimal: bool = True,
+         preamble: bool = True) -> tuple[str, WriteReport]:
+    """``papershelf cite``: the .bib text of the entries ``keys`` name (by key, alias or a
+    unique prefix) with every entry they need (``with_parents``), ready to paste."""
+    style = check_style(style)
+    ids = with_parents(lib, list(dict.fromkeys(lib.cat.resolve(k) for k in keys)))
+    return bibtex(lib.cat.load(ids), style, minimal=minimal, cited=keys, preamble=preamble)
 
 
 def markdown(entries: Sequence[Entry], group_by: str = "section", title: str = "Reading list") -> str:

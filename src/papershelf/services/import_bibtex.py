@@ -5,7 +5,10 @@ then all their entries enter in one ``Library.add``: duplicates of catalogued wo
 identity rule) are reported, or merged with ``update``; keys are kept as written unless BibTeX
 cannot cite them or another entry uses them (then the report says what each became). Each entry
 keeps what its file said verbatim, and the file's @preamble and @string blocks, so an export
-gives them back unchanged. A file over the reader's size limit (``MAX_INPUT_BYTES``) refuses the
+gives them back unchanged. The files are one bibliography, read in the order given (as
+``\\bibliography{a,b,c}`` reads them): an @string an earlier file defines applies in later
+ones, a crossref or xdata parent may be in any of them (or already catalogued; otherwise the
+child is reported, kind ``dangling-crossref``). A file over the reader's size limit (``MAX_INPUT_BYTES``) refuses the
 whole import before any file is read (``BibTooLargeError``, exit 2).
 """
 
@@ -71,26 +74,30 @@ def import_files(lib: Library, files: Sequence[Path], *, update: bool = False, d
                  progress: Progress | None = None) -> ImportReport:
     """Read ``files`` and import what they hold (see the module docstring). ``progress`` is
     told each stage: ("reading NAME", files done, files), then ``Library.add``'s."""
-    from papershelf.formats.bibtex.reader import BibEncodingError, check_size, read_file
+    from papershelf.formats.bibtex.reader import BibEncodingError, Bibliography, check_size
 
     for path in files:  # a file over the size limit refuses the whole import (exit 2), up front
         try:
             check_size(path)
         except NotFoundError:
             pass  # reported with the other unreadable files below
-    entries: list[Entry] = []
-    problems: list[dict[str, Any]] = []
     refused: list[dict[str, str]] = []
+    bib = Bibliography()  # the files are one bibliography, in the order given
+    read_from: list[Path] = []
     for done, path in enumerate(files):
         if progress is not None:
             progress(f"reading {path.name}", done, len(files))
         try:
-            read = read_file(path, encoding=encoding)
+            bib.add_file(path, encoding=encoding)
         except (BibEncodingError, NotFoundError) as exc:
             refused.append({"file": str(path), "error": exc.message + (f" ({exc.hint})" if exc.hint else "")})
             continue
+        read_from.append(path)
+    entries: list[Entry] = []
+    problems: list[dict[str, Any]] = []
+    for path, read in zip(read_from, bib.finish(known=lib.cat.key_taken)):  # a parent catalogued before
         entries.extend(read.entries)
-        problems.extend({"file": str(path), "line": p.line, "key": p.key, "message": p.message}
+        problems.extend({"file": str(path), "line": p.line, "key": p.key, "message": p.message, "kind": p.kind}
                         for p in read.problems)
     report = import_entries(lib, entries, update=update, dry_run=dry_run, autotag=autotag, progress=progress)
     report.problems, report.refused, report.files = [*problems, *report.problems], refused, len(files) - len(refused)

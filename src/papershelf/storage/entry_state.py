@@ -90,6 +90,36 @@ class EntryState:
                     strings.setdefault(row[2], row[3])
             yield from (found[i] for i in part if i in found)
 
+    def needs(self, ids: Sequence[int]) -> dict[int, list[str]]:
+        """For each entry of ``ids`` that names any, the keys its verbatim fields name as
+        entries it needs: its ``crossref`` parent, its ``xdata`` parents, a ``@set``'s
+        ``entryset`` members (each as written)."""
+        out: dict[int, list[str]] = {}
+        for start in range(0, len(ids), 500):
+            part = list(ids[start:start + 500])
+            for entry_id, crossref, xdata, members in self.conn.execute(
+                    f"SELECT id, json_extract(source_fields, '$.crossref'), json_extract(source_fields, '$.xdata'), "
+                    f"json_extract(source_fields, '$.entryset') FROM entries WHERE id IN ({placeholders(len(part))}) "
+                    f"AND source_fields != '{{}}'", part):
+                keys = [crossref.strip()] if isinstance(crossref, str) and crossref.strip() else []
+                for listed in (xdata, members):
+                    if isinstance(listed, str):
+                        keys += [k.strip() for k in listed.split(",") if k.strip()]
+                if keys:
+                    out[int(entry_id)] = keys
+        return out
+
+    def ids_of_keys(self, keys: Sequence[str]) -> dict[str, int]:
+        """Lower-cased key -> row id, for each of ``keys`` that is a citekey or an alias, without
+        case (as bibtex matches a crossref)."""
+        out: dict[str, int] = {}
+        for key in keys:
+            row = self.conn.execute("SELECT id FROM entries WHERE citekey = ? COLLATE NOCASE", (key,)).fetchone() \
+                or self.conn.execute("SELECT entry_id FROM aliases WHERE alias = ? COLLATE NOCASE", (key,)).fetchone()
+            if row is not None:
+                out[key.lower()] = int(row[0])
+        return out
+
     def _verbatim_after(self, entry_id: int, new: Entry, names: list[str]) -> list[str]:
         """Keep what a .bib source said true after a metadata write, by setting ``new``'s
         ``source_type``/``source_fields``/``edited`` (returned: the names to write too).
@@ -111,19 +141,23 @@ class EntryState:
             return []
         new.source_type = current.source_type
         new.source_fields = {k: v for k, v in current.source_fields.items() if k not in stale}
+        new.source_raw = {k: v for k, v in current.source_raw.items() if k not in stale}
         new.edited = sorted(set(current.edited) | stale)
         return list(rows.VERBATIM)
 
     def _notes_edited(self, entry_id: int) -> None:
         """Notes written in papershelf replace a .bib file's annote/annotation on export."""
-        row = self.conn.execute("SELECT source_fields, edited FROM entries WHERE id = ?", (entry_id,)).fetchone()
+        row = self.conn.execute("SELECT source_fields, edited, source_raw FROM entries WHERE id = ?",
+                                (entry_id,)).fetchone()
         if row is None:
             return
 
         fields = {k: v for k, v in json.loads(row[0]).items() if k not in ("annote", "annotation")}
+        raw = {k: v for k, v in json.loads(row[2]).items() if k not in ("annote", "annotation")}
         edited = sorted(set(json.loads(row[1])) | {"annote", "annotation"})
-        self.conn.execute("UPDATE entries SET source_fields = ?, edited = ? WHERE id = ?",
-                          (rows.to_json("source_fields", fields), rows.to_json("edited", edited), entry_id))
+        self.conn.execute("UPDATE entries SET source_fields = ?, edited = ?, source_raw = ? WHERE id = ?",
+                          (rows.to_json("source_fields", fields), rows.to_json("edited", edited),
+                           rows.to_json("source_raw", raw), entry_id))
 
     def save_edit(self, entry_id: int, revision: int, new: Entry, names: Sequence[str],
                   notes: bool = False) -> Entry:

@@ -235,6 +235,13 @@ def m009_venue_evidence(db: Database) -> None:
     db.execute("CREATE INDEX venue_evidence_entry ON venue_evidence(entry_id, checked)")
 
 
+def m011_source_raw(db: Database) -> None:
+    """How each verbatim field not written as one ``{…}`` group was written (JSON: name -> raw
+    text, ``month = aug``, ``journal = jair``, ``"Foo"``): ``Entry.source_raw``, so an export
+    writes a macro as a macro and a braced month in braces."""
+    db.execute("ALTER TABLE entries ADD COLUMN source_raw TEXT NOT NULL DEFAULT '{}'")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_core,
     m002_fts,
@@ -245,6 +252,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m007_search_names,
     m008_trash,
     m009_venue_evidence,
+    m011_source_raw,
 ]
 MIGRATION_NAMES: tuple[str, ...] = tuple(fn.__name__ for fn in MIGRATIONS)
 

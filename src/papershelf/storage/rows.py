@@ -21,9 +21,9 @@ SCALAR = (
 )
 # Columns the repository maintains itself (never taken from an incoming Entry).
 MANAGED = ("revision",)
-JSON_COLUMNS = ("categories", "links", "extra", "source_fields", "edited")
+JSON_COLUMNS = ("categories", "links", "extra", "source_fields", "source_raw", "edited")
 # Entry fields that say what a .bib source wrote (replaced together when a .bib record merges).
-VERBATIM = ("source_type", "source_fields", "edited")
+VERBATIM = ("source_type", "source_fields", "source_raw", "edited")
 # Fields a metadata source (arXiv, a .bib file) may overwrite; never citekey, notes, section, tags.
 BIBLIOGRAPHIC = (
     "type", "title", "authors", "editors", "year", "date", "abstract", "journal", "booktitle",
@@ -178,11 +178,14 @@ def stamps(cur: sqlite3.Cursor, chunk: Sequence[int]) -> dict[int, tuple[int, st
         ids)}
 
 
-def blocks_of(conn: sqlite3.Connection, ids: Sequence[int]) -> tuple[dict[str, None], dict[tuple[str, str], None]]:
-    """The @preamble values and @string (name, value) pairs of the entries ``ids`` names, each
-    once, in the order first seen (entries in ``ids`` order), as collecting ``Entry.bib_preambles``
-    and ``bib_strings`` of the loaded entries gives them: ``writer.render_blocks`` writes them.
-    Reads the links (two integers per entry), then each distinct block once."""
+def blocks_of(conn: sqlite3.Connection, ids: Sequence[int], *,
+              preamble: bool = True) -> tuple[dict[str, None], dict[tuple[str, str], None]]:
+    """The @preamble values (none when not ``preamble``) and @string (name, value) pairs of the
+    entries ``ids`` names, each once: the preambles in the order they were imported, the
+    strings in the order first seen (entries in ``ids`` order), as collecting
+    ``Entry.bib_preambles`` and ``bib_strings`` of the loaded entries gives them:
+    ``writer.render_blocks`` writes them. Reads the links (two integers per entry), then each
+    distinct block once."""
     cur = conn.cursor()
     cur.row_factory = None
     links: dict[int, list[int]] = {}
@@ -202,7 +205,7 @@ def blocks_of(conn: sqlite3.Connection, ids: Sequence[int]) -> tuple[dict[str, N
         block.update((row[0], row[1:]) for row in cur.execute(
             f"SELECT id, kind, name, value FROM bib_blocks WHERE id IN ({placeholders(len(chunk))})", chunk))
     cur.close()
-    preambles: dict[str, None] = {}
+    preambles: dict[int, str] = {}
     strings: dict[tuple[str, str], None] = {}
     seen: set[tuple[int, ...]] = set()  # entries of one file share the same blocks: handled once
     for entry_id in ids:
@@ -211,13 +214,17 @@ def blocks_of(conn: sqlite3.Connection, ids: Sequence[int]) -> tuple[dict[str, N
             continue
         seen.add(tuple(found))
         names: set[str] = set()
-        for kind, name, value in (block[b] for b in found if b in block):
+        for b in found:
+            if b not in block:
+                continue
+            kind, name, value = block[b]
             if kind == "preamble":
-                preambles.setdefault(value)
+                preambles.setdefault(b, value)
             elif name not in names:  # an entry's first definition of a name (``built``)
                 names.add(name)
                 strings.setdefault((name, value))
-    return preambles, strings
+    in_order = dict.fromkeys(preambles[b] for b in sorted(preambles)) if preamble else {}
+    return in_order, strings
 
 
 def load(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Entry]:
