@@ -141,11 +141,14 @@ def test_one_import_of_several_files_is_one_bibliography(files, lib):
 
 def test_an_export_writes_the_preambles_of_its_entries_files_in_import_order(files, lib):
     import_files(lib, files, autotag=False)
-    ids = export.select_ids(lib, ["unrelated", "helmert2004"], parents=True).ids
-    text = "".join(export.bibtex_chunks(lib, ids))
+    text = "".join(export.bibtex_chunks(lib, export.select_ids(lib, parents=True).ids))
     assert text.index("\\litpre") < text.index("\\crosspre") < text.index("\\otherpre")
     assert "\\abbrvpre" not in text  # abbrv.bib brought no entry
     assert text.count("@preamble") == 3
+    ids = export.select_ids(lib, ["helmert2004"], parents=True).ids  # its file's and its parent's
+    assert export.select_ids(lib, ["helmert2004"]).ids != ids
+    text = "".join(export.bibtex_chunks(lib, ids))
+    assert "\\litpre" in text and "\\crosspre" in text and "\\otherpre" not in text
     bare = "".join(export.bibtex_chunks(lib, ids, preamble=False))
     assert "@preamble" not in bare and "@string{proc" in bare
     cited, _ = export.cite(lib, ["helmert2004"], preamble=False)

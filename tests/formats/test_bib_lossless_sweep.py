@@ -6,8 +6,9 @@ with the same value (whitespace aside), the same entry type, and the file's @pre
 Documented exceptions (entries not compared, each with its reason):
 
 * a file that cannot be decoded (refused on import, with a message): nothing was imported;
-* a block the reader skips: a block bibtexparser cannot read, a block with no field at all; a second block with a key already used is imported under
-  ``keya`` (the input side of this test sees only the first);
+* a block the reader skips: a block bibtexparser cannot read, a block with no field at all, a
+  second block with a key already used (bibtex and biber read only the first, and so does the
+  input side of this test);
 * an entry the identity rule reports as the same work as an earlier entry of the file (the
   report names it; it is not added twice);
 * a key BibTeX cannot cite (non-ASCII, spaces) is renamed on import (the report says what it

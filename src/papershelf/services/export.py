@@ -40,13 +40,14 @@ def _by_key(entries: Sequence[Entry]) -> list[Entry]:
 
 
 def select(lib: Library, keys: Sequence[str] = (), filters: Filters | None = None,
-           query: str | None = None, aux: Path | None = None, *, order: str = "key") -> Selection:
+           query: str | None = None, aux: Path | None = None, *, order: str = "key",
+           parents: bool = False) -> Selection:
     """The entries to export (see the module docstring): ``select_ids``, loaded. ``order="added"``
     keeps the catalogue's own order when selecting by filters (the Markdown reading list)."""
     filters = filters or Filters()
-    if order == "added" and not keys and not query and aux is None:
+    if order == "added" and not keys and not query and aux is None and not parents:
         return Selection(lib.list_entries(filters, sort="added"))
-    chosen = select_ids(lib, keys, filters, query, aux)
+    chosen = select_ids(lib, keys, filters, query, aux, parents=parents)
     return Selection(lib.cat.load(chosen.ids), chosen.missing, chosen.cited)
 
 
@@ -67,10 +68,16 @@ def _ids_by_key(lib: Library, ids: Sequence[int]) -> list[int]:
 def select_ids(lib: Library, keys: Sequence[str] = (), filters: Filters | None = None,
                query: str | None = None, aux: Path | None = None, *, parents: bool = False) -> IdSelection:
     """``select`` (key order) without loading the entries: the same entries, in the same order.
-    ``parents``: with every entry they need after them (``with_parents``: what a .bib export
-    must hold for bibtex and biber to find a crossref or xdata parent, or a set's members)."""
+
+    ``parents`` (a .bib export): the entries in the order they were imported (bibtex breaks
+    ties of its sort by the order of the database, so alpha's ``a``/``b`` suffixes and plain's
+    equal-name order stay as the files had them; keys given by name keep the order given), with
+    every entry they need after them (``with_parents``: a crossref or xdata parent, a set's
+    members)."""
     chosen = _select_ids(lib, keys, filters, query, aux)
     if parents:
+        if aux is not None or not keys:
+            chosen.ids = sorted(chosen.ids)  # row ids grow in import order
         chosen.ids = with_parents(lib, chosen.ids)
     return chosen
 
@@ -132,20 +139,44 @@ def with_parents(lib: Library, ids: Sequence[int]) -> list[int]:
                     seen.add(parent)
                     order.append(parent)
                     frontier.append(parent)
-    if not edges:
-        return order
-    depth = dict.fromkeys(order, 0)  # how far below an entry that names it: parents after children
-    for _ in range(min(len(order), 32)):  # bounded: a crossref cycle cannot loop
-        moved = False
-        for child, parents in edges.items():
-            for parent in parents:
-                if depth[parent] <= depth[child]:
-                    depth[parent] = depth[child] + 1
-                    moved = True
-        if not moved:
-            break
-    at = {entry_id: i for i, entry_id in enumerate(order)}
-    return sorted(order, key=lambda i: (depth[i], at[i]))
+    return _parents_after(order, edges) if edges else order
+
+
+def _parents_after(order: list[int], edges: dict[int, list[int]]) -> list[int]:
+    """``order`` with each entry another names moved to just after the last entry that names it
+    (and no other move: biber breaks sort ties by the order of the file); a cycle keeps its
+    place."""
+    waiting = dict.fromkeys(order, 0)  # children not yet written, per entry
+    for child, parents in edges.items():
+        for parent in set(parents):
+            waiting[parent] += 1
+    out: list[int] = []
+    written: set[int] = set()
+    deferred: set[int] = set()
+
+    def write(entry_id: int) -> None:
+        stack = [entry_id]
+        while stack:
+            current = stack.pop()
+            if current in written:
+                continue
+            written.add(current)
+            out.append(current)
+            ready = []
+            for parent in dict.fromkeys(edges.get(current, ())):
+                waiting[parent] -= 1
+                if waiting[parent] == 0 and parent in deferred:
+                    ready.append(parent)
+            stack.extend(reversed(ready))
+
+    for entry_id in order:
+        if waiting[entry_id] > 0:
+            deferred.add(entry_id)
+        else:
+            write(entry_id)
+    for entry_id in order:  # what a crossref cycle held back, in its place
+        write(entry_id)
+    return out
 
 
 CHUNK = 500  # entries loaded and rendered at a time by the streamed export

@@ -110,7 +110,7 @@ class BibWatch:
             selection = select_ids(self.lib, aux=self.aux, parents=True)
         else:
             selection = select_cited(self.lib, citations.keys)
-            selection.ids = with_parents(self.lib, selection.ids)  # crossref/xdata parents, set members
+            selection.ids = with_parents(self.lib, sorted(selection.ids))  # as export --aux: import order, parents
         head, texts, report = self._render(selection.ids, selection.cited)
         body = "\n".join(texts.values())
         text = head + ("\n" if head and body else "") + body

@@ -6,6 +6,7 @@ file's @preamble/@string blocks, which fields a user or a source edited since)."
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
@@ -16,6 +17,23 @@ from papershelf.model.citekeys import check_key
 from papershelf.model.entry import Entry, source_fields_of
 from papershelf.storage import db, rows
 from papershelf.storage.fts import placeholders, reindex
+
+
+_GRANULAR_XDATA = re.compile(r"xdata=(\S+?)-[A-Za-z]+(?:-\d+)?(?=$|[\s,}])")
+
+
+def needed_keys(fields: dict[str, str]) -> list[str]:
+    """The keys a .bib entry's fields name as entries it needs (see ``EntryState.needs``)."""
+    keys: list[str] = []
+    for name in ("crossref", "xref"):
+        if fields.get(name, "").strip():
+            keys.append(fields[name].strip())
+    for name in ("xdata", "entryset"):
+        keys += [k.strip() for k in fields.get(name, "").split(",") if k.strip()]
+    for value in fields.values():
+        if "xdata=" in value:
+            keys += _GRANULAR_XDATA.findall(value)
+    return list(dict.fromkeys(keys))
 
 
 def now() -> str:
@@ -92,19 +110,16 @@ class EntryState:
 
     def needs(self, ids: Sequence[int]) -> dict[int, list[str]]:
         """For each entry of ``ids`` that names any, the keys its verbatim fields name as
-        entries it needs: its ``crossref`` parent, its ``xdata`` parents, a ``@set``'s
-        ``entryset`` members (each as written)."""
+        entries it needs: its ``crossref`` (or biblatex ``xref``) parent, its ``xdata`` parents (and biber's granular
+        ``xdata=KEY-field-n`` references in any value), a ``@set``'s ``entryset`` members."""
         out: dict[int, list[str]] = {}
         for start in range(0, len(ids), 500):
             part = list(ids[start:start + 500])
-            for entry_id, crossref, xdata, members in self.conn.execute(
-                    f"SELECT id, json_extract(source_fields, '$.crossref'), json_extract(source_fields, '$.xdata'), "
-                    f"json_extract(source_fields, '$.entryset') FROM entries WHERE id IN ({placeholders(len(part))}) "
-                    f"AND source_fields != '{{}}'", part):
-                keys = [crossref.strip()] if isinstance(crossref, str) and crossref.strip() else []
-                for listed in (xdata, members):
-                    if isinstance(listed, str):
-                        keys += [k.strip() for k in listed.split(",") if k.strip()]
+            for entry_id, text in self.conn.execute(
+                    f"SELECT id, source_fields FROM entries WHERE id IN ({placeholders(len(part))}) AND "
+                    "(source_fields LIKE '%\"crossref\"%' OR source_fields LIKE '%\"xref\"%' "
+                    "OR source_fields LIKE '%xdata%' OR source_fields LIKE '%\"entryset\"%')", part):
+                keys = needed_keys(json.loads(text))
                 if keys:
                     out[int(entry_id)] = keys
         return out

@@ -181,8 +181,8 @@ def stamps(cur: sqlite3.Cursor, chunk: Sequence[int]) -> dict[int, tuple[int, st
 def blocks_of(conn: sqlite3.Connection, ids: Sequence[int], *,
               preamble: bool = True) -> tuple[dict[str, None], dict[tuple[str, str], None]]:
     """The @preamble values (none when not ``preamble``) and @string (name, value) pairs of the
-    entries ``ids`` names, each once: the preambles in the order they were imported, the
-    strings in the order first seen (entries in ``ids`` order), as collecting
+    entries ``ids`` names, each once, in the order first seen over the entries in import order
+    (row id order: the order of the files in one import), as collecting
     ``Entry.bib_preambles`` and ``bib_strings`` of the loaded entries gives them:
     ``writer.render_blocks`` writes them. Reads the links (two integers per entry), then each
     distinct block once."""
@@ -205,10 +205,10 @@ def blocks_of(conn: sqlite3.Connection, ids: Sequence[int], *,
         block.update((row[0], row[1:]) for row in cur.execute(
             f"SELECT id, kind, name, value FROM bib_blocks WHERE id IN ({placeholders(len(chunk))})", chunk))
     cur.close()
-    preambles: dict[int, str] = {}
+    preambles: dict[str, None] = {}
     strings: dict[tuple[str, str], None] = {}
     seen: set[tuple[int, ...]] = set()  # entries of one file share the same blocks: handled once
-    for entry_id in ids:
+    for entry_id in sorted(ids):  # in import order (row ids grow with it)
         found = links.get(entry_id)
         if not found or tuple(found) in seen:
             continue
@@ -219,12 +219,11 @@ def blocks_of(conn: sqlite3.Connection, ids: Sequence[int], *,
                 continue
             kind, name, value = block[b]
             if kind == "preamble":
-                preambles.setdefault(b, value)
+                preambles.setdefault(value)
             elif name not in names:  # an entry's first definition of a name (``built``)
                 names.add(name)
                 strings.setdefault((name, value))
-    in_order = dict.fromkeys(preambles[b] for b in sorted(preambles)) if preamble else {}
-    return in_order, strings
+    return (preambles if preamble else {}), strings
 
 
 def load(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Entry]:

@@ -26,8 +26,8 @@ What it does beyond splitting, in order:
 * an entry with any field is read (``@misc{k, key = …, note = …}`` is citable); only a block
   with no field at all is skipped.
 * an arXiv eprint shared by entries with different DOIs is not taken as their arXiv id.
-* Problems never stop the read: a malformed block is reported with its line and skipped, a
-  key used twice gets a suffix (``key`` → ``keya``) and is reported.
+* Problems never stop the read: a malformed block is reported with its line and skipped; so
+  is a second block with a key the file already used (bibtex and biber read only the first).
 * Memory stays bounded: a file over ``MAX_INPUT_BYTES`` is refused whole (``BibTooLargeError``,
   exit 2); an ``@string`` whose expanded value would pass ``MAX_VALUE_CHARS``, or that would
   bring all expanded macro text past ``MAX_MACRO_TOTAL_CHARS``, is reported and skipped (so is
@@ -48,7 +48,6 @@ from typing import TYPE_CHECKING
 from papershelf.errors import NotFoundError, PapershelfError, UsageError
 from papershelf.formats.bibtex.decode import BibEncodingError, decode_bytes
 from papershelf.formats.bibtex.mapping import MONTH_NAMES, to_entry
-from papershelf.model.citekeys import suffixes
 from papershelf.model.entry import Entry
 
 if TYPE_CHECKING:
@@ -260,6 +259,7 @@ class Bibliography:
         self.macros = Macros()
         self.results: list[ReadResult] = []
         self._records: list[_Record] = []
+        self._preamble_uses: list[set[str]] = []  # per file
 
     def add_file(self, path: Path, *, encoding: str | None = None) -> ReadResult:
         check_size(path)
@@ -311,22 +311,26 @@ class Bibliography:
             macros.uses[name] = used
             result.strings.setdefault(s.key, s.value.strip())
         result.preambles = list(dict.fromkeys(p.value.strip() for p in library.preambles))
+        pre_uses: set[str] = set()  # the macros the preambles use travel with every entry of the file
+        for p in result.preambles:
+            try:
+                resolve(p, macros.values, set(), used=pre_uses)
+            except _TooLarge:
+                pass
+        self._preamble_uses.append(pre_uses)
         entries: list[BibEntry | None] = list(_blocks(library, result))
         del library  # the blocks are all that is needed of it now
 
-        taken = {e.key.strip().lower() for e in entries if e is not None}
         seen: set[str] = set()
         for i, e in enumerate(entries):
             assert e is not None
             entries[i] = None  # read once: let the block (and its raw text) go
             key = e.key.strip()
             line = (e.start_line or 0) + 1
-            if key.lower() in seen:
-                new = next(key + s for s in suffixes() if (key + s).lower() not in taken)
-                taken.add(new.lower())
-                result.renamed[key] = new
-                result.problems.append(Problem(line, key, f"key used twice in the file; this one is now {new!r}"))
-                key = new
+            if key.lower() in seen:  # as bibtex ("Repeated entry") and biber ("Duplicate entry key") do
+                result.problems.append(Problem(line, key, "key used twice in the file: bibtex and biber read "
+                                                          "only the first, so this block is not imported"))
+                continue
             seen.add(key.lower())
             fields: dict[str, str] = {}
             forms: dict[str, str] = {}
@@ -371,6 +375,9 @@ class Bibliography:
         by_key: dict[str, _Record] = {}
         for rec in self._records:
             by_key.setdefault(rec.key.lower(), rec)  # bibtex takes the first of a key
+        for rec in self._records:  # biber finds a parent by one of its ids too
+            for alias in rec.fields.get("ids", "").split(","):
+                by_key.setdefault(alias.strip().lower(), rec)
         verbatim = {id(rec): dict(rec.fields) for rec in self._records}  # before parents fill them
         done: set[int] = set()
         for rec in self._records:
@@ -399,7 +406,7 @@ class Bibliography:
                 entry.aliases = list(dict.fromkeys(
                     a for a in (p.strip() for p in ids.split(",")) if a and a.lower() != rec.key.lower()))
             entry.bib_preambles = result.preambles
-            entry.bib_strings = self.macros.closure(rec.uses)
+            entry.bib_strings = self.macros.closure(rec.uses | self._preamble_uses[rec.file])
             result.problems.extend(Problem(rec.line, rec.key, note) for note in notes)
             result.entries.append(entry)
             lines[rec.file][rec.key] = rec.line

@@ -469,10 +469,12 @@ def iter_bibtex(entries: Iterable[Entry], style: str = "bibtex", *, minimal: boo
 
 def blocks_of(entries: Iterable[Entry], *, preamble: bool = True) -> str:
     """The ``@preamble`` blocks of these entries' files (none when not ``preamble``) and the
-    ``@string`` definitions they use, each once, as written."""
+    ``@string`` definitions they use, each once, as written, in the order of the files (as
+    ``storage.rows.blocks_of`` gives them)."""
     preambles: dict[str, None] = {}
     strings: dict[tuple[str, str], None] = {}
-    for e in entries:
+    # in the order the entries were stored (an import stores its files in order), then the rest
+    for e in sorted(entries, key=lambda e: (e.id is None, e.id or 0)):
         add_blocks(e, preambles, strings)
     return render_blocks(preambles if preamble else {}, strings)
 
@@ -484,9 +486,10 @@ def add_blocks(entry: Entry, preambles: dict[str, None], strings: dict[tuple[str
 
 
 def render_blocks(preambles: dict[str, None], strings: dict[tuple[str, str], None]) -> str:
-    """The text of the blocks ``add_blocks`` collected, in the order first seen."""
-    lines = [f"@preamble{{{_CONTROL.sub('', p)}}}" for p in preambles]
-    lines += [f"@string{{{name} = {_CONTROL.sub('', value)}}}" for name, value in strings]
+    """The text of the blocks ``add_blocks`` collected, in the order first seen: the @string
+    definitions first (a @preamble may use one: ``"Maintained by " # maintainer``)."""
+    lines = [f"@string{{{name} = {_CONTROL.sub('', value)}}}" for name, value in strings]
+    lines += [f"@preamble{{{_CONTROL.sub('', p)}}}" for p in preambles]
     return "".join(line + "\n" for line in lines)
 
 
