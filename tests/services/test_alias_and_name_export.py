@@ -118,3 +118,10 @@ def test_the_bibtex_full_export_keeps_merged_keys_citable_after_a_re_import(tmp_
         assert again.added == [] and sorted(cat.get_id(cat.resolve("ho2020")).aliases) == ["Ho_DDPM_2020", "ddpm"]
     finally:
         cat.close()
+
+
+def test_search_names_set_on_an_entry_papershelf_made_never_reach_an_export():
+    entry = paper(aliases=[], extra={"aliases": "DDPM"}, source_fields={"aliases": "DDPM, Diffusion"})
+    for style in ("bibtex", "biblatex"):
+        text, _ = export.bibtex([entry], style)
+        assert "aliases" not in text and "DDPM" not in text

@@ -421,6 +421,8 @@ def entry_to_bibtex(entry: Entry, style: str = "bibtex", *, minimal: bool = Fals
         return _lines_of(entry.citekey, kind, f, f, forms)
     kind, f = _fields(entry, style)
     for name, value in entry.source_fields.items():  # what a user wrote (``set``) is kept as written
+        if name in CATALOGUE_ONLY_EXTRA:  # papershelf's own search names: never in an entry it made
+            continue
         for other in [n for n in f if n.lower() == name]:
             del f[other]
         f[name] = value
