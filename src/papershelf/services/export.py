@@ -147,7 +147,7 @@ def _parents_after(order: list[int], edges: dict[int, list[int]]) -> list[int]:
     (and no other move: biber breaks sort ties by the order of the file); a cycle keeps its
     place."""
     waiting = dict.fromkeys(order, 0)  # children not yet written, per entry
-    for child, parents in edges.items():
+    for parents in edges.values():
         for parent in set(parents):
             waiting[parent] += 1
     out: list[int] = []

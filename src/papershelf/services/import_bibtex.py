@@ -95,7 +95,7 @@ def import_files(lib: Library, files: Sequence[Path], *, update: bool = False, d
         read_from.append(path)
     entries: list[Entry] = []
     problems: list[dict[str, Any]] = []
-    for path, read in zip(read_from, bib.finish(known=lib.cat.key_taken)):  # a parent catalogued before
+    for path, read in zip(read_from, bib.finish(known=lib.cat.key_taken), strict=True):  # a parent catalogued before
         entries.extend(read.entries)
         problems.extend({"file": str(path), "line": p.line, "key": p.key, "message": p.message, "kind": p.kind}
                         for p in read.problems)

@@ -18,7 +18,6 @@ from papershelf.model.entry import Entry, source_fields_of
 from papershelf.storage import db, rows
 from papershelf.storage.fts import placeholders, reindex
 
-
 _GRANULAR_XDATA = re.compile(r"xdata=(\S+?)-[A-Za-z]+(?:-\d+)?(?=$|[\s,}])")
 
 

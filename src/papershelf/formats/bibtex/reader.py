@@ -410,7 +410,7 @@ class Bibliography:
             result.problems.extend(Problem(rec.line, rec.key, note) for note in notes)
             result.entries.append(entry)
             lines[rec.file][rec.key] = rec.line
-        for result, at in zip(self.results, lines):
+        for result, at in zip(self.results, lines, strict=True):
             _shared_eprints(result, at)
         return self.results
 

@@ -38,8 +38,9 @@ the decoded view, encoded for the style. No plain.bst adaptation is made to such
 is the user's); a value the file wrote otherwise than as one ``{…}`` group (``Entry.source_raw``:
 ``month = aug``, ``journal = jair``, ``"Foo"``) is written as it was, so a macro stays a macro
 (an undefined one too: bibtex warns as it did) and ``month = {aug}`` keeps its braces.
-``write_bibtex`` puts first the ``@preamble`` blocks of the files the entries came from (unless
-``preamble=False``) and the ``@string`` definitions their values use. Control characters are never written (removed, and reported in ``cleaned``).
+``write_bibtex`` puts first the ``@string`` definitions the entries' values use, then the
+``@preamble`` blocks of the files they came from (unless ``preamble=False``). Control characters
+are never written (removed, and reported in ``cleaned``).
 
 Keywords (``keywords=``): ``source`` (default) writes a .bib entry's own ``keywords`` field
 unchanged and none for an entry papershelf made; ``tags`` writes the entry's tags instead;
