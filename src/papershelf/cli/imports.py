@@ -48,8 +48,9 @@ import_app = typer.Typer(
 
 @import_app.command("bibtex")
 def import_bibtex(
-    files: Annotated[list[Path], typer.Argument(help=".bib files.", show_default=False,
-                                                dir_okay=False)],
+    files: Annotated[list[Path], typer.Argument(
+        help=".bib files, read as one bibliography in the order given (as \\bibliography{a,b,c}).",
+        show_default=False, dir_okay=False)],
     update: Annotated[bool, typer.Option(
         "--update", help="Merge duplicates: the file's fields overwrite the stored ones "
                          "(key, notes, section and tags stay; the file's tags are added).")] = False,
@@ -63,11 +64,14 @@ def import_bibtex(
     """Import BibTeX/biblatex files. Exit 5 if a file could not be read (the rest is imported);
     exit 2 if a file is over the size limit (then nothing is imported).
 
-    Every field is kept as written (with the file's @preamble and @string blocks), so
-    `papershelf export bibtex` gives the entries back unchanged.
+    Every field is kept as written, in its form (braces, quotes, macros), with its file's
+    @preamble and the @string definitions it uses, so `papershelf export bibtex` gives the
+    entries back unchanged. The files are one bibliography: a macro an earlier file defines
+    applies in later ones, a crossref parent may be in any of them.
 
     Examples:
 
+      papershelf import bibtex abbrv.bib literatur.bib crossref.bib
       papershelf import bibtex refs.bib
       papershelf import bibtex old.bib --update
       papershelf import bibtex *.bib --dry-run --json
