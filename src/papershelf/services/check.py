@@ -124,10 +124,10 @@ def crossref_lints(lib: Library, entries: Sequence[Entry]) -> list[Finding]:
     needs = lib.cat.needs([e.id for e in entries if e.id is not None])
     if not needs:
         return []
-    found = lib.cat.ids_of_keys(list({k for keys in needs.values() for k in keys}))
+    found = lib.cat.ids_of_keys(list({k for keys in needs.values() for k, _ in keys}))
     out: list[Finding] = []
     for e in entries:
-        gone = [k for k in needs.get(e.id or -1, []) if k.lower() not in found]
+        gone = [k for k, _ in needs.get(e.id or -1, []) if k.lower() not in found]
         if gone:
             out.append(Finding("dangling-crossref", e.citekey,
                                f"names {', '.join(gone)} (crossref/xdata/entryset), which is not in the catalogue",

@@ -118,23 +118,25 @@ def select_cited(lib: Library, cited: Sequence[str]) -> IdSelection:
 
 def with_parents(lib: Library, ids: Sequence[int]) -> list[int]:
     """``ids`` and every entry they need, each once: crossref and xdata parents (and theirs),
-    the members of a biblatex ``@set``. The entries keep their order, and an entry another
-    names comes after it (bibtex reads a crossref parent only after its children; biber
-    finds them anywhere). A key no entry has is left to ``check`` (a dangling crossref)."""
+    the members of a biblatex ``@set``. The entries keep their order, added ones at the end,
+    and a crossref parent moves after its children (bibtex reads it only after them; biber
+    finds every kind anywhere, and breaks sort ties by the order of the file, so nothing else
+    moves). A key no entry has is left to ``check`` (a dangling crossref)."""
     order = list(dict.fromkeys(ids))
     seen = set(order)
     edges: dict[int, list[int]] = {}
     frontier = order
     while frontier:
         needs = lib.cat.needs(frontier)
-        found = lib.cat.ids_of_keys(list({k for keys in needs.values() for k in keys}))
+        found = lib.cat.ids_of_keys(list({k for keys in needs.values() for k, _ in keys}))
         frontier = []
         for entry_id, keys in needs.items():
-            for key in keys:
+            for key, after in keys:
                 parent = found.get(key.lower())
                 if parent is None or parent == entry_id:
                     continue
-                edges.setdefault(entry_id, []).append(parent)
+                if after:  # a crossref parent: bibtex reads it only after its children
+                    edges.setdefault(entry_id, []).append(parent)
                 if parent not in seen:
                     seen.add(parent)
                     order.append(parent)
@@ -145,7 +147,21 @@ def with_parents(lib: Library, ids: Sequence[int]) -> list[int]:
 def _parents_after(order: list[int], edges: dict[int, list[int]]) -> list[int]:
     """``order`` with each entry another names moved to just after the last entry that names it
     (and no other move: biber breaks sort ties by the order of the file); a cycle keeps its
-    place."""
+    place (bibtex reports it; no order satisfies it)."""
+
+    def reaches(start: int, goal: int) -> bool:
+        todo, seen = [start], {start}
+        while todo:
+            for nxt in edges.get(todo.pop(), ()):
+                if nxt == goal:
+                    return True
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return False
+
+    edges = {child: kept for child, parents in edges.items()
+             if (kept := [p for p in parents if not reaches(p, child)])}
     waiting = dict.fromkeys(order, 0)  # children not yet written, per entry
     for parents in edges.values():
         for parent in set(parents):
@@ -174,9 +190,7 @@ def _parents_after(order: list[int], edges: dict[int, list[int]]) -> list[int]:
             deferred.add(entry_id)
         else:
             write(entry_id)
-    for entry_id in order:  # what a crossref cycle held back, in its place
-        write(entry_id)
-    return out
+    return out + [i for i in order if i not in written]  # (none: every cycle was set aside above)
 
 
 CHUNK = 500  # entries loaded and rendered at a time by the streamed export

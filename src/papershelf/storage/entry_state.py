@@ -21,18 +21,23 @@ from papershelf.storage.fts import placeholders, reindex
 _GRANULAR_XDATA = re.compile(r"xdata=(\S+?)-[A-Za-z]+(?:-\d+)?(?=$|[\s,}])")
 
 
-def needed_keys(fields: dict[str, str]) -> list[str]:
-    """The keys a .bib entry's fields name as entries it needs (see ``EntryState.needs``)."""
-    keys: list[str] = []
+def needed_keys(fields: dict[str, str]) -> list[tuple[str, bool]]:
+    """The keys a .bib entry's fields name as entries it needs (see ``EntryState.needs``), each
+    with whether bibtex needs it after the entry (a ``crossref`` parent; biber finds the others
+    anywhere)."""
+    keys: dict[str, bool] = {}
     for name in ("crossref", "xref"):
         if fields.get(name, "").strip():
-            keys.append(fields[name].strip())
+            keys.setdefault(fields[name].strip(), name == "crossref")
     for name in ("xdata", "entryset"):
-        keys += [k.strip() for k in fields.get(name, "").split(",") if k.strip()]
+        for k in fields.get(name, "").split(","):
+            if k.strip():
+                keys.setdefault(k.strip(), False)
     for value in fields.values():
         if "xdata=" in value:
-            keys += _GRANULAR_XDATA.findall(value)
-    return list(dict.fromkeys(keys))
+            for k in _GRANULAR_XDATA.findall(value):
+                keys.setdefault(k, False)
+    return list(keys.items())
 
 
 def now() -> str:
@@ -107,11 +112,12 @@ class EntryState:
                     strings.setdefault(row[2], row[3])
             yield from (found[i] for i in part if i in found)
 
-    def needs(self, ids: Sequence[int]) -> dict[int, list[str]]:
+    def needs(self, ids: Sequence[int]) -> dict[int, list[tuple[str, bool]]]:
         """For each entry of ``ids`` that names any, the keys its verbatim fields name as
         entries it needs: its ``crossref`` (or biblatex ``xref``) parent, its ``xdata`` parents (and biber's granular
-        ``xdata=KEY-field-n`` references in any value), a ``@set``'s ``entryset`` members."""
-        out: dict[int, list[str]] = {}
+        ``xdata=KEY-field-n`` references in any value), a ``@set``'s ``entryset`` members;
+        each with whether it must come after the entry (``needed_keys``)."""
+        out: dict[int, list[tuple[str, bool]]] = {}
         for start in range(0, len(ids), 500):
             part = list(ids[start:start + 500])
             for entry_id, text in self.conn.execute(
