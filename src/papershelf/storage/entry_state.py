@@ -68,6 +68,22 @@ class EntryState:
             self.touch([entry_id])
             reindex(self.conn, [entry_id])  # a key that cites it finds it in search too
 
+    def key_holders(self, keys: Sequence[str]) -> dict[str, tuple[int, bool]]:
+        """For each of ``keys`` that cites an entry, as its key or an alias (without case):
+        the lower-cased key → (the entry's row id, whether the key is an alias)."""
+        out: dict[str, tuple[int, bool]] = {}
+        wanted = list(dict.fromkeys(k.lower() for k in keys))
+        for start in range(0, len(wanted), 500):
+            part = wanted[start:start + 500]
+            marks = placeholders(len(part))
+            for alias, low, entry_id in self.conn.execute(
+                    f"SELECT 1, lower(alias), entry_id FROM aliases WHERE alias IN ({marks}) UNION ALL "
+                    f"SELECT 0, lower(citekey), id FROM entries WHERE citekey COLLATE NOCASE IN ({marks})",
+                    [*part, *part]):
+                if not alias or low not in out:  # a key wins over an alias
+                    out[low] = (int(entry_id), bool(alias))
+        return out
+
     def iter_blocks(self, ids: Sequence[int]) -> Iterator[tuple[list[str], dict[str, str]]]:
         """The @preamble values and @string definitions (``Entry.bib_preambles``/``bib_strings``,
         exactly as ``load`` fills them) of each entry of ``ids`` that has any, in ``ids`` order,

@@ -88,6 +88,9 @@ class Problem:
     line: int | None  # 1-based, when known
     key: str | None
     message: str
+    # a stable slug for reports: undefined-macro, dangling-crossref, skipped-entry, key-renamed,
+    # field-ignored, duplicate-field, unbalanced-braces, shared-eprint, crossref-cycle… or other
+    kind: str = "other"
 
     def __str__(self) -> str:
         where = f"line {self.line}" if self.line else "?"
@@ -198,10 +201,12 @@ def _inherit(raw: dict[str, dict[str, str]], types: dict[str, str], result: Read
         parent = lower.get(parent_ref.strip().lower())
         if parent is None:
             result.problems.append(Problem(lines.get(key), key,
-                                           f"crossref {parent_ref!r} is not in the file; kept as a field"))
+                                           f"crossref {parent_ref!r} is not in the file; kept as a field",
+                                           "dangling-crossref"))
             return fields
         if parent in seen:
-            result.problems.append(Problem(lines.get(key), key, f"crossref cycle through {parent!r}"))
+            result.problems.append(Problem(lines.get(key), key, f"crossref cycle through {parent!r}",
+                                           "crossref-cycle"))
             fields.pop("crossref", None)
             return fields
         pfields = resolved(parent, seen + (key,))
@@ -236,7 +241,8 @@ def _blocks(library: Library, result: ReadResult) -> list[BibEntry]:
         err = (str(getattr(block, "error", "") or "").strip().splitlines() or [""])[0]
         line = block.start_line + 1 if block.start_line is not None else None
         result.problems.append(Problem(line, getattr(block, "key", None),
-                                       f"skipped a block bibtexparser cannot read ({err or 'malformed'})"))
+                                       f"skipped a block bibtexparser cannot read ({err or 'malformed'})",
+                                       "skipped-entry"))
     return sorted(blocks, key=lambda e: e.start_line or 0)
 
 
@@ -267,7 +273,7 @@ def _read(held: list[str], source: str) -> ReadResult:
             line = s.start_line + 1 if s.start_line is not None else None
             what = exc.what if room >= MAX_VALUE_CHARS or "uses" in exc.what else \
                 f"would bring all @string text past the {_mb(MAX_MACRO_TOTAL_CHARS)} limit"
-            result.problems.append(Problem(line, None, f"@string {s.key!r} {what}; skipped"))
+            result.problems.append(Problem(line, None, f"@string {s.key!r} {what}; skipped", "skipped-string"))
             continue
         macro_total += len(value)
         strings[s.key.lower()] = value
@@ -287,13 +293,14 @@ def _read(held: list[str], source: str) -> ReadResult:
         key = e.key.strip()
         line = (e.start_line or 0) + 1
         if e.entry_type.lower() in NOT_ENTRIES:
-            result.problems.append(Problem(line, key, f"@{e.entry_type} is not a work; skipped"))
+            result.problems.append(Problem(line, key, f"@{e.entry_type} is not a work; skipped", "skipped-entry"))
             continue
         if key.lower() in seen:
             new = next(key + s for s in suffixes() if (key + s).lower() not in taken)
             taken.add(new.lower())
             result.renamed[key] = new
-            result.problems.append(Problem(line, key, f"key used twice in the file; this one is now {new!r}"))
+            result.problems.append(Problem(line, key, f"key used twice in the file; this one is now {new!r}",
+                                          "key-renamed"))
             key = new
         seen.add(key.lower())
         fields: dict[str, str] = {}
@@ -302,18 +309,20 @@ def _read(held: list[str], source: str) -> ReadResult:
             name = f.key.strip().lower()
             if not _FIELD_NAME.match(name):
                 what = "a commented-out field" if name.startswith("%") else f"field name {name!r}"
-                result.problems.append(Problem(line, key, f"{what} ignored"))
+                result.problems.append(Problem(line, key, f"{what} ignored", "field-ignored"))
                 continue
             try:
                 value = resolve(f.value, strings, unknown, month=name == "month") \
                     if isinstance(f.value, str) else str(f.value)
             except _TooLarge as exc:
                 result.problems.append(Problem(line, key, f"field {name!r} {exc.what}; "
-                                                          "entry skipped (nothing imported from it)"))
+                                                          "entry skipped (nothing imported from it)",
+                                                  "skipped-entry"))
                 too_large = True
                 break
             if name in fields:
-                result.problems.append(Problem(line, key, f"field {name!r} given twice; the first kept"))
+                result.problems.append(Problem(line, key, f"field {name!r} given twice; the first kept",
+                                                  "duplicate-field"))
                 continue
             fields[name] = value
         if too_large:
@@ -323,13 +332,13 @@ def _read(held: list[str], source: str) -> ReadResult:
         lines[key] = line
     if unknown:
         result.problems.append(Problem(None, None, "undefined @string macros kept as text: "
-                                       + ", ".join(sorted(unknown)[:10])))
+                                       + ", ".join(sorted(unknown)[:10]), "undefined-macro"))
     verbatim = {key: dict(fields) for key, fields in raw.items()}  # before crossref fills them
     _inherit(raw, types, result, lines)
     for key in list(raw):
         fields, source_fields = raw.pop(key), verbatim.pop(key)  # each entry's fields go once read
         if not any(v.strip() for v in fields.values()):
-            result.problems.append(Problem(lines[key], key, "no field: nothing to cite, skipped"))
+            result.problems.append(Problem(lines[key], key, "no field: nothing to cite, skipped", "skipped-entry"))
             continue
         entry, notes = to_entry(key, types[key], fields)
         entry.source_type = types[key]
@@ -339,7 +348,8 @@ def _read(held: list[str], source: str) -> ReadResult:
                 del entry.source_fields[name]
                 entry.edited.append(name)
                 result.problems.append(Problem(lines[key], key, f"field {name!r} has unbalanced braces; "
-                                                                "an export writes it from its decoded text"))
+                                                                "an export writes it from its decoded text",
+                                                                "unbalanced-braces"))
         entry.bib_preambles = result.preambles
         entry.bib_strings = result.strings
         result.problems.extend(Problem(lines[key], key, note) for note in notes)
@@ -365,7 +375,8 @@ def _shared_eprints(result: ReadResult, lines: dict[str, int]) -> None:
                     entry.extra[name] = " ".join(entry.source_fields[name].split())
             result.problems.append(Problem(lines.get(entry.citekey), entry.citekey,
                                            f"eprint {arxiv_id} is shared by {len(group)} entries with "
-                                           "different DOIs: kept as a field, not used as the arXiv id"))
+                                           "different DOIs: kept as a field, not used as the arXiv id",
+                                           "shared-eprint"))
 
 
 def check_size(path: Path) -> None:
