@@ -85,12 +85,13 @@ def test_a_re_import_adds_nothing_and_no_alias(empty_library, tmp_path):
     bib = tmp_path / "refs.bib"
     bib.write_text("@article{a1, title={Same Work}, author={Doe, Jane}, year={2020}, journal={J}}\n"
                    "@article{a2, title={Same Work}, author={Doe, Jane}, year={2020}, journal={J}}\n"
-                   "@misc{k, key={Anon}, note={A note only}}\n@misc{k2, key={Anon}, note={A note only}}\n")
+                   "@misc{k, key={Anon}, note={A note only}}\n@misc{k2, key={Anon}, note={A note only}}\n"
+                   "@misc{a&b, title={Three}, year=2022}\n")
     first = import_files(empty_library, [bib])
-    assert first.added == ["a1", "a2", "k", "k2"] and first.aliases == []
+    assert first.added == ["a1", "a2", "k", "k2", "ab"] and first.aliases == []
     assert [k for k, _, _ in first.probable] == ["a2"]
     again = import_files(empty_library, [bib])
-    assert again.added == [] and again.aliases == [] and again.renamed == [] and empty_library.count() == 4
+    assert again.added == [] and again.aliases == [] and again.renamed == [] and empty_library.count() == 5
     assert again.to_dict()["aliases"] == [] and again.probable == []
     assert {why for _, _, why in again.duplicates} == {"the same record (key and fields)"}
 

@@ -133,10 +133,10 @@ class Door:
         with self.cat.transaction():
             return self._add(entries, policy)
 
-    def _holders(self, records: Sequence[Entry]) -> dict[str, tuple[int, str, Entry, bool]]:
-        """For each record's key that cites a catalogued entry: lower-cased key → (row id, the
-        entry's key, the entry, whether the key is an alias of it)."""
-        found = self.cat.key_holders([e.citekey for e in records if e.citekey])
+    def _holders(self, probes: Sequence[str]) -> dict[str, tuple[int, str, Entry, bool]]:
+        """For each key of ``probes`` that cites a catalogued entry: lower-cased key → (row id,
+        the entry's key, the entry, whether the key is an alias of it)."""
+        found = self.cat.key_holders([k for k in probes if k])
         if not found:
             return {}
         stored = {e.id: e for e in self.cat.load(sorted({i for i, _ in found.values()}))}
@@ -152,7 +152,7 @@ class Door:
         file are two entries): then it is added and reported as a probable duplicate, with the
         diff; else a new entry, reported when it is probably (title and year) a work here."""
         from papershelf import config
-        from papershelf.model.citekeys import VALID_KEY, choose_key
+        from papershelf.model.citekeys import VALID_KEY, base_key, choose_key, usable_key
         from papershelf.model.identity import Keys, field_diff, same_keys, same_record
 
         records = list(entries)
@@ -166,7 +166,11 @@ class Door:
         result = AddResult()
         index, arxiv_owner = self._indexes()
         taken = self.cat.taken_keys()
-        holders = self._holders(records) if policy.source_keys else {}
+        # the key each record would have if nothing were taken: its own, cleaned up, or made
+        probes = [(e.citekey if e.citekey and VALID_KEY.match(e.citekey)
+                   else (usable_key(e.citekey) if e.citekey else "") or base_key(e, pattern))
+                  if policy.source_keys else "" for e in records]
+        holders = self._holders(probes) if policy.source_keys else {}
         stored: dict[int, Entry] = {}  # catalogued entries loaded for a diff
         batch: dict[str, Entry] = {}  # new records of this batch by lower-cased key
         new: list[Entry] = []
@@ -193,20 +197,20 @@ class Door:
                 result.aliased.append((alias, key))
 
         update = policy.on_duplicate == "update"
-        for done, entry in enumerate(records):
+        for done, (entry, probe) in enumerate(zip(records, probes, strict=True)):
             if policy.progress is not None and done % 100 == 0:
                 policy.progress("checking", done, len(records))
             normalise_identifiers(entry)
             keys = Keys.of(entry)
             own_key = policy.source_keys and bool(entry.citekey)
             low = entry.citekey.lower() if entry.citekey else ""
-            if own_key and low in holders:  # its key cites a catalogued entry
-                held_id, key, held, is_alias = holders[low]
+            if probe.lower() in holders:  # its key (as it would be stored) cites a catalogued entry
+                held_id, key, held, is_alias = holders[probe.lower()]
                 if not is_alias and same_record(entry, held):
                     result.duplicates.append(Duplicate(entry, key, held_id, "the same record (key and fields)"))
                     continue
                 verdict = same_keys(keys, Keys.of(held))
-                if verdict or verdict.probable or is_alias:
+                if probe == entry.citekey and (verdict or verdict.probable or is_alias):
                     diff = field_diff(entry, held)
                     why = f"its key is an alias of {key}" if is_alias else "its key, and " + verdict.describe(entry)
                     result.duplicates.append(Duplicate(entry, key, held_id, why, diff))

@@ -74,7 +74,8 @@ class ImportReport:
                         "message": f"{key} is already in the catalogue ({why}) with other {shows}: "
                                    "kept as catalogued (--update takes the file's)"})
         for p in self.problems:
-            where = f"{p['file']}:{'line ' + str(p['line']) if p['line'] else '?'}: " if p.get("file") else ""
+            where = f"{Path(p['file']).name}:{'line ' + str(p['line']) if p['line'] else '?'}: " \
+                if p.get("file") else ""
             out.append({**p, "message": f"{where}{p['key'] + ': ' if p.get('key') else ''}{p['message']}"})
         return sorted(out, key=lambda n: n["kind"] not in OUTPUT_CHANGING)
 
