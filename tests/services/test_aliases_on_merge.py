@@ -96,25 +96,32 @@ def test_a_re_import_adds_nothing_and_no_alias(empty_library, tmp_path):
     assert {why for _, _, why in again.duplicates} == {"the same record (key and fields)"}
 
 
-def test_a_key_catalogued_for_another_record_is_renamed_loudly(empty_library, tmp_path):
+ONE_WORK = "@article{k, title={One Work}, author={Doe, Jane}, year={2020}, journal={J}}\n"
+
+
+def import_twice(lib, tmp_path, second: str, **kw):
+    """Import ``ONE_WORK``, then ``second`` from the same file name; the second report."""
     bib = tmp_path / "refs.bib"
-    bib.write_text("@article{k, title={One Work}, author={Doe, Jane}, year={2020}, journal={J}}\n")
-    import_files(empty_library, [bib])
-    bib.write_text("@article{k, title={Another Work}, author={Roe, Rich}, year={2011}, journal={K}}\n")
-    report = import_files(empty_library, [bib])
+    bib.write_text(ONE_WORK)
+    import_files(lib, [bib])
+    bib.write_text(second)
+    return import_files(lib, [bib], **kw)
+
+
+def test_a_key_catalogued_for_another_record_is_renamed_loudly(empty_library, tmp_path):
+    report = import_twice(empty_library, tmp_path,
+                          "@article{k, title={Another Work}, author={Roe, Rich}, year={2011}, journal={K}}\n")
     assert report.added == ["ka"] and [(o, n) for o, n, _ in report.renamed] == [("k", "ka")]
     assert report.to_dict()["renamed"][0]["kind"] == "key-renamed"
 
 
 def test_an_edited_record_under_its_key_is_reported_and_update_takes_it(empty_library, tmp_path):
-    bib = tmp_path / "refs.bib"
-    bib.write_text("@article{k, title={One Work}, author={Doe, Jane}, year={2020}, journal={J}}\n")
-    import_files(empty_library, [bib])
-    bib.write_text("@article{k, title={One Work}, author={Doe, Jane}, year={2020}, journal={J}, pages={1--2}}\n")
-    report = import_files(empty_library, [bib])
+    edited = ONE_WORK.replace("journal={J}", "journal={J}, pages={1--2}")
+    report = import_twice(empty_library, tmp_path, edited)
     assert report.added == [] and [d["key"] for d in report.to_dict()["differs"]] == ["k"]
     assert empty_library.get("k").pages is None
-    report = import_files(empty_library, [bib], update=True)
+    (tmp_path / "refs.bib").write_text(edited)
+    report = import_files(empty_library, [tmp_path / "refs.bib"], update=True)
     assert report.updated == ["k"] and empty_library.get("k").pages == "1--2" and empty_library.count() == 1
 
 
