@@ -335,4 +335,6 @@ def field_diff(a: Entry, b: Entry) -> list[tuple[str, str | None, str | None]]:
 
 def same_record(a: Entry, b: Entry) -> bool:
     """Whether ``a`` and ``b`` print the same (``field_diff`` is empty)."""
+    if a.source_type is not None and a.source_type == b.source_type and a.source_fields == b.source_fields:
+        return True  # the same verbatim record (a re-import): no need to compare field by field
     return shown_fields(a) == shown_fields(b)

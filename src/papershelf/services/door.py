@@ -133,15 +133,6 @@ class Door:
         with self.cat.transaction():
             return self._add(entries, policy)
 
-    def _holders(self, probes: Sequence[str]) -> dict[str, tuple[int, str, Entry, bool]]:
-        """For each key of ``probes`` that cites a catalogued entry: lower-cased key → (row id,
-        the entry's key, the entry, whether the key is an alias of it)."""
-        found = self.cat.key_holders([k for k in probes if k])
-        if not found:
-            return {}
-        stored = {e.id: e for e in self.cat.load(sorted({i for i, _ in found.values()}))}
-        return {low: (i, stored[i].citekey, stored[i], alias) for low, (i, alias) in found.items() if i in stored}
-
     def _add(self, entries: Iterable[Entry], policy: AddPolicy) -> AddResult:
         """``add``'s work; the inner transaction joins the caller's.
 
@@ -170,7 +161,8 @@ class Door:
         probes = [(e.citekey if e.citekey and VALID_KEY.match(e.citekey)
                    else (usable_key(e.citekey) if e.citekey else "") or base_key(e, pattern))
                   if policy.source_keys else "" for e in records]
-        holders = self._holders(probes) if policy.source_keys else {}
+        holders = self.cat.key_holders([k for k in probes if k]) if policy.source_keys else {}
+        verbatim = self.cat.verbatim_of(sorted({i for i, _ in holders.values()}))
         stored: dict[int, Entry] = {}  # catalogued entries loaded for a diff
         batch: dict[str, Entry] = {}  # new records of this batch by lower-cased key
         new: list[Entry] = []
@@ -180,9 +172,12 @@ class Door:
         def other(at: tuple[int | None, str]) -> Entry:
             if at[0] is None:
                 return batch[at[1].lower()]
-            if at[0] not in stored:
-                stored[at[0]] = self.cat.get_id(at[0])
-            return stored[at[0]]
+            return stored_entry(at[0])
+
+        def stored_entry(row_id: int) -> Entry:
+            if row_id not in stored:
+                stored[row_id] = self.cat.get_id(row_id)
+            return stored[row_id]
 
         def duplicate(entry: Entry, row_id: int | None, key: str, why: str, diff: Diff, *,
                       merge: bool, alias_ok: bool) -> None:
@@ -201,14 +196,22 @@ class Door:
             if policy.progress is not None and done % 100 == 0:
                 policy.progress("checking", done, len(records))
             normalise_identifiers(entry)
-            keys = Keys.of(entry)
             own_key = policy.source_keys and bool(entry.citekey)
             low = entry.citekey.lower() if entry.citekey else ""
             if probe.lower() in holders:  # its key (as it would be stored) cites a catalogued entry
-                held_id, key, held, is_alias = holders[probe.lower()]
+                held_id, is_alias = holders[probe.lower()]
+                light = verbatim.get(held_id)
+                if (not is_alias and light is not None and light.source_type is not None
+                        and entry.source_type is not None and same_record(entry, light)):
+                    result.duplicates.append(Duplicate(entry, light.citekey, held_id,
+                                                       "the same record (key and fields)"))
+                    continue
+                held = stored_entry(held_id)
+                key = held.citekey
                 if not is_alias and same_record(entry, held):
                     result.duplicates.append(Duplicate(entry, key, held_id, "the same record (key and fields)"))
                     continue
+                keys = Keys.of(entry)
                 verdict = same_keys(keys, Keys.of(held))
                 if probe == entry.citekey and (verdict or verdict.probable or is_alias):
                     diff = field_diff(entry, held)
@@ -219,6 +222,8 @@ class Door:
                     elif diff:
                         result.differs.append(Duplicate(entry, key, held_id, why, diff))
                     continue
+            else:
+                keys = Keys.of(entry)
             if own_key and low in batch and same_record(entry, batch[low]):
                 result.duplicates.append(Duplicate(entry, batch[low].citekey, None, "the same record twice"))
                 continue

@@ -70,18 +70,30 @@ class EntryState:
 
     def key_holders(self, keys: Sequence[str]) -> dict[str, tuple[int, bool]]:
         """For each of ``keys`` that cites an entry, as its key or an alias (without case):
-        the lower-cased key → (the entry's row id, whether the key is an alias)."""
+        the lower-cased key → (the entry's row id, whether the key is an alias). One pass over
+        the keys (as ``taken_keys`` does), not a lookup per key."""
+        wanted = {k.lower() for k in keys}
         out: dict[str, tuple[int, bool]] = {}
-        wanted = list(dict.fromkeys(k.lower() for k in keys))
-        for start in range(0, len(wanted), 500):
-            part = wanted[start:start + 500]
-            marks = placeholders(len(part))
-            for alias, low, entry_id in self.conn.execute(
-                    f"SELECT 1, lower(alias), entry_id FROM aliases WHERE alias IN ({marks}) UNION ALL "
-                    f"SELECT 0, lower(citekey), id FROM entries WHERE citekey COLLATE NOCASE IN ({marks})",
-                    [*part, *part]):
-                if not alias or low not in out:  # a key wins over an alias
-                    out[low] = (int(entry_id), bool(alias))
+        if not wanted:
+            return out
+        for low, entry_id in self.conn.execute("SELECT lower(alias), entry_id FROM aliases"):
+            if low in wanted:
+                out[low] = (int(entry_id), True)
+        for low, entry_id in self.conn.execute("SELECT lower(citekey), id FROM entries"):
+            if low in wanted:
+                out[low] = (int(entry_id), False)  # a key wins over an alias
+        return out
+
+    def verbatim_of(self, ids: Sequence[int]) -> dict[int, Entry]:
+        """Entries ``ids`` with only their key and verbatim .bib source (type and fields as
+        written), for comparing records without loading them whole."""
+        out: dict[int, Entry] = {}
+        for start in range(0, len(ids), 500):
+            part = list(ids[start:start + 500])
+            for r in self.conn.execute(f"SELECT id, citekey, source_type, source_fields FROM entries "
+                                       f"WHERE id IN ({placeholders(len(part))})", part):
+                out[int(r[0])] = Entry(title="", citekey=r[1], source_type=r[2],
+                                       source_fields=json.loads(r[3]) if r[3] else {})
         return out
 
     def iter_blocks(self, ids: Sequence[int]) -> Iterator[tuple[list[str], dict[str, str]]]:
