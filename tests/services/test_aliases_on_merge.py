@@ -5,6 +5,7 @@ an imported entry fills in its arXiv fields."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -222,3 +223,31 @@ def test_re_importing_a_file_adds_nothing_cjk_and_author_less_entries_included(e
     assert again.added == [] and empty_library.count() == 2
     assert [(k, e) for k, e, _ in again.duplicates] == [("wang2023kuosan", "wang2023kuosan"), ("zhang2022", "zhang2022")]
     assert again.probable == [] and again.renamed == []
+
+
+_LARGE = (os.environ.get("PAPERSHELF_TEST_LARGE") or os.environ.get("CI") or "").lower() not in ("", "0", "false", "no")
+REAL = [SHARED / "live-clones-pybtex" / "xampl.bib", BIBER_EXAMPLES,
+        SHARED / "FlamingTempura-bibtex-tidy" / "better-bibtex" / "web_page_and_other_mendeley_idiocy.bib",
+        SHARED / "live-clones-pybtex" / "tugboat.bib",  # 2,720 entries
+        SHARED / "FlamingTempura-bibtex-tidy" / "better-bibtex" / "Unabbreviate_on_import_1436-3.bib"]  # 7,166
+
+
+@pytest.mark.parametrize("path", REAL, ids=[p.name for p in REAL])
+def test_every_key_of_a_real_file_keeps_its_own_entry_and_a_re_import_adds_nothing(empty_library, path):
+    """Distinct keys are never merged: an import keeps as many entries as the file has, each
+    under its key; a second import of the same file adds nothing."""
+    from papershelf.formats.bibtex.reader import read_file
+
+    if not path.exists():
+        pytest.skip("../shared data not present")
+    if path.stat().st_size > 400_000 and not _LARGE:
+        pytest.skip("over 400 kB: runs in CI or with PAPERSHELF_TEST_LARGE=1")
+    read = read_file(path)
+    first = import_files(empty_library, [path], autotag=False)
+    assert empty_library.count() == len(read.entries) and first.aliases == []
+    stored = {e.citekey for e in empty_library.entries()}
+    assert [new for old, new, _ in first.renamed if old == new] == []
+    assert all(e.citekey in stored or e.citekey in {o for o, _, _ in first.renamed} for e in read.entries)
+    again = import_files(empty_library, [path], autotag=False)
+    assert again.added == [] and again.renamed == [] and again.probable == []
+    assert empty_library.count() == len(read.entries)
