@@ -8,7 +8,11 @@ source to come. In one place and in this order it
    ``math/0211159``),
 2. asks the one identity rule (``model.identity.same_work``) whether each record is a work the
    catalogue (or an earlier record of the same batch) already holds: a duplicate is reported,
-   and merged only when the policy says ``update``,
+   and merged only when the policy says ``update`` — or, when the record brings its own key
+   and prints the same fields, that key becomes an alias. A record with its own key that would
+   print other fields, a second key of the same batch, and a record that is only *probably* a
+   catalogued work (title, year, first author) are added and reported as probable duplicates,
+   with the field diff (``_add`` says the order). Two works become one only by ``merge``,
 3. gives the citation key (``model.citekeys.choose_key``: the source's key when usable, else one
    made by the ``keys.pattern`` setting; a key never changes afterwards),
 4. applies the topic rules (rule tags; a user's tags always win),

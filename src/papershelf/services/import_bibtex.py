@@ -2,8 +2,11 @@
 
 Every file is read (a file that cannot be decoded is refused and reported, the others go on),
 then all their entries enter in one ``Library.add``: duplicates of catalogued works (by the one
-identity rule) are reported, or merged with ``update``; keys are kept as written unless BibTeX
-cannot cite them or another entry uses them (then the report says what each became). Each entry
+identity rule) are reported, or merged with ``update``; two keys are two entries, and a record
+that would make a key print another record is kept and reported as a probable duplicate; keys
+are kept as written unless BibTeX cannot cite them or another entry uses them (then the report
+says what each became). The report (``ImportReport.notices``) puts first what changes what a
+bibliography prints (``OUTPUT_CHANGING``); the import is one operation of the journal. Each entry
 keeps what its file said verbatim, and the file's @preamble and @string blocks, so an export
 gives them back unchanged. A file over the reader's size limit (``MAX_INPUT_BYTES``) refuses the
 whole import before any file is read (``BibTooLargeError``, exit 2).
