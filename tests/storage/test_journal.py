@@ -39,3 +39,20 @@ def test_undo_walks_back_one_import_at_a_time(empty_library):
     assert undone.summary == "second" and undone.trashed == ["b", "c"] and lib.count() == 1
     assert [t.reason for t in lib.trash()] == ["undo of second", "undo of second"]
     assert lib.undo().trashed == ["a"] and lib.count() == 0
+
+
+def test_undo_takes_back_imports_and_a_merge_in_turn_each_leaving_the_revisions_it_found(empty_library):
+    from papershelf.formats.bibtex.reader import read_string
+
+    lib = empty_library
+    a = "@article{B2006, title={Graph Search}, author={Bo, Al}, year={2006}, journal={AIJ}, doi={10.1/gs}}\n"
+    steps = [a, a.replace("B2006,", "Bo06,"), a.replace("B2006,", "B2006b,").replace("}}", "}, eprint={cs/0601001}}")]
+    for n, text in enumerate(steps):
+        import_entries(lib, read_string(text).entries, journal=f"import {n}")
+    assert lib.get("Bo06").citekey == "B2006" and lib.count() == 2  # an alias: it prints the same
+    lib.merge(lib.merge_plan("B2006", "B2006b"))
+    assert lib.get("B2006b").citekey == "B2006"
+    assert lib.undo().unmerged == ["B2006b"] and lib.get("B2006b").citekey == "B2006b"
+    assert lib.undo().trashed == ["B2006b"]
+    assert lib.undo().unaliased == [("Bo06", "B2006")] and lib.get("B2006").aliases == []
+    assert lib.undo().trashed == ["B2006"] and lib.count() == 0

@@ -281,7 +281,7 @@ class Door:
             self.safeguard("update")
         with self.cat.transaction():
             op = None
-            if policy.journal is not None:
+            if policy.journal is not None and (new or updates or any(r is not None for r, _, _ in aliases)):
                 from papershelf.storage import journal
 
                 op = journal.begin(self.cat.conn, "import", policy.journal)
@@ -290,12 +290,14 @@ class Door:
                 self.cat.record_topic_aliases(topics.aliases)
             result.added = self.cat.insert_many(new) if new else []
             row_of = {e.citekey: e.id for e in result.added}
+            before = {row_id for row_id, _ in updates}
             for row_id, key, alias in aliases:
                 target = row_id if row_id is not None else row_of.get(key)
                 if target is not None:
+                    if op is not None and row_id is not None:  # before the write, as undo needs it
+                        journal.aliased(self.cat.conn, op, target, alias, keep_before=target not in before)
+                        before.add(target)
                     self.cat.add_alias(target, alias)
-                    if op is not None and row_id is not None:
-                        journal.aliased(self.cat.conn, op, target, alias)
             result.updated = [self._merge_record(row_id, entry) for row_id, entry in updates]
             if aliases:  # the new entries as stored, with the keys that cite them
                 fresh = {e.id: e for e in self.cat.load([e.id for e in result.added if e.id is not None])}

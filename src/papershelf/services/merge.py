@@ -157,19 +157,16 @@ def _take_back(lib: Library, op: Operation) -> list[int]:
     conn = cat.conn
     touched: list[int] = []
     with cat.transaction():
-        for item in op.items:  # the changed entries as they were (their aliases of then, too)
-            if item.action != "updated" or item.before is None:
+        restored: set[int] = set()
+        for item in op.items:  # each changed entry as it was, revision included (its aliases then, too)
+            if item.before is None or item.entry_id in restored:
                 continue
-            row = conn.execute("SELECT revision FROM entries WHERE id = ?", (item.entry_id,)).fetchone()
-            if row is not None:
+            restored.add(item.entry_id)
+            if conn.execute("SELECT 1 FROM entries WHERE id = ?", (item.entry_id,)).fetchone():
                 cat.remove_ids([item.entry_id], to_trash=False)
-            entry_id = trash.write_back(conn, item.before)
-            conn.execute("UPDATE entries SET revision = ? WHERE id = ?",
-                         (max(int(row[0]) if row else 0, int(item.before["entry"].get("revision") or 0)) + 1,
-                          entry_id))
-            touched.append(entry_id)
+            touched.append(trash.write_back(conn, item.before))
         for item in op.items:
-            if item.action == "aliased":
+            if item.action == "aliased" and item.entry_id not in restored:
                 conn.execute("DELETE FROM aliases WHERE alias = ? AND entry_id = ?", (item.detail, item.entry_id))
                 cat.touch([item.entry_id])
                 reindex(conn, [item.entry_id])

@@ -69,8 +69,10 @@ def added(conn: sqlite3.Connection, op: int, entries: Sequence[tuple[int, str]])
                      [(op, entry_id, key) for entry_id, key in entries])
 
 
-def aliased(conn: sqlite3.Connection, op: int, entry_id: int, alias: str) -> None:
-    _item(conn, op, "aliased", entry_id, alias, detail=alias)
+def aliased(conn: sqlite3.Connection, op: int, entry_id: int, alias: str, *, keep_before: bool = False) -> None:
+    """``alias`` now cites the entry; ``keep_before``: with the entry's whole record before it."""
+    _item(conn, op, "aliased", entry_id, alias, detail=alias,
+          before=snapshot(conn, entry_id) if keep_before else None)
 
 
 def merged(conn: sqlite3.Connection, op: int, entry_id: int, citekey: str, trash_id: int) -> None:
