@@ -59,7 +59,9 @@ class ImportReport:
         what a bibliography prints first (``OUTPUT_CHANGING``), in the order found, then the rest."""
         out: list[dict[str, Any]] = []
         for alias, key in self.aliases:
-            out.append({"kind": "merged", "key": alias, "message": f"{alias} now cites {key} (it prints the same)"})
+            out.append({"kind": "merged", "key": alias, "message":
+                        f"{alias} now cites {key}, as an alias" + (" (the file's fields won)" if key in self.updated
+                                                                   else " (they print the same)")})
         for old, new, why in self.renamed:
             out.append({"kind": "key-renamed", "key": old,
                         "message": f"{old or '(no key)'} → {new}: {why}; a \\cite{{{old}}} now finds the "
