@@ -199,7 +199,8 @@ def _store(lib: Library, found: Sequence[tuple[Outcome, Entry]], report: AddRepo
         elif entry.citekey in added:
             maybe = probable.get(id(entry))
             outcome.status, outcome.entry, outcome.message = "added", added[entry.citekey], (
-                f"may be the same work as {maybe.existing_key} ({maybe.why}): both kept" if maybe else "")
+                f"may be the same work as {maybe.existing_key} ({maybe.why}): both kept; `papershelf merge "
+                f"{maybe.existing_key} {entry.citekey}` if they are one" if maybe else "")
     report.renamed.extend(result.renamed)
 
 
