@@ -43,10 +43,14 @@ def test_merge_refuses_without_a_terminal_and_shows_the_diff_first(run, two):
 
 
 def test_merge_keeps_other_citable_printing_keeps_record(run, two):
+    assert run("note", "B2006b", "read twice").exit_code == 0
     result = run("merge", "B2006", "B2006b", "--yes", "--json")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["keep"] == "B2006" and data["aliases"] == ["B2006b"]
+    assert data["tags"] == ["planning"] and data["notes"] is True  # OTHER's tags and notes go to KEEP
+    keep = json.loads(run("show", "B2006", "--json").stdout)
+    assert "planning" in keep["tags"] and "read twice" in keep["notes"]
     assert {"field": "eprint", "before": "cs/0601001", "after": None} in data["diff"]
     shown = json.loads(run("show", "B2006b", "--json").stdout)
     assert shown["citekey"] == "B2006" and shown["aliases"] == ["B2006b"] and shown["title"] == "Graph Search"
