@@ -51,8 +51,10 @@ def test_undo_takes_back_imports_and_a_merge_in_turn_each_leaving_the_revisions_
         import_entries(lib, read_string(text).entries, journal=f"import {n}")
     assert lib.get("Bo06").citekey == "B2006" and lib.count() == 2  # an alias: it prints the same
     lib.merge(lib.merge_plan("B2006", "B2006b"))
+    merged_at = lib.get("B2006").revision
     assert lib.get("B2006b").citekey == "B2006"
     assert lib.undo().unmerged == ["B2006b"] and lib.get("B2006b").citekey == "B2006b"
+    assert lib.get("B2006").revision > merged_at  # its fields of before, under a revision never given
     assert lib.undo().trashed == ["B2006b"]
     assert lib.undo().unaliased == [("Bo06", "B2006")] and lib.get("B2006").aliases == []
     assert lib.undo().trashed == ["B2006"] and lib.count() == 0

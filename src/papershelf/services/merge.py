@@ -162,9 +162,15 @@ def _take_back(lib: Library, op: Operation) -> list[int]:
             if item.before is None or item.entry_id in restored:
                 continue
             restored.add(item.entry_id)
-            if conn.execute("SELECT 1 FROM entries WHERE id = ?", (item.entry_id,)).fetchone():
+            row = conn.execute("SELECT revision FROM entries WHERE id = ?", (item.entry_id,)).fetchone()
+            if row is not None:
                 cat.remove_ids([item.entry_id], to_trash=False)
-            touched.append(trash.write_back(conn, item.before))
+            entry_id = trash.write_back(conn, item.before)
+            was = int(item.before["entry"].get("revision") or 0)
+            now_at = max(was, int(row[0]) if row is not None else 0) + 1  # a revision is never given twice
+            conn.execute("UPDATE entries SET revision = ? WHERE id = ?", (now_at, entry_id))
+            journal.carry_revision(conn, entry_id, was, now_at)
+            touched.append(entry_id)
         for item in op.items:
             if item.action == "aliased" and item.entry_id not in restored:
                 conn.execute("DELETE FROM aliases WHERE alias = ? AND entry_id = ?", (item.detail, item.entry_id))

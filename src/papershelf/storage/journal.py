@@ -100,5 +100,11 @@ def last(conn: sqlite3.Connection) -> Operation | None:
     return op
 
 
+def carry_revision(conn: sqlite3.Connection, entry_id: int, old: int, new: int) -> None:
+    """The entry, written back as it was at revision ``old``, is now at ``new`` (a revision is
+    never given twice): earlier operations that left it at ``old`` now expect ``new``."""
+    conn.execute("UPDATE journal_items SET revision = ? WHERE entry_id = ? AND revision = ?", (new, entry_id, old))
+
+
 def drop(conn: sqlite3.Connection, op: int) -> None:
     conn.execute("DELETE FROM journal WHERE id = ?", (op,))
