@@ -77,10 +77,11 @@ def test_importing_the_same_file_twice_reports_duplicates_and_update_merges(tmp_
     first = import_entries(Library(cat), read_string(text).entries)
     assert first.added == ["a", "b"]
     again = import_entries(Library(cat), read_string(text.replace("{J}", "{Journal}")).entries)
-    assert again.added == [] and [d[2] for d in again.duplicates] == ["DOI 10.1/X", "arXiv id 2106.09685"]
-    assert cat.get("a").journal == "J"
+    assert again.added == [] and [d[2] for d in again.duplicates] == [
+        "its key, and DOI 10.1/X", "the same record (key and fields)"]
+    assert [(k, e) for k, e, _, _ in again.differs] == [("a", "a")] and cat.get("a").journal == "J"
     merged = import_entries(Library(cat), read_string(text.replace("{J}", "{Journal}")).entries, update=True)
-    assert merged.updated == ["a", "b"] and cat.get("a").journal == "Journal"
+    assert merged.updated == ["a"] and cat.get("a").journal == "Journal"  # b: the same record, nothing to do
     assert cat.count() == 2
     cat.close()
 

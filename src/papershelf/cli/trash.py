@@ -63,7 +63,8 @@ def trash(
     # One line per entry: key, when removed, when it is purged, year, title (tab-separated).
     for t in held:
         out_line("\t".join(printable(" ".join(str(v).split())) for v in (
-            t.citekey, t.removed, trash_expiry(t.removed, days), t.year or "", t.title)))
+            t.citekey, t.removed, trash_expiry(t.removed, days), t.year or "",
+            t.title + (f" ({t.reason})" if t.reason else ""))))
     if sys.stdout.isatty():
         info(f"{plural(len(held), 'entry', 'entries')} in the trash, each kept {plural(days, 'day')} "
              "(PAPERSHELF_TRASH_DAYS); `papershelf restore KEY` brings one back.")

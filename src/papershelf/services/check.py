@@ -227,8 +227,8 @@ def duplicate_lints(lib: Library, entries: Sequence[Entry]) -> list[Finding]:
         for key, twin in ((a, b), (b, a)):
             if key in checked:
                 out.append(Finding("duplicate", key, f"the same work as {twin} ({why})",
-                                   f"cite one of them and `papershelf remove` the other (`papershelf show {twin}` "
-                                   "compares); if they are different works, ignore this"))
+                                   f"`papershelf merge {twin} {key}` joins them ({key} keeps citing, and shows the "
+                                   "fields that change first); if they are different works, ignore this"))
     return out
 
 

@@ -90,6 +90,34 @@ class EntryState:
             self.touch([entry_id])
             reindex(self.conn, [entry_id])  # a key that cites it finds it in search too
 
+    def key_holders(self, keys: Sequence[str]) -> dict[str, tuple[int, bool]]:
+        """For each of ``keys`` that cites an entry, as its key or an alias (without case):
+        the lower-cased key → (the entry's row id, whether the key is an alias). One pass over
+        the keys (as ``taken_keys`` does), not a lookup per key."""
+        wanted = {k.lower() for k in keys}
+        out: dict[str, tuple[int, bool]] = {}
+        if not wanted:
+            return out
+        for low, entry_id in self.conn.execute("SELECT lower(alias), entry_id FROM aliases"):
+            if low in wanted:
+                out[low] = (int(entry_id), True)
+        for low, entry_id in self.conn.execute("SELECT lower(citekey), id FROM entries"):
+            if low in wanted:
+                out[low] = (int(entry_id), False)  # a key wins over an alias
+        return out
+
+    def verbatim_of(self, ids: Sequence[int]) -> dict[int, Entry]:
+        """Entries ``ids`` with only their key and verbatim .bib source (type and fields as
+        written), for comparing records without loading them whole."""
+        out: dict[int, Entry] = {}
+        for start in range(0, len(ids), 500):
+            part = list(ids[start:start + 500])
+            for r in self.conn.execute(f"SELECT id, citekey, source_type, source_fields FROM entries "
+                                       f"WHERE id IN ({placeholders(len(part))})", part):
+                out[int(r[0])] = Entry(title="", citekey=r[1], source_type=r[2],
+                                       source_fields=json.loads(r[3]) if r[3] else {})
+        return out
+
     def iter_blocks(self, ids: Sequence[int]) -> Iterator[tuple[list[str], dict[str, str]]]:
         """The @preamble values and @string definitions (``Entry.bib_preambles``/``bib_strings``,
         exactly as ``load`` fills them) of each entry of ``ids`` that has any, in ``ids`` order,

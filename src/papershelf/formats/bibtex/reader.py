@@ -99,7 +99,9 @@ class Problem:
     line: int | None  # 1-based, when known
     key: str | None
     message: str
-    kind: str = "other"  # what it is, for the import report: PROBLEM_KINDS, or "other"
+    # a stable slug for reports: undefined-macro, dangling-crossref, skipped-entry, key-renamed,
+    # field-ignored, duplicate-field, unbalanced-braces, shared-eprint, crossref-cycle… or other
+    kind: str = "other"
 
     def __str__(self) -> str:
         where = f"line {self.line}" if self.line else "?"
@@ -303,7 +305,7 @@ class Bibliography:
                 line = s.start_line + 1 if s.start_line is not None else None
                 what = exc.what if room >= MAX_VALUE_CHARS or "uses" in exc.what else \
                     f"would bring all @string text past the {_mb(MAX_MACRO_TOTAL_CHARS)} limit"
-                result.problems.append(Problem(line, None, f"@string {s.key!r} {what}; skipped"))
+                result.problems.append(Problem(line, None, f"@string {s.key!r} {what}; skipped", "skipped-string"))
                 continue
             macro_total += len(value)
             macros.values[name] = value
@@ -329,7 +331,8 @@ class Bibliography:
             line = (e.start_line or 0) + 1
             if key.lower() in seen:  # as bibtex ("Repeated entry") and biber ("Duplicate entry key") do
                 result.problems.append(Problem(line, key, "key used twice in the file: bibtex and biber read "
-                                                          "only the first, so this block is not imported"))
+                                                          "only the first, so this block is not imported",
+                                               "skipped-entry"))
                 continue
             seen.add(key.lower())
             fields: dict[str, str] = {}
@@ -341,18 +344,20 @@ class Bibliography:
                 name = f.key.strip().lower()
                 if not _FIELD_NAME.match(name):
                     what = "a commented-out field" if name.startswith("%") else f"field name {name!r}"
-                    result.problems.append(Problem(line, key, f"{what} ignored"))
+                    result.problems.append(Problem(line, key, f"{what} ignored", "field-ignored"))
                     continue
                 raw_value = f.value if isinstance(f.value, str) else str(f.value)
                 try:
                     value = resolve(raw_value, macros.values, missing, month=name == "month", used=uses)
                 except _TooLarge as exc:
                     result.problems.append(Problem(line, key, f"field {name!r} {exc.what}; "
-                                                              "entry skipped (nothing imported from it)"))
+                                                              "entry skipped (nothing imported from it)",
+                                                      "skipped-entry"))
                     too_large = True
                     break
                 if name in fields:
-                    result.problems.append(Problem(line, key, f"field {name!r} given twice; the first kept"))
+                    result.problems.append(Problem(line, key, f"field {name!r} given twice; the first kept",
+                                                      "duplicate-field"))
                     continue
                 fields[name] = value
                 form = written_form(raw_value)
@@ -388,7 +393,8 @@ class Bibliography:
             result = self.results[rec.file]
             fields, source_fields = rec.fields, verbatim.pop(id(rec))
             if not any(v.strip() for v in fields.values()):
-                result.problems.append(Problem(rec.line, rec.key, "no field: nothing to cite, skipped"))
+                result.problems.append(Problem(rec.line, rec.key, "no field: nothing to cite, skipped",
+                                               "skipped-entry"))
                 continue
             entry, notes = to_entry(rec.key, rec.type, fields)
             entry.source_type = rec.type
@@ -400,7 +406,8 @@ class Bibliography:
                     entry.source_raw.pop(name, None)
                     entry.edited.append(name)
                     result.problems.append(Problem(rec.line, rec.key, f"field {name!r} has unbalanced braces; "
-                                                                      "an export writes it from its decoded text"))
+                                                                      "an export writes it from its decoded text",
+                                                                      "unbalanced-braces"))
             ids = source_fields.get("ids")
             if ids:  # biblatex's other keys of the entry: they cite it too
                 entry.aliases = list(dict.fromkeys(
@@ -434,7 +441,8 @@ class Bibliography:
                                                "files read; kept as a field", DANGLING_CROSSREF))
                 continue
             if parent is rec or id(parent) in seen:
-                result.problems.append(Problem(rec.line, rec.key, f"{how} cycle through {parent.key!r}"))
+                result.problems.append(Problem(rec.line, rec.key, f"{how} cycle through {parent.key!r}",
+                                               "crossref-cycle"))
                 continue
             self._inherit(parent, by_key, seen + (id(rec),), done, known)
             for name, value in parent.fields.items():
@@ -465,7 +473,8 @@ def _blocks(library: Library, result: ReadResult) -> list[BibEntry]:
         err = (str(getattr(block, "error", "") or "").strip().splitlines() or [""])[0]
         line = block.start_line + 1 if block.start_line is not None else None
         result.problems.append(Problem(line, getattr(block, "key", None),
-                                       f"skipped a block bibtexparser cannot read ({err or 'malformed'})"))
+                                       f"skipped a block bibtexparser cannot read ({err or 'malformed'})",
+                                       "skipped-entry"))
     return sorted(blocks, key=lambda e: e.start_line or 0)
 
 
@@ -493,7 +502,8 @@ def _shared_eprints(result: ReadResult, lines: dict[str, int]) -> None:
                     entry.extra[name] = " ".join(entry.source_fields[name].split())
             result.problems.append(Problem(lines.get(entry.citekey), entry.citekey,
                                            f"eprint {arxiv_id} is shared by {len(group)} entries with "
-                                           "different DOIs: kept as a field, not used as the arXiv id"))
+                                           "different DOIs: kept as a field, not used as the arXiv id",
+                                           "shared-eprint"))
 
 
 def check_size(path: Path) -> None:
