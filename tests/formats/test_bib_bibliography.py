@@ -224,3 +224,20 @@ def test_only_a_crossref_parent_moves_and_a_cycle_keeps_the_file_order(lib, tmp_
     keys = lib.cat.keys_of(ids)
     # biber keeps the set it reads last for a member, and breaks sort ties by file order
     assert [keys[i] for i in ids] == ["s1", "s2", "m1", "m2", "circ1", "circ2", "child", "parent"]
+
+
+def test_papershelf_s_own_export_comes_back_whole_and_adds_nothing_again(files, lib, tmp_path):
+    import_files(lib, files, autotag=False)
+    lib.cat.add_alias(lib.cat.resolve("bonet2001"), "hsp")  # a merged-away key
+    first = "".join(export.bibtex_chunks(lib, export.select_ids(lib, parents=True).ids))
+    (tmp_path / "own.bib").write_text(first, encoding="utf-8")
+    assert import_files(lib, [tmp_path / "own.bib"], autotag=False).added == []
+    cat, _ = Catalogue.open(tmp_path / "restored.db", create=True)
+    try:
+        restored = Library(cat)
+        import_files(restored, [tmp_path / "own.bib"], autotag=False)
+        again = "".join(export.bibtex_chunks(restored, export.select_ids(restored, parents=True).ids))
+        assert restored.get("hsp").citekey == "bonet2001"
+    finally:
+        cat.close()
+    assert again == first
