@@ -241,3 +241,13 @@ def test_papershelf_s_own_export_comes_back_whole_and_adds_nothing_again(files, 
     finally:
         cat.close()
     assert again == first
+
+
+def test_a_quote_inside_braces_does_not_end_a_quoted_value():
+    # bibtexparser ends the value at the inner quote; bibtex (and the reader now) does not
+    text = '@Article{key01,\n  author = "Simon {"}the {saint"} Templar", \n  year = 2000,\n}\n@misc{next, title = {N}}\n'
+    read = read_string(text)
+    assert [e.citekey for e in read.entries] == ["key01", "next"] and not read.problems
+    entry = read.entries[0]
+    assert entry.source_fields == {"author": 'Simon {"}the {saint"} Templar', "year": "2000"}
+    assert '  author = "Simon {"}the {saint"} Templar",\n' in write_bibtex(read.entries)

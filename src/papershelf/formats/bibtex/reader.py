@@ -23,6 +23,9 @@ What it does beyond splitting, in order:
   ``month = aug``, ``journal = jair``, ``"Foo"``, ``2006``, ``jan # "~1"``), its file's
   ``@preamble`` blocks and the ``@string`` definitions its values use (from any file read
   before it), as written, so the writer can give all of it back.
+* a block bibtexparser splits so that a value's braces do not nest (it ends
+  ``"Simon {"}the {saint"} Templar"`` at the inner quote) is scanned again as bibtex scans it
+  (``_scan_fields``; a file up to ``_RESCAN_BYTES`` keeps its text for this).
 * an entry with any field is read (``@misc{k, key = …, note = …}`` is citable); only a block
   with no field at all is skipped.
 * an arXiv eprint shared by entries with different DOIs is not taken as their arXiv id.
@@ -63,6 +66,7 @@ __all__ = ["DANGLING_CROSSREF", "MAX_INPUT_BYTES", "MAX_MACRO_TOTAL_CHARS", "MAX
 MAX_INPUT_BYTES = 200 * 1024 * 1024  # a larger file is refused whole (exit 2)
 MAX_VALUE_CHARS = 1024 * 1024  # one field or one expanded @string; larger: reported and skipped
 MAX_MACRO_TOTAL_CHARS = 64 * 1024 * 1024  # all expanded @string text of one file
+_RESCAN_BYTES = 16 * 1024 * 1024  # a file up to this size keeps its text to re-scan a mis-split block
 
 
 class BibTooLargeError(UsageError):
@@ -193,6 +197,59 @@ def written_form(raw: str) -> str | None:
     return raw
 
 
+def _scan_fields(block: str) -> list[tuple[str, str]] | None:
+    """The fields of one entry block, scanned as bibtex scans them (a ``"`` inside braces does
+    not end a quoted value: ``"Simon {"}the {saint"} Templar"``); None if the block does not
+    scan. Only used when bibtexparser's split left a value whose braces do not nest."""
+    start = block.find(",")
+    if not block.lstrip().startswith("@") or start < 0:
+        return None
+    i, n, out = start + 1, len(block), []
+    while True:
+        while i < n and (block[i].isspace() or block[i] == ","):
+            i += 1
+        if i >= n or block[i] in "})":
+            return out
+        eq = block.find("=", i)
+        if eq < 0:
+            return None
+        name = block[i:eq].strip()
+        i, value_start = eq + 1, eq + 1
+        while True:  # one part of a value, then perhaps ``#`` and another
+            while i < n and block[i].isspace():
+                i += 1
+            if i >= n:
+                return None
+            if block[i] in "{\"":
+                closer, depth = ("}", 1) if block[i] == "{" else ('"', 0)
+                i += 1
+                while i < n:
+                    c = block[i]
+                    if c == "{":
+                        depth += 1
+                    elif c == "}":
+                        depth -= 1
+                        if closer == "}" and depth == 0:
+                            break
+                        if depth < 0:
+                            return None
+                    elif c == '"' and closer == '"' and depth == 0:
+                        break
+                    i += 1
+                i += 1
+            else:
+                while i < n and not block[i].isspace() and block[i] not in ",#})":
+                    i += 1
+            j = i
+            while j < n and block[j].isspace():
+                j += 1
+            if j < n and block[j] == "#":
+                i = j + 1
+                continue
+            break
+        out.append((name, block[value_start:i].strip()))
+
+
 _BRACES = re.compile(r"[^{}]+")
 
 
@@ -290,7 +347,12 @@ class Bibliography:
         result = ReadResult()
         index = len(self.results)
         self.results.append(result)
-        library = bibtexparser.parse_string(held.pop(), parse_stack=[])
+        text = held.pop()
+        library = bibtexparser.parse_string(text, parse_stack=[])
+        # kept (a small file only) to scan again a block bibtexparser splits wrong (``_scan_fields``)
+        source_text: str | None = text if len(text) <= _RESCAN_BYTES else None
+        del text
+        line_starts: list[int] = []
         unknown: set[str] = set()
         macros = self.macros
         macro_total = 0
@@ -340,13 +402,19 @@ class Bibliography:
             uses: set[str] = set()
             missing: set[str] = set()
             too_large = False
-            for f in e.fields:
-                name = f.key.strip().lower()
+            pairs = [(f.key, f.value if isinstance(f.value, str) else str(f.value)) for f in e.fields]
+            if source_text is not None and not all(balanced(v) for _, v in pairs):
+                # bibtexparser ends "…{"}…" at the inner quote: scan the block as bibtex does
+                if not line_starts:
+                    line_starts = [0] + [m.end() for m in re.finditer("\n", source_text)]
+                at = line_starts[min(e.start_line or 0, len(line_starts) - 1)]
+                pairs = _scan_fields(source_text[at:at + 2 * MAX_VALUE_CHARS]) or pairs
+            for field_name, raw_value in pairs:
+                name = field_name.strip().lower()
                 if not _FIELD_NAME.match(name):
                     what = "a commented-out field" if name.startswith("%") else f"field name {name!r}"
                     result.problems.append(Problem(line, key, f"{what} ignored", "field-ignored"))
                     continue
-                raw_value = f.value if isinstance(f.value, str) else str(f.value)
                 try:
                     value = resolve(raw_value, macros.values, missing, month=name == "month", used=uses)
                 except _TooLarge as exc:
