@@ -204,7 +204,8 @@ def _scan_fields(block: str) -> list[tuple[str, str]] | None:
     start = block.find(",")
     if not block.lstrip().startswith("@") or start < 0:
         return None
-    i, n, out = start + 1, len(block), []
+    i, n = start + 1, len(block)
+    out: list[tuple[str, str]] = []
     while True:
         while i < n and (block[i].isspace() or block[i] == ","):
             i += 1
