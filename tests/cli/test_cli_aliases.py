@@ -69,6 +69,8 @@ def test_probable_duplicates_are_reported_and_both_kept(run, default_db, tmp_pat
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert data["added"] == ["rep2020", "acme2020"]
-    assert data["probable"] == [{"key": "acme2020", "existing": "rep2020",
-                                 "same": "title and year (no author to compare)"}]
+    [probable] = data["probable"]
+    assert probable["key"] == "acme2020" and probable["existing"] == "rep2020"
+    assert probable["same"] == "title and year (no author to compare)"
+    assert {"field": "@type", "this": "techreport", "other": "misc"} in probable["diff"]
     assert "acme2020 may be the same work as rep2020" in result.stderr

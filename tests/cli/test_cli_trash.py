@@ -110,7 +110,7 @@ def test_the_trash_listing_in_a_pipe_and_as_json(run, bundled):
     line = run("trash").stdout.splitlines()
     assert len(line) == 1 and line[0].split("\t")[0] == "hu2022lora"
     (item,) = trash(run)
-    assert set(item) == {"citekey", "title", "year", "removed", "expires"}
+    assert set(item) == {"citekey", "title", "year", "removed", "reason", "expires"}
     assert item["expires"][:4] >= item["removed"][:4] and item["expires"] > item["removed"]
     check = run("db", "check", "--json")  # a full trash is a whole catalogue
     assert check.exit_code == 0 and json.loads(check.stdout)["clean"], check.stdout

@@ -53,12 +53,14 @@ def test_latex_is_decoded_to_unicode_and_names_are_split():
     assert e.authors[3].family == "others"
 
 
-def test_duplicate_keys_in_one_file_are_renamed_and_reported():
+def test_a_second_block_with_a_key_already_used_is_reported_and_left_out_as_bibtex_does():
     r = read_file(DATA / "biber_full-bbl.bib")
     keys = [e.citekey for e in r.entries]
-    assert len(keys) == len({k.lower() for k in keys})
-    assert r.renamed["F1"].startswith("F1")
-    assert any("used twice" in p.message for p in r.problems)
+    assert len(keys) == len({k.lower() for k in keys}) and "F1" in keys
+    assert r.renamed == {}
+    assert any("used twice" in p.message and p.key == "F1" for p in r.problems)
+    first = read_string("@misc{k, title = {First}}\n@misc{K, title = {Second}}\n")
+    assert [e.title for e in first.entries] == ["First"]
 
 
 def test_malformed_blocks_are_reported_with_their_line_and_the_rest_imports():
@@ -159,7 +161,7 @@ def _check_entries(read: dict[Path, ReadResult]) -> list[tuple[str, str]]:
     keyless = []
     for path, result in read.items():
         keys = [e.citekey.lower() for e in result.entries if e.citekey]
-        assert len(keys) == len(set(keys)), f"{path}: a key used twice was not renamed"
+        assert len(keys) == len(set(keys)), f"{path}: a key used twice was read twice"
         for e in result.entries:
             where = f"{path.name}: {e.citekey!r}"
             assert e.type in ENTRY_TYPES, where

@@ -60,8 +60,15 @@ def test_a_taken_key_is_suffixed_ignoring_case_like_bibtex():
 
 def test_a_key_bibtex_cannot_cite_is_cleaned_and_reported():
     key, why = choose_key(Entry("T", citekey="Müller 2020, draft"), lambda k: False, source_keys=True)
-    assert key == "Muller2020draft" and why == "not a key BibTeX can cite"
+    assert key == "Müller2020draft" and why == "not a key BibTeX can cite"  # only what they cannot cite goes
     assert usable_key("{}") == ""
+
+
+@pytest.mark.parametrize("key", ["O'Keeffe_1967_tr", "a:b", "a-b.c/d+e", "Müller2001", "李2020", "(x)", "a!b?c@d"])
+def test_every_key_bibtex_or_biber_cites_is_kept(key):
+    # the grammar itself is checked against the real tools in tests/formats/test_key_grammar.py
+    assert choose_key(Entry("T", citekey=key), lambda k: False, source_keys=True) == (key, None)
+    assert check_key(key) == key
 
 
 def test_a_missing_key_is_generated_and_reported_only_for_files():

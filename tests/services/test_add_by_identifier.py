@@ -81,11 +81,14 @@ def test_a_failed_lookup_writes_nothing_for_it(empty_library, clients, metadata_
     assert len(empty_library.entries()) == 1
 
 
-def test_pasted_bibtex_keeps_its_key_and_reports_a_duplicate(empty_library):
+def test_pasted_bibtex_keeps_its_keys_and_reports_a_duplicate(empty_library):
     bib = ("@article{a2020, author = {Ada Lovelace}, title = {On Engines}, journal = {J}, year = {2020}, doi = {10.1/x}}\n"
            "@article{b2020, author = {Ada Lovelace}, title = {On Engines}, journal = {J}, year = {2020}, doi = {10.1/X}}\n")
-    report = add_bibtex(empty_library, bib)
-    assert [(o.entry.citekey, o.status) for o in report.outcomes] == [("a2020", "added"), ("a2020", "exists")]
+    report = add_bibtex(empty_library, bib)  # two keys in one text: two entries, the second reported
+    assert [(o.entry.citekey, o.status) for o in report.outcomes] == [("a2020", "added"), ("b2020", "added")]
+    assert "may be the same work as a2020 (DOI 10.1/X" in report.outcomes[1].message
+    again = add_bibtex(empty_library, bib)
+    assert [(o.entry.citekey, o.status) for o in again.outcomes] == [("a2020", "exists"), ("b2020", "exists")]
 
 
 def test_text_without_entries_is_a_usage_error(empty_library):

@@ -48,7 +48,9 @@ def test_biblatex_ids_already_in_the_source_are_kept_with_the_aliases():
 def test_bibtex_export_finds_an_entry_for_every_alias_cited(tmp_path):
     cited = ["Ho_DDPM_2020", "ddpm", "ho2020"]
     text, _ = export.bibtex([paper()], "bibtex", cited=cited)
-    assert "ids =" not in text  # plain.bst knows no ids: a copy under each alias cited instead
+    # plain.bst knows no ids: a copy under each alias cited; ids (which bibtex skips) keeps them
+    # citable when the export is imported again
+    assert text.count("ids = {Ho_DDPM_2020, ddpm}") == 1
     bbl, blg = bibtex_run(text, cited, tmp_path)
     assert "Warning" not in blg and "didn't find" not in blg, blg
     for key in ("Ho_DDPM_2020", "ddpm", "ho2020"):
@@ -94,4 +96,32 @@ def test_nocite_all_gives_one_item_per_entry_not_one_per_alias(tmp_path):
     bbl, _ = bibtex_run(text, ["*"], tmp_path)
     assert bbl.count("\\bibitem") == 1
     only_one, _ = export.bibtex([paper()], "bibtex", cited=["ddpm"])
-    assert "@inproceedings{ddpm," in only_one and "Ho_DDPM_2020" not in only_one
+    assert "@inproceedings{ddpm," in only_one and "@inproceedings{Ho_DDPM_2020," not in only_one
+
+
+def test_the_bibtex_full_export_keeps_merged_keys_citable_after_a_re_import(tmp_path):
+    from papershelf.formats.bibtex.reader import read_string
+    from papershelf.services.import_bibtex import import_entries
+    from papershelf.services.library import Library
+    from papershelf.storage.catalogue import Catalogue
+
+    text, _ = export.bibtex([paper()], "bibtex")
+    read = read_string(text)
+    assert read.entries[0].aliases == ["Ho_DDPM_2020", "ddpm"]
+    cat, _ = Catalogue.open(tmp_path / "again.db", create=True)
+    try:
+        lib = Library(cat)
+        import_entries(lib, read.entries, autotag=False)
+        for key in ("Ho_DDPM_2020", "ddpm"):
+            assert cat.get_id(cat.resolve(key, exact=True)).citekey == "ho2020"
+        again = import_entries(lib, read_string(text).entries, autotag=False)  # its own export again
+        assert again.added == [] and sorted(cat.get_id(cat.resolve("ho2020")).aliases) == ["Ho_DDPM_2020", "ddpm"]
+    finally:
+        cat.close()
+
+
+def test_search_names_set_on_an_entry_papershelf_made_never_reach_an_export():
+    entry = paper(aliases=[], extra={"aliases": "DDPM"}, source_fields={"aliases": "DDPM, Diffusion"})
+    for style in ("bibtex", "biblatex"):
+        text, _ = export.bibtex([entry], style)
+        assert "aliases" not in text and "DDPM" not in text

@@ -88,7 +88,7 @@ def test_every_kind_of_change_is_seen(empty_library, tmp_path, monkeypatch):
         assert (text, report) == _uncached(lib, style, keywords="both")
         assert "A New Title" in text and "fresh-tag" in text and "renamed2026," in text
         assert "a note written later" in text
-        assert ("old4" in text) == (style == "biblatex")  # biblatex's ids
+        assert "old4" in text  # ids: biber cites it, bibtex skips it, a re-import reads it
         assert rendered == sorted([keys[1], keys[2], "renamed2026", keys[4], keys[5]])
 
 

@@ -37,6 +37,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "remove": ("edit:remove", "Move entries to the trash (`restore` brings them back)."),
     "trash": ("trash:trash", "List the entries in the trash, or empty it."),
     "restore": ("trash:restore", "Bring removed entries back from the trash, unchanged."),
+    "merge": ("merge:merge", "Merge one entry into another: its key keeps citing (shows the diff, asks)."),
+    "undo": ("merge:undo", "Undo the last import or merge."),
     "rekey": ("edit:rekey", "Rename an entry's citation key."),
     "cite": ("export:cite", "Print the BibTeX of some entries, ready to paste."),
     "check": ("check:check", "Lint what a thesis cites: missing keys, fields, duplicates, published preprints."),

@@ -75,6 +75,8 @@ def _print(report: AddReport, as_json: bool) -> None:
         if o.status == "added" and o.entry is not None:
             source = f" [{o.source}]" if o.source else ""
             out_line(f"{'added':<9} {key:<24} {o.ref}  {o.entry.title}{source}".rstrip())
+            if o.message:  # a probable duplicate of a catalogued entry: both kept
+                warn(f"{key}: {o.message}")
         elif o.status == "exists":
             out_line(f"{'exists':<9} {key:<24} {o.ref}  {o.message}".rstrip())
     for o in report.failures if len(report.outcomes) > 1 else ():  # one item: the error line says it

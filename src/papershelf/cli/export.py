@@ -122,6 +122,9 @@ def export_bibtex(
         "--keywords", help="What the keywords field holds: source (an imported entry's own "
                            "keywords, unchanged; none for entries papershelf made), tags "
                            "(papershelf's tags instead) or both.")] = "source",
+    no_preamble: Annotated[bool, typer.Option(
+        "--no-preamble", help="Leave out the @preamble blocks of the files the entries came from "
+                              "(the @string definitions they use are still written).")] = False,
     output: OutputOpt = None,
     force: ForceOpt = False,
     watch: Annotated[bool, typer.Option(
@@ -131,14 +134,17 @@ def export_bibtex(
         "--interval", min=0.05, max=3600, help="Seconds between two looks for --watch.")] = 1.0,
 ) -> None:
     """Write entries as a .bib file. Entries imported from a .bib come back as written
-    (fields, @preamble, @string); the others are written so bibtex and biber read them
-    without a warning. With --aux, -o and --watch: a .bib that keeps itself in sync.
+    (fields with their braces, quotes and macros; the @preamble of their files; the @string
+    definitions they use); the others are written so bibtex and biber read them without a
+    warning. Every entry an exported one needs comes too (crossref and xdata parents, a set's
+    members), after it. With --aux, -o and --watch: a .bib that keeps itself in sync.
 
     Examples:
 
       papershelf export bibtex -o refs.bib
       papershelf export bibtex --tag lora --style biblatex -o lora.bib
       papershelf export bibtex --aux thesis.aux -o refs.bib --watch
+      papershelf export bibtex --aux thesis.aux --no-preamble -o refs.bib
     """
     from papershelf.services import export
 
@@ -148,20 +154,21 @@ def export_bibtex(
         if aux is None or output is None or keys or tag or type_ or year or query:
             raise UsageError("--watch follows a LaTeX .aux file: give it --aux and -o, and no keys or filters",
                              hint="papershelf export bibtex --aux thesis.aux -o refs.bib --watch")
-        _watch(aux, output, style, minimal=minimal, keywords=keywords, force=force, interval=interval)
+        _watch(aux, output, style, minimal=minimal, keywords=keywords, force=force, interval=interval,
+               preamble=not no_preamble)
         return
     with open_library() as lib:  # streamed: entries are loaded and written a chunk at a time
         _check(output, force, lib.path)
         done = export.export_bibtex(lib, export.BibtexRequest(
             keys or [], build_filters(tag, type_, year), query, aux, style=style, minimal=minimal,
-            keywords=keywords))
+            keywords=keywords, preamble=not no_preamble))
         _warn_missing(done.selection)
         _write(done.chunks, output, len(done.selection.ids), "bibtex", force=force, catalogue=lib.path)
     _report_writer(done.report)
 
 
 def _watch(aux: Path, output: Path, style: str, *, minimal: bool, keywords: str, force: bool,
-           interval: float) -> None:
+           interval: float, preamble: bool) -> None:
     """``export bibtex --watch``: one line per rewrite, the missing keys when they change; Ctrl-C
     ends it (exit 130)."""
     import time
@@ -191,7 +198,8 @@ def _watch(aux: Path, output: Path, style: str, *, minimal: bool, keywords: str,
         sys.stdout.flush()
 
     with open_library() as lib:
-        state = BibWatch(lib, aux, output, style, minimal=minimal, keywords=keywords, force=force)
+        state = BibWatch(lib, aux, output, style, minimal=minimal, keywords=keywords, force=force,
+                         preamble=preamble)
         try:
             watch(state, show, interval=interval)
         except KeyboardInterrupt:
@@ -267,19 +275,21 @@ def cite(
     minimal: Annotated[bool, typer.Option(
         "--minimal/--full", help="Only the fields a bibliography prints (default), or also "
                                  "abstract, keywords and notes.")] = True,
+    no_preamble: Annotated[bool, typer.Option(
+        "--no-preamble", help="Leave out the @preamble blocks of the files the entries came from.")] = False,
 ) -> None:
-    """Print the BibTeX of some entries, ready to paste into a .bib file.
+    """Print the BibTeX of some entries, ready to paste into a .bib file, with the entries they
+    need (crossref and xdata parents, a set's members) and the @string definitions they use.
 
     Examples:
 
       papershelf cite ho2020denoising hu2022lora
       papershelf cite hu2022lora --style biblatex | pbcopy
+      papershelf cite ho2020denoising hu2022lora --no-preamble
     """
     from papershelf.services import export
 
-    style = export.check_style(style)
     with open_library() as lib:
-        entries = lib.get_many(keys)
-    text, report = export.bibtex(entries, style, minimal=minimal, cited=keys)
+        text, report = export.cite(lib, keys, style, minimal=minimal, preamble=not no_preamble)
     sys.stdout.write(text)
     _report_writer(report)

@@ -1,6 +1,7 @@
 """Bringing entries in: ``import bibtex`` and ``import markdown``.
 
     papershelf import bibtex old.bib --update              duplicates merged instead of reported
+    papershelf import bibtex refs.bib --verbose            every notice, and each probable duplicate's diff
     papershelf import markdown my-list.md                  arXiv metadata if arXiv answers, else placeholders
     papershelf import markdown my-list.md --offline        placeholders only; `papershelf sync` completes them
     papershelf import markdown my-list.md --dry-run --json
@@ -50,8 +51,9 @@ import_app = typer.Typer(
 
 @import_app.command("bibtex")
 def import_bibtex(
-    files: Annotated[list[Path], typer.Argument(help=".bib files.", show_default=False,
-                                                dir_okay=False)],
+    files: Annotated[list[Path], typer.Argument(
+        help=".bib files, read as one bibliography in the order given (as \\bibliography{a,b,c}).",
+        show_default=False, dir_okay=False)],
     update: Annotated[bool, typer.Option(
         "--update", help="Merge duplicates: the file's fields overwrite the stored ones "
                          "(key, notes, section and tags stay; the file's tags are added).")] = False,
@@ -60,19 +62,30 @@ def import_bibtex(
         "--encoding", help="Read the files in this encoding (default: UTF-8, UTF-16 with a BOM, "
                            "or what a JabRef '% Encoding:' header says).")] = None,
     autotag: AutotagOpt = None,
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="List every notice, and each probable duplicate's field diff "
+                                "(default: what changes what a bibliography prints, then counts per kind).")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Import BibTeX/biblatex files. Exit 5 if a file could not be read (the rest is imported);
     exit 2 if a file is over the size limit (then nothing is imported).
 
-    Every field is kept as written (with the file's @preamble and @string blocks), so
-    `papershelf export bibtex` gives the entries back unchanged.
+    Every field is kept as written, in its form (braces, quotes, macros), with its file's
+    @preamble and the @string definitions it uses, so `papershelf export bibtex` gives the
+    entries back unchanged. The files are one bibliography: a macro an earlier file defines
+    applies in later ones, a crossref parent may be in any of them. Two keys are two entries;
+    a record is merged into a catalogued one only on certain evidence (same DOI or arXiv id)
+    when it prints the same (--update: always, the file's fields win). The report says
+    first what changes what a bibliography prints (merges, renamed keys, probable
+    duplicates, undefined macros, dangling crossrefs, skipped entries), then counts per kind.
+    `papershelf undo` takes the import back.
 
     Examples:
 
-      papershelf import bibtex refs.bib
+      papershelf import bibtex abbrv.bib literatur.bib crossref.bib
       papershelf import bibtex old.bib --update
       papershelf import bibtex *.bib --dry-run --json
+      papershelf import bibtex refs.bib --verbose
     """
     from papershelf.cli.progress import stage_bar
     from papershelf.services.import_bibtex import import_files
@@ -82,34 +95,57 @@ def import_bibtex(
                               autotag=_autotag(autotag), progress=progress)
     for refused in report.refused:
         warn(refused["error"])
-    for p in report.problems:
-        where = f"line {p['line']}" if p["line"] else "?"
-        warn(f"{p['file'] + ':' + where + ': ' if p['file'] else ''}{p['key'] + ': ' if p['key'] else ''}"
-             f"{p['message']}")
-    for old, new, why in report.renamed:
-        warn(f"{old or '(no key)'} → {new}: {why}")
+    _render_notices(report.notices(), verbose=verbose)
     if report.duplicates and not update:
         info(f"{len(report.duplicates)} already in the catalogue, not added (--update merges them): "
              + ", ".join(f"{k}={e}" for k, e, _ in report.duplicates[:10])
              + (" …" if len(report.duplicates) > 10 else ""))
-    if report.aliases:
-        info(f"{len(report.aliases)} key(s) kept as aliases, citing the entry they duplicate: "
-             + ", ".join(f"{a}→{k}" for a, k in report.aliases[:10]) + (" …" if len(report.aliases) > 10 else ""))
-    for key, other, why in report.probable:
-        warn(f"{key} may be the same work as {other} (same {why}): both kept, check them")
     if as_json:
         print_json(report.to_dict())
     verb = "Would import" if dry_run else "Imported"
     info(f"{verb} {len(report.added)} entr{'y' if len(report.added) == 1 else 'ies'} from "
          f"{report.files} file(s)"
          + (f"; {'would update' if dry_run else 'updated'} {len(report.updated)}" if update else "")
-         + (f"; {len(report.problems)} problem(s) reported above" if report.problems else ""))
+         + ("" if dry_run or report.operation is None else "; `papershelf undo` takes it back"))
     if report.refused:
         raise PartialFailure(f"{len(report.refused)} file(s) could not be read: "
                              + ", ".join(r["file"] for r in report.refused))
 
 
 MAX_READING_LIST_BYTES = 64 * 1024 * 1024  # a reading list of 100,000 links is about 10 MB
+
+
+EXAMPLES = 3  # notices shown of each kind that does not change what a bibliography prints
+
+
+def _render_notices(notices: list[dict], *, verbose: bool) -> None:
+    """What changes what a bibliography prints, each on its own line, first; then the rest
+    summarised per kind (a count and a few examples) unless ``verbose``."""
+    from papershelf.services.import_bibtex import OUTPUT_CHANGING
+
+    first = [n for n in notices if n["kind"] in OUTPUT_CHANGING]
+    rest = [n for n in notices if n["kind"] not in OUTPUT_CHANGING]
+    if first:
+        warn(f"{len(first)} notice{'s' if len(first) != 1 else ''} of what changes what a bibliography prints:")
+        for n in first:
+            warn(f"  {n['kind']}: {n['message']}")
+            if verbose:
+                for d in n.get("diff", []):
+                    warn(f"      {d['field']}: {d['this'] if d['this'] is not None else '(none)'}"
+                         f"  |  {n.get('existing', '')}: {d['other'] if d['other'] is not None else '(none)'}")
+    if not rest:
+        return
+    if verbose:
+        for n in rest:
+            warn(f"  {n['kind']}: {n['message']}")
+        return
+    kinds: dict[str, list[dict]] = {}
+    for n in rest:
+        kinds.setdefault(n["kind"], []).append(n)
+    warn(f"{len(rest)} other notice{'s' if len(rest) != 1 else ''} (--verbose lists them all):")
+    for kind, group in sorted(kinds.items(), key=lambda kv: -len(kv[1])):
+        warn(f"  {kind}: {len(group)}, e.g. " + "; ".join(n["message"] for n in group[:EXAMPLES])
+             + (" …" if len(group) > EXAMPLES else ""))
 
 
 def _read_text(path: str) -> str:

@@ -63,7 +63,8 @@ def trash(
     # One row per entry: key, when removed, when it is purged, year, title (tab-separated
     # into a pipe, aligned on a terminal).
     out_rows([[printable(" ".join(str(v).split())) for v in (
-        t.citekey, t.removed, trash_expiry(t.removed, days), t.year or "", t.title)] for t in held])
+        t.citekey, t.removed, trash_expiry(t.removed, days), t.year or "",
+        t.title + (f" ({t.reason})" if t.reason else ""))] for t in held])
     if sys.stdout.isatty():
         info(f"{plural(len(held), 'entry', 'entries')} in the trash, each kept {plural(days, 'day')} "
              "(trash.days); `papershelf restore KEY` brings one back.")

@@ -1,7 +1,8 @@
 """The citation keys a LaTeX run recorded in its ``.aux`` file (and the ``.aux`` files it includes).
 
 BibTeX runs write ``\\citation{a,b}``; biblatex writes ``\\abx@aux@cite{a}`` (or
-``\\abx@aux@cite{0}{a}`` since biblatex 3.15). ``\\nocite{*}`` appears as ``\\citation{*}``.
+``\\abx@aux@cite{0}{a}`` since biblatex 3.15). ``\\nocite{*}`` appears as ``\\citation{*}`` (bibtex)
+or ``\\abx@aux@nociteall`` (biblatex).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import BinaryIO
 
 from papershelf.errors import NotFoundError, UsageError
 
-_CITE = re.compile(r"\\citation\{([^}]*)\}|\\abx@aux@cite(?:\{\d+\})?\{([^}]*)\}")
+_CITE = re.compile(r"\\citation\{([^}]*)\}|\\abx@aux@cite(?:\{\d+\})?\{([^}]*)\}|\\abx@aux@nociteall()")
 _INPUT = re.compile(r"\\@input\{([^}]*)\}")
 _ANY = re.compile(f"{_CITE.pattern}|{_INPUT.pattern}")
 # A LaTeX run writes one .aux per \include'd file, one level deep: more files than this, or
@@ -140,8 +141,10 @@ def read_aux(path: Path) -> AuxCitations:
             m = next(matches, None)
             if m is None:
                 stack.pop()
-            elif m.group(3):
-                child = folder / m.group(3)
+            elif m.group(3) is not None:  # \abx@aux@nociteall: biblatex's \nocite{*}
+                keys["*"] = None
+            elif m.group(4):
+                child = folder / m.group(4)
                 if child.is_file():
                     enter(child)
             else:

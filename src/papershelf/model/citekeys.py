@@ -22,7 +22,15 @@ STOPWORDS = frozenset(
     vs versus about""".split()
 )
 
-VALID_KEY = re.compile(r"^[A-Za-z0-9_:.\-+/]+$")
+# What bibtex and biber read as a key and a LaTeX document can \\cite (checked against the real
+# tools by tests/formats/test_key_grammar.py): bibtex's scanner (bibtex.web, "Scan the entry's
+# database key") ends a key at a comma, white space or the closing brace; LaTeX cannot write
+# ``%`` ``#`` ``\\`` ``~`` ``{`` ``}`` into the ``.aux`` as they are; ``"`` and ``=`` end the key
+# for biber and for the .bib reader. Everything else is a key: ``O'Keeffe_1967``, ``a:b/c+d``,
+# ``(x)``, non-ASCII letters (``Müller2001``, ``李2020``). biber refuses ``'`` ``(`` ``)``, bibtex
+# takes them: a key either tool cites is kept.
+FORBIDDEN_KEY_CHARS = ',{}%#\\~"='
+VALID_KEY = re.compile(r'^[^\s,{}%#\\~"=\x00-\x1f\x7f-\x9f]+$')
 
 
 def _word(text: str) -> str:
@@ -122,11 +130,12 @@ def unique_key(base: str, taken: Callable[[str], bool]) -> str:
 
 
 def check_key(key: str) -> str:
-    """Refuse keys BibTeX and biber cannot cite (spaces, commas, braces, quotes, %, #)."""
+    """Refuse keys BibTeX and biber cannot cite (``VALID_KEY``: white space, control characters
+    and ``, { } % # \\ ~ " =``)."""
     if not key or not VALID_KEY.match(key):
         raise CiteKeyError(
             f"{key!r} is not a usable citation key",
-            hint="use letters, digits and _ : . - + / only",
+            hint="a key holds no white space and none of , { } % # \\ ~ \" =",
         )
     return key
 
@@ -137,9 +146,12 @@ def placeholder_key(arxiv_id: str) -> str:
     return "arxiv" + arxiv_id.replace("/", "_")
 
 
+_UNUSABLE = re.compile(r'[\s,{}%#\\~"=\x00-\x1f\x7f-\x9f]')
+
+
 def usable_key(key: str) -> str:
-    """``key`` with what BibTeX and biber cannot cite taken out (accents transliterated)."""
-    return re.sub(r"[^A-Za-z0-9_:.\-+/]", "", to_ascii(key).replace(" ", ""))
+    """``key`` with what BibTeX and biber cannot cite taken out (``VALID_KEY``)."""
+    return _UNUSABLE.sub("", key)
 
 
 def choose_key(entry: Entry, taken: Callable[[str], bool], *, source_keys: bool,

@@ -186,6 +186,9 @@ class Entry:
     # whose value is generated from the decoded view when no verbatim text replaced it.
     source_type: str | None = None
     source_fields: dict[str, str] = field(default_factory=dict)
+    # how each verbatim field not written as one ``{…}`` group was written (``month = aug``,
+    # ``journal = jair``, ``"Foo"``, ``a # b``): an export writes it so again
+    source_raw: dict[str, str] = field(default_factory=dict)
     edited: list[str] = field(default_factory=list)
     bib_preambles: list[str] = field(default_factory=list)  # the file's @preamble values, as written
     bib_strings: dict[str, str] = field(default_factory=dict)  # its @string definitions, as written

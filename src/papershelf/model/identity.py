@@ -7,7 +7,13 @@ it through ``Library.add`` (``papershelf.services.library``). The rule, in order
    differ, or both have a publisher DOI and they differ: never the same, whatever else they
    share. (A bogus ``eprint`` copied into two papers with their own DOIs does not make them one
    paper.) Two ISBNs that differ prove nothing: one book has an ISBN per format (print, ebook).
-2. **A shared strong identifier means the same work**: the same canonical arXiv id
+2. **Different kinds of work are different works**, whatever they share: a technical report,
+   a thesis, a proceedings volume, a book (or collection) and a paper (article, conference or
+   workshop paper, chapter) are each their own work; so are a workshop version and a
+   conference or journal version (its booktitle, journal or series says "workshop"), and an
+   erratum (corrigendum, correction) and the paper it corrects. A ``misc``, ``online`` or
+   ``unpublished`` record (a preprint, a web page) is of no particular kind.
+3. **A shared strong identifier means the same work**: the same canonical arXiv id
    (``math.DG/0211159`` = ``math/0211159`` = ``arXiv:math/0211159v2``), the same DOI (compared
    without case or resolver prefix; arXiv's own ``10.48550/arXiv.ID`` counts as the arXiv id),
    or the same ISBN (ISBN-10 and ISBN-13 of one book are equal) — unless the two titles are
@@ -15,13 +21,14 @@ it through ``Library.add`` (``papershelf.services.library``). The rule, in order
    chapters), a part and its whole, or have different pages: chapters of one book share its
    DOI or ISBN but are different works. A preprint retitled on publication keeps its DOI and
    stays one work.
-3. **The same URL** (ignoring a trailing slash and the scheme) is the same work when the
+4. **The same URL** (ignoring a trailing slash and the scheme) is the same work when the
    titles do not differ (a proceedings page shared by many papers is not one work); a "title"
    that is only the link's own text (``github.com/cloneofsimo/lora``) does not count as one.
-4. **A title is evidence only together with the year and the first author**: the same
-   normalised title (case, accents, punctuation and LaTeX braces ignored; CJK characters kept),
-   the same year and the same first author's family name, and no differing volume, number or
-   pages (a column that recurs in every issue is not one work).
+5. **A title is never proof.** The same normalised title (case, accents, punctuation and LaTeX
+   braces ignored; CJK characters kept) and year, with the same first author's family name (or
+   no author on one side) and no differing volume, number or pages (a column that recurs in
+   every issue is not one work), makes a *probable* duplicate: ``Verdict.probable``, reported
+   with the reason, never merged without the user (``papershelf merge``).
 
 Anything else is two works. Pure: no database, no I/O; ``IdentityIndex`` makes the rule fast
 over a whole catalogue (one dictionary lookup per identifier instead of a comparison per pair).
@@ -82,6 +89,9 @@ class Keys:
     where: tuple[str, str, str] = ("", "", "")  # volume, number, pages
     type: str = ""
     title_is_link: bool = False  # the title is just the text of its URL
+    kind: str = ""  # the kind of work (``work_kind``): "" for a record of no particular kind
+    venue: str = ""  # "workshop", "venue" (a venue that is not a workshop) or "" (none named)
+    erratum: bool = False  # an erratum, corrigendum or correction of a paper
 
     @property
     def real_title(self) -> str:
@@ -108,8 +118,48 @@ class Keys:
             first_author=normal_name(people[0].family) if people else "",
             where=(str(entry.volume or "").strip(), str(entry.number or "").strip(),
                    _pages(entry.pages)),
-            type=entry.type or "",
+            type=entry.type or "", kind=work_kind(entry.type),
+            venue=_venue(entry.booktitle, entry.journal, entry.extra.get("series")),
+            erratum=bool(_ERRATUM.search(" ".join(filter(None, (entry.title, entry.extra.get("note")))))),
         )
+
+
+# Record types of no particular kind (a preprint, a web page): compatible with any.
+_GENERIC_TYPES = frozenset({"", "misc", "online", "electronic", "www", "unpublished"})
+_PAPER_TYPES = frozenset({"article", "inproceedings", "conference", "incollection", "inbook",
+                          "suppbook", "suppcollection", "suppperiodical", "inreference"})
+_KINDS = {"techreport": "report", "report": "report", "phdthesis": "thesis",
+          "mastersthesis": "thesis", "thesis": "thesis", "proceedings": "proceedings",
+          "mvproceedings": "proceedings", "book": "book", "mvbook": "book",
+          "collection": "book", "mvcollection": "book", "reference": "book", "mvreference": "book"}
+_ERRATUM = re.compile(r"\b(errat(um|a)|corrigend(um|a)|correction to)\b", re.IGNORECASE)
+
+
+def work_kind(entry_type: str | None) -> str:
+    """The kind of work a record type names: paper, report, thesis, proceedings, book, or the
+    type itself (manual, patent…); "" for a type of no particular kind (misc, online…)."""
+    t = (entry_type or "").strip().lower()
+    if t in _GENERIC_TYPES:
+        return ""
+    return "paper" if t in _PAPER_TYPES else _KINDS.get(t, t)
+
+
+def _venue(*names: str | None) -> str:
+    named = [n for n in names if n and n.strip()]
+    if not named:
+        return ""
+    return "workshop" if any("workshop" in n.lower() for n in named) else "venue"
+
+
+def different_kinds(a: Keys, b: Keys) -> str:
+    """Why ``a`` and ``b`` are different works by their kind alone, or "" (see rule 2)."""
+    if a.kind and b.kind and a.kind != b.kind:
+        return f"a {a.type} and a {b.type} are different works"
+    if {a.venue, b.venue} == {"workshop", "venue"}:
+        return "a workshop version and another venue's are different works"
+    if a.erratum != b.erratum:
+        return "an erratum and the work it corrects are different works"
+    return ""
 
 
 def _pages(pages: str | None) -> str:
@@ -127,6 +177,7 @@ class Verdict:
     same: bool
     why: str
     kind: str = ""  # the evidence that decided: arxiv, doi, isbn, url, title
+    probable: bool = False  # not the same, but maybe: the same title and year (rule 5)
 
     def describe(self, entry: Entry) -> str:
         """``why``, with the identifier as ``entry`` writes it (``DOI 10.1/X``, not ``10.1/x``)."""
@@ -157,6 +208,9 @@ def same_keys(a: Keys, b: Keys) -> Verdict:
     for name, label in (("arxiv", "arXiv id"), ("doi", "DOI")):
         if _differ(getattr(a, name), getattr(b, name)):
             return Verdict(False, f"different {label}s")
+    kinds = different_kinds(a, b)
+    if kinds:
+        return Verdict(False, kinds)
     for name, label in (("arxiv", "arXiv id"), ("doi", "DOI"), ("isbn", "ISBN")):
         value = getattr(a, name)
         if value and value == getattr(b, name):
@@ -165,10 +219,12 @@ def same_keys(a: Keys, b: Keys) -> Verdict:
             return Verdict(True, f"{label} {value}", name)
     if a.url and a.url == b.url and not _differ(a.real_title, b.real_title):
         return Verdict(True, "URL", "url")
-    if (a.title and a.title == b.title and a.year is not None and a.year == b.year
-            and a.first_author and a.first_author == b.first_author
+    if (a.real_title and a.real_title == b.real_title and a.year is not None and a.year == b.year
+            and not _differ(a.first_author, b.first_author)
             and not any(_differ(x, y) for x, y in zip(a.where, b.where, strict=True))):
-        return Verdict(True, "title, year and first author", "title")
+        why = "title, year and first author" if a.first_author and b.first_author else \
+            "title and year (no author to compare)"
+        return Verdict(False, why, "title", probable=True)
     return Verdict(False, "nothing identifies them as one work")
 
 
@@ -209,6 +265,8 @@ class IdentityIndex(Generic[T]):
         """The first indexed record that is the same work as ``keys``, with the verdict."""
         seen: set[int] = set()
         for slot in self._slots(keys):
+            if slot[0] == "title":
+                continue  # a title is never proof (rule 5): ``probable`` looks there
             for other, payload in self._by.get(slot, ()):
                 if id(other) in seen:
                     continue
@@ -217,6 +275,13 @@ class IdentityIndex(Generic[T]):
                 if verdict:
                     return payload, verdict
         return None
+
+    def probable(self, keys: Keys) -> list[tuple[T, Verdict]]:
+        """The indexed records that are probably (not certainly) the same work as ``keys``."""
+        if not keys.real_title or keys.year is None:
+            return []
+        return [(payload, verdict) for other, payload in self._by.get(("title", (keys.title, keys.year)), ())
+                if (verdict := same_keys(keys, other)).probable]
 
     def find_entry(self, entry: Entry) -> tuple[T, Verdict] | None:
         return self.find(Keys.of(entry))
@@ -227,3 +292,49 @@ class IdentityIndex(Generic[T]):
         for entry, payload in items:
             index.add_entry(entry, payload)
         return index
+
+
+# Fields a bibliography does not show (papershelf's own: tags, notes, files, the reference
+# manager's bookkeeping): two records differing only there print the same.
+NOT_SHOWN = frozenset({"keywords", "abstract", "annote", "annotation", "file", "ids", "timestamp",
+                       "owner", "date-added", "date-modified", "groups", "readstatus", "mendeley-tags"})
+_GENERATED = ("title", "journal", "booktitle", "volume", "number", "pages", "publisher", "edition",
+              "isbn", "doi", "url")
+
+
+def shown_fields(entry: Entry) -> dict[str, str]:
+    """What a bibliography prints of ``entry``, field by field (``@type`` included): a .bib
+    record's fields as written (whitespace runs as one space), else the catalogued fields."""
+    if entry.source_type is not None:
+        out = {"@type": entry.source_type.lower()}
+        out.update({k.lower(): " ".join(v.split()) for k, v in entry.source_fields.items()
+                    if k.lower() not in NOT_SHOWN})
+        return out
+    out = {"@type": (entry.type or "misc").lower()}
+    for role, people in (("author", entry.authors), ("editor", entry.editors)):
+        if people:
+            out[role] = " and ".join(p.name for p in people)
+    out.update({name: str(getattr(entry, name)) for name in _GENERATED if getattr(entry, name)})
+    if entry.year is not None:
+        out["year"] = str(entry.year)
+    if entry.arxiv_id:
+        out["eprint"] = entry.arxiv_id
+    out.update({k.lower(): " ".join(v.split()) for k, v in entry.extra.items()
+                if k.lower() not in NOT_SHOWN and k.lower() not in out})
+    out.update({k.lower(): " ".join(v.split()) for k, v in entry.source_fields.items()
+                if k.lower() not in NOT_SHOWN})  # what a user wrote with ``set``
+    return out
+
+
+def field_diff(a: Entry, b: Entry) -> list[tuple[str, str | None, str | None]]:
+    """(field, ``a``'s value, ``b``'s value) for each field a bibliography shows differently."""
+    fa, fb = shown_fields(a), shown_fields(b)
+    return [(name, fa.get(name), fb.get(name)) for name in dict.fromkeys([*fa, *fb])
+            if fa.get(name) != fb.get(name)]
+
+
+def same_record(a: Entry, b: Entry) -> bool:
+    """Whether ``a`` and ``b`` print the same (``field_diff`` is empty)."""
+    if a.source_type is not None and a.source_type == b.source_type and a.source_fields == b.source_fields:
+        return True  # the same verbatim record (a re-import): no need to compare field by field
+    return shown_fields(a) == shown_fields(b)

@@ -210,13 +210,17 @@ def _store(lib: Library, found: Sequence[tuple[Outcome, Entry]], report: AddRepo
                      AddPolicy(source_keys=source_keys, tags=tuple(tags), dry_run=dry_run))
     added = {e.citekey: e for e in result.added}
     dups = {id(d.entry): d for d in result.duplicates}
+    probable = {id(d.entry): d for d in result.probable}
     for outcome, entry in found:
         d = dups.get(id(entry))
         if d is not None:
             outcome.status, outcome.entry = "exists", lib.get(d.existing_key)
             outcome.message = f"already in the catalogue as {d.existing_key} (same {d.why})"
         elif entry.citekey in added:
-            outcome.status, outcome.entry, outcome.message = "added", added[entry.citekey], ""
+            maybe = probable.get(id(entry))
+            outcome.status, outcome.entry, outcome.message = "added", added[entry.citekey], (
+                f"may be the same work as {maybe.existing_key} ({maybe.why}): both kept; `papershelf merge "
+                f"{maybe.existing_key} {entry.citekey}` if they are one" if maybe else "")
     report.renamed.extend(result.renamed)
 
 

@@ -103,10 +103,14 @@ def store(lib: Library, wanted: Sequence[str], fresh: dict[str, Entry],
     records = [as_new_entry(fresh[i]) for i in wanted if i in fresh and i not in existing]
     if records:
         added = lib.add(records, AddPolicy(tags=tuple(tags), dry_run=dry_run))
+        maybe = {d.entry.citekey: d for d in added.probable}
         for entry in added.added:
-            report.outcomes.append(Outcome(entry.arxiv_id or "", "added", entry))
+            d = maybe.get(entry.citekey)
+            report.outcomes.append(Outcome(entry.arxiv_id or "", "added", entry, message=(
+                f"may be the same work as {d.existing_key} ({d.why}): `papershelf merge "
+                f"{d.existing_key} {entry.citekey}` if so" if d else "")))
         report.written += 0 if dry_run else len(added.added)
-        # the same work under another record (DOI, title…): arXiv's identity is merged into it
+        # the same work under another record (DOI, URL): arXiv's identity is merged into it
         # (arXiv id, version, categories…; its key, title, authors and venue stay)
         fills = [(dup, fill(lib.cat.get_id(dup.existing_id), dup.entry))
                  for dup in added.duplicates if dup.existing_id is not None and not dry_run]

@@ -3,6 +3,8 @@
 Offline lints, over the entries named (or cited by an ``.aux`` file, or the whole catalogue):
 
 * ``missing`` — a cited key that is not in the catalogue (nor an alias);
+* ``dangling-crossref`` — a ``crossref`` or ``xdata`` field (or a ``@set``'s ``entryset``) naming
+  a key no catalogued entry has: bibtex and biber would not find the parent;
 * ``published`` — a preprint whose published version is known (recorded by ``sync --venues``);
 * ``fields`` — a field its type needs is missing, in the bibtex (plain.bst) or the biblatex
   (biber's data model) export: the entry would be written as ``@misc`` or be incomplete;
@@ -33,7 +35,8 @@ if TYPE_CHECKING:
     from papershelf.services.library import Library
 
 DEFAULT_STALE_DAYS = 180
-LINTS = ("missing", "published", "fields", "duplicate", "stale", "unresolved", "mismatch", "retracted")
+LINTS = ("missing", "dangling-crossref", "published", "fields", "duplicate", "stale", "unresolved", "mismatch",
+         "retracted")
 _FIELD_LINE = re.compile(r"^\s*([A-Za-z][\w:.+\-]*)\s*=", re.M)
 
 
@@ -97,6 +100,7 @@ def check(lib: Library, keys: Sequence[str] = (), aux: Path | None = None, *, on
     from papershelf.services.venues import known_venues
 
     known = known_venues(lib, entries)
+    report.findings += crossref_lints(lib, entries)
     report.findings += published_lints(entries, known)
     report.findings += field_lints(entries)
     report.findings += duplicate_lints(lib, entries)
@@ -112,6 +116,24 @@ def check(lib: Library, keys: Sequence[str] = (), aux: Path | None = None, *, on
     order = {e.citekey: n for n, e in enumerate(entries)}
     report.findings.sort(key=lambda f: (order.get(f.key, -1), LINTS.index(f.kind)))
     return report
+
+
+def crossref_lints(lib: Library, entries: Sequence[Entry]) -> list[Finding]:
+    """A crossref/xdata parent (or a set member) no catalogued entry is (``storage`` reads the
+    verbatim fields; keys match without case, as in bibtex)."""
+    needs = lib.cat.needs([e.id for e in entries if e.id is not None])
+    if not needs:
+        return []
+    found = lib.cat.ids_of_keys(list({k for keys in needs.values() for k, _ in keys}))
+    out: list[Finding] = []
+    for e in entries:
+        gone = [k for k, _ in needs.get(e.id or -1, []) if k.lower() not in found]
+        if gone:
+            out.append(Finding("dangling-crossref", e.citekey,
+                               f"names {', '.join(gone)} (crossref/xdata/entryset), which is not in the catalogue",
+                               "import the .bib file that holds it (in the same `import bibtex` as this one), "
+                               "or fix the field (`papershelf edit`)"))
+    return out
 
 
 def published_lints(entries: Sequence[Entry], known: dict[int, Any]) -> list[Finding]:
@@ -206,8 +228,8 @@ def duplicate_lints(lib: Library, entries: Sequence[Entry]) -> list[Finding]:
         for key, twin in ((a, b), (b, a)):
             if key in checked:
                 out.append(Finding("duplicate", key, f"the same work as {twin} ({why})",
-                                   f"cite one of them and `papershelf remove` the other (`papershelf show {twin}` "
-                                   "compares); if they are different works, ignore this"))
+                                   f"`papershelf merge {twin} {key}` joins them ({key} keeps citing, and shows the "
+                                   "fields that change first); if they are different works, ignore this"))
     return out
 
 

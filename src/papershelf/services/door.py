@@ -8,7 +8,11 @@ source to come. In one place and in this order it
    ``math/0211159``),
 2. asks the one identity rule (``model.identity.same_work``) whether each record is a work the
    catalogue (or an earlier record of the same batch) already holds: a duplicate is reported,
-   and merged only when the policy says ``update``,
+   and merged only when the policy says ``update`` — or, when the record brings its own key
+   and prints the same fields, that key becomes an alias. A record with its own key that would
+   print other fields, a second key of the same batch, and a record that is only *probably* a
+   catalogued work (title, year, first author) are added and reported as probable duplicates,
+   with the field diff (``_add`` says the order). Two works become one only by ``merge``,
 3. gives the citation key (``model.citekeys.choose_key``: the source's key when usable, else one
    made by the ``keys.pattern`` setting; a key never changes afterwards),
 4. applies the topic rules (rule tags; a user's tags always win),
@@ -31,7 +35,7 @@ from papershelf.model.tags import normalise_tag
 from papershelf.storage.rows import BIBLIOGRAPHIC
 
 if TYPE_CHECKING:  # the door's own machinery loads when something is added, not on every search
-    from papershelf.model.identity import IdentityIndex, Keys
+    from papershelf.model.identity import IdentityIndex
     from papershelf.services.library import Library
     from papershelf.storage.catalogue import Catalogue
 
@@ -50,14 +54,19 @@ class AddPolicy:
     tags: tuple[str, ...] = ()  # user tags for every new entry
     dry_run: bool = False  # decide and report, write nothing
     progress: Progress | None = None  # told ("checking", done, total) as records are decided
+    journal: str | None = None  # record the add in the operations journal (``undo``) as this
+
+
+Diff = list[tuple[str, "str | None", "str | None"]]  # field, the record's value, the other's
 
 
 @dataclass
 class Duplicate:
-    entry: Entry  # the record that was not added
+    entry: Entry  # the record (not added, for a duplicate; added all the same, for a probable one)
     existing_key: str
     existing_id: int | None  # None: an earlier record of the same batch
     why: str  # the evidence: "arXiv id 2006.11239", "DOI …", "title, year and first author"
+    diff: Diff = field(default_factory=list)  # what the bibliography shows differently
 
 
 @dataclass
@@ -68,9 +77,12 @@ class AddResult:
     renamed: list[tuple[str, str, str]] = field(default_factory=list)  # key given, key used, why
     aliased: list[tuple[str, str]] = field(default_factory=list)  # merged-away key, the key it cites
     probable: list[Duplicate] = field(default_factory=list)  # maybe the same work: reported, both kept
+    # the record's key is catalogued for the same work with other fields: not changed (--update does)
+    differs: list[Duplicate] = field(default_factory=list)
     # a different work already carries the record's arXiv id (a bogus eprint copied into two
     # papers): the record is added without it (its .bib eprint stays verbatim). key, other key, id
     shared_ids: list[tuple[str, str, str]] = field(default_factory=list)
+    operation: int | None = None  # the journal's operation (``undo``), when one was recorded
 
 
 def canonical_arxiv(ident: str | None) -> str | None:
@@ -85,30 +97,6 @@ def normalise_identifiers(entry: Entry) -> None:
     """Identifiers in the one form the catalogue stores (see ``model.identifiers``)."""
     if entry.arxiv_id:
         entry.arxiv_id = canonical_arxiv(entry.arxiv_id) or entry.arxiv_id
-
-
-_Titles = dict[tuple[str, int], list[tuple["Keys", tuple[int | None, str]]]]
-
-
-def _remember_title(titles: _Titles, keys: Keys, payload: tuple[int | None, str]) -> None:
-    if keys.real_title and keys.year is not None:
-        titles.setdefault((keys.real_title, keys.year), []).append((keys, payload))
-
-
-def _probable(titles: _Titles, keys: Keys) -> list[tuple[int | None, str]]:
-    """Records that may be the same work as ``keys`` but are not known to be: the same title
-    and year where one of them names no author (and no identifier contradicts)."""
-    if not keys.real_title or keys.year is None:
-        return []
-    out = []
-    for other, payload in titles.get((keys.real_title, keys.year), ()):
-        if keys.first_author and other.first_author:
-            continue  # both name one: the identity rule has decided
-        if any(getattr(keys, n) and getattr(other, n) and getattr(keys, n) != getattr(other, n)
-               for n in ("arxiv", "doi")):
-            continue
-        out.append(payload)
-    return out
 
 
 class Door:
@@ -126,21 +114,17 @@ class Door:
     def identity_index(self) -> IdentityIndex[tuple[int | None, str]]:
         return self._indexes()[0]
 
-    def _indexes(self) -> tuple[IdentityIndex[tuple[int | None, str]], _Titles, dict[str, str]]:
-        """The identity index of the catalogue, its records by (title, year) for the probable
-        duplicates, and the key holding each arXiv id."""
+    def _indexes(self) -> tuple[IdentityIndex[tuple[int | None, str]], dict[str, str]]:
+        """The identity index of the catalogue and the key holding each arXiv id."""
         from papershelf.model.identity import IdentityIndex, Keys
 
         index: IdentityIndex[tuple[int | None, str]] = IdentityIndex()
-        titles: _Titles = {}
         arxiv_owner: dict[str, str] = {}
         for row_id, key, entry in self.cat.identity_records():
-            keys = Keys.of(entry)
-            index.add(keys, (row_id, key))
-            _remember_title(titles, keys, (row_id, key))
+            index.add(Keys.of(entry), (row_id, key))
             if entry.arxiv_id:
                 arxiv_owner[canonical_arxiv(entry.arxiv_id) or entry.arxiv_id] = key
-        return index, titles, arxiv_owner
+        return index, arxiv_owner
 
     def add(self, entries: Iterable[Entry], policy: AddPolicy = AddPolicy()) -> AddResult:
         """Add new works, report (or merge) the ones already here; one transaction.
@@ -154,60 +138,129 @@ class Door:
             return self._add(entries, policy)
 
     def _add(self, entries: Iterable[Entry], policy: AddPolicy) -> AddResult:
-        """``add``'s work; the inner transaction joins the caller's."""
+        """``add``'s work; the inner transaction joins the caller's.
+
+        A record is, in this order: the same record as the one its key already cites (a
+        re-import: nothing added); the same work (certain evidence, ``same_work``) as a
+        catalogued entry or an earlier record — a duplicate, unless it comes with its own key
+        and would then print other fields, or is another key of the same batch (two keys in one
+        file are two entries): then it is added and reported as a probable duplicate, with the
+        diff; else a new entry, reported when it is probably (title and year) a work here."""
         from papershelf import config
-        from papershelf.model.citekeys import VALID_KEY, choose_key
-        from papershelf.model.identity import Keys
-        from papershelf.topics.loader import current_topics
+        from papershelf.model.citekeys import VALID_KEY, base_key, choose_key, usable_key
+        from papershelf.model.identity import Keys, field_diff, same_keys, same_record
 
         records = list(entries)
-        topics = current_topics() if policy.autotag else None  # a bad rules file stops us first
+        topics = None
+        if policy.autotag:
+            from papershelf.topics.loader import current_topics
+
+            topics = current_topics()  # a bad rules file stops us first
         pattern = config.value("keys.pattern")  # a bad setting stops us before any write
         extra_tags = [normalise_tag(t) for t in policy.tags]
         result = AddResult()
-        index, index_titles, arxiv_owner = self._indexes()
+        index, arxiv_owner = self._indexes()
         taken = self.cat.taken_keys()
+        # the key each record would have if nothing were taken: its own, cleaned up, or made
+        probes = [(e.citekey if e.citekey and VALID_KEY.match(e.citekey)
+                   else (usable_key(e.citekey) if e.citekey else "") or base_key(e, pattern))
+                  if policy.source_keys else "" for e in records]
+        holders = self.cat.key_holders([k for k in probes if k]) if policy.source_keys else {}
+        verbatim = self.cat.verbatim_of(sorted({i for i, _ in holders.values()}))
+        stored: dict[int, Entry] = {}  # catalogued entries loaded for a diff
+        batch: dict[str, Entry] = {}  # new records of this batch by lower-cased key
         new: list[Entry] = []
         updates: list[tuple[int, Entry]] = []
         aliases: list[tuple[int | None, str, str]] = []  # row id (None: new), key, alias
-        for done, entry in enumerate(records):
+        pending: list[tuple[str, str]] = []  # new key, another key that cites it (biblatex ids)
+
+        def other(at: tuple[int | None, str]) -> Entry:
+            if at[0] is None:
+                return batch[at[1].lower()]
+            return stored_entry(at[0])
+
+        def stored_entry(row_id: int) -> Entry:
+            if row_id not in stored:
+                stored[row_id] = self.cat.get_id(row_id)
+            return stored[row_id]
+
+        def duplicate(entry: Entry, row_id: int | None, key: str, why: str, diff: Diff, *,
+                      merge: bool, alias_ok: bool) -> None:
+            result.duplicates.append(Duplicate(entry, key, row_id, why, diff))
+            merged = merge and row_id is not None
+            if row_id is not None and merged:
+                updates.append((row_id, entry))
+            alias = entry.citekey  # the record's key keeps citing, printing what it printed
+            if (alias and (merged or alias_ok) and alias.lower() not in taken and VALID_KEY.match(alias)):
+                aliases.append((row_id, key, alias))
+                taken.add(alias.lower())
+                result.aliased.append((alias, key))
+
+        update = policy.on_duplicate == "update"
+        for done, (entry, probe) in enumerate(zip(records, probes, strict=True)):
             if policy.progress is not None and done % 100 == 0:
                 policy.progress("checking", done, len(records))
             normalise_identifiers(entry)
-            keys = Keys.of(entry)
-            found = index.find(keys)
-            at, evidence = (found[0], found[1].describe(entry)) if found is not None else (None, "")
-            if at is None:
-                maybe = _probable(index_titles, keys)
-                same_key = [m for m in maybe if entry.citekey and m[1].lower() == entry.citekey.lower()]
-                if same_key:  # the same record again (a re-import): its key says which it is
-                    at, evidence = same_key[0], "key, title and year"
-                elif maybe:  # reported; the record is added all the same
-                    result.probable.append(Duplicate(entry, maybe[0][1], maybe[0][0],
-                                                     "title and year (no author to compare)"))
-            if at is not None:
-                row_id, existing_key = at
-                result.duplicates.append(Duplicate(entry, existing_key, row_id, evidence))
-                merged = False
-                if policy.on_duplicate == "update" and row_id is not None:
-                    updates.append((row_id, entry))
-                    merged = True
-                # the merged-away key keeps citing: a merge, or a second key for a work this
-                # very batch brings (both keys of one .bib may be \cite'd)
-                alias = entry.citekey
-                if (alias and (merged or (row_id is None and policy.source_keys))
-                        and alias.lower() not in taken and VALID_KEY.match(alias)):
-                    aliases.append((row_id, existing_key, alias))
-                    taken.add(alias.lower())
-                    result.aliased.append((alias, existing_key))
+            own_key = policy.source_keys and bool(entry.citekey)
+            low = entry.citekey.lower() if entry.citekey else ""
+            if probe.lower() in holders:  # its key (as it would be stored) cites a catalogued entry
+                held_id, is_alias = holders[probe.lower()]
+                light = verbatim.get(held_id)
+                if (not is_alias and light is not None and light.source_type is not None
+                        and entry.source_type is not None and same_record(entry, light)):
+                    result.duplicates.append(Duplicate(entry, light.citekey, held_id,
+                                                       "the same record (key and fields)"))
+                    continue
+                held = stored_entry(held_id)
+                key = held.citekey
+                if not is_alias and same_record(entry, held):
+                    result.duplicates.append(Duplicate(entry, key, held_id, "the same record (key and fields)"))
+                    continue
+                keys = Keys.of(entry)
+                verdict = same_keys(keys, Keys.of(held))
+                if probe == entry.citekey and (verdict or verdict.probable or is_alias):
+                    diff = field_diff(entry, held)
+                    why = f"its key is an alias of {key}" if is_alias else "its key, and " + verdict.describe(entry)
+                    result.duplicates.append(Duplicate(entry, key, held_id, why, diff))
+                    if diff and update:
+                        updates.append((held_id, entry))
+                    elif diff:
+                        result.differs.append(Duplicate(entry, key, held_id, why, diff))
+                    continue
+            else:
+                keys = Keys.of(entry)
+            if own_key and low in batch and same_record(entry, batch[low]):
+                result.duplicates.append(Duplicate(entry, batch[low].citekey, None, "the same record twice"))
                 continue
+            found = index.find(keys)
+            if found is not None:
+                (at_id, at_key), verdict = found
+                why = verdict.describe(entry)
+                if not own_key:
+                    duplicate(entry, at_id, at_key, why, [], merge=update, alias_ok=False)
+                    continue
+                diff = field_diff(entry, other((at_id, at_key)))
+                if at_id is not None and (update or not diff):
+                    duplicate(entry, at_id, at_key, why, diff, merge=update and bool(diff), alias_ok=not diff)
+                    continue
+                # two keys of one batch are two entries; a key prints what was written under it
+                why += ", another key in the same import" if at_id is None else ", other fields"
+                result.probable.append(Duplicate(entry, at_key, at_id, why, diff))
+            else:
+                maybe = index.probable(keys)
+                if maybe:
+                    (at_id, at_key), verdict = maybe[0]
+                    result.probable.append(Duplicate(entry, at_key, at_id, verdict.why,
+                                                     field_diff(entry, other((at_id, at_key)))))
             given = entry.citekey
-            key, why = choose_key(entry, lambda k: k.lower() in taken, source_keys=policy.source_keys,
-                                  pattern=pattern)
-            if why:
-                result.renamed.append((given, key, why))
+            key, renamed = choose_key(entry, lambda k: k.lower() in taken, source_keys=policy.source_keys,
+                                      pattern=pattern)
+            if renamed:
+                result.renamed.append((given, key, renamed))
             entry.citekey = key
             taken.add(key.lower())
+            pending.extend((key, alias) for alias in entry.aliases)  # a .bib's ids (h2-bibio)
+            batch.setdefault(key.lower(), entry)
             if entry.arxiv_id and keys.arxiv in arxiv_owner:  # one arXiv id per entry (storage)
                 result.shared_ids.append((key, arxiv_owner[keys.arxiv], entry.arxiv_id or keys.arxiv))
                 if "eprint" not in entry.source_fields:
@@ -216,9 +269,12 @@ class Door:
             elif entry.arxiv_id:
                 arxiv_owner[keys.arxiv] = key
             index.add(keys, (None, key))
-            _remember_title(index_titles, keys, (None, key))
             entry.tags = list(dict.fromkeys([*(normalise_tag(t) for t in entry.tags), *extra_tags]))
             new.append(entry)
+        for key, alias in pending:  # once every key is chosen: an id never takes another's key
+            if alias.lower() not in taken and VALID_KEY.match(alias):
+                aliases.append((None, key, alias))
+                taken.add(alias.lower())
         if policy.progress is not None:
             policy.progress("writing", len(records), None)
         if topics is not None:
@@ -230,18 +286,32 @@ class Door:
         if updates:  # merging overwrites stored fields: keep a copy first
             self.safeguard("update")
         with self.cat.transaction():
+            op = None
+            if policy.journal is not None and (new or updates or any(r is not None for r, _, _ in aliases)):
+                from papershelf.storage import journal
+
+                op = journal.begin(self.cat.conn, "import", policy.journal)
+                journal.before(self.cat.conn, op, [row_id for row_id, _ in updates])
             if topics is not None:  # what search needs of the rules, without loading them
                 self.cat.record_topic_aliases(topics.aliases)
             result.added = self.cat.insert_many(new) if new else []
             row_of = {e.citekey: e.id for e in result.added}
+            before = {row_id for row_id, _ in updates}
             for row_id, key, alias in aliases:
                 target = row_id if row_id is not None else row_of.get(key)
                 if target is not None:
+                    if op is not None and row_id is not None:  # before the write, as undo needs it
+                        journal.aliased(self.cat.conn, op, target, alias, keep_before=target not in before)
+                        before.add(target)
                     self.cat.add_alias(target, alias)
             result.updated = [self._merge_record(row_id, entry) for row_id, entry in updates]
             if aliases:  # the new entries as stored, with the keys that cite them
                 fresh = {e.id: e for e in self.cat.load([e.id for e in result.added if e.id is not None])}
                 result.added = [fresh.get(e.id, e) for e in result.added]
+            if op is not None:
+                journal.added(self.cat.conn, op, [(e.id, e.citekey) for e in result.added if e.id is not None])
+                journal.finish(self.cat.conn, op)
+                result.operation = op
         return result
 
     def _merge_record(self, row_id: int, entry: Entry) -> Entry:

@@ -62,11 +62,12 @@ def entry_text(entry: Entry) -> str:
 
 def _parse(text: str) -> tuple[str, str, dict[str, str]]:
     """(key, type as written, fields as written) of the one entry in ``text``."""
-    from papershelf.formats.bibtex.reader import read_string
+    from papershelf.formats.bibtex.reader import UNDEFINED_MACRO, read_string
 
     read = read_string(text)
-    bad = [p for p in read.problems if p.key is None or "skipped" in p.message or "unbalanced" in p.message
-           or "ignored" in p.message or "twice" in p.message or "undefined" in p.message]
+    bad = [p for p in read.problems if p.kind != UNDEFINED_MACRO and (  # a macro stays one (its @string is kept)
+        p.key is None or "skipped" in p.message or "unbalanced" in p.message
+        or "ignored" in p.message or "twice" in p.message or "undefined" in p.message)]
     if bad:
         raise BibSyntaxError(f"cannot read the entry: {bad[0]}")
     if len(read.entries) != 1:
@@ -128,6 +129,7 @@ def _store(lib: Library, entry: Entry, key: str, kind: str | None, updates: dict
     except FieldValueError as exc:
         raise BibSyntaxError(exc.message) from None
     for n, v in updates.items():
+        new.source_raw.pop(n, None)  # its value is now the one between the braces
         if v is None:
             all_fields.pop(n, None)
             new.source_fields.pop(n, None)

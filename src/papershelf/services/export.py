@@ -45,13 +45,14 @@ def _by_key(entries: Sequence[Entry]) -> list[Entry]:
 
 
 def select(lib: Library, keys: Sequence[str] = (), filters: Filters | None = None,
-           query: str | None = None, aux: Path | None = None, *, order: str = "key") -> Selection:
+           query: str | None = None, aux: Path | None = None, *, order: str = "key",
+           parents: bool = False) -> Selection:
     """The entries to export (see the module docstring): ``select_ids``, loaded. ``order="added"``
     keeps the catalogue's own order when selecting by filters (the Markdown reading list)."""
     filters = filters or Filters()
-    if order == "added" and not keys and not query and aux is None:
+    if order == "added" and not keys and not query and aux is None and not parents:
         return Selection(lib.list_entries(filters, sort="added"))
-    chosen = select_ids(lib, keys, filters, query, aux)
+    chosen = select_ids(lib, keys, filters, query, aux, parents=parents)
     return Selection(lib.cat.load(chosen.ids), chosen.missing, chosen.cited)
 
 
@@ -70,9 +71,26 @@ def _ids_by_key(lib: Library, ids: Sequence[int]) -> list[int]:
 
 
 def select_ids(lib: Library, keys: Sequence[str] = (), filters: Filters | None = None,
-               query: str | None = None, aux: Path | None = None, *, aux_text: str | None = None) -> IdSelection:
+               query: str | None = None, aux: Path | None = None, *, aux_text: str | None = None,
+               parents: bool = False) -> IdSelection:
     """``select`` (key order) without loading the entries: the same entries, in the same order.
-    ``aux_text``: the text of an .aux file instead of its path (its ``\\@input`` files unread)."""
+
+    ``parents`` (a .bib export): the entries in the order they were imported (bibtex breaks
+    ties of its sort by the order of the database, so alpha's ``a``/``b`` suffixes and plain's
+    equal-name order stay as the files had them; keys given by name keep the order given), with
+    every entry they need after them (``with_parents``: a crossref or xdata parent, a set's
+    members). ``aux_text``: the text of an .aux file instead of its path (its ``\\@input``
+    files unread)."""
+    chosen = _select_ids(lib, keys, filters, query, aux, aux_text)
+    if parents:
+        if aux is not None or aux_text is not None or not keys:
+            chosen.ids = sorted(chosen.ids)  # row ids grow in import order
+        chosen.ids = with_parents(lib, chosen.ids)
+    return chosen
+
+
+def _select_ids(lib: Library, keys: Sequence[str], filters: Filters | None, query: str | None,
+                aux: Path | None, aux_text: str | None) -> IdSelection:
     filters = filters or Filters()
     if aux is not None or aux_text is not None:
         from papershelf.formats.latex_aux import cited_in, cited_keys
@@ -105,15 +123,94 @@ def select_cited(lib: Library, cited: Sequence[str]) -> IdSelection:
     return IdSelection(_ids_by_key(lib, list(dict.fromkeys(ids))), missing, list(cited))
 
 
+def with_parents(lib: Library, ids: Sequence[int]) -> list[int]:
+    """``ids`` and every entry they need, each once: crossref and xdata parents (and theirs),
+    the members of a biblatex ``@set``. The entries keep their order, added ones at the end,
+    and a crossref parent moves after its children (bibtex reads it only after them; biber
+    finds every kind anywhere, and breaks sort ties by the order of the file, so nothing else
+    moves). A key no entry has is left to ``check`` (a dangling crossref)."""
+    order = list(dict.fromkeys(ids))
+    seen = set(order)
+    edges: dict[int, list[int]] = {}
+    frontier = order
+    while frontier:
+        needs = lib.cat.needs(frontier)
+        found = lib.cat.ids_of_keys(list({k for keys in needs.values() for k, _ in keys}))
+        frontier = []
+        for entry_id, keys in needs.items():
+            for key, after in keys:
+                parent = found.get(key.lower())
+                if parent is None or parent == entry_id:
+                    continue
+                if after:  # a crossref parent: bibtex reads it only after its children
+                    edges.setdefault(entry_id, []).append(parent)
+                if parent not in seen:
+                    seen.add(parent)
+                    order.append(parent)
+                    frontier.append(parent)
+    return _parents_after(order, edges) if edges else order
+
+
+def _parents_after(order: list[int], edges: dict[int, list[int]]) -> list[int]:
+    """``order`` with each entry another names moved to just after the last entry that names it
+    (and no other move: biber breaks sort ties by the order of the file); a cycle keeps its
+    place (bibtex reports it; no order satisfies it)."""
+
+    def reaches(start: int, goal: int) -> bool:
+        todo, seen = [start], {start}
+        while todo:
+            for nxt in edges.get(todo.pop(), ()):
+                if nxt == goal:
+                    return True
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return False
+
+    edges = {child: kept for child, parents in edges.items()
+             if (kept := [p for p in parents if not reaches(p, child)])}
+    waiting = dict.fromkeys(order, 0)  # children not yet written, per entry
+    for parents in edges.values():
+        for parent in set(parents):
+            waiting[parent] += 1
+    out: list[int] = []
+    written: set[int] = set()
+    deferred: set[int] = set()
+
+    def write(entry_id: int) -> None:
+        stack = [entry_id]
+        while stack:
+            current = stack.pop()
+            if current in written:
+                continue
+            written.add(current)
+            out.append(current)
+            ready = []
+            for parent in dict.fromkeys(edges.get(current, ())):
+                waiting[parent] -= 1
+                if waiting[parent] == 0 and parent in deferred:
+                    ready.append(parent)
+            stack.extend(reversed(ready))
+
+    for entry_id in order:
+        if waiting[entry_id] > 0:
+            deferred.add(entry_id)
+        else:
+            write(entry_id)
+    return out + [i for i in order if i not in written]  # (none: every cycle was set aside above)
+
+
 CHUNK = 500  # entries loaded and rendered at a time by the streamed export
 
 
 def bibtex_chunks(lib: Library, ids: Sequence[int], style: str = "bibtex", *, minimal: bool = False,
                   keywords: str = "source", cited: Sequence[str] = (),
-                  report: WriteReport | None = None, cache: RenderCache | None = None) -> Iterator[str]:
+                  report: WriteReport | None = None, cache: RenderCache | None = None,
+                  preamble: bool = True) -> Iterator[str]:
     """``bibtex`` of the entries ``ids`` names, as text pieces, reading ``CHUNK`` entries at a
     time: the same bytes, never every entry in memory. A first pass over the blocks table alone
-    collects the @preamble and @string blocks (written first, once each). Each entry's text is
+    collects the @preamble blocks of the files the entries came from (``preamble`` False: none)
+    and the @string definitions they use (written first, once each). Each entry's text is
     read back from the cache of rendered entries when its stored rows have not changed since it
     was rendered (``services.export_cache``; ``cache`` None: the user's). The ``report`` is
     complete once the pieces are exhausted."""
@@ -124,7 +221,7 @@ def bibtex_chunks(lib: Library, ids: Sequence[int], style: str = "bibtex", *, mi
     check_keywords(keywords)
     from papershelf.storage.rows import blocks_of
 
-    head = render_blocks(*blocks_of(lib.cat.conn, ids))  # the blocks tables only
+    head = render_blocks(*blocks_of(lib.cat.conn, ids, preamble=preamble))  # the blocks tables only
     texts = bibtex_texts(lib, ids, style, minimal=minimal, keywords=keywords, cited=cited,
                          report=report if report is not None else WriteReport(), cache=cache, chunk=CHUNK)
     yield from _batched(_separated(head, texts))
@@ -166,6 +263,7 @@ class BibtexRequest:
     style: str = "bibtex"
     minimal: bool = False
     keywords: str = "source"
+    preamble: bool = True  # the @preamble blocks of the entries' files
 
 
 @dataclass
@@ -178,10 +276,11 @@ class BibtexExport:
 def export_bibtex(lib: Library, request: BibtexRequest) -> BibtexExport:
     """The BibTeX export use case: the entries chosen, and their text streamed with its report."""
     selection = select_ids(lib, request.keys, request.filters, request.query, request.aux,
-                           aux_text=request.aux_text)
+                           aux_text=request.aux_text, parents=True)
     report = new_report()
     chunks = bibtex_chunks(lib, selection.ids, request.style, minimal=request.minimal,
-                           keywords=request.keywords, cited=selection.cited, report=report)
+                           keywords=request.keywords, cited=selection.cited, report=report,
+                           preamble=request.preamble)
     return BibtexExport(selection, chunks, report)
 
 
@@ -225,7 +324,7 @@ def check_keywords(keywords: str) -> None:
 
 
 def bibtex(entries: Sequence[Entry], style: str = "bibtex", *, minimal: bool = False,
-           keywords: str = "source", cited: Sequence[str] = ()) -> tuple[str, WriteReport]:
+           keywords: str = "source", cited: Sequence[str] = (), preamble: bool = True) -> tuple[str, WriteReport]:
     """A .bib file for bibtex (LaTeX-encoded) or biblatex (UTF-8), and what had to be adapted.
 
     Entries read from a .bib file come back as written (see ``formats.bibtex.writer``);
@@ -238,7 +337,16 @@ def bibtex(entries: Sequence[Entry], style: str = "bibtex", *, minimal: bool = F
     check_keywords(keywords)
     report = WriteReport()
     return write_bibtex(entries, style, minimal=minimal, report=report, keywords=keywords,
-                        alias_copies=cited), report
+                        alias_copies=cited, preamble=preamble), report
+
+
+def cite(lib: Library, keys: Sequence[str], style: str | None = None, *, minimal: bool = True,
+         preamble: bool = True) -> tuple[str, WriteReport]:
+    """``papershelf cite``: the .bib text of the entries ``keys`` name (by key, alias or a
+    unique prefix) with every entry they need (``with_parents``), ready to paste."""
+    style = check_style(style)
+    ids = with_parents(lib, list(dict.fromkeys(lib.cat.resolve(k) for k in keys)))
+    return bibtex(lib.cat.load(ids), style, minimal=minimal, cited=keys, preamble=preamble)
 
 
 def markdown(entries: Sequence[Entry], group_by: str = "section", title: str = "Reading list") -> str:

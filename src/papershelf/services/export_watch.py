@@ -54,12 +54,12 @@ class BibWatch:
     """The state of one watch: the signals last seen and the entries rendered so far."""
 
     def __init__(self, lib: Library, aux: Path, output: Path, style: str = "bibtex", *,
-                 minimal: bool = False, keywords: str = "source", force: bool = False):
+                 minimal: bool = False, keywords: str = "source", force: bool = False, preamble: bool = True):
         check_style(style)
         check_keywords(keywords)
         check_output(output, force=force, catalogue=lib.path)  # refuse a bad -o before watching
         self.lib, self.aux, self.output, self.style = lib, Path(aux), Path(output), style
-        self.minimal, self.keywords, self.force = minimal, keywords, force
+        self.minimal, self.keywords, self.force, self.preamble = minimal, keywords, force, preamble
         self._aux_files: list[Path] = [self.aux]
         self._signals: tuple[object, ...] | None = None  # at the last sync
         self._aux_seen: tuple[object, ...] | None = None  # at the last poll
@@ -105,14 +105,15 @@ class BibWatch:
     def sync(self) -> WatchEvent:
         """Select what the .aux cites, render what changed, write the file if its bytes change."""
         from papershelf.formats.latex_aux import read_aux
-        from papershelf.services.export import select_ids, write_output
+        from papershelf.services.export import select_ids, with_parents, write_output
 
         citations = read_aux(self.aux)
         self._aux_files = citations.files
         if "*" in citations.keys:  # \nocite{*}: the whole catalogue, as export --aux does
-            selection = select_ids(self.lib, aux=self.aux)
+            selection = select_ids(self.lib, aux=self.aux, parents=True)
         else:
             selection = select_cited(self.lib, citations.keys)
+            selection.ids = with_parents(self.lib, sorted(selection.ids))  # as export --aux: import order, parents
         head, texts, report = self._render(selection.ids, selection.cited)
         body = "\n".join(texts.values())
         text = head + ("\n" if head and body else "") + body
@@ -149,7 +150,7 @@ class BibWatch:
                 continue
             texts[key] = text
             self.renders += rendered
-        return render_blocks(*rows.blocks_of(self.lib.cat.conn, ids)), texts, total
+        return render_blocks(*rows.blocks_of(self.lib.cat.conn, ids, preamble=self.preamble)), texts, total
 
 
 def _current(path: Path) -> bytes | None:

@@ -2,11 +2,18 @@
 
 Every file is read (a file that cannot be decoded is refused and reported, the others go on),
 then all their entries enter in one ``Library.add``: duplicates of catalogued works (by the one
-identity rule) are reported, or merged with ``update``; keys are kept as written unless BibTeX
-cannot cite them or another entry uses them (then the report says what each became). Each entry
-keeps what its file said verbatim, and the file's @preamble and @string blocks, so an export
-gives them back unchanged. A file over the reader's size limit (``MAX_INPUT_BYTES``) refuses the
-whole import before any file is read (``BibTooLargeError``, exit 2).
+identity rule) are reported, or merged with ``update``; two keys are two entries, and a record
+that would make a key print another record is kept and reported as a probable duplicate; keys
+are kept as written unless BibTeX cannot cite them or another entry uses them (then the report
+says what each became). The report (``ImportReport.notices``) puts first what changes what a
+bibliography prints (``OUTPUT_CHANGING``); the import is one operation of the journal. Each entry
+keeps what its file said verbatim, its file's @preamble blocks and the @string definitions it
+uses, so an export gives them back unchanged. The files are one bibliography, read in the order
+given (as ``\\bibliography{a,b,c}`` reads them): an @string an earlier file defines applies in
+later ones, a crossref or xdata parent may be in any of them (or already catalogued; otherwise
+the child is reported, kind ``dangling-crossref``). A file over the reader's size limit
+(``MAX_INPUT_BYTES``) refuses the whole import before any file is read (``BibTooLargeError``,
+exit 2).
 """
 
 from __future__ import annotations
@@ -24,45 +31,97 @@ if TYPE_CHECKING:
     from papershelf.services.library import Library, Progress
 
 
+# Kinds of notice that change what a bibliography prints: an import reports them first.
+OUTPUT_CHANGING = frozenset({"merged", "key-renamed", "probable-duplicate", "differs", "undefined-macro",
+                             "dangling-crossref", "crossref-cycle", "skipped-entry", "skipped-string",
+                             "shared-arxiv-id"})
+
+
+def _diff(diff: Sequence[tuple[str, str | None, str | None]]) -> list[dict[str, str | None]]:
+    return [{"field": name, "this": this, "other": other} for name, this, other in diff]
+
+
 @dataclass
 class ImportReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     duplicates: list[tuple[str, str, str]] = field(default_factory=list)  # key, existing key, why
     renamed: list[tuple[str, str, str]] = field(default_factory=list)  # old key, new key, why
-    problems: list[dict[str, Any]] = field(default_factory=list)  # file, line, key, message
+    problems: list[dict[str, Any]] = field(default_factory=list)  # file, line, key, message, kind
     refused: list[dict[str, str]] = field(default_factory=list)  # file, error
     aliases: list[tuple[str, str]] = field(default_factory=list)  # key kept as an alias, key it cites
     probable: list[tuple[str, str, str]] = field(default_factory=list)  # key, maybe-same key, why
+    # per probable duplicate (same order) and per record whose key holds other fields: the diff
+    probable_diffs: list[list[tuple[str, str | None, str | None]]] = field(default_factory=list)
+    differs: list[tuple[str, str, str, list[tuple[str, str | None, str | None]]]] = field(default_factory=list)
     files: int = 0
     dry_run: bool = False
+    operation: int | None = None  # the journal's operation: ``undo`` takes it back
+
+    def notices(self) -> list[dict[str, Any]]:
+        """Every notice as one list of dicts with a ``kind`` and a ``message``: those that change
+        what a bibliography prints first (``OUTPUT_CHANGING``), in the order found, then the rest."""
+        out: list[dict[str, Any]] = []
+        for alias, key in self.aliases:
+            out.append({"kind": "merged", "key": alias, "message":
+                        f"{alias} now cites {key}, as an alias" + (" (the file's fields won)" if key in self.updated
+                                                                   else " (they print the same)")})
+        for old, new, why in self.renamed:
+            out.append({"kind": "key-renamed", "key": old,
+                        "message": f"{old or '(no key)'} → {new}: {why}; a \\cite{{{old}}} now finds the "
+                                   f"other entry or nothing" if old else f"(no key) → {new}: {why}"})
+        for (key, other, why), diff in zip(self.probable, self.probable_diffs or [[]] * len(self.probable),
+                                           strict=False):
+            shows = ", ".join(name for name, _, _ in diff)
+            out.append({"kind": "probable-duplicate", "key": key, "existing": other, "diff": _diff(diff),
+                        "message": f"{key} may be the same work as {other} ({why}): both kept"
+                                   + (f"; they differ in {shows}" if shows else "")
+                                   + f" (`papershelf merge {other} {key}` if they are one)"})
+        for key, other, why, diff in self.differs:
+            shows = ", ".join(name for name, _, _ in diff)
+            out.append({"kind": "differs", "key": key, "existing": other, "diff": _diff(diff),
+                        "message": f"{key} is already in the catalogue ({why}) with other {shows}: "
+                                   "kept as catalogued (--update takes the file's)"})
+        for p in self.problems:
+            where = f"{Path(p['file']).name}:{'line ' + str(p['line']) if p['line'] else '?'}: " \
+                if p.get("file") else ""
+            out.append({**p, "message": f"{where}{p['key'] + ': ' if p.get('key') else ''}{p['message']}"})
+        return sorted(out, key=lambda n: n["kind"] not in OUTPUT_CHANGING)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "added": self.added, "updated": self.updated,
             "duplicates": [{"key": k, "existing": e, "same": why} for k, e, why in self.duplicates],
-            "renamed": [{"from": o, "to": n, "why": why} for o, n, why in self.renamed],
+            "renamed": [{"from": o, "to": n, "why": why, "kind": "key-renamed"} for o, n, why in self.renamed],
             "problems": self.problems, "refused": self.refused, "dry_run": self.dry_run,
             "aliases": [{"alias": a, "cites": k} for a, k in self.aliases],
-            "probable": [{"key": k, "existing": e, "same": why} for k, e, why in self.probable],
+            "probable": [{"key": k, "existing": e, "same": why, "diff": _diff(d)} for (k, e, why), d
+                         in zip(self.probable, self.probable_diffs or [[]] * len(self.probable), strict=False)],
+            "differs": [{"key": k, "existing": e, "same": why, "diff": _diff(d)} for k, e, why, d in self.differs],
+            "notices": self.notices(), "operation": self.operation,
         }
 
 
 def import_entries(lib: Library, entries: Sequence[Entry], *, update: bool = False,
-                   dry_run: bool = False, autotag: bool = True, progress: Progress | None = None) -> ImportReport:
+                   dry_run: bool = False, autotag: bool = True, progress: Progress | None = None,
+                   journal: str = "import") -> ImportReport:
     """Add read entries through the door; the report names keys, not objects. ``autotag``
-    False: the topic rules tag none of them."""
+    False: the topic rules tag none of them. The import is one operation of the journal
+    (``journal`` says what it was), which ``undo`` takes back."""
     result = lib.add(entries, AddPolicy(on_duplicate="update" if update else "skip",
                                         source_keys=True, dry_run=dry_run, autotag=autotag,
-                                        progress=progress))
+                                        progress=progress, journal=journal))
     return ImportReport(
         added=[e.citekey for e in result.added], updated=[e.citekey for e in result.updated],
         duplicates=[(d.entry.citekey, d.existing_key, d.why) for d in result.duplicates],
         renamed=list(result.renamed), dry_run=dry_run, aliases=list(result.aliased),
         probable=[(d.entry.citekey, d.existing_key, d.why) for d in result.probable],
-        problems=[{"file": None, "line": None, "key": key,
-                   "message": f"arXiv id {ident} is also the eprint of {other}, a different work: "
-                              f"kept on {other} only (the eprint field stays as written)"}
+        probable_diffs=[list(d.diff) for d in result.probable],
+        differs=[(d.entry.citekey, d.existing_key, d.why, list(d.diff)) for d in result.differs],
+        operation=result.operation,
+        problems=[{"file": None, "line": None, "key": key, "kind": "shared-arxiv-id",
+                   "message": f"arXiv id {ident} is also on {other}: kept there only (one entry per "
+                              "arXiv id; the eprint field stays as written)"}
                   for key, other, ident in result.shared_ids])
 
 
@@ -71,27 +130,32 @@ def import_files(lib: Library, files: Sequence[Path], *, update: bool = False, d
                  progress: Progress | None = None) -> ImportReport:
     """Read ``files`` and import what they hold (see the module docstring). ``progress`` is
     told each stage: ("reading NAME", files done, files), then ``Library.add``'s."""
-    from papershelf.formats.bibtex.reader import BibEncodingError, check_size, read_file
+    from papershelf.formats.bibtex.reader import BibEncodingError, Bibliography, check_size
 
     for path in files:  # a file over the size limit refuses the whole import (exit 2), up front
         try:
             check_size(path)
         except NotFoundError:
             pass  # reported with the other unreadable files below
-    entries: list[Entry] = []
-    problems: list[dict[str, Any]] = []
     refused: list[dict[str, str]] = []
+    bib = Bibliography()  # the files are one bibliography, in the order given
+    read_from: list[Path] = []
     for done, path in enumerate(files):
         if progress is not None:
             progress(f"reading {path.name}", done, len(files))
         try:
-            read = read_file(path, encoding=encoding)
+            bib.add_file(path, encoding=encoding)
         except (BibEncodingError, NotFoundError) as exc:
             refused.append({"file": str(path), "error": exc.message + (f" ({exc.hint})" if exc.hint else "")})
             continue
+        read_from.append(path)
+    entries: list[Entry] = []
+    problems: list[dict[str, Any]] = []
+    for path, read in zip(read_from, bib.finish(known=lib.cat.key_taken), strict=True):  # a parent catalogued before
         entries.extend(read.entries)
-        problems.extend({"file": str(path), "line": p.line, "key": p.key, "message": p.message}
-                        for p in read.problems)
-    report = import_entries(lib, entries, update=update, dry_run=dry_run, autotag=autotag, progress=progress)
+        problems.extend({"file": str(path), "line": p.line, "key": p.key, "message": p.message,
+                         "kind": p.kind} for p in read.problems)
+    report = import_entries(lib, entries, update=update, dry_run=dry_run, autotag=autotag, progress=progress,
+                            journal="import bibtex " + " ".join(p.name for p in files))
     report.problems, report.refused, report.files = [*problems, *report.problems], refused, len(files) - len(refused)
     return report

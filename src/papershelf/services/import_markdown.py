@@ -131,7 +131,7 @@ def import_markdown(lib: Library, text: str, *, fetch: Fetcher | None = None,
         new = kept
 
     report.placeholders = sum(1 for e in new if e.needs_sync and e.arxiv_id)
-    result = lib.add(new, AddPolicy(dry_run=dry_run, autotag=autotag))
+    result = lib.add(new, AddPolicy(dry_run=dry_run, autotag=autotag, journal="import markdown"))
     report.added = result.added
     report.existing.extend((lines.get(id(d.entry), 0), d.existing_key) for d in result.duplicates)
     report.existing.sort()

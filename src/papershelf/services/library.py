@@ -24,6 +24,7 @@ from papershelf.storage.catalogue import Catalogue, Stats
 
 if TYPE_CHECKING:
     from papershelf.model.snippets import Snippet
+    from papershelf.services.merge import MergePlan, UndoReport
     from papershelf.storage.trash import Trashed
 
 
@@ -202,6 +203,26 @@ class Library(Door):
         self.safeguard("empty-trash")
         with self.cat.transaction():
             return trash.purge(self.cat.conn)
+
+    # -- merge and undo (``services.merge``) ----------------------------------------------------
+
+    def merge_plan(self, keep: str, other: str) -> MergePlan:
+        """What ``merge`` would do: the field diff OTHER's key will print after, its keys, tags."""
+        from papershelf.services.merge import plan
+
+        return plan(self, keep, other)
+
+    def merge(self, plan: MergePlan) -> MergePlan:
+        """Merge OTHER into KEEP as planned (one transaction, a backup first; ``undo`` takes it back)."""
+        from papershelf.services.merge import merge
+
+        return merge(self, plan)
+
+    def undo(self, *, force: bool = False, dry_run: bool = False) -> UndoReport:
+        """Take back the last import or merge; ``ConflictError`` if an entry changed since."""
+        from papershelf.services.merge import undo
+
+        return undo(self, force=force, dry_run=dry_run)
 
     # -- many entries at once -----------------------------------------------------------------
 

@@ -383,11 +383,13 @@ class Catalogue(EntryState, TagWrites):
             "SELECT entry_id, family FROM people WHERE position = 0 AND role = 'author'"))
         for r in self.conn.execute(
                 "SELECT id, citekey, type, title, year, volume, number, pages, isbn, doi, url, "
-                "arxiv_id FROM entries"):
+                "arxiv_id, booktitle, journal, json_extract(extra, '$.series'), "
+                "json_extract(extra, '$.note') FROM entries"):
             family = first.get(r[0])
             yield r[0], r[1], Entry(
                 title=r[3], type=r[2], citekey=r[1], year=r[4], volume=r[5], number=r[6],
-                pages=r[7], isbn=r[8], doi=r[9], url=r[10], arxiv_id=r[11],
+                pages=r[7], isbn=r[8], doi=r[9], url=r[10], arxiv_id=r[11], booktitle=r[12],
+                journal=r[13], extra={k: v for k, v in (("series", r[14]), ("note", r[15])) if v},
                 authors=[Person(family)] if family else [])
 
     # -- writing ------------------------------------------------------------------------------
@@ -521,21 +523,26 @@ class Catalogue(EntryState, TagWrites):
     def remove(self, refs: Sequence[str], *, to_trash: bool = True) -> list[str]:
         """Delete entries (all or none), into the trash unless ``to_trash`` is false (see
         ``storage.trash``); returns their citekeys."""
-        from papershelf.storage import trash
-
         with db.transaction(self.conn):
             ids = list(dict.fromkeys(self.resolve(r) for r in refs))
             found = self.keys_of(ids)
             keys = [found[i] for i in ids]
-            if to_trash:
-                trash.put(self.conn, ids, now())
+            self.remove_ids(ids, to_trash=to_trash)
+        return keys
+
+    def remove_ids(self, ids: Sequence[int], *, to_trash: bool = True, reason: str | None = None) -> list[int]:
+        """``remove`` by row id; returns the trash rows (``reason``: why they are there)."""
+        from papershelf.storage import trash
+
+        with db.transaction(self.conn):
+            trashed = trash.put(self.conn, ids, now(), reason) if to_trash else []
             for start in range(0, len(ids), 500):
-                part = ids[start:start + 500]
+                part = list(ids[start:start + 500])
                 self.conn.execute(f"DELETE FROM entries WHERE id IN ({placeholders(len(part))})", part)
             self.conn.execute("DELETE FROM tags WHERE id NOT IN (SELECT tag_id FROM entry_tags)")
             self.conn.execute("DELETE FROM bib_blocks WHERE id NOT IN (SELECT block_id FROM entry_bib_blocks)")
-            reindex(self.conn, ids)
-        return keys
+            reindex(self.conn, list(ids))
+        return trashed
 
     def rekey(self, old: str, new: str) -> tuple[str, str]:
         """Rename a citekey; refuses a key in use. Returns (old key, new key)."""

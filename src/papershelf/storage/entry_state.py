@@ -6,6 +6,7 @@ file's @preamble/@string blocks, which fields a user or a source edited since)."
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
@@ -16,6 +17,27 @@ from papershelf.model.citekeys import check_key
 from papershelf.model.entry import Entry, source_fields_of
 from papershelf.storage import db, rows
 from papershelf.storage.fts import placeholders, reindex
+
+_GRANULAR_XDATA = re.compile(r"xdata=(\S+?)-[A-Za-z]+(?:-\d+)?(?=$|[\s,}])")
+
+
+def needed_keys(fields: dict[str, str]) -> list[tuple[str, bool]]:
+    """The keys a .bib entry's fields name as entries it needs (see ``EntryState.needs``), each
+    with whether bibtex needs it after the entry (a ``crossref`` parent; biber finds the others
+    anywhere)."""
+    keys: dict[str, bool] = {}
+    for name in ("crossref", "xref"):
+        if fields.get(name, "").strip():
+            keys.setdefault(fields[name].strip(), name == "crossref")
+    for name in ("xdata", "entryset"):
+        for k in fields.get(name, "").split(","):
+            if k.strip():
+                keys.setdefault(k.strip(), False)
+    for value in fields.values():
+        if "xdata=" in value:
+            for k in _GRANULAR_XDATA.findall(value):
+                keys.setdefault(k, False)
+    return list(keys.items())
 
 
 def now() -> str:
@@ -68,6 +90,34 @@ class EntryState:
             self.touch([entry_id])
             reindex(self.conn, [entry_id])  # a key that cites it finds it in search too
 
+    def key_holders(self, keys: Sequence[str]) -> dict[str, tuple[int, bool]]:
+        """For each of ``keys`` that cites an entry, as its key or an alias (without case):
+        the lower-cased key → (the entry's row id, whether the key is an alias). One pass over
+        the keys (as ``taken_keys`` does), not a lookup per key."""
+        wanted = {k.lower() for k in keys}
+        out: dict[str, tuple[int, bool]] = {}
+        if not wanted:
+            return out
+        for low, entry_id in self.conn.execute("SELECT lower(alias), entry_id FROM aliases"):
+            if low in wanted:
+                out[low] = (int(entry_id), True)
+        for low, entry_id in self.conn.execute("SELECT lower(citekey), id FROM entries"):
+            if low in wanted:
+                out[low] = (int(entry_id), False)  # a key wins over an alias
+        return out
+
+    def verbatim_of(self, ids: Sequence[int]) -> dict[int, Entry]:
+        """Entries ``ids`` with only their key and verbatim .bib source (type and fields as
+        written), for comparing records without loading them whole."""
+        out: dict[int, Entry] = {}
+        for start in range(0, len(ids), 500):
+            part = list(ids[start:start + 500])
+            for r in self.conn.execute(f"SELECT id, citekey, source_type, source_fields FROM entries "
+                                       f"WHERE id IN ({placeholders(len(part))})", part):
+                out[int(r[0])] = Entry(title="", citekey=r[1], source_type=r[2],
+                                       source_fields=json.loads(r[3]) if r[3] else {})
+        return out
+
     def iter_blocks(self, ids: Sequence[int]) -> Iterator[tuple[list[str], dict[str, str]]]:
         """The @preamble values and @string definitions (``Entry.bib_preambles``/``bib_strings``,
         exactly as ``load`` fills them) of each entry of ``ids`` that has any, in ``ids`` order,
@@ -90,6 +140,34 @@ class EntryState:
                     strings.setdefault(row[2], row[3])
             yield from (found[i] for i in part if i in found)
 
+    def needs(self, ids: Sequence[int]) -> dict[int, list[tuple[str, bool]]]:
+        """For each entry of ``ids`` that names any, the keys its verbatim fields name as
+        entries it needs: its ``crossref`` (or biblatex ``xref``) parent, its ``xdata`` parents (and biber's granular
+        ``xdata=KEY-field-n`` references in any value), a ``@set``'s ``entryset`` members;
+        each with whether it must come after the entry (``needed_keys``)."""
+        out: dict[int, list[tuple[str, bool]]] = {}
+        for start in range(0, len(ids), 500):
+            part = list(ids[start:start + 500])
+            for entry_id, text in self.conn.execute(
+                    f"SELECT id, source_fields FROM entries WHERE id IN ({placeholders(len(part))}) AND "
+                    "(source_fields LIKE '%\"crossref\"%' OR source_fields LIKE '%\"xref\"%' "
+                    "OR source_fields LIKE '%xdata%' OR source_fields LIKE '%\"entryset\"%')", part):
+                keys = needed_keys(json.loads(text))
+                if keys:
+                    out[int(entry_id)] = keys
+        return out
+
+    def ids_of_keys(self, keys: Sequence[str]) -> dict[str, int]:
+        """Lower-cased key -> row id, for each of ``keys`` that is a citekey or an alias, without
+        case (as bibtex matches a crossref)."""
+        out: dict[str, int] = {}
+        for key in keys:
+            row = self.conn.execute("SELECT id FROM entries WHERE citekey = ? COLLATE NOCASE", (key,)).fetchone() \
+                or self.conn.execute("SELECT entry_id FROM aliases WHERE alias = ? COLLATE NOCASE", (key,)).fetchone()
+            if row is not None:
+                out[key.lower()] = int(row[0])
+        return out
+
     def _verbatim_after(self, entry_id: int, new: Entry, names: list[str]) -> list[str]:
         """Keep what a .bib source said true after a metadata write, by setting ``new``'s
         ``source_type``/``source_fields``/``edited`` (returned: the names to write too).
@@ -111,19 +189,23 @@ class EntryState:
             return []
         new.source_type = current.source_type
         new.source_fields = {k: v for k, v in current.source_fields.items() if k not in stale}
+        new.source_raw = {k: v for k, v in current.source_raw.items() if k not in stale}
         new.edited = sorted(set(current.edited) | stale)
         return list(rows.VERBATIM)
 
     def _notes_edited(self, entry_id: int) -> None:
         """Notes written in papershelf replace a .bib file's annote/annotation on export."""
-        row = self.conn.execute("SELECT source_fields, edited FROM entries WHERE id = ?", (entry_id,)).fetchone()
+        row = self.conn.execute("SELECT source_fields, edited, source_raw FROM entries WHERE id = ?",
+                                (entry_id,)).fetchone()
         if row is None:
             return
 
         fields = {k: v for k, v in json.loads(row[0]).items() if k not in ("annote", "annotation")}
+        raw = {k: v for k, v in json.loads(row[2]).items() if k not in ("annote", "annotation")}
         edited = sorted(set(json.loads(row[1])) | {"annote", "annotation"})
-        self.conn.execute("UPDATE entries SET source_fields = ?, edited = ? WHERE id = ?",
-                          (rows.to_json("source_fields", fields), rows.to_json("edited", edited), entry_id))
+        self.conn.execute("UPDATE entries SET source_fields = ?, edited = ?, source_raw = ? WHERE id = ?",
+                          (rows.to_json("source_fields", fields), rows.to_json("edited", edited),
+                           rows.to_json("source_raw", raw), entry_id))
 
     def save_edit(self, entry_id: int, revision: int, new: Entry, names: Sequence[str],
                   notes: bool = False) -> Entry:

@@ -235,6 +235,41 @@ def m009_venue_evidence(db: Database) -> None:
     db.execute("CREATE INDEX venue_evidence_entry ON venue_evidence(entry_id, checked)")
 
 
+def m010_journal(db: Database) -> None:
+    """The operations journal (``storage.journal``), for ``undo``: one ``journal`` row per
+    import or merge (the last ``journal.KEEP``), and per entry it touched what it did (added,
+    updated, aliased, merged into another) with the entry's revision after it and, for an
+    entry it changed, the whole record before (JSON, as the trash keeps it). The trash says why
+    an entry is there (``reason``: merged into another, an undone import)."""
+    db.execute("""
+        CREATE TABLE journal (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            at TEXT NOT NULL,
+            summary TEXT NOT NULL DEFAULT ''
+        )
+    """)
+    db.execute("""
+        CREATE TABLE journal_items (
+            id INTEGER PRIMARY KEY,
+            op_id INTEGER NOT NULL REFERENCES journal(id) ON DELETE CASCADE,
+            action TEXT NOT NULL CHECK (action IN ('added', 'updated', 'aliased', 'merged')),
+            entry_id INTEGER NOT NULL,
+            citekey TEXT NOT NULL,
+            revision INTEGER,
+            detail TEXT,
+            before TEXT
+        )
+    """)
+    db.execute("CREATE INDEX journal_items_op ON journal_items(op_id)")
+    db.execute("ALTER TABLE trash ADD COLUMN reason TEXT")
+def m011_source_raw(db: Database) -> None:
+    """How each verbatim field not written as one ``{…}`` group was written (JSON: name -> raw
+    text, ``month = aug``, ``journal = jair``, ``"Foo"``): ``Entry.source_raw``, so an export
+    writes a macro as a macro and a braced month in braces."""
+    db.execute("ALTER TABLE entries ADD COLUMN source_raw TEXT NOT NULL DEFAULT '{}'")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_core,
     m002_fts,
@@ -245,6 +280,8 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m007_search_names,
     m008_trash,
     m009_venue_evidence,
+    m010_journal,
+    m011_source_raw,
 ]
 MIGRATION_NAMES: tuple[str, ...] = tuple(fn.__name__ for fn in MIGRATIONS)
 

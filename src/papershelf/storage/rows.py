@@ -21,9 +21,9 @@ SCALAR = (
 )
 # Columns the repository maintains itself (never taken from an incoming Entry).
 MANAGED = ("revision",)
-JSON_COLUMNS = ("categories", "links", "extra", "source_fields", "edited")
+JSON_COLUMNS = ("categories", "links", "extra", "source_fields", "source_raw", "edited")
 # Entry fields that say what a .bib source wrote (replaced together when a .bib record merges).
-VERBATIM = ("source_type", "source_fields", "edited")
+VERBATIM = ("source_type", "source_fields", "source_raw", "edited")
 # Fields a metadata source (arXiv, a .bib file) may overwrite; never citekey, notes, section, tags.
 BIBLIOGRAPHIC = (
     "type", "title", "authors", "editors", "year", "date", "abstract", "journal", "booktitle",
@@ -178,11 +178,14 @@ def stamps(cur: sqlite3.Cursor, chunk: Sequence[int]) -> dict[int, tuple[int, st
         ids)}
 
 
-def blocks_of(conn: sqlite3.Connection, ids: Sequence[int]) -> tuple[dict[str, None], dict[tuple[str, str], None]]:
-    """The @preamble values and @string (name, value) pairs of the entries ``ids`` names, each
-    once, in the order first seen (entries in ``ids`` order), as collecting ``Entry.bib_preambles``
-    and ``bib_strings`` of the loaded entries gives them: ``writer.render_blocks`` writes them.
-    Reads the links (two integers per entry), then each distinct block once."""
+def blocks_of(conn: sqlite3.Connection, ids: Sequence[int], *,
+              preamble: bool = True) -> tuple[dict[str, None], dict[tuple[str, str], None]]:
+    """The @preamble values (none when not ``preamble``) and @string (name, value) pairs of the
+    entries ``ids`` names, each once, in the order first seen over the entries in import order
+    (row id order: the order of the files in one import), as collecting
+    ``Entry.bib_preambles`` and ``bib_strings`` of the loaded entries gives them:
+    ``writer.render_blocks`` writes them. Reads the links (two integers per entry), then each
+    distinct block once."""
     cur = conn.cursor()
     cur.row_factory = None
     links: dict[int, list[int]] = {}
@@ -205,19 +208,22 @@ def blocks_of(conn: sqlite3.Connection, ids: Sequence[int]) -> tuple[dict[str, N
     preambles: dict[str, None] = {}
     strings: dict[tuple[str, str], None] = {}
     seen: set[tuple[int, ...]] = set()  # entries of one file share the same blocks: handled once
-    for entry_id in ids:
+    for entry_id in sorted(ids):  # in import order (row ids grow with it)
         found = links.get(entry_id)
         if not found or tuple(found) in seen:
             continue
         seen.add(tuple(found))
         names: set[str] = set()
-        for kind, name, value in (block[b] for b in found if b in block):
+        for b in found:
+            if b not in block:
+                continue
+            kind, name, value = block[b]
             if kind == "preamble":
                 preambles.setdefault(value)
             elif name not in names:  # an entry's first definition of a name (``built``)
                 names.add(name)
                 strings.setdefault((name, value))
-    return preambles, strings
+    return (preambles if preamble else {}), strings
 
 
 def load(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Entry]:

@@ -36,9 +36,11 @@ class Trashed:
     title: str
     year: int | None
     removed: str  # UTC, as ``entry_state.now`` writes it
+    reason: str | None = None  # why it is here when not removed: "merged into KEY", "undo of …"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"citekey": self.citekey, "title": self.title, "year": self.year, "removed": self.removed}
+        return {"citekey": self.citekey, "title": self.title, "year": self.year, "removed": self.removed,
+                "reason": self.reason}
 
 
 def _child_tables(conn: sqlite3.Connection) -> list[tuple[str, str]]:
@@ -62,7 +64,9 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _snapshot(conn: sqlite3.Connection, entry_id: int, children: list[tuple[str, str]]) -> dict[str, Any]:
+def snapshot(conn: sqlite3.Connection, entry_id: int, children: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """Every row the catalogue has for the entry, as the trash keeps it (``write_back`` takes it)."""
+    children = _child_tables(conn) if children is None else children
     row = conn.execute("SELECT * FROM entries WHERE id = ?", (entry_id,)).fetchone()
     record: dict[str, Any] = {"format": FORMAT, "entry": dict(row), "tables": {}}
     for table, column in children:
@@ -84,25 +88,38 @@ def _snapshot(conn: sqlite3.Connection, entry_id: int, children: list[tuple[str,
     return record
 
 
-def put(conn: sqlite3.Connection, ids: Sequence[int], stamp: str) -> None:
-    """Copy the entries ``ids`` into the trash (the caller deletes them, in its transaction)."""
+def put(conn: sqlite3.Connection, ids: Sequence[int], stamp: str, reason: str | None = None) -> list[int]:
+    """Copy the entries ``ids`` into the trash (the caller deletes them, in its transaction);
+    returns their trash rows. ``reason``: why, when it is not a plain ``remove``."""
     children = _child_tables(conn)
+    out = []
     for entry_id in ids:
-        record = _snapshot(conn, entry_id, children)
+        record = snapshot(conn, entry_id, children)
         entry = record["entry"]
-        conn.execute("INSERT INTO trash(citekey, title, year, removed, record) VALUES (?, ?, ?, ?, ?)",
-                     (entry["citekey"], entry.get("title") or "", entry.get("year"), stamp,
-                      json.dumps(record, ensure_ascii=False)))
+        values = [entry["citekey"], entry.get("title") or "", entry.get("year"), stamp,
+                  json.dumps(record, ensure_ascii=False)]
+        if reason is None:
+            cur = conn.execute("INSERT INTO trash(citekey, title, year, removed, record) VALUES (?, ?, ?, ?, ?)",
+                               values)
+        else:
+            cur = conn.execute("INSERT INTO trash(citekey, title, year, removed, record, reason) "
+                               "VALUES (?, ?, ?, ?, ?, ?)", [*values, reason])
+        out.append(int(cur.lastrowid or 0))
+    return out
 
 
 def listing(conn: sqlite3.Connection) -> list[Trashed]:
     """What the trash holds, most recently removed first (empty for a catalogue without one)."""
     try:
-        rows = conn.execute("SELECT id, citekey, title, year, removed FROM trash "
+        rows = conn.execute("SELECT id, citekey, title, year, removed, reason FROM trash "
                             "ORDER BY removed DESC, id DESC").fetchall()
-    except sqlite3.OperationalError:  # older than m008, opened read-only
-        return []
-    return [Trashed(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+    except sqlite3.OperationalError:  # older than m010 (or m008), opened read-only
+        try:
+            rows = conn.execute("SELECT id, citekey, title, year, removed, NULL FROM trash "
+                                "ORDER BY removed DESC, id DESC").fetchall()
+        except sqlite3.OperationalError:
+            return []
+    return [Trashed(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
 
 def find(conn: sqlite3.Connection, key: str) -> int:
@@ -152,6 +169,16 @@ def restore(conn: sqlite3.Connection, trash_id: int) -> str:
             raise CiteKeyError(f"cannot restore {key!r}: arXiv:{entry['arxiv_id']} is now held by the entry "
                                f"{row[0]!r} (added again since?)",
                                hint=f"remove {row[0]} first if the trashed entry is the one to keep")
+    write_back(conn, record)
+    conn.execute("DELETE FROM trash WHERE id = ?", (trash_id,))
+    return str(key)
+
+
+def write_back(conn: sqlite3.Connection, record: dict[str, Any]) -> int:
+    """Write an entry's rows (``snapshot``) back, under its old row id when that is free;
+    returns the row id. The caller has checked that its key, aliases and arXiv id are free."""
+    entry = dict(record["entry"])
+    key = entry["citekey"]
     columns = {r[1] for r in conn.execute("PRAGMA table_info(entries)")}
     old_id = entry.pop("id", None)
     if old_id is not None and not conn.execute("SELECT 1 FROM entries WHERE id = ?", (old_id,)).fetchone():
@@ -180,8 +207,7 @@ def restore(conn: sqlite3.Connection, trash_id: int) -> str:
         conn.execute("INSERT OR IGNORE INTO entry_bib_blocks(entry_id, block_id) SELECT ?, id FROM bib_blocks "
                      "WHERE kind = ? AND name = ? AND value = ?", (entry_id, kind, name, value))
     reindex(conn, [entry_id])
-    conn.execute("DELETE FROM trash WHERE id = ?", (trash_id,))
-    return str(key)
+    return entry_id
 
 
 def purge(conn: sqlite3.Connection, before: str | None = None) -> int:

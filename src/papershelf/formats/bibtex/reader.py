@@ -5,21 +5,32 @@ What it does beyond splitting, in order:
 * bytes → text (``papershelf.formats.bibtex.decode``): UTF-8, UTF-16, a JabRef
   ``% Encoding:`` header or the encoding the caller names; anything else is refused
   (``BibEncodingError``).
-* ``@string`` macros, ``#`` concatenation and the month macros are resolved (bibtexparser's
-  own middleware does whole-value references only).
-* ``crossref`` is inherited: missing fields come from the parent; a parent's title becomes the
-  child's booktitle. Cycles and missing parents are reported.
+* several files are one bibliography (``Bibliography``; ``\\bibliography{a,b,c}`` reads them
+  so): an ``@string`` macro an earlier file defines applies in later ones. Macros, ``#``
+  concatenation and the month macros are resolved for the decoded view; a macro no file
+  defines stands as its name and is reported (kind ``undefined-macro``).
+* ``crossref`` and biblatex ``xdata`` are inherited across the files: missing fields come from
+  the parent; a crossref parent's title becomes the child's booktitle. Cycles are reported,
+  and so is a parent no file holds (kind ``dangling-crossref``). ``@xdata`` and ``@set``
+  blocks are read as entries, so an export can give them back.
 * each entry's fields become an ``Entry`` (``papershelf.formats.bibtex.mapping``): LaTeX
-  decoded, names split, known fields to their columns, the rest to ``extra``.
-* each entry also keeps what the file said, verbatim (``Entry.source_type``,
-  ``Entry.source_fields``: every field of its own block as written, macros and ``#``
-  resolved, braces and LaTeX kept, a bare month macro kept as its name), and the file's
-  ``@preamble`` and ``@string`` blocks as written, so the writer can give all of it back.
+  decoded, names split, known fields to their columns, the rest to ``extra``; biblatex's
+  ``ids`` become the entry's aliases.
+* each entry also keeps what the file said, verbatim: ``Entry.source_type``,
+  ``Entry.source_fields`` (every field of its own block as written: the text between its
+  braces, macros and ``#`` resolved, LaTeX kept; parents' fields never filled in) and
+  ``Entry.source_raw`` (how each value not written as one ``{…}`` group was written:
+  ``month = aug``, ``journal = jair``, ``"Foo"``, ``2006``, ``jan # "~1"``), its file's
+  ``@preamble`` blocks and the ``@string`` definitions its values use (from any file read
+  before it), as written, so the writer can give all of it back.
+* a block bibtexparser splits so that a value's braces do not nest (it ends
+  ``"Simon {"}the {saint"} Templar"`` at the inner quote) is scanned again as bibtex scans it
+  (``_scan_fields``; a file up to ``_RESCAN_BYTES`` keeps its text for this).
 * an entry with any field is read (``@misc{k, key = …, note = …}`` is citable); only a block
   with no field at all is skipped.
 * an arXiv eprint shared by entries with different DOIs is not taken as their arXiv id.
-* Problems never stop the read: a malformed block is reported with its line and skipped, a
-  key used twice gets a suffix (``key`` → ``keya``) and is reported.
+* Problems never stop the read: a malformed block is reported with its line and skipped; so
+  is a second block with a key the file already used (bibtex and biber read only the first).
 * Memory stays bounded: a file over ``MAX_INPUT_BYTES`` is refused whole (``BibTooLargeError``,
   exit 2); an ``@string`` whose expanded value would pass ``MAX_VALUE_CHARS``, or that would
   bring all expanded macro text past ``MAX_MACRO_TOTAL_CHARS``, is reported and skipped (so is
@@ -32,7 +43,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,21 +51,21 @@ from typing import TYPE_CHECKING
 from papershelf.errors import NotFoundError, PapershelfError, UsageError
 from papershelf.formats.bibtex.decode import BibEncodingError, decode_bytes
 from papershelf.formats.bibtex.mapping import MONTH_NAMES, to_entry
-from papershelf.model.citekeys import suffixes
 from papershelf.model.entry import MAX_VALUE_CHARS, Entry  # the field cap: one field or one @string
 
 if TYPE_CHECKING:
     from bibtexparser.library import Library
     from bibtexparser.model import Entry as BibEntry
 
-__all__ = ["MAX_INPUT_BYTES", "MAX_MACRO_TOTAL_CHARS", "MAX_VALUE_CHARS", "BibEncodingError",
-           "BibTooLargeError", "Problem", "ReadResult", "check_size", "decode_bytes", "read_file",
-           "read_string", "resolve"]
+__all__ = ["DANGLING_CROSSREF", "MAX_INPUT_BYTES", "MAX_MACRO_TOTAL_CHARS", "MAX_VALUE_CHARS",
+           "UNDEFINED_MACRO", "BibEncodingError", "BibTooLargeError", "Bibliography", "Macros", "Problem",
+           "ReadResult", "check_size", "decode_bytes", "read_file", "read_string", "resolve", "written_form"]
 
 # Limits (documented in the README's import section). A real .bib is a few MB at most; its
 # longest field (an abstract) a few KB.
 MAX_INPUT_BYTES = 200 * 1024 * 1024  # a larger file is refused whole (exit 2)
 MAX_MACRO_TOTAL_CHARS = 64 * 1024 * 1024  # all expanded @string text of one file
+_RESCAN_BYTES = 16 * 1024 * 1024  # a file up to this size keeps its text to re-scan a mis-split block
 
 
 class BibTooLargeError(UsageError):
@@ -73,11 +84,15 @@ def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB"
 
 MONTH_MACROS = {name[:3]: i for i, name in enumerate(MONTH_NAMES, 1)}
-NOT_ENTRIES = frozenset({"set", "xdata"})
 _FIELD_NAME = re.compile(r"^[a-z_][\w:.+\-]*$")
 # Types whose title a crossref child takes as its booktitle.
 _CONTAINER_TYPES = frozenset({"proceedings", "book", "collection", "mvbook", "mvproceedings",
                               "mvcollection", "reference"})
+
+
+# Kinds of problem that change what a document prints (the import report says them first).
+UNDEFINED_MACRO = "undefined-macro"  # a value names an @string no file read defines: kept a macro
+DANGLING_CROSSREF = "dangling-crossref"  # crossref/xdata names a key no file read holds
 
 
 @dataclass
@@ -87,6 +102,9 @@ class Problem:
     line: int | None  # 1-based, when known
     key: str | None
     message: str
+    # a stable slug for reports: undefined-macro, dangling-crossref, skipped-entry, key-renamed,
+    # field-ignored, duplicate-field, unbalanced-braces, shared-eprint, crossref-cycle… or other
+    kind: str = "other"
 
     def __str__(self) -> str:
         where = f"line {self.line}" if self.line else "?"
@@ -123,11 +141,13 @@ def _split_concat(raw: str) -> list[str]:
 
 
 def resolve(raw: str, strings: Mapping[str, str | None], unknown: set[str], *, month: bool = False,
-            limit: int = MAX_VALUE_CHARS) -> str:
+            limit: int = MAX_VALUE_CHARS, used: set[str] | None = None) -> str:
     """A raw field value with enclosing braces/quotes removed and macros expanded.
 
     A macro mapped to None was skipped (too large). Raises ``_TooLarge`` when the value would
-    pass ``limit`` characters or uses a skipped macro, before the value is built."""
+    pass ``limit`` characters or uses a skipped macro, before the value is built. The macros it
+    names go to ``used`` (defined ones, lower case) and ``unknown`` (undefined ones, as written;
+    their name stands in the value, and the verbatim form keeps them macros)."""
     raw = raw.strip()
     if raw.startswith("{") and raw.endswith("}") and "#" not in raw:
         if len(raw) - 2 > limit:
@@ -149,6 +169,8 @@ def resolve(raw: str, strings: Mapping[str, str | None], unknown: set[str], *, m
             value = strings[name]
             if value is None:
                 raise _TooLarge(f"uses @string {part!r}, which was skipped as too large")
+            if used is not None:
+                used.add(name)
             piece = value
         elif name in MONTH_MACROS:
             piece = MONTH_NAMES[MONTH_MACROS[name] - 1].capitalize()
@@ -162,6 +184,70 @@ def resolve(raw: str, strings: Mapping[str, str | None], unknown: set[str], *, m
             raise _TooLarge(f"would expand past the {_mb(limit)} limit")
         out.append(piece)
     return "".join(out)
+
+
+def written_form(raw: str) -> str | None:
+    """How a value was written when it is not one ``{…}`` group (``aug``, ``"Foo"``, ``2006``,
+    ``jair # " 12"``): the raw text, so an export writes it so again; None for a braced value
+    (the verbatim text is then the value between the braces)."""
+    raw = raw.strip()
+    if raw.startswith("{") and raw.endswith("}") and len(_split_concat(raw)) == 1:
+        return None
+    return raw
+
+
+def _scan_fields(block: str) -> list[tuple[str, str]] | None:
+    """The fields of one entry block, scanned as bibtex scans them (a ``"`` inside braces does
+    not end a quoted value: ``"Simon {"}the {saint"} Templar"``); None if the block does not
+    scan. Only used when bibtexparser's split left a value whose braces do not nest."""
+    start = block.find(",")
+    if not block.lstrip().startswith("@") or start < 0:
+        return None
+    i, n = start + 1, len(block)
+    out: list[tuple[str, str]] = []
+    while True:
+        while i < n and (block[i].isspace() or block[i] == ","):
+            i += 1
+        if i >= n or block[i] in "})":
+            return out
+        eq = block.find("=", i)
+        if eq < 0:
+            return None
+        name = block[i:eq].strip()
+        i, value_start = eq + 1, eq + 1
+        while True:  # one part of a value, then perhaps ``#`` and another
+            while i < n and block[i].isspace():
+                i += 1
+            if i >= n:
+                return None
+            if block[i] in "{\"":
+                closer, depth = ("}", 1) if block[i] == "{" else ('"', 0)
+                i += 1
+                while i < n:
+                    c = block[i]
+                    if c == "{":
+                        depth += 1
+                    elif c == "}":
+                        depth -= 1
+                        if closer == "}" and depth == 0:
+                            break
+                        if depth < 0:
+                            return None
+                    elif c == '"' and closer == '"' and depth == 0:
+                        break
+                    i += 1
+                i += 1
+            else:
+                while i < n and not block[i].isspace() and block[i] not in ",#})":
+                    i += 1
+            j = i
+            while j < n and block[j].isspace():
+                j += 1
+            if j < n and block[j] == "#":
+                i = j + 1
+                continue
+            break
+        out.append((name, block[value_start:i].strip()))
 
 
 _BRACES = re.compile(r"[^{}]+")
@@ -182,41 +268,258 @@ def balanced(value: str) -> bool:
     return depth == 0
 
 
-# --- crossref --------------------------------------------------------------------------------
+# --- one bibliography ------------------------------------------------------------------------
 
-def _inherit(raw: dict[str, dict[str, str]], types: dict[str, str], result: ReadResult,
-             lines: dict[str, int]) -> None:
-    """Fill each entry's missing fields from its crossref parent (cycle-safe)."""
-    lower = {k.lower(): k for k in raw}
+@dataclass
+class Macros:
+    """The @string macros in scope: those of every file read so far into one bibliography, in
+    definition order (bibtex reads ``\\bibliography{a,b,c}`` as one database: a macro that
+    ``a.bib`` defines applies in ``c.bib``)."""
 
-    def resolved(key: str, seen: tuple[str, ...]) -> dict[str, str]:
-        fields = raw[key]
-        parent_ref = fields.get("crossref")
-        if not parent_ref:
-            return fields
-        parent = lower.get(parent_ref.strip().lower())
-        if parent is None:
-            result.problems.append(Problem(lines.get(key), key,
-                                           f"crossref {parent_ref!r} is not in the file; kept as a field"))
-            return fields
-        if parent in seen:
-            result.problems.append(Problem(lines.get(key), key, f"crossref cycle through {parent!r}"))
-            fields.pop("crossref", None)
-            return fields
-        pfields = resolved(parent, seen + (key,))
-        for name, value in pfields.items():
-            if name in ("crossref", "ids", "key"):
+    values: dict[str, str | None] = field(default_factory=dict)  # lower name -> expanded (None: too large)
+    written: dict[str, tuple[str, str]] = field(default_factory=dict)  # lower name -> (name, value as written)
+    uses: dict[str, set[str]] = field(default_factory=dict)  # lower name -> macros its value names
+
+    def closure(self, names: set[str]) -> dict[str, str]:
+        """The @string definitions (name -> value as written) that ``names`` need, the macros
+        their values use included, in definition order."""
+        need: set[str] = set()
+        todo = list(names)
+        while todo:
+            name = todo.pop()
+            if name in need or name not in self.written:
                 continue
-            if name == "title":
-                if types[parent] in _CONTAINER_TYPES:
-                    fields.setdefault("booktitle", value)
-                continue
-            fields.setdefault(name, value)
-        fields.pop("crossref", None)
-        return fields
+            need.add(name)
+            todo.extend(self.uses.get(name, ()))
+        return dict(self.written[n] for n in self.written if n in need)
 
-    for key in raw:
-        resolved(key, ())
+
+@dataclass
+class _Record:
+    """One entry block of one file: its fields (macros resolved), how each not braced was
+    written, the macros it uses; the decoded ``Entry`` is made once every file is read."""
+
+    key: str
+    type: str
+    fields: dict[str, str]
+    forms: dict[str, str]
+    uses: set[str]
+    line: int
+    file: int  # index into Bibliography.results
+
+
+class Bibliography:
+    """Several ``.bib`` files read as one bibliography, in the order LaTeX reads them: @string
+    macros defined in an earlier file apply in later ones, and ``crossref``/``xdata`` find their
+    parents in any of the files. ``add_text``/``add_file`` each file, then ``finish``: one
+    ``ReadResult`` per file (its entries, problems, preambles)."""
+
+    def __init__(self) -> None:
+        self.macros = Macros()
+        self.results: list[ReadResult] = []
+        self._records: list[_Record] = []
+        self._preamble_uses: list[set[str]] = []  # per file
+
+    def add_file(self, path: Path, *, encoding: str | None = None) -> ReadResult:
+        from papershelf.files import read_input
+
+        check_size(path)
+        data = read_input(path, MAX_INPUT_BYTES, "a .bib file")  # a regular file only: never /dev/zero, a FIFO
+        text, enc = decode_bytes(data, str(path), encoding)
+        del data  # the bytes need not stay in memory while the text is parsed
+        held = [text]
+        del text  # only ``held`` holds the text: the reader lets it go once it is split
+        result = self.add_text(held, str(path))
+        result.encoding = enc
+        return result
+
+    def add_text(self, held: list[str], source: str) -> ReadResult:
+        """Read the text ``held`` holds (taken out of it, so that once it is split into blocks,
+        the text can go; so can each block once its fields are read)."""
+        import bibtexparser
+
+        logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+        if len(held[0]) > MAX_INPUT_BYTES:
+            raise BibTooLargeError(f"{source} is larger than the {_mb(MAX_INPUT_BYTES)} limit; nothing read")
+        result = ReadResult()
+        index = len(self.results)
+        self.results.append(result)
+        text = held.pop()
+        library = bibtexparser.parse_string(text, parse_stack=[])
+        # kept (a small file only) to scan again a block bibtexparser splits wrong (``_scan_fields``)
+        source_text: str | None = text if len(text) <= _RESCAN_BYTES else None
+        del text
+        line_starts: list[int] = []
+        unknown: set[str] = set()
+        macros = self.macros
+        macro_total = 0
+        for s in library.strings:  # in file order: later strings may use earlier ones
+            room = MAX_MACRO_TOTAL_CHARS - macro_total
+            name = s.key.lower()
+            used: set[str] = set()
+            try:
+                value = resolve(s.value, macros.values, unknown, limit=min(MAX_VALUE_CHARS, room), used=used)
+            except _TooLarge as exc:
+                macros.values[name] = None
+                line = s.start_line + 1 if s.start_line is not None else None
+                what = exc.what if room >= MAX_VALUE_CHARS or "uses" in exc.what else \
+                    f"would bring all @string text past the {_mb(MAX_MACRO_TOTAL_CHARS)} limit"
+                result.problems.append(Problem(line, None, f"@string {s.key!r} {what}; skipped", "skipped-string"))
+                continue
+            macro_total += len(value)
+            macros.values[name] = value
+            macros.written[name] = (s.key, s.value.strip())
+            macros.uses[name] = used
+            result.strings.setdefault(s.key, s.value.strip())
+        result.preambles = list(dict.fromkeys(p.value.strip() for p in library.preambles))
+        pre_uses: set[str] = set()  # the macros the preambles use travel with every entry of the file
+        for p in result.preambles:
+            try:
+                resolve(p, macros.values, set(), used=pre_uses)
+            except _TooLarge:
+                pass
+        self._preamble_uses.append(pre_uses)
+        entries: list[BibEntry | None] = list(_blocks(library, result))
+        del library  # the blocks are all that is needed of it now
+
+        seen: set[str] = set()
+        for i, e in enumerate(entries):
+            assert e is not None
+            entries[i] = None  # read once: let the block (and its raw text) go
+            key = e.key.strip()
+            line = (e.start_line or 0) + 1
+            if key.lower() in seen:  # as bibtex ("Repeated entry") and biber ("Duplicate entry key") do
+                result.problems.append(Problem(line, key, "key used twice in the file: bibtex and biber read "
+                                                          "only the first, so this block is not imported",
+                                               "skipped-entry"))
+                continue
+            seen.add(key.lower())
+            fields: dict[str, str] = {}
+            forms: dict[str, str] = {}
+            uses: set[str] = set()
+            missing: set[str] = set()
+            too_large = False
+            pairs = [(f.key, f.value if isinstance(f.value, str) else str(f.value)) for f in e.fields]
+            if source_text is not None and not all(balanced(v) for _, v in pairs):
+                # bibtexparser ends "…{"}…" at the inner quote: scan the block as bibtex does
+                if not line_starts:
+                    line_starts = [0] + [m.end() for m in re.finditer("\n", source_text)]
+                at = line_starts[min(e.start_line or 0, len(line_starts) - 1)]
+                pairs = _scan_fields(source_text[at:at + 2 * MAX_VALUE_CHARS]) or pairs
+            for field_name, raw_value in pairs:
+                name = field_name.strip().lower()
+                if not _FIELD_NAME.match(name):
+                    what = "a commented-out field" if name.startswith("%") else f"field name {name!r}"
+                    result.problems.append(Problem(line, key, f"{what} ignored", "field-ignored"))
+                    continue
+                try:
+                    value = resolve(raw_value, macros.values, missing, month=name == "month", used=uses)
+                except _TooLarge as exc:
+                    result.problems.append(Problem(line, key, f"field {name!r} {exc.what}; "
+                                                              "entry skipped (nothing imported from it)",
+                                                      "skipped-entry"))
+                    too_large = True
+                    break
+                if name in fields:
+                    result.problems.append(Problem(line, key, f"field {name!r} given twice; the first kept",
+                                                      "duplicate-field"))
+                    continue
+                fields[name] = value
+                form = written_form(raw_value)
+                if form is not None:
+                    forms[name] = form
+            if too_large:
+                continue
+            if missing:
+                unknown |= missing
+                result.problems.append(Problem(
+                    line, key, "undefined @string macro " + ", ".join(sorted(missing)) + ": kept a macro "
+                    "(an export writes it bare, as the file did)", UNDEFINED_MACRO))
+            self._records.append(_Record(key, e.entry_type.lower(), fields, forms, uses, line, index))
+        return result
+
+    def finish(self, known: Callable[[str], bool] | None = None) -> list[ReadResult]:
+        """Inherit crossref/xdata parents across every file read, make the entries: one
+        ``ReadResult`` per file, in the order read. A parent no file holds is reported unless
+        ``known`` says the key cites an entry elsewhere (in the catalogue)."""
+        by_key: dict[str, _Record] = {}
+        for rec in self._records:
+            by_key.setdefault(rec.key.lower(), rec)  # bibtex takes the first of a key
+        for rec in self._records:  # biber finds a parent by one of its ids too
+            for alias in rec.fields.get("ids", "").split(","):
+                by_key.setdefault(alias.strip().lower(), rec)
+        verbatim = {id(rec): dict(rec.fields) for rec in self._records}  # before parents fill them
+        done: set[int] = set()
+        for rec in self._records:
+            self._inherit(rec, by_key, (), done, known)
+        records, self._records = self._records, []
+        lines: list[dict[str, int]] = [{} for _ in self.results]
+        for rec in records:
+            result = self.results[rec.file]
+            fields, source_fields = rec.fields, verbatim.pop(id(rec))
+            if not any(v.strip() for v in fields.values()):
+                result.problems.append(Problem(rec.line, rec.key, "no field: nothing to cite, skipped",
+                                               "skipped-entry"))
+                continue
+            entry, notes = to_entry(rec.key, rec.type, fields)
+            entry.source_type = rec.type
+            entry.source_fields = source_fields
+            entry.source_raw = {n: v for n, v in rec.forms.items() if n in source_fields}
+            for name, value in list(entry.source_fields.items()):
+                if not balanced(value):  # cannot be written back as it is: generated from the decoded view
+                    del entry.source_fields[name]
+                    entry.source_raw.pop(name, None)
+                    entry.edited.append(name)
+                    result.problems.append(Problem(rec.line, rec.key, f"field {name!r} has unbalanced braces; "
+                                                                      "an export writes it from its decoded text",
+                                                                      "unbalanced-braces"))
+            ids = source_fields.get("ids")
+            if ids:  # biblatex's other keys of the entry: they cite it too
+                entry.aliases = list(dict.fromkeys(
+                    a for a in (p.strip() for p in ids.split(",")) if a and a.lower() != rec.key.lower()))
+            entry.bib_preambles = result.preambles
+            entry.bib_strings = self.macros.closure(rec.uses | self._preamble_uses[rec.file])
+            result.problems.extend(Problem(rec.line, rec.key, note) for note in notes)
+            result.entries.append(entry)
+            lines[rec.file][rec.key] = rec.line
+        for result, at in zip(self.results, lines, strict=True):
+            _shared_eprints(result, at)
+        return self.results
+
+    def _inherit(self, rec: _Record, by_key: dict[str, _Record], seen: tuple[int, ...], done: set[int],
+                 known: Callable[[str], bool] | None) -> None:
+        """Fill ``rec``'s missing fields from its crossref and xdata parents (cycle-safe)."""
+        if id(rec) in done:
+            return
+        done.add(id(rec))
+        result = self.results[rec.file]
+        parents: list[tuple[str, str]] = []
+        if rec.fields.get("crossref", "").strip():
+            parents.append(("crossref", rec.fields["crossref"].strip()))
+        parents += [("xdata", k.strip()) for k in rec.fields.get("xdata", "").split(",") if k.strip()]
+        for how, ref in parents:
+            parent = by_key.get(ref.lower())
+            if parent is None:
+                if known is not None and known(ref):
+                    continue
+                result.problems.append(Problem(rec.line, rec.key, f"{how} {ref!r} names no entry of the "
+                                               "files read; kept as a field", DANGLING_CROSSREF))
+                continue
+            if parent is rec or id(parent) in seen:
+                result.problems.append(Problem(rec.line, rec.key, f"{how} cycle through {parent.key!r}",
+                                               "crossref-cycle"))
+                continue
+            self._inherit(parent, by_key, seen + (id(rec),), done, known)
+            for name, value in parent.fields.items():
+                if name in ("crossref", "xdata", "ids", "key", "entryset"):
+                    continue
+                if name == "title" and how == "crossref":
+                    if parent.type in _CONTAINER_TYPES:
+                        rec.fields.setdefault("booktitle", value)
+                    continue
+                rec.fields.setdefault(name, value)
+        rec.fields.pop("crossref", None)
+        rec.fields.pop("xdata", None)
 
 
 # --- the reader ------------------------------------------------------------------------------
@@ -235,116 +538,16 @@ def _blocks(library: Library, result: ReadResult) -> list[BibEntry]:
         err = (str(getattr(block, "error", "") or "").strip().splitlines() or [""])[0]
         line = block.start_line + 1 if block.start_line is not None else None
         result.problems.append(Problem(line, getattr(block, "key", None),
-                                       f"skipped a block bibtexparser cannot read ({err or 'malformed'})"))
+                                       f"skipped a block bibtexparser cannot read ({err or 'malformed'})",
+                                       "skipped-entry"))
     return sorted(blocks, key=lambda e: e.start_line or 0)
 
 
 def read_string(text: str, *, source: str = "input") -> ReadResult:
     """Parse ``.bib`` text into entries, collecting what had to be skipped or renamed."""
-    return _read([text], source)
-
-
-def _read(held: list[str], source: str) -> ReadResult:
-    """``read_string`` of the text ``held`` holds (taken out of it, so that once it is split
-    into blocks, the text can go; so can each block once its fields are read)."""
-    import bibtexparser
-
-    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
-    if len(held[0]) > MAX_INPUT_BYTES:
-        raise BibTooLargeError(f"{source} is larger than the {_mb(MAX_INPUT_BYTES)} limit; nothing read")
-    result = ReadResult()
-    library = bibtexparser.parse_string(held.pop(), parse_stack=[])
-    unknown: set[str] = set()
-    strings: dict[str, str | None] = {}  # None: skipped as too large
-    macro_total = 0
-    for s in library.strings:  # in file order: later strings may use earlier ones
-        room = MAX_MACRO_TOTAL_CHARS - macro_total
-        try:
-            value = resolve(s.value, strings, unknown, limit=min(MAX_VALUE_CHARS, room))
-        except _TooLarge as exc:
-            strings[s.key.lower()] = None
-            line = s.start_line + 1 if s.start_line is not None else None
-            what = exc.what if room >= MAX_VALUE_CHARS or "uses" in exc.what else \
-                f"would bring all @string text past the {_mb(MAX_MACRO_TOTAL_CHARS)} limit"
-            result.problems.append(Problem(line, None, f"@string {s.key!r} {what}; skipped"))
-            continue
-        macro_total += len(value)
-        strings[s.key.lower()] = value
-        result.strings.setdefault(s.key, s.value.strip())
-    result.preambles = list(dict.fromkeys(p.value.strip() for p in library.preambles))
-    entries: list[BibEntry | None] = list(_blocks(library, result))
-    del library  # the blocks are all that is needed of it now
-
-    raw: dict[str, dict[str, str]] = {}
-    types: dict[str, str] = {}
-    lines: dict[str, int] = {}
-    taken = {e.key.strip().lower() for e in entries if e is not None}
-    seen: set[str] = set()
-    for i, e in enumerate(entries):
-        assert e is not None
-        entries[i] = None  # read once: let the block (and its raw text) go
-        key = e.key.strip()
-        line = (e.start_line or 0) + 1
-        if e.entry_type.lower() in NOT_ENTRIES:
-            result.problems.append(Problem(line, key, f"@{e.entry_type} is not a work; skipped"))
-            continue
-        if key.lower() in seen:
-            new = next(key + s for s in suffixes() if (key + s).lower() not in taken)
-            taken.add(new.lower())
-            result.renamed[key] = new
-            result.problems.append(Problem(line, key, f"key used twice in the file; this one is now {new!r}"))
-            key = new
-        seen.add(key.lower())
-        fields: dict[str, str] = {}
-        too_large = False
-        for f in e.fields:
-            name = f.key.strip().lower()
-            if not _FIELD_NAME.match(name):
-                what = "a commented-out field" if name.startswith("%") else f"field name {name!r}"
-                result.problems.append(Problem(line, key, f"{what} ignored"))
-                continue
-            try:
-                value = resolve(f.value, strings, unknown, month=name == "month") \
-                    if isinstance(f.value, str) else str(f.value)
-            except _TooLarge as exc:
-                result.problems.append(Problem(line, key, f"field {name!r} {exc.what}; "
-                                                          "entry skipped (nothing imported from it)"))
-                too_large = True
-                break
-            if name in fields:
-                result.problems.append(Problem(line, key, f"field {name!r} given twice; the first kept"))
-                continue
-            fields[name] = value
-        if too_large:
-            continue
-        raw[key] = fields
-        types[key] = e.entry_type.lower()
-        lines[key] = line
-    if unknown:
-        result.problems.append(Problem(None, None, "undefined @string macros kept as text: "
-                                       + ", ".join(sorted(unknown)[:10])))
-    verbatim = {key: dict(fields) for key, fields in raw.items()}  # before crossref fills them
-    _inherit(raw, types, result, lines)
-    for key in list(raw):
-        fields, source_fields = raw.pop(key), verbatim.pop(key)  # each entry's fields go once read
-        if not any(v.strip() for v in fields.values()):
-            result.problems.append(Problem(lines[key], key, "no field: nothing to cite, skipped"))
-            continue
-        entry, notes = to_entry(key, types[key], fields)
-        entry.source_type = types[key]
-        entry.source_fields = source_fields
-        for name, value in list(entry.source_fields.items()):
-            if not balanced(value):  # cannot be written back as it is: generated from the decoded view
-                del entry.source_fields[name]
-                entry.edited.append(name)
-                result.problems.append(Problem(lines[key], key, f"field {name!r} has unbalanced braces; "
-                                                                "an export writes it from its decoded text"))
-        entry.bib_preambles = result.preambles
-        entry.bib_strings = result.strings
-        result.problems.extend(Problem(lines[key], key, note) for note in notes)
-        result.entries.append(entry)
-    _shared_eprints(result, lines)
-    return result
+    bib = Bibliography()
+    bib.add_text([text], source)
+    return bib.finish()[0]
 
 
 def _shared_eprints(result: ReadResult, lines: dict[str, int]) -> None:
@@ -364,7 +567,8 @@ def _shared_eprints(result: ReadResult, lines: dict[str, int]) -> None:
                     entry.extra[name] = " ".join(entry.source_fields[name].split())
             result.problems.append(Problem(lines.get(entry.citekey), entry.citekey,
                                            f"eprint {arxiv_id} is shared by {len(group)} entries with "
-                                           "different DOIs: kept as a field, not used as the arXiv id"))
+                                           "different DOIs: kept as a field, not used as the arXiv id",
+                                           "shared-eprint"))
 
 
 def check_size(path: Path) -> None:
@@ -381,14 +585,7 @@ def check_size(path: Path) -> None:
 
 
 def read_file(path: Path, *, encoding: str | None = None) -> ReadResult:
-    from papershelf.files import read_input
-
-    check_size(path)
-    data = read_input(path, MAX_INPUT_BYTES, "a .bib file")  # a regular file only: never /dev/zero, a FIFO
-    text, enc = decode_bytes(data, str(path), encoding)
-    del data  # the bytes need not stay in memory while the text is parsed
-    held = [text]
-    del text  # only ``held`` holds the text: the reader lets it go once it is split
-    result = _read(held, str(path))
-    result.encoding = enc
-    return result
+    """One ``.bib`` file, read as a bibliography of its own (``Bibliography`` for several)."""
+    bib = Bibliography()
+    bib.add_file(path, encoding=encoding)
+    return bib.finish()[0]

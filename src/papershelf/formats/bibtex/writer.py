@@ -21,8 +21,9 @@ published paper keeps its eprint beside journal or booktitle. An arXiv ``journal
 (a preprint whose venue is known only as free text) is written as ``note`` - never turned
 into a journal or booktitle - unless the entry already has a note. An arXiv ``article`` with no
 journal (a DOI was all arXiv knew) is written as the preprint, never as ``papershelf-type``.
-An entry's aliases (merged-away keys) are biblatex's ``ids``; bibtex has none, so each alias
-the document cites (``alias_copies``) gets a copy of the entry under that key.
+An entry's aliases (merged-away keys) are written as ``ids`` in both styles: biber cites them,
+bibtex skips the field, and a re-import reads them back as aliases; bibtex has no ids, so each
+alias the document cites (``alias_copies``) also gets a copy of the entry under that key.
 
 Catalogue-only data is not written: ``section``, ``links``, ``categories``,
 ``arxiv_version``, ``arxiv_comment``, and the ``aliases`` field (other names of the work, for
@@ -34,8 +35,12 @@ An entry read from a .bib file (``Entry.source_type`` set) is written as the fil
 its type, and every field's verbatim value (``Entry.source_fields``) in the file's order; only
 the fields changed since (``Entry.edited``) that no verbatim text replaced are generated from
 the decoded view, encoded for the style. No plain.bst adaptation is made to such an entry (it
-is the user's). ``write_bibtex`` puts the ``@preamble`` and ``@string`` blocks the entries came
-with first. Control characters are never written (removed, and reported in ``cleaned``).
+is the user's); a value the file wrote otherwise than as one ``{…}`` group (``Entry.source_raw``:
+``month = aug``, ``journal = jair``, ``"Foo"``) is written as it was, so a macro stays a macro
+(an undefined one too: bibtex warns as it did) and ``month = {aug}`` keeps its braces.
+``write_bibtex`` puts first the ``@string`` definitions the entries' values use, then the
+``@preamble`` blocks of the files they came from (unless ``preamble=False``). Control characters
+are never written (removed, and reported in ``cleaned``).
 
 Keywords (``keywords=``): ``source`` (default) writes a .bib entry's own ``keywords`` field
 unchanged and none for an entry papershelf made; ``tags`` writes the entry's tags instead;
@@ -184,10 +189,18 @@ def _fields(entry: Entry, style: str) -> tuple[str, dict[str, str]]:
             encode(value, ascii=ascii)
     if entry.journal_ref and not entry.has_venue and "note" not in f:
         f["note"] = encode(entry.journal_ref, ascii=ascii)
-    if entry.aliases and style == "biblatex":  # merged-away keys still cite it (biber's ids)
-        f["ids"] = ", ".join(dict.fromkeys([*filter(None, map(str.strip, f.get("ids", "").split(","))),
-                                            *entry.aliases]))
+    if entry.aliases:  # other keys that cite it: biber's ids (bibtex ignores the field)
+        f["ids"] = _ids(f.get("ids"), entry.aliases)
     return entry.type or "misc", f
+
+
+def _ids(written: str | None, aliases: list[str]) -> str:
+    """``ids``: the keys a file wrote there (as written, when they are all), then the entry's
+    other aliases."""
+    listed = [*filter(None, map(str.strip, (written or "").split(",")))]
+    if written and set(aliases) <= set(listed):
+        return written
+    return ", ".join(dict.fromkeys([*listed, *aliases]))
 
 
 def _keywords(entry: Entry, style: str, keywords: str, source: str | None) -> str | None:
@@ -358,10 +371,21 @@ def _verbatim_fields(entry: Entry, style: str, minimal: bool, keywords: str) -> 
         out.pop("keywords", None)
         if kw:
             out["keywords"] = kw
-    if entry.aliases and style == "biblatex":  # merged-away keys still cite it (biber's ids)
-        out["ids"] = ", ".join(dict.fromkeys([*filter(None, map(str.strip, out.get("ids", "").split(","))),
-                                              *entry.aliases]))
+    if entry.aliases:  # other keys that cite it: biber's ids (bibtex ignores the field)
+        out["ids"] = _ids(out.get("ids"), entry.aliases)
     return kind, out
+
+
+def _forms(entry: Entry, f: dict[str, str]) -> dict[str, str]:
+    """How the fields of ``f`` that still hold their verbatim value were written, when not as
+    one ``{…}`` group (``Entry.source_raw``): ``month = aug``, ``journal = jair``."""
+    raw, fields = entry.source_raw, entry.source_fields
+    out = {name: _CONTROL.sub("", raw[name]) for name in f
+           if name in raw and fields.get(name) == f[name]} if raw else {}
+    for name in _BARE:  # a month generated since (not the file's): its bare macro, as for any entry
+        if name in f and name not in fields and f[name] in MONTHS:
+            out[name] = f[name]
+    return out
 
 
 def _clean(entry: Entry, f: dict[str, str], report: WriteReport) -> None:
@@ -375,11 +399,17 @@ def _clean(entry: Entry, f: dict[str, str], report: WriteReport) -> None:
             report.cleaned.setdefault(entry.citekey, []).append(name)
 
 
-def _lines_of(key: str, kind: str, f: dict[str, str], names: Iterable[str]) -> str:
+def _lines_of(key: str, kind: str, f: dict[str, str], names: Iterable[str],
+              forms: dict[str, str] | None = None) -> str:
+    """The entry's text: each value between braces, or as ``forms`` says it was written; a
+    generated month (``forms`` None) as its bare macro."""
     lines = [f"@{kind}{{{key},\n"]
     for name in names:
         value = f[name]
-        if name in _BARE and value in MONTHS:
+        if forms is not None:
+            form = forms.get(name)
+            lines.append(f"  {name} = {form},\n" if form is not None else f"  {name} = {{{value}}},\n")
+        elif name in _BARE and value in MONTHS:
             lines.append(f"  {name} = {value},\n")
         else:
             lines.append(f"  {name} = {{{value}}},\n")
@@ -406,10 +436,13 @@ def entry_to_bibtex(entry: Entry, style: str = "bibtex", *, minimal: bool = Fals
     report = report if report is not None else WriteReport()
     if entry.source_type is not None:
         kind, f = _verbatim_fields(entry, style, minimal, keywords)
+        forms = _forms(entry, f)  # before cleaning: a cleaned value is no longer the one written
         _clean(entry, f, report)
-        return _lines_of(entry.citekey, kind, f, f)
+        return _lines_of(entry.citekey, kind, f, f, forms)
     kind, f = _fields(entry, style)
     for name, value in entry.source_fields.items():  # what a user wrote (``set``) is kept as written
+        if name in CATALOGUE_ONLY_EXTRA:  # papershelf's own search names: never in an entry it made
+            continue
         for other in [n for n in f if n.lower() == name]:
             del f[other]
         f[name] = value
@@ -426,12 +459,13 @@ def entry_to_bibtex(entry: Entry, style: str = "bibtex", *, minimal: bool = Fals
 
 def write_bibtex(entries: Iterable[Entry], style: str = "bibtex", *, minimal: bool = False,
                  report: WriteReport | None = None, keywords: str = "source",
-                 alias_copies: Collection[str] = ()) -> str:
-    """A whole ``.bib`` file: the @preamble and @string blocks the entries came with, then the
-    entries, each followed by a blank line."""
+                 alias_copies: Collection[str] = (), preamble: bool = True) -> str:
+    """A whole ``.bib`` file: the @preamble blocks of the files the entries came from
+    (``preamble`` False: none) and the @string definitions they use, then the entries, each
+    followed by a blank line."""
     entries = list(entries)
     return "".join(iter_bibtex(entries, style, minimal=minimal, report=report, keywords=keywords,
-                               alias_copies=alias_copies, head=blocks_of(entries)))
+                               alias_copies=alias_copies, head=blocks_of(entries, preamble=preamble)))
 
 
 def iter_bibtex(entries: Iterable[Entry], style: str = "bibtex", *, minimal: bool = False,
@@ -455,13 +489,16 @@ def iter_bibtex(entries: Iterable[Entry], style: str = "bibtex", *, minimal: boo
         first = False
 
 
-def blocks_of(entries: Iterable[Entry]) -> str:
-    """The ``@preamble`` and ``@string`` blocks of these entries' files, each once, as written."""
+def blocks_of(entries: Iterable[Entry], *, preamble: bool = True) -> str:
+    """The ``@preamble`` blocks of these entries' files (none when not ``preamble``) and the
+    ``@string`` definitions they use, each once, as written, in the order of the files (as
+    ``storage.rows.blocks_of`` gives them)."""
     preambles: dict[str, None] = {}
     strings: dict[tuple[str, str], None] = {}
-    for e in entries:
+    # in the order the entries were stored (an import stores its files in order), then the rest
+    for e in sorted(entries, key=lambda e: (e.id is None, e.id or 0)):
         add_blocks(e, preambles, strings)
-    return render_blocks(preambles, strings)
+    return render_blocks(preambles if preamble else {}, strings)
 
 
 def add_blocks(entry: Entry, preambles: dict[str, None], strings: dict[tuple[str, str], None]) -> None:
@@ -471,9 +508,10 @@ def add_blocks(entry: Entry, preambles: dict[str, None], strings: dict[tuple[str
 
 
 def render_blocks(preambles: dict[str, None], strings: dict[tuple[str, str], None]) -> str:
-    """The text of the blocks ``add_blocks`` collected, in the order first seen."""
-    lines = [f"@preamble{{{_CONTROL.sub('', p)}}}" for p in preambles]
-    lines += [f"@string{{{name} = {_CONTROL.sub('', value)}}}" for name, value in strings]
+    """The text of the blocks ``add_blocks`` collected, in the order first seen: the @string
+    definitions first (a @preamble may use one: ``"Maintained by " # maintainer``)."""
+    lines = [f"@string{{{name} = {_CONTROL.sub('', value)}}}" for name, value in strings]
+    lines += [f"@preamble{{{_CONTROL.sub('', p)}}}" for p in preambles]
     return "".join(line + "\n" for line in lines)
 
 
