@@ -55,7 +55,9 @@ def test_a_machine_learning_bibliography_keeps_its_topics():
     if not path.exists():
         pytest.skip("the shared corpus is not here")
     tagged, total, hits = _ml_tagged(path)
-    assert total == 194 and tagged >= 20, hits
+    # 195 blocks; davis2015commonsense is written three times and, as bibtex and biber do, only
+    # its first block is read
+    assert total == 192 and tagged >= 20, hits
 
 
 def _entry(title: str, **kw) -> Entry:
