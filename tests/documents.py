@@ -210,7 +210,8 @@ def items(bbl: str) -> dict[str, str]:
     starts = [(m.start(), m.group(1) if m.group(1) is not None else _bibitem_key(bbl, m.start()))
               for m in _ITEM.finditer(bbl)]
     out: dict[str, str] = {}
-    for (begin, key), (end, _) in zip(starts, starts[1:] + [(len(bbl), "")]):
+    ends = [begin for begin, _ in starts[1:]] + [len(bbl)]
+    for (begin, key), end in zip(starts, ends[:len(starts)], strict=True):
         out.setdefault(key, bbl[begin:end])
     return out
 
@@ -259,13 +260,29 @@ def run_document(tex: Path, where: Path, *, bib_dirs: tuple[Path, ...] = (), ful
     doc = Document.read(tex)
     if full:
         doc = doc.with_cites(("*",))
-    original, exported = where / "original", where / "exported"
-    original.mkdir(parents=True)
-    exported.mkdir()
+    files = []
     for bib in doc.bibs:
         found = next((d / bib for d in (tex.parent, *bib_dirs) if (d / bib).is_file()), None)
         if found is None:
             raise FileNotFoundError(f"{bib} (cited by {tex}) is not beside it nor in {bib_dirs}")
+        files.append(found)
+    return compare(doc, files, where, tex.parent.name + (" (nocite *)" if full else ""))
+
+
+def nocite_all(bib: Path, where: Path, style: str = "plain") -> Outcome:
+    """The sweep's document: ``\\nocite{*}`` of one .bib file with a standard style, against a
+    full export."""
+    return compare(Document("bibtex", style, (bib.name,), ("*",)), [bib], where, bib.name)
+
+
+def compare(doc: Document, files: list[Path], where: Path, name: str) -> Outcome:
+    """Build ``doc`` from ``files`` (its .bib files, in order) and from papershelf's import and
+    export of them, in ``where``; compare the two builds."""
+    full = doc.cites == ("*",)
+    original, exported = where / "original", where / "exported"
+    original.mkdir(parents=True)
+    exported.mkdir()
+    for bib, found in zip(doc.bibs, files, strict=True):
         shutil.copyfile(found, original / bib)
     before = build(original, doc, list(doc.bibs))
 
@@ -280,8 +297,7 @@ def run_document(tex: Path, where: Path, *, bib_dirs: tuple[Path, ...] = (), ful
                                             "-o", str(exported / refs))
     after = build(exported, doc, [refs])
     text = (exported / refs).read_text(encoding="utf-8", errors="replace") if (exported / refs).exists() else ""
-    outcome = Outcome(tex.parent.name + (" (nocite *)" if full else ""), before, after, import_code, import_output,
-                      export_code, export_output, text)
+    outcome = Outcome(name, before, after, import_code, import_output, export_code, export_output, text)
     old, new = items(before.bbl), items(after.bbl)
     outcome.lost = [k for k in old if k not in new]
     outcome.extra = [k for k in new if k not in old]
@@ -292,7 +308,7 @@ def run_document(tex: Path, where: Path, *, bib_dirs: tuple[Path, ...] = (), ful
     return outcome
 
 
-_BLOCK = re.compile(r"^[ \t]*@\s*([a-zA-Z]+)\s*[{(]\s*([^,\s{}()]*)", re.M)
+_BLOCK = re.compile(r"^[ \t]*@\s*([a-zA-Z]+)\s*([{(])\s*([^,\s{}()]*)", re.M)
 
 
 def blocks(text: str) -> list[tuple[str, str, str]]:
@@ -304,21 +320,20 @@ def blocks(text: str) -> list[tuple[str, str, str]]:
     for m in _BLOCK.finditer(text):
         if m.start() < pos:
             continue
-        opener = text[m.end() - len(m.group(2)) - 1] if m.group(2) else text[m.end() - 1]
-        opener = "(" if "(" in text[m.start():m.end()] and "{" not in text[m.start():m.end()] else "{"
+        opener = m.group(2)
         closer = ")" if opener == "(" else "}"
-        depth, i = 0, text.index(opener, m.start())
+        depth, i = 0, m.start(2)
         while i < len(text):
             c = text[i]
-            if c == "{" or (c == opener and opener == "("):
+            if c == "{" or c == opener:
                 depth += 1
-            elif c == "}" or (c == closer and closer == ")"):
+            elif c == "}" or c == closer:
                 depth -= 1
                 if depth == 0:
                     break
             i += 1
         pos = i + 1
-        out.append((m.group(1).lower(), m.group(2), text[m.start():pos]))
+        out.append((m.group(1).lower(), m.group(3), text[m.start():pos]))
     return out
 
 

@@ -1,0 +1,62 @@
+"""The .bbl sweep of issue 17: every .bib file of a folder (default: ../shared/data/bib) that
+bibtex accepts with ``\\nocite{*}`` and plain.bst, imported into an empty catalogue and exported
+in full (``papershelf export bibtex -o all.bib``), built again: is the .bbl byte-identical, with
+no new bibtex warning? Prints one line per file and the totals.
+
+    python bench/bbl_sweep.py [FOLDER] [--style plain] [--only NAME ...] [--diff]
+
+The harness is tests/documents.py (the acceptance test's); this script only loops over files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+from documents import nocite_all  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", nargs="?", default=str(HERE.parents[2] / "shared" / "data" / "bib"))
+    parser.add_argument("--style", default="plain")
+    parser.add_argument("--only", nargs="*", default=[])
+    parser.add_argument("--diff", action="store_true", help="show each difference")
+    args = parser.parse_args()
+    folder = Path(args.folder)
+    tried = identical = refused = lost = changed = lines = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["XDG_DATA_HOME"] = os.environ["XDG_CONFIG_HOME"] = tmp  # never the user's settings
+        for n, bib in enumerate(sorted(folder.rglob("*.bib"))):
+            name = str(bib.relative_to(folder))
+            if args.only and not any(o in name for o in args.only):
+                continue
+            outcome = nocite_all(bib, Path(tmp) / str(n), args.style)
+            if outcome.original.status >= 2:
+                refused += 1
+                print(f"refused  {name} (bibtex exit {outcome.original.status})")
+                continue
+            tried += 1
+            same = outcome.identical
+            identical += same
+            lost += len(outcome.lost)
+            changed += len(outcome.changed)
+            lines += outcome.changed_lines
+            print(f"{'same    ' if same else 'DIFFERS '} {name}: {len(outcome.lost)} lost, {len(outcome.extra)} extra, "
+                  f"{len(outcome.changed)} changed ({outcome.changed_lines} lines), "
+                  f"{len(outcome.new_warnings)} new warnings")
+            if args.diff and not same:
+                print("    " + outcome.summary().replace("\n", "\n    "))
+    print(f"\n{identical}/{tried} identical .bbl ({refused} files bibtex refuses); "
+          f"{lost} references lost, {changed} changed ({lines} lines)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
