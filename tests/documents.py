@@ -13,8 +13,8 @@ bibtex/biber warning.
    warnings;
 3. ``papershelf --db X init --empty``, then ``papershelf --db X import bibtex a.bib b.bib c.bib`` into an empty catalogue, one command, in
    the order the document lists the files;
-4. ``papershelf --db X export bibtex --style bibtex|biblatex --aux doc.aux -o refs.bib`` (or, with
-   ``full=True``, ``\\nocite{*}`` and a full export ``-o all.bib``);
+4. ``papershelf --db X export bibtex --style bibtex|biblatex --aux doc.aux -o refs.bib`` (or, for
+   ``\\nocite{*}``, a full export ``-o all.bib``, or ``--aux`` of the ``\\nocite{*}`` document);
 5. build again against the exported file and compare.
 
 ``Outcome.identical`` is the acceptance condition; ``Outcome.summary()`` says what differs
@@ -252,13 +252,15 @@ class Outcome:
                 f"\nexport (exit {self.export_code}): {self.export_output[-800:]}\n{self.diff()}")
 
 
-def run_document(tex: Path, where: Path, *, bib_dirs: tuple[Path, ...] = (), full: bool = False) -> Outcome:
+def run_document(tex: Path, where: Path, *, bib_dirs: tuple[Path, ...] = (), mode: str = "cited") -> Outcome:
     """Build the document of ``tex`` from its original .bib files and from papershelf's export of
-    them (``full``: ``\\nocite{*}`` and a full export), in ``where``; compare the two.
+    them, in ``where``; compare the two. ``mode``: ``cited`` (what the document cites, exported
+    with ``--aux``), ``nocite-all`` (``\\nocite{*}`` and a full export) or ``nocite-aux``
+    (``\\nocite{*}`` exported with ``--aux``: what ``export --watch`` does for such a document).
 
     The .bib files are looked up beside ``tex``, then in ``bib_dirs``."""
     doc = Document.read(tex)
-    if full:
+    if mode != "cited":
         doc = doc.with_cites(("*",))
     files = []
     for bib in doc.bibs:
@@ -266,19 +268,19 @@ def run_document(tex: Path, where: Path, *, bib_dirs: tuple[Path, ...] = (), ful
         if found is None:
             raise FileNotFoundError(f"{bib} (cited by {tex}) is not beside it nor in {bib_dirs}")
         files.append(found)
-    return compare(doc, files, where, tex.parent.name + (" (nocite *)" if full else ""))
+    return compare(doc, files, where, f"{tex.parent.name} ({mode})", full=mode == "nocite-all")
 
 
 def nocite_all(bib: Path, where: Path, style: str = "plain") -> Outcome:
     """The sweep's document: ``\\nocite{*}`` of one .bib file with a standard style, against a
     full export."""
-    return compare(Document("bibtex", style, (bib.name,), ("*",)), [bib], where, bib.name)
+    return compare(Document("bibtex", style, (bib.name,), ("*",)), [bib], where, bib.name, full=True)
 
 
-def compare(doc: Document, files: list[Path], where: Path, name: str) -> Outcome:
+def compare(doc: Document, files: list[Path], where: Path, name: str, *, full: bool = False) -> Outcome:
     """Build ``doc`` from ``files`` (its .bib files, in order) and from papershelf's import and
-    export of them, in ``where``; compare the two builds."""
-    full = doc.cites == ("*",)
+    export of them (``full``: every entry; else the keys the document's .aux cites), in
+    ``where``; compare the two builds."""
     original, exported = where / "original", where / "exported"
     original.mkdir(parents=True)
     exported.mkdir()
