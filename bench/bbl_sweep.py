@@ -4,6 +4,7 @@ in full (``papershelf export bibtex -o all.bib``), built again: is the .bbl byte
 no new bibtex warning? Prints one line per file and the totals.
 
     python bench/bbl_sweep.py [FOLDER] [--style plain] [--only NAME ...] [--diff]
+    python bench/bbl_sweep.py --documents [--diff]     (the acceptance documents, every mode)
 
 The harness is tests/documents.py (the acceptance test's); this script only loops over files.
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from documents import nocite_all  # noqa: E402
+from documents import DOCS, MODES, Outcome, nocite_all, run_named  # noqa: E402
 
 
 def main() -> int:
@@ -28,7 +29,10 @@ def main() -> int:
     parser.add_argument("--style", default="plain")
     parser.add_argument("--only", nargs="*", default=[])
     parser.add_argument("--diff", action="store_true", help="show each difference")
+    parser.add_argument("--documents", action="store_true", help="run the acceptance documents instead")
     args = parser.parse_args()
+    if args.documents:
+        return documents(args.diff)
     folder = Path(args.folder)
     tried = identical = refused = lost = changed = lines = 0
     with tempfile.TemporaryDirectory() as tmp:
@@ -43,18 +47,40 @@ def main() -> int:
                 print(f"refused  {name} (bibtex exit {outcome.original.status})")
                 continue
             tried += 1
-            same = outcome.identical
-            identical += same
+            identical += outcome.identical
             lost += len(outcome.lost)
             changed += len(outcome.changed)
             lines += outcome.changed_lines
-            print(f"{'same    ' if same else 'DIFFERS '} {name}: {len(outcome.lost)} lost, {len(outcome.extra)} extra, "
-                  f"{len(outcome.changed)} changed ({outcome.changed_lines} lines), "
-                  f"{len(outcome.new_warnings)} new warnings")
-            if args.diff and not same:
-                print("    " + outcome.summary().replace("\n", "\n    "))
+            report(name, outcome, args.diff)
     print(f"\n{identical}/{tried} identical .bbl ({refused} files bibtex refuses); "
           f"{lost} references lost, {changed} changed ({lines} lines)")
+    return 0
+
+
+def report(name: str, outcome: Outcome, diff: bool) -> None:
+    print(f"{'same    ' if outcome.identical else 'DIFFERS '} {name}: {len(outcome.lost)} lost, "
+          f"{len(outcome.extra)} extra, {len(outcome.changed)} changed ({outcome.changed_lines} lines), "
+          f"{len(outcome.new_warnings)} new warnings")
+    if diff and not outcome.identical:
+        print("    " + outcome.summary().replace("\n", "\n    "))
+
+
+def documents(diff: bool) -> int:
+    from documents import items
+
+    tried = identical = lost = changed = cited = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["XDG_DATA_HOME"] = os.environ["XDG_CONFIG_HOME"] = tmp
+        for name in DOCS:
+            for mode in MODES:
+                outcome = run_named(name, mode, Path(tmp) / f"{name}-{mode}")
+                tried += 1
+                identical += outcome.identical
+                lost += len(outcome.lost)
+                changed += len(outcome.changed)
+                cited += len(items(outcome.original.bbl))
+                report(f"{name} ({mode}): {len(items(outcome.original.bbl))} references", outcome, diff)
+    print(f"\n{identical}/{tried} identical .bbl; of {cited} references printed, {lost} lost, {changed} changed")
     return 0
 
 

@@ -35,6 +35,13 @@ from pathlib import Path
 import pytest
 
 DOCUMENTS = Path(__file__).resolve().parent / "data" / "documents"
+BIB = Path(__file__).resolve().parent / "data" / "bib"
+# The acceptance documents (tests/data/documents/<name>/doc.tex; README.md there says what each
+# tests) and the three ways each is run.
+DOCS = ["natbib-thesis", "biblatex-examples", "group", "non-latin"]
+MODES = ["cited", "nocite-all", "nocite-aux"]
+GROUP_SOURCES = [DOCUMENTS / "group" / "xampl.bib", DOCUMENTS / "group" / "jabref-crossref.bib",
+                 BIB / "bibtexparser_crossref_entries.bib"]
 PACKAGES = {"bibtex": "texlive-binaries texlive-base texlive-latex-base", "biber": "biber"}
 
 _CITE = re.compile(r"\\(?:no)?[a-zA-Z]*cite[a-zA-Z]*\*?(?:\s*\[[^\]]*\]){0,2}\s*\{([^}]*)\}")
@@ -252,6 +259,16 @@ class Outcome:
                 f"\nexport (exit {self.export_code}): {self.export_output[-800:]}\n{self.diff()}")
 
 
+def run_named(name: str, mode: str, where: Path) -> Outcome:
+    """Run the acceptance document ``name`` (of ``DOCS``) in ``mode`` (of ``MODES``) in ``where``:
+    its .bib files are beside it or in tests/data/bib; the group bibliography's are cut first."""
+    dirs: tuple[Path, ...] = (BIB,)
+    if name == "group":
+        group_bibliography(GROUP_SOURCES, where / "group")
+        dirs = (where / "group",)
+    return run_document(DOCUMENTS / name / "doc.tex", where / "run", bib_dirs=dirs, mode=mode)
+
+
 def run_document(tex: Path, where: Path, *, bib_dirs: tuple[Path, ...] = (), mode: str = "cited") -> Outcome:
     """Build the document of ``tex`` from its original .bib files and from papershelf's export of
     them, in ``where``; compare the two. ``mode``: ``cited`` (what the document cites, exported
@@ -310,7 +327,7 @@ def compare(doc: Document, files: list[Path], where: Path, name: str, *, full: b
     return outcome
 
 
-_BLOCK = re.compile(r"^[ \t]*@\s*([a-zA-Z]+)\s*([{(])\s*([^,\s{}()]*)", re.M)
+_BLOCK = re.compile(r"^[ \t]*@\s*([a-zA-Z]+)\s*([{(])\s*([^,\s{}()\"=#]*)", re.M)
 
 
 def blocks(text: str) -> list[tuple[str, str, str]]:

@@ -14,14 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from documents import DOCUMENTS, group_bibliography, nocite_all, run_document
+from documents import BIB, DOCS, MODES, nocite_all, run_named
 
 TESTS = Path(__file__).resolve().parent
-BIB = TESTS / "data" / "bib"
-GROUP_SOURCES = [DOCUMENTS / "group" / "xampl.bib", DOCUMENTS / "group" / "jabref-crossref.bib",
-                 BIB / "bibtexparser_crossref_entries.bib"]
-
-DOCS = ["natbib-thesis", "biblatex-examples", "group", "non-latin"]
 
 # Why a document does not print the same bibliography today (FINDINGS-17.md has one line per
 # cause, with its owner). Remove a line when its causes are fixed: the test then must pass.
@@ -37,7 +32,6 @@ _ORDER = "h2: the full export sorts entries by key, so alpha's a/b/c labels of e
 _UNICODE_KEYS = "h2: non-ASCII keys biber accepts are renamed (kumāra -> kumara, назаренко2010водные -> 2010)"
 _NOCITEALL = ("h2: export --aux reads no key from biblatex's \\abx@aux@nociteall (\\nocite{*}): 0 entries "
               "written, no warning")
-MODES = ["cited", "nocite-all", "nocite-aux"]
 XFAIL = {
     ("natbib-thesis", "cited"): [_KEYS_APOSTROPHE, _MONTH],
     ("natbib-thesis", "nocite-all"): [_KEYS_APOSTROPHE, _MONTH],
@@ -62,17 +56,9 @@ def _cases():
             yield pytest.param(name, mode, marks=marks, id=f"{name}-{mode}")
 
 
-def _run(name: str, mode: str, where: Path):
-    dirs: tuple[Path, ...] = (BIB,)
-    if name == "group":
-        group_bibliography(GROUP_SOURCES, where / "group")
-        dirs = (where / "group",)
-    return run_document(DOCUMENTS / name / "doc.tex", where / "run", bib_dirs=dirs, mode=mode)
-
-
 @pytest.mark.parametrize(("name", "mode"), _cases())
 def test_the_document_prints_the_same_bibliography_from_the_export(name, mode, tmp_path):
-    outcome = _run(name, mode, tmp_path)
+    outcome = run_named(name, mode, tmp_path)
     # what already holds fails the test outright (pytest.fail is no AssertionError, so no xfail
     # mark hides it); only the comparison itself is what the marks expect to fail
     if outcome.original.status >= 2 or not outcome.original.bbl:
