@@ -24,7 +24,6 @@ bibtex/biber warning.
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import shutil
 import subprocess
@@ -34,6 +33,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import need_tool
+
 DOCUMENTS = Path(__file__).resolve().parent / "data" / "documents"
 BIB = Path(__file__).resolve().parent / "data" / "bib"
 # The acceptance documents (tests/data/documents/<name>/doc.tex; README.md there says what each
@@ -42,7 +43,6 @@ DOCS = ["natbib-thesis", "biblatex-examples", "group", "non-latin"]
 MODES = ["cited", "nocite-all", "nocite-aux"]
 GROUP_SOURCES = [DOCUMENTS / "group" / "xampl.bib", DOCUMENTS / "group" / "jabref-crossref.bib",
                  BIB / "bibtexparser_crossref_entries.bib"]
-PACKAGES = {"bibtex": "texlive-binaries texlive-base texlive-latex-base", "biber": "biber"}
 
 _CITE = re.compile(r"\\(?:no)?[a-zA-Z]*cite[a-zA-Z]*\*?(?:\s*\[[^\]]*\]){0,2}\s*\{([^}]*)\}")
 _BIBLIOGRAPHY = re.compile(r"\\bibliography\s*\{([^}]*)\}")
@@ -50,17 +50,6 @@ _BST = re.compile(r"\\bibliographystyle\s*\{([^}]*)\}")
 _RESOURCE = re.compile(r"\\addbibresource\s*(?:\[[^\]]*\])?\s*\{([^}]*)\}")
 _BIBLATEX = re.compile(r"\\usepackage\s*(?:\[([^\]]*)\])?\s*\{biblatex\}")
 _COMMENT = re.compile(r"(?<!\\)%.*")
-
-
-def need(tool: str) -> str:
-    """The tool's path; outside CI a missing tool skips the test, in CI (CI=true) it fails."""
-    path = shutil.which(tool)
-    if path:
-        return path
-    message = f"{tool} is not installed (apt-get install {PACKAGES[tool]})"
-    if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
-        pytest.fail(message + "; CI must run this check")
-    pytest.skip(message)
 
 
 @dataclass(frozen=True)
@@ -193,7 +182,7 @@ def _biber_warnings(log: str, bibs: list[str]) -> list[str]:
 
 def build(where: Path, doc: Document, bibs: list[str]) -> Build:
     """Run bibtex or biber on ``doc`` citing from ``bibs`` (files in ``where``)."""
-    need(doc.engine)
+    need_tool(doc.engine)
     write_aux(where, doc, bibs)
     if doc.engine == "bibtex":
         proc = subprocess.run(["bibtex", "doc"], cwd=where, capture_output=True, timeout=300)
