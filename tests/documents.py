@@ -11,8 +11,9 @@ bibtex/biber warning.
    control file (biber, from a ``.bcf`` biblatex wrote, kept beside this module in
    ``data/documents/``) is written here, so no LaTeX run is needed; keep the ``.bbl`` and the
    warnings;
-3. ``papershelf --db X init --empty``, then ``papershelf --db X import bibtex a.bib b.bib c.bib`` into an empty catalogue, one command, in
-   the order the document lists the files;
+3. ``papershelf --db X init --empty``, then ``papershelf --db X import bibtex a.bib b.bib c.bib``
+   into the empty catalogue, one command, in the order the document lists the files (twice, for
+   ``reimport``);
 4. ``papershelf --db X export bibtex --style bibtex|biblatex --aux doc.aux -o refs.bib`` (or, for
    ``\\nocite{*}``, a full export ``-o all.bib``, or ``--aux`` of the ``\\nocite{*}`` document);
 5. build again against the exported file and compare.
@@ -40,7 +41,7 @@ BIB = Path(__file__).resolve().parent / "data" / "bib"
 # The acceptance documents (tests/data/documents/<name>/doc.tex; README.md there says what each
 # tests) and the three ways each is run.
 DOCS = ["natbib-thesis", "biblatex-examples", "group", "non-latin"]
-MODES = ["cited", "nocite-all", "nocite-aux"]
+MODES = ["cited", "nocite-all", "nocite-aux", "reimport"]
 GROUP_SOURCES = [DOCUMENTS / "group" / "xampl.bib", DOCUMENTS / "group" / "jabref-crossref.bib",
                  BIB / "bibtexparser_crossref_entries.bib"]
 
@@ -289,8 +290,9 @@ def run_named(name: str, mode: str, where: Path) -> Outcome:
 def run_document(tex: Path, where: Path, *, bib_dirs: tuple[Path, ...] = (), mode: str = "cited") -> Outcome:
     """Build the document of ``tex`` from its original .bib files and from papershelf's export of
     them, in ``where``; compare the two. ``mode``: ``cited`` (what the document cites, exported
-    with ``--aux``), ``nocite-all`` (``\\nocite{*}`` and a full export) or ``nocite-aux``
-    (``\\nocite{*}`` exported with ``--aux``: what ``export --watch`` does for such a document).
+    with ``--aux``), ``nocite-all`` (``\\nocite{*}`` and a full export), ``nocite-aux``
+    (``\\nocite{*}`` exported with ``--aux``: what ``export --watch`` does for such a document) or
+    ``reimport`` (``nocite-all`` after importing the same files a second time).
 
     The .bib files are looked up beside ``tex``, then in ``bib_dirs``."""
     doc = Document.read(tex)
@@ -302,7 +304,8 @@ def run_document(tex: Path, where: Path, *, bib_dirs: tuple[Path, ...] = (), mod
         if found is None:
             raise FileNotFoundError(f"{bib} (cited by {tex}) is not beside it nor in {bib_dirs}")
         files.append(found)
-    return compare(doc, files, where, f"{tex.parent.name} ({mode})", full=mode == "nocite-all")
+    return compare(doc, files, where, f"{tex.parent.name} ({mode})", full=mode in ("nocite-all", "reimport"),
+                   imports=2 if mode == "reimport" else 1)
 
 
 def nocite_all(bib: Path, where: Path, style: str = "plain") -> Outcome:
@@ -314,10 +317,11 @@ def nocite_all(bib: Path, where: Path, style: str = "plain") -> Outcome:
 _ORIGINALS: dict[tuple[Document, tuple[str, ...]], Build] = {}
 
 
-def compare(doc: Document, files: list[Path], where: Path, name: str, *, full: bool = False) -> Outcome:
-    """Build ``doc`` from ``files`` (its .bib files, in order) and from papershelf's import and
-    export of them (``full``: every entry; else the keys the document's .aux cites), in
-    ``where``; compare the two builds."""
+def compare(doc: Document, files: list[Path], where: Path, name: str, *, full: bool = False,
+            imports: int = 1) -> Outcome:
+    """Build ``doc`` from ``files`` (its .bib files, in order) and from papershelf's import
+    (``imports`` times, one command each) and export of them (``full``: every entry; else the
+    keys the document's .aux cites), in ``where``; compare the two builds."""
     original, exported = where / "original", where / "exported"
     original.mkdir(parents=True)
     exported.mkdir()
@@ -337,7 +341,10 @@ def compare(doc: Document, files: list[Path], where: Path, name: str, *, full: b
     db = str(where / "catalogue.db")
     code, output = papershelf("--db", db, "init", "--empty")
     assert code == 0, output
-    import_code, import_output = papershelf("--db", db, "import", "bibtex", *(str(original / b) for b in doc.bibs))
+    import_code, import_output = 0, ""
+    for _ in range(imports):
+        code, output = papershelf("--db", db, "import", "bibtex", *(str(original / b) for b in doc.bibs))
+        import_code, import_output = max(import_code, code), import_output + output
     style = "bibtex" if doc.engine == "bibtex" else "biblatex"
     refs = "all.bib" if full else "refs.bib"
     selection = [] if full else ["--aux", str(original / "doc.aux")]
