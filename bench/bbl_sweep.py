@@ -5,6 +5,7 @@ no new bibtex warning? Prints one line per file and the totals.
 
     python bench/bbl_sweep.py [FOLDER] [--style plain] [--only NAME ...] [--diff]
     python bench/bbl_sweep.py --documents [--diff]     (the acceptance documents, every mode)
+    python bench/bbl_sweep.py --tex thesis/main.tex [--bib-dir DIR ...] [--diff]   (any document)
 
 The harness is tests/documents.py (the acceptance test's); this script only loops over files.
 """
@@ -20,7 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from documents import DOCS, MODES, Outcome, nocite_all, run_named  # noqa: E402
+from documents import DOCS, MODES, Outcome, nocite_all, run_document, run_named  # noqa: E402
 
 
 def main() -> int:
@@ -30,9 +31,18 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", default=[])
     parser.add_argument("--diff", action="store_true", help="show each difference")
     parser.add_argument("--documents", action="store_true", help="run the acceptance documents instead")
+    parser.add_argument("--tex", type=Path, help="run this LaTeX document (its .bib files beside it or in --bib-dir)")
+    parser.add_argument("--bib-dir", type=Path, action="append", default=[], help="where else its .bib files are")
     args = parser.parse_args()
     if args.documents:
         return documents(args.diff)
+    if args.tex:
+        with tempfile.TemporaryDirectory() as tmp:
+            os.environ["XDG_DATA_HOME"] = os.environ["XDG_CONFIG_HOME"] = tmp
+            for mode in MODES:
+                outcome = run_document(args.tex.resolve(), Path(tmp) / mode, bib_dirs=tuple(args.bib_dir), mode=mode)
+                report(f"{args.tex} ({mode})", outcome, args.diff)
+        return 0
     folder = Path(args.folder)
     tried = identical = refused = lost = changed = lines = 0
     with tempfile.TemporaryDirectory() as tmp:

@@ -53,6 +53,25 @@ _BIBLATEX = re.compile(r"\\usepackage\s*(?:\[([^\]]*)\])?\s*\{biblatex\}")
 _COMMENT = re.compile(r"(?<!\\)%.*")
 
 
+_INPUT = re.compile(r"\\(?:input|include|subfile)\s*\{([^}]*)\}")
+
+
+def _source(tex: Path, root: Path, seen: set[Path]) -> str:
+    """The text of ``tex`` without comments, with its \\input/\\include files in place (paths
+    relative to the main file's folder, as LaTeX reads them)."""
+    seen.add(tex.resolve())
+    text = "\n".join(_COMMENT.sub("", line) for line in tex.read_text(encoding="utf-8").splitlines())
+
+    def inline(m: re.Match[str]) -> str:
+        name = m.group(1).strip()
+        for candidate in (root / name, root / f"{name}.tex"):
+            if candidate.is_file() and candidate.resolve() not in seen:
+                return _source(candidate, root, seen)
+        return ""
+
+    return _INPUT.sub(inline, text)
+
+
 @dataclass(frozen=True)
 class Document:
     """What a LaTeX document asks of its bibliography tool."""
@@ -64,7 +83,8 @@ class Document:
 
     @classmethod
     def read(cls, tex: Path) -> Document:
-        text = "\n".join(_COMMENT.sub("", line) for line in tex.read_text(encoding="utf-8").splitlines())
+        """The document of ``tex`` and of the files it ``\\input``s or ``\\include``s."""
+        text = _source(tex, tex.parent, set())
         keys = [k.strip() for m in _CITE.finditer(text) for k in m.group(1).split(",") if k.strip()]
         cites = tuple(dict.fromkeys(keys))
         package = _BIBLATEX.search(text)

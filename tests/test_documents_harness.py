@@ -28,6 +28,15 @@ def test_a_bibtex_document_is_read_as_latex_would_write_its_aux(tmp_path):
                            ("O'Keeffe_1967_tr", "a:b", "c-d", "e.f", "g", "h/i"))
 
 
+def test_the_files_a_document_inputs_are_read_where_latex_reads_them(tmp_path):
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "chapters" / "one.tex").write_text("\\cite{b}\\input{chapters/two}\n", encoding="utf-8")
+    (tmp_path / "chapters" / "two.tex").write_text("\\cite{c} % \\cite{not-this}\n", encoding="utf-8")
+    (tmp_path / "main.tex").write_text("\\cite{a}\n\\include{chapters/one}\\input{missing}\\cite{d}\n"
+                                       "\\bibliographystyle{plain}\\bibliography{refs}\n", encoding="utf-8")
+    assert Document.read(tmp_path / "main.tex").cites == ("a", "b", "c", "d")
+
+
 def test_a_biblatex_document_names_its_style_and_resources(tmp_path):
     tex = tmp_path / "doc.tex"
     tex.write_text(r"""\usepackage[backend=biber, style=authoryear]{biblatex}
