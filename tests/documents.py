@@ -25,6 +25,7 @@ bibtex/biber warning.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 import shutil
 import subprocess
@@ -98,7 +99,8 @@ class Document:
         if not bst or not bibs:
             raise ValueError(f"{tex}: no \\bibliographystyle/\\bibliography and no biblatex")
         return cls("bibtex", bst.group(1).strip(),
-                   tuple(b.strip() + ".bib" for b in bibs.group(1).split(",") if b.strip()), cites)
+                   tuple(b.strip() if b.strip().endswith(".bib") else b.strip() + ".bib"
+                         for b in bibs.group(1).split(",") if b.strip()), cites)
 
     def with_cites(self, cites: tuple[str, ...]) -> Document:
         return Document(self.engine, self.style, self.bibs, cites)
@@ -345,12 +347,12 @@ def compare(doc: Document, files: list[Path], where: Path, name: str, *, full: b
     original, exported = where / "original", where / "exported"
     original.mkdir(parents=True)
     exported.mkdir()
+    # the files, under their own names, in one folder (a document may name them by a path)
+    doc = Document(doc.engine, doc.style, tuple(Path(b).name for b in doc.bibs), doc.cites)
     for bib, found in zip(doc.bibs, files, strict=True):
         shutil.copyfile(found, original / bib)
     # the same document from the same bytes builds the same: once per session (nocite-all and
     # nocite-aux share theirs)
-    import hashlib
-
     key = (doc, tuple(hashlib.sha256((original / b).read_bytes()).hexdigest() for b in doc.bibs))
     if key not in _ORIGINALS:
         _ORIGINALS[key] = build(original, doc, list(doc.bibs))
