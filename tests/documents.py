@@ -259,7 +259,12 @@ def items(bbl: str) -> dict[str, str]:
     out: dict[str, str] = {}
     ends = [begin for begin, _ in starts[1:]] + [len(bbl)]
     for (begin, key), end in zip(starts, ends[:len(starts)], strict=True):
-        out.setdefault(key, bbl[begin:end])
+        text = bbl[begin:end]
+        for closing in ("\\endentry\n", "\\end{thebibliography}"):  # not the file's trailer
+            if closing in text:
+                text = text[:text.index(closing) + (len(closing) if closing.endswith("\n") else 0)]
+                break
+        out.setdefault(key, text)
     return out
 
 

@@ -81,7 +81,10 @@ Plain.
     cut = items(bbl)
     assert list(cut) == ["O'Hara_1999", "plain"]
     assert cut["O'Hara_1999"].endswith("K.~E. O'Hara.\n\n")
-    assert items("    \\entry{k:1}{book}{}\n    \\endentry\n    \\entry{k/2}{misc}{}\n") .keys() == {"k:1", "k/2"}
+    assert cut["plain"] == "\\bibitem{plain}\nPlain.\n\n"
+    biber = items("    \\entry{k:1}{book}{}\n    \\endentry\n    \\entry{k/2}{misc}{}\n    \\endentry\n"
+                  "  \\enddatalist\n  \\keyalias{a}{k:1}\n")
+    assert biber == {"k:1": "    \\entry{k:1}{book}{}\n    \\endentry\n", "k/2": "    \\entry{k/2}{misc}{}\n    \\endentry\n"}
     assert items("\\begin{thebibliography}{}\n\\end{thebibliography}\n") == {}
 
 
