@@ -7,14 +7,11 @@ Outside CI a missing tool skips the test; in CI (CI=true) it fails, like test_ex
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
+from conftest import need_tool as need
 from papershelf.formats.bibtex.reader import read_string
 from papershelf.formats.bibtex.writer import write_bibtex
 from papershelf.services.import_bibtex import import_entries
@@ -56,15 +53,6 @@ TEX = r"""\documentclass{article}
 \bibliography{refs}
 \end{document}
 """
-
-
-def need(tool: str) -> None:
-    if shutil.which(tool):
-        return
-    message = f"{tool} is not installed (apt-get install texlive-binaries texlive-latex-base)"
-    if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
-        pytest.fail(message + "; CI must run this check")
-    pytest.skip(message)
 
 
 def compile_log(bib: str, where: Path) -> tuple[list[str], list[str], str]:

@@ -7,14 +7,13 @@ missing tool fails the test, so the checks cannot silently stop running.
 from __future__ import annotations
 
 import html
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from conftest import need_tool as need
 from papershelf.formats.bibtex.reader import BibEncodingError, read_file
 from papershelf.formats.bibtex.writer import WriteReport, write_bibtex
 from papershelf.formats.csljson import write_csljson
@@ -23,17 +22,6 @@ from papershelf.services.library import Library
 from papershelf.storage.catalogue import Catalogue
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "bib"
-PACKAGES = {"bibtex": "texlive-binaries texlive-base", "biber": "biber", "pandoc": "pandoc"}
-
-
-def need(tool: str) -> str:
-    path = shutil.which(tool)
-    if path:
-        return path
-    message = f"{tool} is not installed (apt-get install {PACKAGES[tool]})"
-    if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
-        pytest.fail(message + "; CI must run this check")
-    pytest.skip(message)
 
 
 def _entries(cat: Catalogue):
