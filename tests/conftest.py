@@ -16,6 +16,17 @@ pytest_plugins = ["arxiv_server", "metadata_server"]
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
+# The shared corpus (real .bib files, recorded answers) sits beside the checkout, as CI lays it.
+SHARED = REPO.parent / "shared"
+
+
+def pytest_configure(config):
+    """In CI the corpus tests must run: a missing ../shared stops the run instead of letting
+    every corpus test skip silently."""
+    import os
+
+    if os.environ.get("CI") and not (SHARED / "data").is_dir():
+        raise pytest.UsageError(f"CI=true but {SHARED} is missing: the corpus tests cannot run")
 
 
 def installed_script() -> str:

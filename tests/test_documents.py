@@ -3,8 +3,8 @@ byte, no new bibtex/biber warning) from papershelf's export as from the original
 for what the document cites (``export --aux``) and for ``\\nocite{*}`` (a full export, ``--aux``
 of the ``\\nocite{*}`` document, and a full export after importing the files twice).
 The documents and where they come from: tests/data/documents/README.md; the harness:
-tests/documents.py. Failures found on today's code are marked xfail(strict) with their cause
-(one line each in FINDINGS-17.md): they turn into failures the moment the cause is fixed."""
+tests/documents.py. Every document and every corpus file bibtex accepts must print the same;
+the few that cannot are listed in ``SWEEP_EXPLAINED`` with the reason."""
 
 from __future__ import annotations
 
@@ -18,50 +18,10 @@ from documents import BIB, DOCS, MODES, nocite_all, run_named
 
 TESTS = Path(__file__).resolve().parent
 
-# Why a document does not print the same bibliography today (FINDINGS-17.md has one line per
-# cause, with its owner). Remove a line when its causes are fixed: the test then must pass.
-_KEYS_APOSTROPHE = "h2: keys with ' renamed on import (O'Keeffe_1967_tr -> OKeeffe_1967_tr), cited keys missing"
-_MONTH = "h2: month = {apr} written back as month = apr (prints April)"
-_MERGED = ("h1: distinct works of one file merged (article-full into article-minimal, angenendtsk into "
-           "angenendt, baez/online into baez/article); the cited alias prints the other record")
-_SET = "h2: @set entries skipped on import (set, stdmodel): members lose their set, cited sets missing"
-_DUPKEY = "h2: a key used twice in a file is imported again as tmn4a and printed by a full export"
-_PARENTS = "h2: export --aux leaves out crossref parents (pages 73+ only, no year in labels)"
-_STRINGS = "h2: @string macros of abbrv.bib do not apply to literatur.bib/crossref.bib (ACMSTOC, STOC-key)"
-_ORDER = ("h2: the full export writes entries in key order, not the files' order: bibtex breaks sort ties by "
-          "database order (alpha's a/b/c labels move; plain swaps two equal entries)")
-_UNICODE_KEYS = "h2: non-ASCII keys biber accepts are renamed (kumāra -> kumara, назаренко2010водные -> 2010)"
-_KEY_AMP = "h2: key 2004A&A...424..927C renamed though bibtex cites it"
-_NOCITEALL = ("h2: export --aux reads no key from biblatex's \\abx@aux@nociteall (\\nocite{*}): 0 entries "
-              "written, no warning")
-_REIMPORT = ("h1: importing the same files again adds entries under suffixed keys (misc-minimala, Gross_1952a, "
-             "pages1a, aachena, kumaraa: key-only entries, entries without a year, renamed keys)")
-XFAIL = {
-    ("natbib-thesis", "cited"): [_KEYS_APOSTROPHE, _KEY_AMP, _MONTH],
-    ("natbib-thesis", "nocite-all"): [_KEYS_APOSTROPHE, _KEY_AMP, _MONTH, _MERGED],
-    ("natbib-thesis", "nocite-aux"): [_KEYS_APOSTROPHE, _KEY_AMP, _MONTH, _MERGED],
-    ("natbib-thesis", "reimport"): [_REIMPORT, _KEYS_APOSTROPHE, _KEY_AMP, _MONTH, _MERGED],
-    ("biblatex-examples", "cited"): [_MERGED, _SET],
-    ("biblatex-examples", "nocite-all"): [_MERGED, _SET, _DUPKEY],
-    ("biblatex-examples", "nocite-aux"): [_NOCITEALL, _MERGED, _SET, _DUPKEY],
-    ("biblatex-examples", "reimport"): [_REIMPORT, _MERGED, _SET, _DUPKEY],
-    ("group", "cited"): [_PARENTS, _STRINGS, _MERGED],
-    ("group", "nocite-all"): [_STRINGS, _MERGED, _ORDER],
-    ("group", "nocite-aux"): [_STRINGS, _MERGED, _ORDER],
-    ("group", "reimport"): [_REIMPORT, _STRINGS, _MERGED, _ORDER],
-    ("non-latin", "cited"): [_UNICODE_KEYS],
-    ("non-latin", "nocite-all"): [_UNICODE_KEYS],
-    ("non-latin", "nocite-aux"): [_NOCITEALL, _UNICODE_KEYS],
-    ("non-latin", "reimport"): [_REIMPORT, _UNICODE_KEYS],
-}
-
-
 def _cases():
     for name in DOCS:
         for mode in MODES:
-            causes = XFAIL.get((name, mode))
-            marks = [pytest.mark.xfail(strict=True, raises=AssertionError, reason="; ".join(causes))] if causes else []
-            yield pytest.param(name, mode, marks=marks, id=f"{name}-{mode}")
+            yield pytest.param(name, mode, id=f"{name}-{mode}")
 
 
 @pytest.mark.parametrize(("name", "mode"), _cases())
@@ -82,7 +42,7 @@ def test_the_document_prints_the_same_bibliography_from_the_export(name, mode, t
 # in CI or with PAPERSHELF_TEST_LARGE=1, as in test_bib_lossless_sweep. Causes and explanations
 # are keyed by the corpus path (tests/data/bib/PROVENANCE.md maps the copies to it).
 
-SHARED = TESTS.parents[2] / "shared" / "data" / "bib"
+SHARED = TESTS.parents[1] / "shared" / "data" / "bib"
 _LARGE = 400_000
 _ALL = (os.environ.get("PAPERSHELF_TEST_LARGE") or os.environ.get("CI") or "").lower() not in ("", "0", "false", "no")
 
@@ -96,45 +56,6 @@ def _corpus() -> list[tuple[Path, str]]:
     return copies + [(p, name) for p, name in rest if name not in copied]
 
 
-_MONTH_QUOTED = 'h2: month = "jan" written back as month = jan (prints January)'
-_MACRO_TEXT = "h2: an undefined @string macro is exported as text (prints it) instead of staying a macro"
-_PREAMBLE_ORDER = "h2: @preamble written before the @string it uses (undefined macro, preamble text lost)"
-_UNBALANCED = "h2: a value whose braces bibtexparser splits (Simon {\"}the {saint\"}) is written from its decoded text"
-_XDATA = "h2: @xdata entries skipped on import (bibtex prints them under \\nocite{*})"
-SWEEP_XFAIL = {
-    "FlamingTempura-bibtex-tidy/better-bibtex/Literal_names.bib": [_MONTH],
-    "FlamingTempura-bibtex-tidy/better-bibtex/Maintain_the_JabRef_group_and_subgroup_structure_when_importing_a_"
-    "BibTeX_db_97.bib": [_KEYS_APOSTROPHE, _MONTH],
-    "FlamingTempura-bibtex-tidy/better-bibtex/Math_markup_to_unicode_not_always_imported_correctly_472.bib": [_MACRO_TEXT],
-    "FlamingTempura-bibtex-tidy/better-bibtex/Title_of_German_entry_converted_to_lowercase_during_import_1350.bib":
-        [_MERGED],
-    "FlamingTempura-bibtex-tidy/better-bibtex/Unabbreviate_on_import_1436-3.bib": [_MERGED],
-    "FlamingTempura-bibtex-tidy/better-bibtex/unknown_command_handler_1733.bib": [_KEY_AMP],
-    "FlamingTempura-bibtex-tidy/better-bibtex/web_page_and_other_mendeley_idiocy.bib": [_MERGED, _ORDER],
-    "FlamingTempura-bibtex-tidy/others/2.bib": [_UNBALANCED],
-    "FlamingTempura-bibtex-tidy/others/entry-with-parentheses.bib": [_MERGED, _ORDER],
-    "FlamingTempura-bibtex-tidy/others/example2.bib": [_PREAMBLE_ORDER],
-    "FlamingTempura-bibtex-tidy/others/orcid-chinese_citation.bib": [_UNICODE_KEYS],
-    "FlamingTempura-bibtex-tidy/others/orcid-jan_month.bib": [_MERGED],
-    "FlamingTempura-bibtex-tidy/others/orcid-persian-citation.bib": [_UNICODE_KEYS],
-    "FlamingTempura-bibtex-tidy/others/orcid-russian-citations.bib": [_UNICODE_KEYS],
-    "JabRef-jabref/BibtexImporter.examples.bib": [_SET, _MACRO_TEXT],
-    "citation-js-citation-js/string_and_preamble.bib": [_MACRO_TEXT],
-    "live-clones-pybtex/xampl.bib": [_MERGED, _ORDER],
-    "plk-biber/dateformats.bib": [_MERGED, _ORDER],
-    "plk-biber/encoding2.bib": [_UNICODE_KEYS],
-    "plk-biber/related.bib": [_XDATA],
-    "plk-biber/sets.bib": [_SET],
-    "plk-biber/sort-uc.bib": [_MERGED],
-    "plk-biber/translit.bib": [_UNICODE_KEYS],
-    "pubs-pubs/utf8.bib": [_UNICODE_KEYS],
-    "sciunto-org-python-bibtexparser/v1-tests-data/article_no_braces.bib": [_MONTH_QUOTED],
-    "sciunto-org-python-bibtexparser/v1-tests-data/article_start_with_bom.bib": [_MONTH_QUOTED],
-    "sciunto-org-python-bibtexparser/v1-tests-data/article_with_annotation.bib": [_MONTH_QUOTED],
-    "sciunto-org-python-bibtexparser/v1-tests-data/comments_spaces_and_declarations.bib": [_MONTH_QUOTED],
-    "sciunto-org-python-bibtexparser/v1-tests-data/encoding.bib": [_MONTH_QUOTED],
-    "sciunto-org-python-bibtexparser/v1-tests-data/traps.bib": [_MONTH_QUOTED],
-}
 # Files whose .bbl differs by design (not a bug to fix): papershelf refuses to guess an encoding
 # (import exits 5 and says to pass --encoding), a block with no key is skipped as malformed
 # (bibtex takes "year={2007" for its key), an entry with an empty key gets a key.
@@ -152,9 +73,7 @@ SWEEP_EXPLAINED = {
 
 def _sweep_cases():
     for path, name in _corpus():
-        causes = SWEEP_XFAIL.get(name)
-        marks = [pytest.mark.xfail(strict=True, raises=AssertionError, reason="; ".join(causes))] if causes else []
-        yield pytest.param(path, name, marks=marks, id=name if path.is_relative_to(SHARED) else f"repo:{path.name}")
+        yield pytest.param(path, name, id=name if path.is_relative_to(SHARED) else f"repo:{path.name}")
 
 
 @pytest.mark.parametrize(("path", "name"), _sweep_cases())
