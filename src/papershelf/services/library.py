@@ -140,15 +140,13 @@ class Library(Door):
         from papershelf.storage import trash
 
         days = trash_days()  # a bad value stops us before anything is written
-        ids = [self.cat.resolve(ref) for ref in refs]
+        for ref in refs:
+            self.cat.resolve(ref)
         self.safeguard("remove")
         with self.cat.transaction():
             removed = self.cat.remove(refs, to_trash=days > 0)
             trash.purge(self.cat.conn, trash_cutoff(days))
-        from papershelf.services.export_cache import forget
-
-        forget(ids)  # a new entry may get a removed one's id: no text of the old one may serve it
-        return removed
+        return removed  # (the change log tells the render cache: storage.changes)
 
     # -- the trash ----------------------------------------------------------------------------
 

@@ -153,6 +153,11 @@ _M012_CHANGE_LOG = [
 ]
 
 
+def change_log_triggers() -> list[str]:
+    """The names of the triggers ``m012`` makes (``db check`` reports any that are gone)."""
+    return [sql.split()[2] for sql in _M012_CHANGE_LOG if sql.startswith("CREATE TRIGGER")]
+
+
 def m001_core(db: Database) -> None:
     for sql in _M001_CORE:
         db.execute(sql)
