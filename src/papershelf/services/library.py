@@ -285,26 +285,3 @@ def open_library(path: Path, *, create: bool = False, seed: bool = False) -> tup
             lib.close()
             raise
     return lib, seeded
-
-
-def complete_keys(path: Path, prefix: str) -> list[str]:
-    """Citekeys starting with ``prefix``, for shell completion: read-only, never raises."""
-    return _readonly(path, lambda cat: cat.citekeys(prefix))
-
-
-def complete_tags(path: Path, prefix: str) -> list[str]:
-    """Tags starting with ``prefix``, for shell completion: read-only, never raises."""
-    return _readonly(path, lambda cat: cat.tag_names(prefix))
-
-
-def _readonly(path: Path, fetch: Any) -> list[str]:
-    try:
-        if not path.is_file():
-            return []
-        cat = Catalogue.open_readonly(path)
-        try:
-            return list(fetch(cat))
-        finally:
-            cat.close()
-    except Exception:  # TAB must never print a traceback, nor change the file
-        return []
