@@ -138,7 +138,7 @@ def search(
 
     filters = build_filters(tag, type_, year)
     with open_library() as lib:
-        result = lib.search_hits(query, filters, limit)
+        result = lib.search_summaries(query, filters, limit)
     show_results(result, query, limit, as_json)
 
 

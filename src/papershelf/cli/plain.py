@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from papershelf.model.entry import Entry
+from papershelf.model.entry import Entry, Summary
 
 ET_AL_AFTER = 3
 
@@ -19,7 +19,7 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
 
 
-def short_authors(entry: Entry) -> str:
+def short_authors(entry: Entry | Summary) -> str:
     """``Ho, Jain, Abbeel``; ``del Campo, Manovich``; ``Radford et al.`` beyond three people."""
     names = [f"{p.prefix} {p.family}".lstrip() for p in entry.authors or entry.editors]
     if len(names) > ET_AL_AFTER:
@@ -31,7 +31,7 @@ def _cell(value: object) -> str:
     return printable(" ".join(str(value).split())) if value is not None else ""
 
 
-def entry_lines(entries: Sequence[Entry]) -> str:
+def entry_lines(entries: Sequence[Entry | Summary]) -> str:
     return "".join(
         "\t".join(_cell(v) for v in (e.citekey, e.year, e.type, short_authors(e), e.title,
                                      " ".join(e.tags))) + "\n"

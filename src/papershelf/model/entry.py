@@ -239,11 +239,7 @@ class Entry:
 
     def summary_dict(self) -> dict[str, Any]:
         """The short JSON object of ``list``/``search``."""
-        return {
-            "citekey": self.citekey, "type": self.type, "title": self.title,
-            "authors": self.author_names, "year": self.year, "arxiv_id": self.arxiv_id,
-            "doi": self.doi, "tags": self.tags, "section": self.section,
-        }
+        return summary_dict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Entry:
@@ -258,3 +254,38 @@ class Entry:
                 setattr(entry, role, [p if isinstance(p, Person) else Person.parse(p)
                                       for p in data.get(role, [])])
         return entry
+
+
+@dataclass
+class Summary:
+    """What ``list`` and ``search`` show of an entry, and nothing else: its key, type, title,
+    people, year, arXiv id, DOI, tags and section (``storage.rows.summaries`` reads just these,
+    which costs a fraction of a whole ``Entry``). ``summary_dict`` is ``Entry.summary_dict``."""
+
+    citekey: str
+    type: str
+    title: str
+    year: int | None = None
+    arxiv_id: str | None = None
+    doi: str | None = None
+    section: str | None = None
+    authors: list[Person] = field(default_factory=list)
+    editors: list[Person] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    id: int | None = None
+
+    @property
+    def author_names(self) -> list[str]:
+        return [p.name for p in self.authors]
+
+    def summary_dict(self) -> dict[str, Any]:
+        return summary_dict(self)
+
+
+def summary_dict(entry: Entry | Summary) -> dict[str, Any]:
+    """The short JSON object of ``list``/``search``, of an ``Entry`` or a ``Summary`` alike."""
+    return {
+        "citekey": entry.citekey, "type": entry.type, "title": entry.title,
+        "authors": entry.author_names, "year": entry.year, "arxiv_id": entry.arxiv_id,
+        "doi": entry.doi, "tags": entry.tags, "section": entry.section,
+    }

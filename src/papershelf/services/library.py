@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from papershelf.model.entry import Entry
+from papershelf.model.entry import Entry, Summary
 from papershelf.model.query import Filters, parse_query
 from papershelf.model.tags import normalise_tag
 
@@ -72,15 +72,25 @@ class Library(Door):
         return self.search_hits(query, filters, limit, snippets=False).entries
 
     def search_hits(self, query: str, filters: Filters | None = None, limit: int | None = None, *,
-                    snippets: bool = True) -> SearchResult:
+                    snippets: bool = True) -> SearchResult[Entry]:
         """``search``, with why each entry matched: an extract with the hits marked. A word or
         phrase that is a topic's alias also finds what that topic tags (ranked last)."""
+        return self._search(query, filters, limit, snippets, self.cat.load)
+
+    def search_summaries(self, query: str, filters: Filters | None = None,
+                         limit: int | None = None) -> SearchResult[Summary]:
+        """``search_hits`` as ``search`` shows it: each hit read as a ``Summary`` (key, type,
+        title, people, year, ids, tags, section), not a whole entry."""
+        return self._search(query, filters, limit, True, self.cat.summaries)
+
+    def _search(self, query: str, filters: Filters | None, limit: int | None, snippets: bool,
+                load: Callable[[Sequence[int]], list[_Hit]]) -> SearchResult[_Hit]:
         from papershelf.model.snippets import Snippet
 
         parsed = parse_query(query, _topic_of(self.cat.topic_aliases()))
         merged = self.filters((filters or Filters()).merge(parsed.filters))
         ids = self.cat.search_ids(parsed.fts, merged, limit, literal=parsed.literal)
-        entries = self.cat.load(ids)
+        entries = load(ids)
         found: dict[str, Snippet] = {}
         if snippets and parsed.fts:  # an extract costs ~0.1 ms a column: only for the first ones
             marked = self.cat.search_snippets(parsed.fts, ids[:SNIPPET_ROWS])
@@ -246,11 +256,15 @@ class Library(Door):
 SNIPPET_ROWS = 100  # search results that say why they matched (the rest: the entry alone)
 
 
-@dataclass
-class SearchResult:
-    """What ``Library.search_hits`` found: entries best first, and per key why it matched."""
+_Hit = TypeVar("_Hit", Entry, Summary)
 
-    entries: list[Entry]
+
+@dataclass
+class SearchResult(Generic[_Hit]):
+    """What ``Library.search_hits`` (entries) or ``search_summaries`` (summaries) found, best
+    first, and per key why it matched."""
+
+    entries: list[_Hit]
     snippets: dict[str, Snippet] = field(default_factory=dict)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from papershelf.errors import CiteKeyError, NotFoundError, QuerySyntaxError, UsageError
 from papershelf.model.citekeys import check_key
-from papershelf.model.entry import Entry, Person
+from papershelf.model.entry import Entry, Person, Summary
 from papershelf.model.query import Filters
 from papershelf.model.tags import normalise_tag
 from papershelf.storage import db, lookup, rows
@@ -99,6 +99,10 @@ class Catalogue(EntryState, TagWrites):
     def load(self, ids: Sequence[int]) -> list[Entry]:
         """Entries for row ids, in that order."""
         return rows.load(self.conn, ids)
+
+    def summaries(self, ids: Sequence[int]) -> list[Summary]:
+        """What ``list`` and ``search`` show of the entries ``ids`` (``rows.summaries``), in order."""
+        return rows.summaries(self.conn, ids)
 
     def iter_load(self, ids: Sequence[int], chunk: int = 500) -> Iterator[Entry]:
         """Entries for row ids, in that order, loaded ``chunk`` at a time: a caller that handles
