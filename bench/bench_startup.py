@@ -73,7 +73,8 @@ def main() -> None:
                     if rnd:
                         times.setdefault((name, tree), []).append(wall)
                     outputs[name, tree] = out.read_bytes()
-    print(f"| workload ({args.runs} runs each, alternating) | old: median (min–max) | new: median (min–max) | new/old |")
+    print(f"| workload ({args.runs} runs each, alternating) | old: median (min–max) "
+          "| new: median (min–max) | new/old |")
     print("| --- | --- | --- | --- |")
     for name in workloads(key):
         old, new = times[name, "old"], times[name, "new"]

@@ -34,4 +34,4 @@ def test_the_search_command_builds_no_entry(bundled, run, monkeypatch):
         result = run(*args)
         assert result.exit_code == 0, result.stderr
     assert run("search", "lora", "--json").stdout == expected
-    assert [h["citekey"] for h in json.loads(expected)][0] == "hu2022lora"
+    assert json.loads(expected)[0]["citekey"] == "hu2022lora"
