@@ -8,6 +8,7 @@ or the user's. A workload is an argv run with stdout to a file: what a user type
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 RARE_QUERY_WORD = "Quagliariello"  # bibgen.RARE_SURNAME; repeated so this module needs no import
+MORE = 2000  # entries of another seed imported into an empty and into the full catalogue
 
 # What each venv gets (the parser pins are the peers' own requirements, not choices of ours).
 SPECS = {
@@ -107,8 +109,10 @@ class Tool:
     def prepare_import(self) -> None:
         """An empty library, untimed, before each timed import."""
 
-    def build(self) -> None:
-        """The library searched and exported (after the timed imports), untimed."""
+    def build(self, cap: float) -> bool:
+        """The library searched and exported (after the timed imports), untimed; False when
+        building it took over ``cap`` seconds (it was stopped: its reads are not measured)."""
+        return True
 
     def argv(self, workload: str) -> list[str] | None:
         """The command of ``workload``, or None when the tool has no such thing."""
@@ -127,41 +131,65 @@ class Tool:
 
 
 class Papershelf(Tool):
-    def __init__(self, home: Path, bib: Path, exe: Path) -> None:
+    def __init__(self, home: Path, bib: Path, exe: Path, more: Path | None = None) -> None:
         super().__init__("papershelf", home, bib, exe)
         self.db = home / "catalogue.db"
         self.env = isolated_env(home, {"PAPERSHELF_DB": str(self.db)})
         self.tag = ""
         self.key = ""
+        self.more = more  # MORE entries (another seed) imported into an empty or the full catalogue
+        self.scratch = home / "scratch.db"  # the catalogue those writes go to (made before each run)
 
-    def run(self, *args: str) -> subprocess.CompletedProcess:
+    def run(self, *args: str, timeout: float | None = None) -> subprocess.CompletedProcess:
         return subprocess.run([str(self.exe), *args], env=self.env, capture_output=True, text=True,
-                              stdin=subprocess.DEVNULL)
+                              stdin=subprocess.DEVNULL, timeout=timeout)
 
     def prepare_import(self) -> None:
         for path in self.db.parent.glob(self.db.name + "*"):
             path.unlink()
         self.run("init", "--empty").check_returncode()
 
-    def build(self) -> None:
+    def build(self, cap: float) -> bool:
         if not self.imported:  # the timed imports were capped or skipped
             self.prepare_import()
-            self.run("import", "bibtex", str(self.bib))
+            if not _within(cap, lambda t: self.run("import", "bibtex", str(self.bib), timeout=t)):
+                return False
         tags = self.run("tags").stdout.split()
         self.tag = tags[0] if tags else "none"  # the largest tag first
+        return True
 
     def argv(self, workload: str) -> list[str] | None:
         ps = str(self.exe)
+        into = ["--db", str(self.scratch)]
         return {
             "import": [ps, "import", "bibtex", str(self.bib)],
             "search": [ps, "search", RARE_QUERY_WORD],
+            "search --limit 20": [ps, "search", RARE_QUERY_WORD, "--limit", "20"],
             "export": [ps, "export", "bibtex", "-o", str(self.out)],
+            "export (repeat)": [ps, "export", "bibtex", "-o", str(self.out)],
+            f"import {MORE:,} into empty": [ps, *into, "import", "bibtex", str(self.more)] if self.more else None,
+            f"import {MORE:,} into N": [ps, *into, "import", "bibtex", str(self.more)] if self.more else None,
+            "add one into N": [ps, *into, "add", "--title", "A Paper Added By Hand To A Full Catalogue",
+                               "--author", "Zyx, Quentin", "--year", "2026", "--type", "misc"],
             "--help": [ps, "--help"],
             "show": [ps, "show", self.key],
+            "show (tty)": [ps, "show", self.key],
             "list --tag": [ps, "list", "--tag", self.tag],
             "list (tty)": [ps, "list"],
             "TAB completion": [ps],
         }.get(workload)
+
+    def before(self, workload: str) -> None:
+        """Untimed: the catalogue a write workload changes, made afresh for each run (empty, or
+        a copy of the full one); an export starts with no output file."""
+        super().before(workload)
+        if workload.endswith(" into empty") or workload.endswith(" into N"):
+            for path in self.scratch.parent.glob(self.scratch.name + "*"):
+                path.unlink()
+            if workload.endswith(" into N"):
+                shutil.copyfile(self.db, self.scratch)  # closed and checkpointed: the file is whole
+            else:
+                self.run("--db", str(self.scratch), "init", "--empty").check_returncode()
 
     def completion_prefix(self) -> str:
         """What the user has typed before TAB: the name and year part of ``self.key``."""
@@ -169,6 +197,8 @@ class Papershelf(Tool):
         return match.group(0) if match else self.key[:3]
 
     def workload_env(self, workload: str) -> dict[str, str]:
+        if workload == "export":  # the first export: no cache of rendered entries to read back
+            return {**self.env, "PAPERSHELF_CACHE_DAYS": "0"}
         if workload != "TAB completion":
             return self.env
         words = f"papershelf show {self.completion_prefix()}"
@@ -202,26 +232,29 @@ class Papis(Tool):
         self.import_lib.mkdir(parents=True)
         self._config(self.import_lib)
 
-    def build(self) -> None:
+    def build(self, cap: float) -> bool:
         # built once per size: both backends share the documents (the other one waits)
         stamp = self.library / ".built"
         with _PAPIS_BUILD_LOCK:
-            if not stamp.exists():
-                self._build_library(stamp)
+            if not stamp.exists() and not self._build_library(stamp, cap):
+                return False
         self._config(self.library)
         shutil.rmtree(self.import_lib, ignore_errors=True)
         # papis builds its cache (pickle or SQLite) on the first command: untimed, here.
-        subprocess.run([str(self.exe), "list", "--all", "--format", "{doc[ref]}", RARE_QUERY_WORD],
-                       env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       stdin=subprocess.DEVNULL)
+        return _within(cap, lambda t: subprocess.run(
+            [str(self.exe), "list", "--all", "--format", "{doc[ref]}", RARE_QUERY_WORD], env=self.env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, timeout=t))
 
-    def _build_library(self, stamp: Path) -> None:
+    def _build_library(self, stamp: Path, cap: float) -> bool:
         shutil.rmtree(self.library, ignore_errors=True)
         self.library.mkdir(parents=True)
         self._config(self.library)
-        subprocess.run([str(self.venv / "bin" / "python"), "-c", PAPIS_BUILD, str(self.bib)],
-                       env=self.env, check=True, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        if not _within(cap, lambda t: subprocess.run(
+                [str(self.venv / "bin" / "python"), "-c", PAPIS_BUILD, str(self.bib)], env=self.env,
+                check=True, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL, timeout=t)):
+            return False
         stamp.write_text("done\n")
+        return True
 
     def argv(self, workload: str) -> list[str] | None:
         papis = str(self.exe)
@@ -253,11 +286,12 @@ class Pubs(Tool):
         subprocess.run([*self._pubs(), "init", "-p", str(self.repo)], env=self.env, check=True,
                        capture_output=True, stdin=subprocess.DEVNULL)
 
-    def build(self) -> None:
+    def build(self, cap: float) -> bool:
         if not self.imported:  # the timed imports were capped or skipped
             self.prepare_import()
-            subprocess.run([*self._pubs(), "import", str(self.bib)], env=self.env,
-                           capture_output=True, stdin=subprocess.DEVNULL)
+            return _within(cap, lambda t: subprocess.run([*self._pubs(), "import", str(self.bib)], env=self.env,
+                                                          capture_output=True, stdin=subprocess.DEVNULL, timeout=t))
+        return True
 
     def argv(self, workload: str) -> list[str] | None:
         return {
@@ -283,11 +317,12 @@ class Cobib(Tool):
         subprocess.run([str(self.exe), "init"], env=self.env, check=True, capture_output=True,
                        stdin=subprocess.DEVNULL)
 
-    def build(self) -> None:
+    def build(self, cap: float) -> bool:
         if not self.imported:  # the timed imports were capped or skipped
             self.prepare_import()
-            subprocess.run([str(self.exe), "add", "-b", str(self.bib)], env=self.env,
-                           capture_output=True, stdin=subprocess.DEVNULL)
+            return _within(cap, lambda t: subprocess.run([str(self.exe), "add", "-b", str(self.bib)], env=self.env,
+                                                          capture_output=True, stdin=subprocess.DEVNULL, timeout=t))
+        return True
 
     def argv(self, workload: str) -> list[str] | None:
         cobib = str(self.exe)
@@ -301,15 +336,78 @@ class Cobib(Tool):
 
 
 class Floor(Tool):
-    """``python -c 'import sqlite3'``: the process floor, timed beside the tools so that their
-    numbers can be read as multiples of it on a busy machine."""
+    """The process floor, timed beside the tools so that their numbers can be read as multiples
+    of it on a busy machine, run by the interpreter papershelf's console script runs in (its
+    ``#!`` line: inside a venv the venv's python, not a pyenv shim in front of the base one):
+    ``python -c 'import sqlite3'`` as ``--help``; as ``search``, a script that runs the FTS query
+    papershelf's ``search`` runs (``search_sql``) on papershelf's catalogue and prints the keys."""
 
     def __init__(self, home: Path, bib: Path) -> None:
-        super().__init__("floor", home, bib, Path(sys.executable))
+        super().__init__("floor", home, bib, papershelf_python())
         self.env = isolated_env(home)
+        self.db: Path | None = None  # papershelf's catalogue at this size, once built
+        self.sql: tuple[str, list[str]] | None = None
 
     def argv(self, workload: str) -> list[str] | None:
-        return [str(self.exe), "-c", "import sqlite3"] if workload in ("--help", "search") else None
+        if workload == "--help":
+            return [str(self.exe), "-c", "import sqlite3"]
+        if workload == "search" and self.db is not None and self.sql is not None:
+            sql, params = self.sql
+            return [str(self.exe), "-c", FLOOR_SEARCH, str(self.db), sql, *params]
+        return None
+
+
+# The bare-sqlite3 search: open read-only, the one query, print each key (as search into a pipe).
+FLOOR_SEARCH = """
+import sqlite3, sys
+conn = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+ids = [r[0] for r in conn.execute(sys.argv[2], sys.argv[3:])]
+keys = dict(conn.execute(f"SELECT id, citekey FROM entries WHERE id IN ({','.join('?' * len(ids))})", ids))
+sys.stdout.write("".join(keys[i] + "\\n" for i in ids))
+"""
+
+
+def search_sql(db: Path, query: str) -> tuple[str, list[str]]:
+    """The SQL and parameters ``papershelf search QUERY`` runs to rank its hits (no filters):
+    the last statement ``Catalogue.search_ids`` executes, asked of papershelf itself, untimed."""
+    code = ("import json, sys\n"
+            "from pathlib import Path\n"
+            "from papershelf.model.query import parse_query\n"
+            "from papershelf.storage.catalogue import Catalogue\n"
+            "cat = Catalogue.open_readonly(Path(sys.argv[1]))\n"
+            "seen = []\n"
+            "class Spy:\n"
+            "    def __init__(self, conn): self.conn = conn\n"
+            "    def __getattr__(self, name): return getattr(self.conn, name)\n"
+            "    def execute(self, sql, params=()):\n"
+            "        seen.append((sql, list(params)))\n"
+            "        return self.conn.execute(sql, params)\n"
+            "cat.conn = Spy(cat.conn)\n"
+            "parsed = parse_query(sys.argv[2])\n"
+            "cat.search_ids(parsed.fts, None, None, literal=parsed.literal)\n"
+            "print(json.dumps(seen[-1]))\n")
+    out = subprocess.run([str(papershelf_python()), "-c", code, str(db), query], capture_output=True,
+                         text=True, check=True).stdout
+    sql, params = json.loads(out)
+    return sql, [str(p) for p in params]
+
+
+def _within(cap: float, step) -> bool:
+    """Run ``step(timeout)``; False when it took over ``cap`` seconds (subprocess kills it)."""
+    try:
+        step(cap)
+    except subprocess.TimeoutExpired:
+        return False
+    return True
+
+
+@functools.cache
+def papershelf_python() -> Path:
+    """The interpreter papershelf's console script runs in: its ``#!`` line."""
+    first = papershelf_exe().read_bytes().split(b"\n", 1)[0]
+    if first.startswith(b"#!") and b"python" in first:
+        return Path(first[2:].decode().split()[0])
+    return Path(sys.executable)
 
 
 @functools.cache

@@ -6,3 +6,4 @@ cd "$(dirname "$0")"
 _PAPERSHELF_COMPLETE=source_bash papershelf > papershelf.bash
 _PAPERSHELF_COMPLETE=source_zsh papershelf > _papershelf
 _PAPERSHELF_COMPLETE=source_fish papershelf > papershelf.fish
+python -m papershelf.cli._quick  # the table a TAB reads before Typer loads (src/papershelf/cli/_completion_table.py)

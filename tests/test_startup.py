@@ -93,11 +93,19 @@ def test_a_tab_imports_nothing_heavy(bundled, words):
     loaded, out = _loaded([], {"_PAPERSHELF_COMPLETE": "complete_bash", "COMP_WORDS": words,
                                "COMP_CWORD": str(len(parts) - 1)})
     assert out.split(), f"no completion for {words!r}"
-    heavy = sorted(m for m in loaded if m.split(".")[0] in (*HEAVY, "rich"))
+    heavy = sorted(m for m in loaded if m.split(".")[0] in (*HEAVY, "rich", "typer"))
     assert heavy == [], f"a TAB after {words!r} imported {heavy}"
     assert sorted(set(NOT_AT_STARTUP) & loaded) == []
-    command = "papershelf.cli." + {"show": "browse", "list": "browse", "export": "export"}[parts[1]]
-    assert sorted(m for m in loaded if m in COMMAND_MODULES) == [command]
+    assert sorted(m for m in loaded if m in COMMAND_MODULES) == []  # answered before Typer (cli._quick)
+
+
+def test_a_tab_typer_answers_imports_only_its_command(bundled):
+    """What the quick responder leaves to Typer (here: option names) loads one command module."""
+    loaded, out = _loaded([], {"_PAPERSHELF_COMPLETE": "complete_bash", "COMP_WORDS": "papershelf show --js",
+                               "COMP_CWORD": "2"})
+    assert out.split() == ["--json"]
+    assert sorted(m for m in loaded if m.split(".")[0] in (*HEAVY, "rich")) == []
+    assert sorted(m for m in loaded if m in COMMAND_MODULES) == ["papershelf.cli.browse"]
 
 
 @pytest.mark.parametrize("args", [["list"], ["search", "lora"]])

@@ -54,7 +54,7 @@ def test_export_aux_finds_every_cited_key(run, merged, tmp_path):
 
 
 def test_completion_offers_the_alias(merged, default_db):
-    from papershelf.services.library import complete_keys
+    from papershelf.services.completion import complete_keys
 
     assert complete_keys(default_db, "dd") == ["ddpm"]
 

@@ -13,8 +13,9 @@ import pytest
 from papershelf.errors import NotFoundError
 from papershelf.model.entry import Entry, Person
 from papershelf.services import export
+from papershelf.services.completion import complete_keys
 from papershelf.services.import_bibtex import import_entries, import_files
-from papershelf.services.library import AddPolicy, complete_keys
+from papershelf.services.library import AddPolicy
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "bib"
 XAMPL = SHARED / "live-clones-pybtex" / "xampl.bib"

@@ -132,7 +132,7 @@ def test_a_damaged_cache_file_is_replaced_and_the_export_is_unchanged(empty_libr
     cache = RenderCache(folder, 7)
     assert cache.enabled
     assert _export(empty_library, cache) == expected
-    assert sqlite3.connect(folder / render_cache.FILE_NAME).execute("SELECT count(*) FROM rendered").fetchone()[0] == 10
+    assert sqlite3.connect(folder / render_cache.FILE_NAME).execute("SELECT count(*) FROM texts").fetchone()[0] == 10
 
 
 def test_an_unusable_cache_falls_back_to_rendering(empty_library, tmp_path):
@@ -147,7 +147,7 @@ def test_an_unusable_cache_falls_back_to_rendering(empty_library, tmp_path):
 def test_a_cache_that_fails_midway_turns_itself_off(empty_library, tmp_path):
     _fill(empty_library, 10)
     cache = _cache(tmp_path)
-    cache._db.execute("DROP TABLE rendered")  # every read and write now fails
+    cache._db.execute("DROP TABLE texts")  # every read and write now fails
     assert _export(empty_library, cache) == _uncached(empty_library)
     assert not cache.enabled
 
@@ -172,11 +172,11 @@ def test_the_cache_is_bounded_and_forgets_old_texts(empty_library, tmp_path, mon
     for style in ("bibtex", "biblatex"):
         _export(empty_library, RenderCache(tmp_path / "cache", 7, clock=lambda: now[0]), style)
     db = sqlite3.connect(tmp_path / "cache" / render_cache.FILE_NAME)
-    assert db.execute("SELECT count(*) FROM rendered").fetchone()[0] <= 15 + 10
+    assert db.execute("SELECT count(*) FROM texts").fetchone()[0] <= 15 + 10
     now[0] += 8 * render_cache.DAY
     _export(empty_library, RenderCache(tmp_path / "cache", 7, clock=lambda: now[0]), "bibtex",
             minimal=True)
-    assert db.execute("SELECT count(*) FROM rendered WHERE stored < ?", (now[0],)).fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM texts WHERE stored < ?", (now[0],)).fetchone()[0] == 0
 
 
 def test_the_cli_export_is_the_same_with_and_without_the_cache(bundled, tmp_path, monkeypatch):

@@ -1,19 +1,15 @@
-"""The ``papershelf`` command: the root app, its global options, and the command registry.
+"""The ``papershelf`` command: the command registry and the entry point.
 
 Each command lives in a small module of this package and is listed once in ``COMMANDS``; a run
-imports only the module of the command it runs (see ``PapershelfGroup`` in ``_errors``).
+imports only the module of the command it runs (see ``PapershelfGroup`` in ``_errors``). The
+Typer app itself (the root, its global options) is in ``_app``, loaded by ``main`` and by the
+names ``app``/``root`` of this package; a TAB is first offered to ``_quick``, which answers
+completions of keys, tags and fixed values without loading Typer at all.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
-
-import typer
-
-from papershelf import __version__
-from papershelf.cli._context import env_debug, new_state, set_state
-from papershelf.cli._errors import PapershelfGroup, run
+from typing import Any
 
 # ── The command registry. Add a command here: ONE line, in the order of `papershelf --help`:
 #      "name": ("module:attribute", "the one line `papershelf --help` shows"),
@@ -54,48 +50,24 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-class RootGroup(PapershelfGroup):
-    registry = COMMANDS
-
-
-app = typer.Typer(
-    name="papershelf",
-    cls=RootGroup,
-    help="A bibliography manager for the terminal: a local catalogue of papers and books, "
-         "searchable offline, exportable to BibTeX and Markdown.",
-    epilog="Global options work before or after the command: papershelf list -q --db thesis.db. "
-           "Run `papershelf COMMAND --help` for a command's options and examples.\n\n"
-           "\b\nExamples:\n  papershelf add 2106.09685\n  papershelf search 'author:ho diffusion'\n"
-           "  papershelf export bibtex --aux thesis.aux -o refs.bib",
-    no_args_is_help=True,
-    # Plain help for the root: Typer's Rich help imports rich.markdown and markdown_it (~50 ms)
-    # on every `papershelf --help`; commands' own --help pages keep Rich panels.
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        print(f"papershelf {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def root(
-    ctx: typer.Context,
-    db: Annotated[Path | None, typer.Option(
-        "--db", envvar="PAPERSHELF_DB", show_envvar=True,
-        help="Catalogue file (default: the user data dir).", dir_okay=False)] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No notices or progress on stderr.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")] = False,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
-) -> None:
-    ctx.obj = set_state(new_state(db, debug=debug or env_debug(), quiet=quiet))
-
-
 def main() -> None:
     """Console-script entry point."""
+    import os
+
+    if os.environ.get("_PAPERSHELF_COMPLETE"):
+        from papershelf.cli._quick import answer
+
+        answer()  # exits when it could answer; returns when Typer must
+    from papershelf.cli._app import app
+    from papershelf.cli._errors import run
+
     run(app)
+
+
+def __getattr__(name: str) -> Any:
+    """``app``, ``root`` and ``RootGroup`` load the Typer app on first use (PEP 562)."""
+    if name in ("app", "root", "RootGroup"):
+        from papershelf.cli import _app
+
+        return getattr(_app, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -35,22 +35,29 @@ def rejoin_colon_words(words: list[str], cword: int) -> tuple[list[str], int, st
     return out, at, keep
 
 
-def prepare_bash() -> str:
-    """Rewrite ``COMP_WORDS``/``COMP_CWORD`` for Typer's bash completion; return the prefix
-    to drop from each answer ("" when no colon is involved)."""
-    raw = os.environ.get("COMP_WORDS", "")
+def bash_words(raw: str, cword_text: str) -> tuple[str, str, str] | None:
+    """``COMP_WORDS`` and ``COMP_CWORD`` (as bash sets them) with the colon words rejoined, and
+    the prefix to drop from each answer (maybe ""); None when no word has a colon."""
     try:
         words = shlex.split(raw)
-        cword = int(os.environ.get("COMP_CWORD", ""))
+        cword = int(cword_text)
     except ValueError:
-        return ""
+        return None
     if raw.endswith(" ") and cword >= len(words):
         words.append("")
     if ":" not in raw or cword >= len(words):
-        return ""
+        return None
     joined, at, keep = rejoin_colon_words(words, cword)
-    os.environ["COMP_WORDS"] = " ".join(shlex.quote(w) if w else "''" for w in joined)
-    os.environ["COMP_CWORD"] = str(at)
+    return " ".join(shlex.quote(w) if w else "''" for w in joined), str(at), keep
+
+
+def prepare_bash() -> str:
+    """Rewrite ``COMP_WORDS``/``COMP_CWORD`` for Typer's bash completion; return the prefix
+    to drop from each answer ("" when no colon is involved)."""
+    found = bash_words(os.environ.get("COMP_WORDS", ""), os.environ.get("COMP_CWORD", ""))
+    if found is None:
+        return ""
+    os.environ["COMP_WORDS"], os.environ["COMP_CWORD"], keep = found
     return keep
 
 

@@ -20,7 +20,7 @@ def _db_of(ctx: typer.Context) -> Path:
 
 def complete_citekey(ctx: typer.Context, incomplete: str) -> list[str]:
     """Citekeys from the catalogue, opened read-only: a TAB never changes or migrates it."""
-    from papershelf.services.library import complete_keys
+    from papershelf.services.completion import complete_keys
 
     try:
         return complete_keys(_db_of(ctx), incomplete)
@@ -29,7 +29,7 @@ def complete_citekey(ctx: typer.Context, incomplete: str) -> list[str]:
 
 
 def complete_tag(ctx: typer.Context, incomplete: str) -> list[str]:
-    from papershelf.services.library import complete_tags
+    from papershelf.services.completion import complete_tags
 
     try:
         return complete_tags(_db_of(ctx), incomplete)

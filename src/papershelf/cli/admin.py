@@ -228,7 +228,8 @@ def _print_check(report) -> None:  # a maintenance.CheckReport
         info(f"Backed up to {report.backup}")
         fixed = report.repaired
         info(f"Repaired: search index rebuilt for {plural(fixed.fts_rows, 'entry', 'entries')}"
-             + "".join(f"; {n} orphaned rows of {t} deleted" for t, n in fixed.orphans.items()))
+             + "".join(f"; {n} orphaned rows of {t} deleted" for t, n in fixed.orphans.items())
+             + "".join(f"; table {t} (the render cache's) dropped" for t in fixed.dropped))
     for f in report.findings:
         sample = f" (e.g. {', '.join(map(str, f.sample[:5]))})" if f.sample else ""
         print(f"problem: [{f.check}] {f.problem}{sample}")

@@ -142,7 +142,7 @@ def search(
 
     filters = build_filters(tag, type_, year)
     with open_library() as lib:
-        result = lib.search_hits(query, filters, limit)
+        result = lib.search_summaries(query, filters, limit)
     show_results(result, query, limit, as_json)
     if not result.entries:  # grep's convention: nothing on stdout (--json: []), exit 1
         raise typer.Exit(int(ExitCode.NO_MATCH))

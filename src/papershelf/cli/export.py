@@ -197,14 +197,14 @@ def _watch(aux: Path, output: Path, style: str, *, minimal: bool, keywords: str,
             _report_writer(event.report)
         sys.stdout.flush()
 
-    with open_library() as lib:
+    with open_library() as lib:  # (closed while watching: each poll opens the catalogue)
         state = BibWatch(lib, aux, output, style, minimal=minimal, keywords=keywords, force=force,
                          preamble=preamble)
-        try:
-            watch(state, show, interval=interval)
-        except KeyboardInterrupt:
-            info(f"Stopped watching {aux}; {output} is complete.")
-            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    try:
+        watch(state, show, interval=interval)
+    except KeyboardInterrupt:
+        info(f"Stopped watching {aux}; {output} is complete.")
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
 
 
 @export_app.command("markdown")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from papershelf.model.entry import Entry, short_authors
+from papershelf.model.entry import Entry, Summary, short_authors
 
 # What a terminal would obey rather than show: C0 controls (tab and newline aside), DEL, C1.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -22,7 +22,7 @@ def _cell(value: object) -> str:
     return printable(" ".join(str(value).split())) if value is not None else ""
 
 
-def entry_lines(entries: Sequence[Entry]) -> str:
+def entry_lines(entries: Sequence[Entry | Summary]) -> str:
     return "".join(
         "\t".join(_cell(v) for v in (e.citekey, e.year, e.type, short_authors(e), e.title,
                                      " ".join(e.tags))) + "\n"

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from papershelf.cli.plain import printable, short_authors
-from papershelf.model.entry import Entry
+from papershelf.model.entry import Entry, Summary
 
 if TYPE_CHECKING:
     from papershelf.cli.table import Layout
@@ -21,7 +21,7 @@ def _safe(text: str) -> str:
     return escape(printable(text))
 
 
-def entries_table(entries: Sequence[Entry], titles: Sequence[Text] | None = None,
+def entries_table(entries: Sequence[Entry | Summary], titles: Sequence[Text] | None = None,
                   width: int | None = None) -> Table:
     """The ``list`` table as a Rich renderable (``search`` highlights its hits in ``titles``),
     with the columns of ``table.layout``: the title gets the room, tags wrap between tags and a

@@ -25,7 +25,7 @@ from papershelf.cli._output import console, info, plural, print_json
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from papershelf.model.entry import Entry
+    from papershelf.model.entry import Summary
     from papershelf.model.snippets import Snippet
     from papershelf.services.library import SearchResult
 
@@ -36,12 +36,12 @@ def count_line(n: int, query: str, limit: int | None) -> str:
     return f"{plural(n, 'entry', 'entries')} {'matches' if n == 1 else 'match'} {query!r}"
 
 
-def in_title(entry: Entry, snippet: Snippet | None) -> bool:
+def in_title(entry: Summary, snippet: Snippet | None) -> bool:
     """Whether the extract is (a piece of) the title: the hits are shown in the title itself."""
     return snippet is not None and snippet.column == "title"
 
 
-def show(result: SearchResult, query: str, limit: int | None, as_json: bool) -> None:
+def show(result: SearchResult[Summary], query: str, limit: int | None, as_json: bool) -> None:
     entries, snippets = result.entries, result.snippets
     if as_json:
         print_json([{**e.summary_dict(), "snippet": snippets[e.citekey].to_dict() if e.citekey in snippets else None}
@@ -64,7 +64,7 @@ def show(result: SearchResult, query: str, limit: int | None, as_json: bool) -> 
     console().print(entries_table(entries, titles=[_title(e, snippets.get(e.citekey)) for e in entries]))
 
 
-def _title(entry: Entry, snippet: Snippet | None) -> Text:
+def _title(entry: Summary, snippet: Snippet | None) -> Text:
     """The title cell: the title, with its hits in bold, or the extract that matched under it."""
     from rich.text import Text
 

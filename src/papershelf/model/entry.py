@@ -246,11 +246,7 @@ class Entry:
 
     def summary_dict(self) -> dict[str, Any]:
         """The short JSON object of ``list``/``search``."""
-        return {
-            "citekey": self.citekey, "type": self.type, "title": self.title,
-            "authors": self.author_names, "year": self.year, "arxiv_id": self.arxiv_id,
-            "doi": self.doi, "tags": self.tags, "section": self.section,
-        }
+        return summary_dict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Entry:
@@ -267,10 +263,45 @@ class Entry:
         return entry
 
 
+@dataclass
+class Summary:
+    """What ``list`` and ``search`` show of an entry, and nothing else: its key, type, title,
+    people, year, arXiv id, DOI, tags and section (``storage.rows.summaries`` reads just these,
+    which costs a fraction of a whole ``Entry``). ``summary_dict`` is ``Entry.summary_dict``."""
+
+    citekey: str
+    type: str
+    title: str
+    year: int | None = None
+    arxiv_id: str | None = None
+    doi: str | None = None
+    section: str | None = None
+    authors: list[Person] = field(default_factory=list)
+    editors: list[Person] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    id: int | None = None
+
+    @property
+    def author_names(self) -> list[str]:
+        return [p.name for p in self.authors]
+
+    def summary_dict(self) -> dict[str, Any]:
+        return summary_dict(self)
+
+
+def summary_dict(entry: Entry | Summary) -> dict[str, Any]:
+    """The short JSON object of ``list``/``search``, of an ``Entry`` or a ``Summary`` alike."""
+    return {
+        "citekey": entry.citekey, "type": entry.type, "title": entry.title,
+        "authors": entry.author_names, "year": entry.year, "arxiv_id": entry.arxiv_id,
+        "doi": entry.doi, "tags": entry.tags, "section": entry.section,
+    }
+
+
 ET_AL_AFTER = 3
 
 
-def short_authors(entry: Entry) -> str:
+def short_authors(entry: Entry | Summary) -> str:
     """``Ho, Jain, Abbeel``; ``del Campo, Manovich``; ``Radford et al.`` beyond three people."""
     names = [f"{p.prefix} {p.family}".lstrip() for p in entry.authors or entry.editors]
     if len(names) > ET_AL_AFTER:

@@ -1,15 +1,16 @@
 """The entries of a streamed .bib export, rendered once and then read back (``storage.render_cache``).
 
-``bibtex_texts`` reads the *stamp* of a chunk of entries (revision, ``updated`` time, citekey:
-one small indexed read), takes the text of every entry whose stamp is the one its kept text was
-rendered at, and reads and renders only the others (keeping their texts for the next export).
-Every write to an entry (its people, tags, aliases and notes included) bumps its revision and
-``updated`` time. The texts are kept per *scope* (``_scope``): the catalogue file (its path and
-inode: a restored backup is a new file) and its applied migrations, the style, ``minimal``,
-``keywords``, papershelf's version, and the size and modification time of every module the text
-comes from (a new version, or an edited checkout, renders everything again). So a text read
-back is the text rendering would give, byte for byte. The writer's report (degraded types,
-dropped fields, ...) is kept with each text and merged as rendering fills it.
+``keyed_texts`` first lets the cache ``follow`` the catalogue's change log (``storage.changes``:
+kept by SQLite triggers, so a change made by any program is in it): the texts of entries added,
+changed or removed since the cache last looked are dropped, or all of the catalogue's when the
+log cannot tell (another file's history, a pruned point). Then every entry whose text is kept
+is served from the cache and only the others are read and rendered (and kept for the next
+export). The texts are kept per catalogue (its random id) and per *scope* (``_scope``): its
+applied migrations, the style, ``minimal``, ``keywords``, papershelf's version, and the size and
+modification time of every module the text comes from (a new version, or an edited checkout,
+renders everything again). So a text read back is the text rendering would give, byte for byte.
+The writer's report (degraded types, dropped fields, ...) is kept with each text and merged as
+rendering fills it.
 
 An entry with a cited alias in the ``bibtex`` style (written twice, the copy under the alias)
 is rendered every time; such entries are few.
@@ -18,7 +19,6 @@ is rendered every time; such entries are few.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from papershelf.storage.render_cache import RenderCache
 
 DEFAULT_DAYS: float = config.default("cache.days")  # the watch's cache in memory keeps as long
-FORMAT = b"papershelf-rendered-1"  # bump when what a cached row holds changes
+FORMAT = b"papershelf-rendered-2"  # bump when what a cached row holds changes
 _REPORT_PARTS = ("degraded", "dropped", "incomplete", "cleaned")
 
 
@@ -46,14 +46,6 @@ def open_cache() -> RenderCache:
     from papershelf.storage.render_cache import RenderCache
 
     return RenderCache(cache_dir(), cache_days())
-
-
-def forget(ids: Sequence[int]) -> None:
-    """Entries ``ids`` were removed: their kept texts go too (their ids may be given again)."""
-    from papershelf.paths import cache_dir
-    from papershelf.storage.render_cache import forget as forget_texts
-
-    forget_texts(cache_dir(), ids)
 
 
 def _code_stamp() -> bytes:
@@ -76,20 +68,14 @@ def _code_stamp() -> bytes:
     return "\n".join(parts).encode("utf-8")
 
 
-def _scope(lib: Library, style: str, minimal: bool, keywords: str) -> bytes | None:
-    """What the texts of one export depend on besides each entry (see the module docstring),
-    as a digest; None when the catalogue file cannot be told apart (no cache then)."""
+def _scope(lib: Library, style: str, minimal: bool, keywords: str) -> bytes:
+    """What the texts of one export depend on besides each entry and the catalogue it is in (see
+    the module docstring), as a digest."""
     import hashlib
 
     from papershelf.storage.db import applied_migrations
 
-    try:
-        st = os.stat(lib.path)
-        where = os.path.realpath(lib.path)
-    except (OSError, TypeError):
-        return None
-    parts = [FORMAT.decode(), where, str(st.st_dev), str(st.st_ino), *applied_migrations(lib.cat.conn),
-             style, str(minimal), keywords]
+    parts = [FORMAT.decode(), *applied_migrations(lib.cat.conn), style, str(minimal), keywords]
     return hashlib.blake2b("\0".join(parts).encode("utf-8") + b"\0" + _code_stamp(), digest_size=20).digest()
 
 
@@ -126,40 +112,35 @@ def keyed_texts(lib: Library, ids: Sequence[int], style: str, *, minimal: bool, 
                 chunk: int = 500) -> Iterator[tuple[str, str, bool]]:
     """``bibtex_texts`` as (the entry's citekey, text, whether it was rendered now): an alias
     copy comes right after its entry, under the entry's citekey."""
-    import marshal
-
     from papershelf.formats.bibtex.writer import WriteReport, entry_to_bibtex, with_aliases
     from papershelf.storage import rows
 
     own = cache is None
     cache = open_cache() if cache is None else cache
-    scope = _scope(lib, style, minimal, keywords) if cache.enabled else None
+    at = cache.follow(lib.cat.conn)
+    scope = _scope(lib, style, minimal, keywords) if at is not None else b""
     wanted = frozenset(cited) if style == "bibtex" else frozenset()
     cur = lib.cat.conn.cursor()
     cur.row_factory = None
     try:
         for start in range(0, len(ids), chunk):
             part = ids[start:start + chunk]
-            stamps: dict[int, tuple[int, str, str, str]] = {}
-            kept: dict[int, tuple[bytes, str, str]] = {}
-            if scope is not None:
-                stamps = rows.stamps(cur, part)
-                kept = cache.get(scope, list(stamps))
-            hits = {i: found for i, found in kept.items() if found[0] == marshal.dumps(stamps[i], 2)}
+            hits = cache.get(at, scope, part) if at is not None else {}
             if wanted and hits:  # an entry written again under a cited alias: rendered each time
                 for entry_id, alias in cur.execute(
                         f"SELECT entry_id, alias FROM aliases WHERE entry_id IN ({', '.join('?' * len(hits))})",
                         list(hits)).fetchall():
                     if alias in wanted:
                         hits.pop(entry_id, None)
-            misses = [i for i in part if i not in hits]
+            keys = lib.cat.keys_of([i for i in part if i in hits]) if hits else {}
+            misses = [i for i in part if i not in hits or i not in keys]
             raw = rows.read_chunk(cur, misses, blocks=False) if misses else None  # (a text never shows blocks)
-            new: list[tuple[int, bytes, str, str]] = []
+            new: list[tuple[int, str, str]] = []
             for i in part:
                 found = hits.get(i)
-                if found is not None:
-                    _merge(report, found[2])
-                    yield stamps[i][2], found[1], False
+                if found is not None and i in keys:
+                    _merge(report, found[1])
+                    yield keys[i], found[0], False
                     continue
                 if raw is None or i not in raw.entries:  # removed meanwhile
                     continue
@@ -168,11 +149,11 @@ def keyed_texts(lib: Library, ids: Sequence[int], style: str, *, minimal: bool, 
                     one = WriteReport()
                     text = entry_to_bibtex(e, style, minimal=minimal, report=one, keywords=keywords)
                     kept_report = _report_json(report, one)
-                    if n == 0 and scope is not None:  # the stamp of the rows just rendered
-                        new.append((i, marshal.dumps(raw.stamp(i), 2), text, kept_report))
+                    if n == 0 and at is not None:
+                        new.append((i, text, kept_report))
                     yield entry.citekey, text, True
-            if new and scope is not None:
-                cache.put(scope, new)
+            if new and at is not None:
+                cache.put(at, scope, new)
     finally:
         cur.close()
         if own:

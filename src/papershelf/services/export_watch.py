@@ -1,24 +1,29 @@
 """``export bibtex --aux thesis.aux -o refs.bib --watch``: a .bib that keeps itself in step with
 what a LaTeX document cites.
 
-``BibWatch.poll`` looks at two cheap signals: the size and modification time of the ``.aux``
-file and of every ``.aux`` file it includes (``formats.latex_aux.read_aux``), and SQLite's
-``data_version`` on a connection kept open (it changes once any other connection commits to
-the catalogue). Only when one of them moved (and the .aux files held still for a poll: LaTeX
-writes them while it runs) does it select the cited entries again, and it
-renders only the entries whose revision changed since they were last rendered: the cache of
-rendered entries ``export bibtex`` keeps (``services.export_cache``), or one in memory when that
-is turned off. The file is written as ``export -o`` writes it (``write_output``: the
-papershelf header, atomically, never over a file papershelf did not write unless forced) and
-only when its bytes would change, in key order, so a document's .bib changes only where its
-citations or their entries did. ``watch`` polls until stopped.
+``BibWatch.poll`` looks at cheap signals: the size and modification time of the ``.aux`` file
+and of every ``.aux`` file it includes (``formats.latex_aux.read_aux``), the catalogue file's
+identity (device and inode: sync tools replace a file by renaming a new one over it), and where
+the catalogue's change log stands (``storage.changes.position``: the catalogue's random id and
+its last change; SQLite's triggers log every change to an entry, whoever made it). The
+catalogue is opened for each poll and closed after it, never held between two: a connection
+held open across a rename keeps reading the old file, and its ``-wal``/``-shm`` files, left
+behind under the catalogue's name, would be read as the new file's. Only when a signal moved
+(and the .aux files held still for a poll: LaTeX writes them while it runs) does it select the
+cited entries again, and it renders only the entries the change log names since they were last
+rendered: the cache of rendered entries ``export bibtex`` keeps (``services.export_cache``), or
+one in memory when that is turned off. The file is written as ``export -o`` writes it
+(``write_output``: the papershelf header, atomically, never over a file papershelf did not
+write unless forced) and only when its bytes would change, in key order, so a document's .bib
+changes only where its citations or their entries did. ``watch`` polls until stopped.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -51,14 +56,17 @@ class WatchEvent:
 
 
 class BibWatch:
-    """The state of one watch: the signals last seen and the entries rendered so far."""
+    """The state of one watch: the signals last seen and the entries rendered so far. ``lib``
+    names the catalogue; it is opened again for each poll (see the module docstring), so the
+    caller may close it."""
 
     def __init__(self, lib: Library, aux: Path, output: Path, style: str = "bibtex", *,
                  minimal: bool = False, keywords: str = "source", force: bool = False, preamble: bool = True):
         check_style(style)
         check_keywords(keywords)
         check_output(output, force=force, catalogue=lib.path)  # refuse a bad -o before watching
-        self.lib, self.aux, self.output, self.style = lib, Path(aux), Path(output), style
+        self.path, self.aux, self.output, self.style = lib.path, Path(aux), Path(output), style
+        self._lib: Library | None = None  # open during a poll or a sync
         self.minimal, self.keywords, self.force, self.preamble = minimal, keywords, force, preamble
         self._aux_files: list[Path] = [self.aux]
         self._signals: tuple[object, ...] | None = None  # at the last sync
@@ -80,30 +88,60 @@ class BibWatch:
                 out.append((str(path), None))
         return tuple(out)
 
+    @property
+    def lib(self) -> Library:
+        if self._lib is None:
+            raise RuntimeError("the catalogue is open only during a poll or a sync")
+        return self._lib
+
+    @contextmanager
+    def _opened(self) -> Iterator[Library]:
+        """The catalogue, open for one poll or sync, then closed (a sync within a poll shares it)."""
+        from papershelf.services.library import open_library
+
+        if self._lib is not None:
+            yield self._lib
+            return
+        self._lib, _ = open_library(self.path)
+        try:
+            yield self._lib
+        finally:
+            lib, self._lib = self._lib, None
+            lib.close()
+
     def poll(self) -> WatchEvent | None:
         """Sync the file if the .aux or the catalogue changed since the last sync; None if
-        neither did (nothing is read then but the two signals). LaTeX writes the .aux during
+        neither did (nothing is read then but the signals). LaTeX writes the .aux during
         its run, so a changed .aux is read only once it has held still for one poll (the
         first poll reads it at once)."""
-        from papershelf.storage import rows
+        from papershelf.storage.changes import position
 
         aux = self._stat()
         settled = aux == self._aux_seen or self._signals is None
         self._aux_seen = aux
         if not settled:
             return None
-        signals = (aux, rows.data_version(self.lib.cat.conn))
-        if signals == self._signals:
-            return None
-        self._signals = signals
-        if not self.aux.is_file():
-            if self.aux.exists():  # a FIFO, a device, a directory: never waited for, never read
-                raise UsageError(f"{self.aux} is not a regular file (a .aux file is one)")
-            return WatchEvent(waiting=f"Waiting for {self.aux} (run LaTeX once)")
-        return self.sync()
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None  # the catalogue is being replaced: the next poll looks again
+        with self._opened() as lib:
+            signals = (aux, st.st_dev, st.st_ino, position(lib.cat.conn))
+            if signals == self._signals:
+                return None
+            self._signals = signals
+            if not self.aux.is_file():
+                if self.aux.exists():  # a FIFO, a device, a directory: never waited for, never read
+                    raise UsageError(f"{self.aux} is not a regular file (a .aux file is one)")
+                return WatchEvent(waiting=f"Waiting for {self.aux} (run LaTeX once)")
+            return self.sync()
 
     def sync(self) -> WatchEvent:
         """Select what the .aux cites, render what changed, write the file if its bytes change."""
+        with self._opened():
+            return self._sync()
+
+    def _sync(self) -> WatchEvent:
         from papershelf.formats.latex_aux import read_aux
         from papershelf.services.export import select_ids, with_parents, write_output
 
@@ -134,7 +172,7 @@ class BibWatch:
 
     def _render(self, ids: Sequence[int], cited: Sequence[str]) -> tuple[str, dict[str, str], WriteReport]:
         """The @preamble/@string head and each entry's text by key (its alias copies with it),
-        rendering only the entries whose kept text is not at their current revision
+        rendering only the entries the change log names since they were rendered
         (``export_cache.keyed_texts``); the writer's report for all of them."""
         from papershelf.formats.bibtex.writer import WriteReport, render_blocks
         from papershelf.services.export_cache import keyed_texts

@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from papershelf.model.entry import Entry
+from papershelf.model.entry import Entry, Summary
 from papershelf.model.query import Filters, parse_query
 from papershelf.model.tags import normalise_tag
 
@@ -74,15 +74,25 @@ class Library(Door):
         return self.search_hits(query, filters, limit, snippets=False).entries
 
     def search_hits(self, query: str, filters: Filters | None = None, limit: int | None = None, *,
-                    snippets: bool = True) -> SearchResult:
+                    snippets: bool = True) -> SearchResult[Entry]:
         """``search``, with why each entry matched: an extract with the hits marked. A word or
         phrase that is a topic's alias also finds what that topic tags (ranked last)."""
+        return self._search(query, filters, limit, snippets, self.cat.load)
+
+    def search_summaries(self, query: str, filters: Filters | None = None,
+                         limit: int | None = None) -> SearchResult[Summary]:
+        """``search_hits`` as ``search`` shows it: each hit read as a ``Summary`` (key, type,
+        title, people, year, ids, tags, section), not a whole entry."""
+        return self._search(query, filters, limit, True, self.cat.summaries)
+
+    def _search(self, query: str, filters: Filters | None, limit: int | None, snippets: bool,
+                load: Callable[[Sequence[int]], list[_Hit]]) -> SearchResult[_Hit]:
         from papershelf.model.snippets import Snippet
 
         parsed = parse_query(query, _topic_of(self.cat.topic_aliases()))
         merged = self.filters((filters or Filters()).merge(parsed.filters))
         ids = self.cat.search_ids(parsed.fts, merged, limit, literal=parsed.literal)
-        entries = self.cat.load(ids)
+        entries = load(ids)
         found: dict[str, Snippet] = {}
         if snippets and parsed.fts:  # an extract costs ~0.1 ms a column: only for the first ones
             marked = self.cat.search_snippets(parsed.fts, ids[:SNIPPET_ROWS])
@@ -142,15 +152,13 @@ class Library(Door):
         from papershelf.storage import trash
 
         days = trash_days()  # a bad value stops us before anything is written
-        ids = [self.cat.resolve(ref) for ref in refs]
+        for ref in refs:
+            self.cat.resolve(ref)
         self.safeguard("remove")
         with self.cat.transaction():
             removed = self.cat.remove(refs, to_trash=days > 0)
             trash.purge(self.cat.conn, trash_cutoff(days))
-        from papershelf.services.export_cache import forget
-
-        forget(ids)  # a new entry may get a removed one's id: no text of the old one may serve it
-        return removed
+        return removed  # (the change log tells the render cache: storage.changes)
 
     # -- the trash ----------------------------------------------------------------------------
 
@@ -270,11 +278,15 @@ class Library(Door):
 SNIPPET_ROWS = 100  # search results that say why they matched (the rest: the entry alone)
 
 
-@dataclass
-class SearchResult:
-    """What ``Library.search_hits`` found: entries best first, and per key why it matched."""
+_Hit = TypeVar("_Hit", Entry, Summary)
 
-    entries: list[Entry]
+
+@dataclass
+class SearchResult(Generic[_Hit]):
+    """What ``Library.search_hits`` (entries) or ``search_summaries`` (summaries) found, best
+    first, and per key why it matched."""
+
+    entries: list[_Hit]
     snippets: dict[str, Snippet] = field(default_factory=dict)
 
 
@@ -333,26 +345,3 @@ def opened(path: Path, *, create: bool = False, seed: bool = False,
         raise storage_error(exc, path, lib) or exc from None
     finally:
         lib.close()
-
-
-def complete_keys(path: Path, prefix: str) -> list[str]:
-    """Citekeys starting with ``prefix``, for shell completion: read-only, never raises."""
-    return _readonly(path, lambda cat: cat.citekeys(prefix))
-
-
-def complete_tags(path: Path, prefix: str) -> list[str]:
-    """Tags starting with ``prefix``, for shell completion: read-only, never raises."""
-    return _readonly(path, lambda cat: cat.tag_names(prefix))
-
-
-def _readonly(path: Path, fetch: Any) -> list[str]:
-    try:
-        if not path.is_file():
-            return []
-        cat = Catalogue.open_readonly(path)
-        try:
-            return list(fetch(cat))
-        finally:
-            cat.close()
-    except Exception:  # TAB must never print a traceback, nor change the file
-        return []

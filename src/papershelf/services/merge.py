@@ -55,7 +55,6 @@ def plan(lib: Library, keep_ref: str, other_ref: str) -> MergePlan:
 
 def merge(lib: Library, p: MergePlan) -> MergePlan:
     """Do what ``p`` says, if neither entry changed since it was planned (``ConflictError``)."""
-    from papershelf.services.export_cache import forget
     from papershelf.storage import journal
 
     cat = lib.cat
@@ -80,8 +79,7 @@ def merge(lib: Library, p: MergePlan) -> MergePlan:
             cat.set_notes(p.keep.citekey, f"(merged from {p.other.citekey})\n{p.other.notes.strip()}")
         journal.finish(cat.conn, op)
         p.keep = cat.get_id(p.keep.id)
-    forget([p.other.id])
-    return p
+    return p  # the render cache follows the change log: nothing to forget here
 
 
 @dataclass
@@ -121,7 +119,6 @@ def _changed_since(lib: Library, op: Operation) -> list[str]:
 
 def undo(lib: Library, *, force: bool = False, dry_run: bool = False) -> UndoReport:
     """Take back the last import or merge (see the module docstring)."""
-    from papershelf.services.export_cache import forget
     from papershelf.storage import journal
 
     cat = lib.cat
@@ -143,8 +140,7 @@ def undo(lib: Library, *, force: bool = False, dry_run: bool = False) -> UndoRep
     if dry_run:
         return report
     lib.safeguard("undo")
-    touched = _take_back(lib, op)
-    forget(touched)
+    _take_back(lib, op)
     return report
 
 

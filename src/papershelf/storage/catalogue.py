@@ -16,10 +16,10 @@ from typing import Any
 
 from papershelf.errors import CiteKeyError, NotFoundError, QuerySyntaxError, UsageError
 from papershelf.model.citekeys import check_key
-from papershelf.model.entry import Entry, Person
+from papershelf.model.entry import Entry, Person, Summary
 from papershelf.model.query import Filters
 from papershelf.model.tags import normalise_tag
-from papershelf.storage import db, rows
+from papershelf.storage import db, lookup, rows
 from papershelf.storage.entry_state import EntryState, now
 from papershelf.storage.fts import bm25, has_exact, placeholders, reindex
 from papershelf.storage.tagging import TagWrites
@@ -100,6 +100,10 @@ class Catalogue(EntryState, TagWrites):
     def load(self, ids: Sequence[int]) -> list[Entry]:
         """Entries for row ids, in that order."""
         return rows.load(self.conn, ids)
+
+    def summaries(self, ids: Sequence[int]) -> list[Summary]:
+        """What ``list`` and ``search`` show of the entries ``ids`` (``rows.summaries``), in order."""
+        return rows.summaries(self.conn, ids)
 
     def iter_load(self, ids: Sequence[int], chunk: int = 500) -> Iterator[Entry]:
         """Entries for row ids, in that order, loaded ``chunk`` at a time: a caller that handles
@@ -338,10 +342,7 @@ class Catalogue(EntryState, TagWrites):
         return [(r[0], r[1], r[2] or 0) for r in found]
 
     def tag_names(self, prefix: str = "", limit: int = 200) -> list[str]:
-        found = self.conn.execute(
-            "SELECT name FROM tags WHERE name LIKE ? ESCAPE '\\' ORDER BY name LIMIT ?",
-            (_like_prefix(prefix.lower()), limit))
-        return [r[0] for r in found]
+        return lookup.tag_names(self.conn, prefix, limit)
 
     def stats(self) -> Stats:
         q = self.conn.execute
@@ -357,13 +358,7 @@ class Catalogue(EntryState, TagWrites):
 
     def citekeys(self, prefix: str = "", limit: int = 200) -> list[str]:
         """Keys (and aliases: merged-away keys that still cite) starting with ``prefix``."""
-        keys = "SELECT citekey FROM entries WHERE citekey LIKE ?1 ESCAPE '\\'"
-        aliases = "SELECT alias FROM aliases WHERE alias LIKE ?1 ESCAPE '\\'"
-        try:
-            found = self.conn.execute(f"{keys} UNION {aliases} ORDER BY 1 LIMIT ?2", (_like_prefix(prefix), limit))
-        except sqlite3.OperationalError:  # a catalogue older than aliases, opened read-only
-            found = self.conn.execute(f"{keys} ORDER BY 1 LIMIT ?2", (_like_prefix(prefix), limit))
-        return [r[0] for r in found]
+        return lookup.citekeys(self.conn, prefix, limit)
 
     def taken_keys(self) -> set[str]:
         """Every citekey and alias in use, lower-cased (BibTeX compares keys without case)."""
@@ -559,7 +554,3 @@ class Catalogue(EntryState, TagWrites):
                               (new, now(), entry_id))
             reindex(self.conn, [entry_id])  # the key is searchable (the index's ids column)
         return current, new
-
-
-def _like_prefix(prefix: str) -> str:
-    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -22,6 +22,7 @@ from papershelf.errors import (
     SchemaError,
     StorageError,
 )
+from papershelf.storage.lookup import ShelfConnection, connect_readonly
 from papershelf.storage.migrations import MIGRATION_NAMES, MIGRATION_SET, migration_set
 
 MIGRATIONS_TABLE = "_sqlite_migrations"
@@ -31,12 +32,6 @@ AUTO_PREFIX = "before-"  # the label of every automatic backup
 # SQLite's primary result codes (an extended code's low byte).
 SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR = 5, 6, 8, 10
 SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB = 11, 13, 14, 26
-
-
-class ShelfConnection(sqlite3.Connection):
-    """A connection that remembers why it is read-only (``None``: it can write)."""
-
-    readonly_reason: str | None = None
 
 
 def busy_timeout() -> float:
@@ -59,24 +54,6 @@ def connect(path: Path, *, timeout: float | None = None) -> ShelfConnection:
     conn = sqlite3.connect(str(path), isolation_level=None, timeout=wait, factory=ShelfConnection)
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
-    conn.row_factory = sqlite3.Row
-    return conn
-
-
-def connect_readonly(path: Path, *, immutable: bool = False, reason: str | None = None) -> ShelfConnection:
-    """A connection that cannot write: SQLite's ``mode=ro`` plus ``query_only``.
-
-    For shell completion and other lookups that must leave the file exactly as it is: no
-    schema check that writes, no migration, no WAL switch, no backup. ``immutable`` also
-    skips SQLite's locks and ``-shm`` file: for a directory where nothing can be created, and
-    only when no ``-wal`` holds changes the file lacks.
-    """
-    from urllib.request import pathname2url
-
-    uri = f"file:{pathname2url(str(path.resolve()))}?mode=ro" + ("&immutable=1" if immutable else "")
-    conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=2, factory=ShelfConnection)
-    conn.readonly_reason = reason or "it was opened read-only"
-    conn.execute("PRAGMA query_only = ON")
     conn.row_factory = sqlite3.Row
     return conn
 

@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from papershelf.storage.fts import reindex_all
+from papershelf.storage.migrations import change_log_triggers
+
+# The tables of ``storage.render_cache`` (and its first version's): never a catalogue's.
+RENDER_CACHE_TABLES = ("rendered", "texts", "history")
 
 # Tables whose rows belong to an entry, and the orphans among them.
 _ENTRY_CHILDREN = ("people", "entry_tags", "aliases", "dismissed_tags", "entry_bib_blocks", "venue_evidence")
@@ -61,10 +65,22 @@ def check(conn: sqlite3.Connection, known_migrations: tuple[str, ...], applied: 
         needed.add("aliases")
     if "m008_trash" in applied:  # removed entries: no foreign key, nothing in them is an orphan
         needed.add("trash")
+    if "m012_change_log" in applied:
+        needed |= {"meta", "changes"}
     absent = sorted(needed - tables)
     if absent:
         found.append(Finding("schema", f"tables missing: {', '.join(absent)}", len(absent), absent))
         return found
+    if "m012_change_log" in applied:
+        triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        gone = sorted(set(change_log_triggers()) - triggers)
+        if gone:  # the render cache and --watch would miss changes
+            found.append(Finding("schema", f"change-log triggers missing: {', '.join(gone)}",
+                                 len(gone), gone[:_SAMPLE]))
+    foreign = sorted(tables & set(RENDER_CACHE_TABLES))
+    if foreign:
+        found.append(Finding("schema", f"the render cache's tables are in the catalogue ({', '.join(foreign)}): "
+                                       "was rendered.db a link to it?", len(foreign), foreign, True))
     n, sample = _ids(conn, "SELECT id FROM entries WHERE id NOT IN (SELECT rowid FROM entries_fts) ORDER BY id")
     if n:
         found.append(Finding("fts", f"{n} entries have no row in the search index", n, sample, True))
@@ -104,9 +120,10 @@ def check(conn: sqlite3.Connection, known_migrations: tuple[str, ...], applied: 
 class Repairs:
     fts_rows: int = 0  # entries indexed again
     orphans: dict[str, int] = field(default_factory=dict)  # table -> rows deleted
+    dropped: list[str] = field(default_factory=list)  # the render cache's tables, found in the catalogue
 
     def to_dict(self) -> dict[str, Any]:
-        return {"fts_reindexed": self.fts_rows, "orphans_deleted": self.orphans}
+        return {"fts_reindexed": self.fts_rows, "orphans_deleted": self.orphans, "tables_dropped": self.dropped}
 
 
 def repair(conn: sqlite3.Connection) -> Repairs:
@@ -129,6 +146,9 @@ def repair(conn: sqlite3.Connection) -> Repairs:
         cur = conn.execute("DELETE FROM entry_bib_blocks WHERE block_id NOT IN (SELECT id FROM bib_blocks)")
         if cur.rowcount:
             done.orphans["entry_bib_blocks"] = done.orphans.get("entry_bib_blocks", 0) + cur.rowcount
+    for table in sorted(tables & set(RENDER_CACHE_TABLES)):  # written through a linked rendered.db
+        conn.execute(f"DROP TABLE {table}")
+        done.dropped.append(table)
     try:
         done.fts_rows = reindex_all(conn)
     except sqlite3.DatabaseError:  # the index's own pages are damaged: make it afresh

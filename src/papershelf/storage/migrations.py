@@ -112,6 +112,54 @@ _M002_FTS = [
 ]
 
 
+# A change of an entry's own row or of a row that belongs to it (people, tags, aliases, the
+# verbatim source's blocks) appends a ``changes`` row. A child row's update or delete is logged
+# only while its entry exists (the cascade of an entry's removal logs just ``removed``); an insert
+# is logged without that lookup (the foreign key already asks it; it is most of an import's
+# rows, and a row for an entry that is not there costs a reader nothing). Every 1,000th
+# row prunes those 100,000 rows older (``storage.changes.KEEP``); triggers do not recurse.
+_LOG = "INSERT INTO changes(entry_id, kind, token) "
+_M012_CHANGE_LOG = [
+    "CREATE TABLE meta (name TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL)",
+    "INSERT INTO meta(name, value) VALUES ('catalogue_id', lower(hex(randomblob(16))))",
+    """
+    CREATE TABLE changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        entry_id INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('added', 'changed', 'removed')),
+        token BLOB NOT NULL
+    )
+    """,
+    f"CREATE TRIGGER entries_added AFTER INSERT ON entries BEGIN {_LOG}"
+    "VALUES (new.id, 'added', randomblob(8)); END",
+    f"CREATE TRIGGER entries_changed AFTER UPDATE ON entries BEGIN {_LOG}"
+    "SELECT old.id, 'removed', randomblob(8) WHERE old.id != new.id; "
+    f"{_LOG}VALUES (new.id, CASE WHEN old.id = new.id THEN 'changed' ELSE 'added' END, randomblob(8)); END",
+    f"CREATE TRIGGER entries_removed AFTER DELETE ON entries BEGIN {_LOG}"
+    "VALUES (old.id, 'removed', randomblob(8)); END",
+    *(f"CREATE TRIGGER {table}_{when.lower()} AFTER {when} ON {table} BEGIN "
+      + "".join(f"{_LOG}VALUES (new.entry_id, 'changed', randomblob(8)); " if also is None else
+                f"{_LOG}SELECT {row}.entry_id, 'changed', randomblob(8) "
+                f"WHERE EXISTS (SELECT 1 FROM entries WHERE id = {row}.entry_id){also}; " for row, also in rows)
+      + "END"
+      for table in ("people", "entry_tags", "aliases", "entry_bib_blocks")
+      for when, rows in (("INSERT", (("new", None),)),
+                         ("UPDATE", (("new", ""), ("old", " AND old.entry_id != new.entry_id"))),
+                         ("DELETE", (("old", ""),)))),
+    # A tag renamed or a @string/@preamble block rewritten changes every entry that has it.
+    f"CREATE TRIGGER tags_renamed AFTER UPDATE ON tags BEGIN {_LOG}"
+    "SELECT entry_id, 'changed', randomblob(8) FROM entry_tags WHERE tag_id IN (old.id, new.id); END",
+    f"CREATE TRIGGER bib_blocks_changed AFTER UPDATE ON bib_blocks BEGIN {_LOG}"
+    "SELECT entry_id, 'changed', randomblob(8) FROM entry_bib_blocks WHERE block_id IN (old.id, new.id); END",
+    "CREATE TRIGGER changes_pruned AFTER INSERT ON changes WHEN new.seq % 1000 = 0 BEGIN "
+    "DELETE FROM changes WHERE seq <= new.seq - 100000; END",
+]
+
+
+def change_log_triggers() -> list[str]:
+    """The names of the triggers ``m012`` makes (``db check`` reports any that are gone)."""
+    return [sql.split()[2] for sql in _M012_CHANGE_LOG if sql.startswith("CREATE TRIGGER")]
+
 
 def m001_core(db: Database) -> None:
     for sql in _M001_CORE:
@@ -263,11 +311,23 @@ def m010_journal(db: Database) -> None:
     """)
     db.execute("CREATE INDEX journal_items_op ON journal_items(op_id)")
     db.execute("ALTER TABLE trash ADD COLUMN reason TEXT")
+
+
 def m011_source_raw(db: Database) -> None:
     """How each verbatim field not written as one ``{…}`` group was written (JSON: name -> raw
     text, ``month = aug``, ``journal = jair``, ``"Foo"``): ``Entry.source_raw``, so an export
     writes a macro as a macro and a braced month in braces."""
     db.execute("ALTER TABLE entries ADD COLUMN source_raw TEXT NOT NULL DEFAULT '{}'")
+
+
+def m012_change_log(db: Database) -> None:
+    """The change log (``storage.changes``): a random id for the catalogue in ``meta``, and a
+    ``changes`` row (a rising ``seq``, the entry's id, ``added``/``changed``/``removed``, a random
+    ``token``) appended by triggers on every table an entry's text comes from, whatever wrote
+    it (papershelf or a direct ``sqlite3`` edit), in the writer's own transaction. The oldest
+    rows are pruned by a trigger too, so the log stays bounded (``changes.KEEP`` rows)."""
+    for sql in _M012_CHANGE_LOG:
+        db.execute(sql)
 
 
 MIGRATIONS: list[Callable[[Database], None]] = [
@@ -282,6 +342,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m009_venue_evidence,
     m010_journal,
     m011_source_raw,
+    m012_change_log,
 ]
 MIGRATION_NAMES: tuple[str, ...] = tuple(fn.__name__ for fn in MIGRATIONS)
 

@@ -6,10 +6,9 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
-from papershelf.model.entry import Entry, Person
+from papershelf.model.entry import Entry, Person, Summary
 from papershelf.storage.fts import CHUNK, placeholders
 
 # Columns of ``entries`` that map one-to-one onto Entry fields.
@@ -94,17 +93,6 @@ class RawChunk:
     blocks: dict[int, list[tuple[Any, ...]]]  # (id, kind, name, value), in order
     tags: dict[int, list[tuple[Any, ...]]]  # (id, name, source), by name
 
-    def stamp(self, entry_id: int) -> tuple[int, str, str, str]:
-        """(revision, updated, citekey, added) of one entry, as ``stamps`` reads them."""
-        row = self.entries[entry_id]
-        at = self._stamp_at
-        return row[at[0]], row[at[1]], row[at[2]], row[at[3]]
-
-    @cached_property
-    def _stamp_at(self) -> tuple[int, int, int, int]:
-        where = {name: i for i, name in self.reader[0]}
-        return self.reader[3], where["updated"], where["citekey"], where["added"]
-
 
 def _grouped(found: Iterable[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]]]:
     """Rows whose first column is an entry id, grouped by it (whole rows), in the order read."""
@@ -167,15 +155,33 @@ def built(raw: RawChunk, entry_id: int) -> Entry:
     return entry
 
 
-def stamps(cur: sqlite3.Cursor, chunk: Sequence[int]) -> dict[int, tuple[int, str, str, str]]:
-    """(revision, updated, citekey, added) of each entry of ``chunk`` that exists (at most
-    ``CHUNK``): what changes with every write to an entry (its people, tags and aliases
-    included), read without its other columns. ``added`` tells apart a new entry that took the
-    id of a removed one (ids can be reused) even when both are at the same revision."""
-    ids = list(chunk)
-    return {row[0]: row[1:] for row in cur.execute(
-        f"SELECT id, revision, updated, citekey, added FROM entries WHERE id IN ({placeholders(len(ids))})",
-        ids)}
+def summaries(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Summary]:
+    """What ``list`` and ``search`` show of the entries ``ids``, in that order (``Summary``):
+    three queries per chunk of ``CHUNK`` reading only those columns, people and tags in the
+    order ``load`` gives them; no abstract, notes, verbatim source, aliases or blocks."""
+    out: list[Summary] = []
+    cur = conn.cursor()
+    cur.row_factory = None
+    try:
+        for start in range(0, len(ids), CHUNK):
+            chunk = list(ids[start:start + CHUNK])
+            marks = placeholders(len(chunk))
+            found = {row[0]: Summary(row[1], row[2], row[3], row[4], row[5], row[6], row[7], id=row[0])
+                     for row in cur.execute(f"SELECT id, citekey, type, title, year, arxiv_id, doi, section "
+                                            f"FROM entries WHERE id IN ({marks})", chunk)}
+            for entry_id, role, family, given, prefix, suffix in cur.execute(
+                    f"SELECT entry_id, role, family, given, prefix, suffix FROM people "
+                    f"WHERE entry_id IN ({marks}) ORDER BY entry_id, role, position", chunk):
+                one = found[entry_id]
+                (one.authors if role == "author" else one.editors).append(Person(family, given, prefix, suffix))
+            for entry_id, tag in cur.execute(
+                    f"SELECT et.entry_id, t.name FROM entry_tags et JOIN tags t ON t.id = et.tag_id "
+                    f"WHERE et.entry_id IN ({marks}) ORDER BY t.name", chunk):
+                found[entry_id].tags.append(tag)
+            out.extend(found[i] for i in chunk if i in found)
+    finally:
+        cur.close()
+    return out
 
 
 def blocks_of(conn: sqlite3.Connection, ids: Sequence[int], *,

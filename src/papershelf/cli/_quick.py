@@ -1,0 +1,258 @@
+"""TAB answered before Typer loads: completion of citekeys, tags and fixed values.
+
+Every TAB starts a new ``papershelf`` process, and importing Typer is most of its time. When
+``_PAPERSHELF_COMPLETE`` asks for completions (bash, zsh or fish), ``answer`` reads the words
+typed with ``TABLE`` (``_completion_table``: each command's options, which take a value and
+what completes them, and its arguments; generated from the Typer app, see ``build_table``) and
+gives exactly the answers Typer's completion gives, in the same format, reading the catalogue
+read-only (``services.completion``). It is not a second command-line parser: it follows
+Click's own rules for finding the parameter being completed (the last word an option that
+takes a value, else the first argument still open), and anything it does not know for sure (a
+word it cannot place, an option name, a command name, a file, a ``--`` or an ``=``) it leaves
+to Typer by returning. ``tests/cli/test_quick_complete.py`` compares both, parameter by
+parameter, for each shell.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+SHELLS = ("complete_bash", "complete_zsh", "complete_fish")
+
+
+def answer() -> None:
+    """Print the completions and exit 0 (fish's ``is-args``: exit 0 or 1), or return when
+    Typer must answer."""
+    found = completions()
+    if found is None:
+        return
+    values, shell = found
+    out = sys.stdout
+    if shell == "complete_bash":
+        out.write("\n".join(values) + "\n")
+    elif shell == "complete_zsh":
+        out.write(("_arguments '*: :((" + "\n".join(f'"{_zsh_escape(v)}"' for v in values) + "))'")
+                  if values else "_files")
+        out.write("\n")
+    else:
+        action = os.environ.get("_TYPER_COMPLETE_FISH_ACTION", "")
+        if action == "is-args":
+            sys.exit(0 if values else 1)
+        out.write(("\n".join(values) if values and action == "get-args" else "") + "\n")
+    out.flush()
+    sys.exit(0)
+
+
+def _zsh_escape(s: str) -> str:
+    return s.replace('"', '""').replace("'", "''").replace("$", "\\$").replace("`", "\\`").replace(":", r"\\:")
+
+
+def completions() -> tuple[list[str], str] | None:
+    """(the answers, the shell) for the completion the environment asks for; None: Typer's."""
+    shell = os.environ.get("_PAPERSHELF_COMPLETE", "")
+    if shell not in SHELLS:
+        return None
+    keep = ""
+    if shell == "complete_bash":
+        from papershelf.cli._complete import bash_words
+
+        raw, cword_text = os.environ.get("COMP_WORDS", ""), os.environ.get("COMP_CWORD", "")
+        rewritten = bash_words(raw, cword_text)
+        if rewritten is not None:
+            raw, cword_text, keep = rewritten
+        try:
+            cword = int(cword_text)
+        except ValueError:
+            return None
+        words = split_arg_string(raw)
+        args = words[1:cword]
+        incomplete = words[cword] if cword < len(words) else ""
+    else:
+        typed = os.environ.get("_TYPER_COMPLETE_ARGS", "")
+        args = split_arg_string(typed)[1:]
+        incomplete = ""
+        if args and not typed.endswith(" "):
+            incomplete = args.pop()
+    found = _values(args, incomplete)
+    if found is None:
+        return None
+    values = [v for v in found if v.startswith(incomplete)]  # as Typer filters a completion's answers
+    if keep:
+        values = [v[len(keep):] if v.startswith(keep) else v for v in values]
+    return values, shell
+
+
+def split_arg_string(string: str) -> list[str]:
+    """Words as Click's completion splits them: ``shlex`` in POSIX mode, an unfinished quote
+    or escape kept as typed."""
+    import shlex
+
+    lex = shlex.shlex(string, posix=True)
+    lex.whitespace_split = True
+    lex.commenters = ""
+    out: list[str] = []
+    try:
+        out.extend(lex)
+    except ValueError:
+        out.append(lex.token)
+    return out
+
+
+def _values(args: list[str], incomplete: str) -> list[str] | None:
+    """The values completing ``incomplete`` after ``args``, before Typer filters them; None
+    when this is not a completion ``TABLE`` answers for sure."""
+    from papershelf.cli._completion_table import TABLE
+
+    if incomplete[:1] == "-" or "--" in args:
+        return None  # option names (or values after --): Typer's
+    path: tuple[str, ...] = ()
+    node = TABLE[""]
+    root_db: str | None = None
+    later_db: str | None = None  # --db after a command name: it wins (see _params._db_of)
+    positional = 0
+    query = False  # a --query with a value (tag/untag: the first argument is a tag then)
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word[:1] == "-":
+            kind = node["options"].get(word)
+            if kind is None:
+                return None  # an option this command does not have, -abc, --opt=value
+            if kind != "flag":
+                if i + 1 == len(args):
+                    break  # the option whose value is being typed
+                if word == "--db":
+                    if path:
+                        later_db = args[i + 1]
+                    else:
+                        root_db = args[i + 1]
+                elif word == "--query":
+                    query = bool(args[i + 1])
+                i += 1
+        elif "commands" in node:
+            if word not in node["commands"]:
+                return None
+            path = (*path, word)
+            node = TABLE[" ".join(path)]
+        else:
+            positional += 1
+        i += 1
+    if "commands" in node:
+        return None  # a command name: Typer's
+    kind = None
+    if args and args[-1][:1] == "-" and node["options"].get(args[-1], "flag") != "flag":
+        kind = node["options"][args[-1]]  # Click: the last word an option that takes a value
+    else:
+        for nargs, arg_kind in node["args"]:
+            if nargs == -1 or positional == 0:
+                kind = arg_kind
+                break
+            positional -= 1
+    if isinstance(kind, tuple | list):
+        return list(kind)
+    if kind == "key-or-tag":
+        kind = "tag" if query else "key"
+    if kind not in ("key", "tag"):
+        return None
+    db = later_db or root_db or os.environ.get("PAPERSHELF_DB") or None
+    if db is not None and os.path.isdir(db):
+        return None  # Click refuses it as --db: Typer decides what then
+    return _lookup(kind, db, incomplete)
+
+
+def _lookup(kind: str, db: str | None, incomplete: str) -> list[str]:
+    from pathlib import Path
+
+    from papershelf.config import resolve_db
+    from papershelf.services.completion import complete_keys, complete_tags
+
+    try:
+        path = resolve_db(Path(db) if db else None).path
+    except Exception:  # as _params.complete_citekey: TAB never prints a traceback
+        return []
+    return complete_keys(path, incomplete) if kind == "key" else complete_tags(path, incomplete)
+
+
+def build_table() -> dict[str, dict[str, Any]]:
+    """``TABLE`` as the Typer app defines it today (loads every command): per command path
+    (" "-joined, "" for the root) its ``options`` (each option string → "flag", "value", "key",
+    "tag" or the list of fixed values) and its ``args`` ([nargs, kind]) or its ``commands``."""
+    import typer
+    from typer.main import get_command
+
+    from papershelf.cli import app
+
+    table: dict[str, dict[str, Any]] = {}
+
+    def visit(command: Any, path: tuple[str, ...], parent: Any) -> None:
+        ctx = typer.Context(command, info_name=path[-1] if path else "papershelf", parent=parent,
+                            **(command.context_settings or {}))
+        options: dict[str, Any] = {}
+        args: list[list[Any]] = []
+        for param in command.get_params(ctx):
+            kind = _kind(param)
+            if param.param_type_name == "argument":
+                args.append([param.nargs, kind])
+                continue
+            flag = param.is_flag or param.count
+            for name in (*param.opts, *param.secondary_opts):
+                options[name] = "flag" if flag else (kind or "value")
+        node: dict[str, Any] = {"options": options}
+        names = command.list_commands(ctx) if hasattr(command, "list_commands") else None
+        if names is not None:
+            node["commands"] = list(names)
+        else:
+            node["args"] = args
+        table[" ".join(path)] = node
+        for name in names or ():
+            visit(command.get_command(ctx, name), (*path, name), ctx)
+
+    visit(get_command(app), (), None)
+    return table
+
+
+def _kind(param: Any) -> Any:
+    """What completes ``param``: "key", "tag", "key-or-tag" (``tag``/``untag``'s first argument),
+    the list of fixed values, or None (Typer answers)."""
+    from papershelf.cli import _params
+
+    found = param._custom_shell_complete
+    seen: set[int] = set()
+    todo = [found] if found is not None else []
+    while todo:  # Typer wraps the autocompletion function: find ours in the closures
+        fn = todo.pop()
+        if id(fn) in seen or not callable(fn):
+            continue
+        seen.add(id(fn))
+        if hasattr(fn, "__wrapped__"):  # functools.update_wrapper: the function it wraps
+            todo.append(fn.__wrapped__)
+            continue
+        if fn is _params.complete_citekey:
+            return "key"
+        if getattr(fn, "__qualname__", "") == "_complete_first" and fn.__module__ == "papershelf.cli.edit":
+            return "key-or-tag"  # a key; with a --query, a tag
+        if fn is _params.complete_tag:
+            return "tag"
+        if getattr(fn, "__qualname__", "") == "complete_choices.<locals>.complete":
+            return list(fn(""))
+        todo.extend(cell.cell_contents for cell in getattr(fn, "__closure__", None) or ())
+    return None  # Typer's own, or a completion this table does not know: Typer answers
+
+
+def write_table(path: str) -> None:
+    """Write ``_completion_table.py`` (``completions/regenerate.sh`` runs this)."""
+    import pprint
+
+    body = pprint.pformat(build_table(), width=110, compact=True, sort_dicts=False)
+    text = ('"""What each command\'s parameters complete with (generated by ``python -m\n'
+            'papershelf.cli._quick``, from the Typer app; ``_quick`` reads it). Do not edit."""\n\n'
+            "from typing import Any\n\n"
+            f"TABLE: dict[str, dict[str, Any]] = \\\n{body}\n")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+if __name__ == "__main__":
+    write_table(os.path.join(os.path.dirname(os.path.abspath(__file__)), "_completion_table.py"))
