@@ -64,14 +64,20 @@ def need_tool(tool: str) -> str:
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path, monkeypatch):
-    """Point XDG dirs at tmp and clear every PAPERSHELF_* variable."""
+    """Point XDG dirs and the temporary directory at tmp and clear every PAPERSHELF_* variable
+    (text an editor test rescues into the temporary directory stays in the test's own)."""
     import os
+    import tempfile
 
     for name in list(os.environ):
         if name.startswith("PAPERSHELF_"):
             monkeypatch.delenv(name)
     for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
         monkeypatch.setenv(var, str(tmp_path / var.lower()))
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.delenv("EDITOR", raising=False)
     monkeypatch.delenv("VISUAL", raising=False)
