@@ -245,8 +245,11 @@ def zotero(
                                autotag=_autotag(autotag))
     info(f"Zotero database {report.database} (userdata {report.userdata}), library {report.library}")
     _render_notices(report.imported.notices(), verbose=verbose)
+    if report.refreshed:
+        info(f"{len(report.refreshed)} {'would be ' if dry_run else ''}updated from Zotero: "
+             + ", ".join(report.refreshed[:10]) + (" …" if len(report.refreshed) > 10 else ""))
     if report.changed:
-        warn(f"{len(report.changed)} changed in Zotero since the last import, kept as catalogued: "
+        warn(f"{len(report.changed)} changed in Zotero and edited here, kept as catalogued: "
              + ", ".join(report.changed[:10]) + (" …" if len(report.changed) > 10 else ""))
     if report.gone:
         warn(f"{len(report.gone)} no longer in Zotero (kept here): " + ", ".join(report.gone[:10])

@@ -3,9 +3,10 @@ Zotero runs (``formats.zotero.snapshot`` reads a private copy with the WAL repla
 
 Each regular item becomes an entry (``formats.zotero.mapping``) carrying its Zotero address
 (``zotero://select/…/items/KEY``) as a link: a later import finds the entry by it, so nothing
-is added twice, an item changed in Zotero is reported (as ``differs``: the catalogued fields,
-which the user may have edited, are kept), new items are added and items gone from Zotero are
-reported. Attachments are listed per item, found or missing on disk.
+is added twice, new items are added and items gone from Zotero are reported. An item changed
+in Zotero updates its entry (``Library.refresh``) only if the entry was not changed here since
+papershelf last wrote it — the link records the entry's revision then — else it is reported and
+the catalogued entry (the user's edits) is kept. Attachments are listed per item, found or missing on disk.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from papershelf.errors import NotFoundError
 from papershelf.services.import_bibtex import ImportReport, import_entries
 
 if TYPE_CHECKING:
+    from papershelf.model.entry import Entry
     from papershelf.services.library import Library, Progress
 
 ORIGIN_PREFIX = "zotero://select/"
@@ -77,7 +79,8 @@ class ZoteroReport:
     files_found: list[dict[str, str]] = field(default_factory=list)  # key, file
     files_missing: list[dict[str, str]] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)  # already imported, the same
-    changed: list[str] = field(default_factory=list)  # already imported, changed in Zotero: kept as catalogued
+    changed: list[str] = field(default_factory=list)  # changed in Zotero and edited here: kept as catalogued
+    refreshed: list[str] = field(default_factory=list)  # changed in Zotero, untouched here: updated
     gone: list[str] = field(default_factory=list)  # imported before, no longer in Zotero (or in its trash)
     imported: ImportReport = field(default_factory=ImportReport)
 
@@ -86,7 +89,7 @@ class ZoteroReport:
                 "items": self.items, "keys_kept": self.keys_kept, "keys_from": self.keys_from,
                 "collections": self.collections, "tags": self.tags, "notes": self.notes,
                 "files_found": self.files_found, "files_missing": self.files_missing,
-                "unchanged": self.unchanged, "changed": self.changed, "gone": self.gone,
+                "unchanged": self.unchanged, "changed": self.changed, "refreshed": self.refreshed, "gone": self.gone,
                 **self.imported.to_dict()}
 
 
@@ -100,14 +103,14 @@ def list_libraries(path: Path | None) -> tuple[Path, list[dict[str, Any]]]:
         return db, [{"id": lb.id, "kind": lb.kind, "name": lb.name} for lb in libraries(conn)]
 
 
-def _catalogued_origins(lib: Library, label: str) -> dict[str, str]:
+def _catalogued_origins(lib: Library, label: str) -> dict[str, tuple[str, str]]:
     """Zotero address → key of every catalogued entry imported from this Zotero database
     (its link carries ``label``)."""
-    out: dict[str, str] = {}
+    out: dict[str, tuple[str, str]] = {}
     for entry in lib.iter_entries():
         for link in entry.links:
             if link.get("url", "").startswith(ORIGIN_PREFIX) and link.get("label") == label:
-                out[link["url"]] = entry.citekey
+                out[link["url"]] = (entry.citekey, link.get("revision", ""))
     return out
 
 
@@ -118,6 +121,7 @@ def import_zotero(lib: Library, path: Path | None, *, library: str | None = None
     from papershelf.formats.zotero.reader import assign_keys, check_version, pick_library, read_items
     from papershelf.formats.zotero.snapshot import open_snapshot
     from papershelf.model.identity import field_diff
+    from papershelf.storage.rows import BIBLIOGRAPHIC
 
     db, data_dir = locate(path)
     with open_snapshot(db) as conn:
@@ -131,6 +135,7 @@ def import_zotero(lib: Library, path: Path | None, *, library: str | None = None
     known = _catalogued_origins(lib, label)
     seen: set[str] = set()
     new = []
+    refresh: list[tuple[int, Entry, tuple[str, ...]]] = []
     finals: list[tuple[str | None, str | None]] = []  # Zotero's key, the catalogued key when known
     for item in items:
         origin = origin_url(item, group[0] if group else None)
@@ -145,16 +150,26 @@ def import_zotero(lib: Library, path: Path | None, *, library: str | None = None
             row = {"key": item.citekey or item.key, "file": str(att.path) if att.path else att.title}
             (report.files_found if att.exists else report.files_missing).append(row)
         if origin in known:
-            stored = lib.get(known[origin])
+            stored = lib.get(known[origin][0])
             entry.citekey = stored.citekey
             finals.append((item.citekey, stored.citekey))
-            (report.unchanged if not field_diff(stored, entry) else report.changed).append(stored.citekey)
+            if not field_diff(stored, entry):
+                report.unchanged.append(stored.citekey)
+            elif known[origin][1] == str(stored.revision) and stored.id is not None:
+                entry.links = [dict(link, revision=str(stored.revision + 1)) if link.get("url") == origin
+                               else link for link in stored.links]
+                refresh.append((stored.id, entry, (*BIBLIOGRAPHIC, "links", "extra")))
+                report.refreshed.append(stored.citekey)
+            else:
+                report.changed.append(stored.citekey)
             continue
         new.append(entry)
         finals.append((item.citekey, None))
-    report.gone = sorted(key for origin, key in known.items()
+    report.gone = sorted(key for origin, (key, _) in known.items()
                          if origin not in seen and origin.startswith(ORIGIN_PREFIX + (
                              f"groups/{group[0]}/" if group else "library/")))
+    if refresh and not dry_run:
+        lib.refresh(refresh)
     report.imported = import_entries(lib, new, dry_run=dry_run, autotag=autotag, progress=progress,
                                      journal="import zotero")
     added = set(report.imported.added)

@@ -224,3 +224,26 @@ def test_zotero9_native_keys(tmp_path):
                 "munimEchoJEPALatentPredictive2026", "AddonItem"):
         assert lib.get(key)
     assert not any(e.citekey == "zotero-item-948" for e in lib.list_entries())  # in the trash
+
+
+def _retitle(db: Path, key: str, title: str) -> None:
+    conn = sqlite3.connect(db)
+    vid = conn.execute("INSERT INTO itemDataValues (value) VALUES (?)", (title,)).lastrowid
+    conn.execute("UPDATE itemData SET valueID=? WHERE fieldID=1 AND itemID=(SELECT itemID FROM items WHERE key=?)",
+                 (vid, key))
+    conn.commit()
+    conn.close()
+
+
+def test_changed_in_zotero_updates_unless_edited_here(tmp_path, data_dir):
+    lib = _lib(tmp_path)
+    import_zotero(lib, data_dir, autotag=False)
+    _retitle(data_dir / "zotero.sqlite", "AAAA1111", "Kalman filtering, revised")
+    again = import_zotero(lib, data_dir, autotag=False)
+    assert again.refreshed == ["simon:kalman-2021.a"] and lib.get("simon:kalman-2021.a").title == "Kalman filtering, revised"
+    assert import_zotero(lib, data_dir, autotag=False).refreshed == []  # and then nothing more
+    lib.set_notes("simon:kalman-2021.a", "my own words")  # the user edits the entry here
+    _retitle(data_dir / "zotero.sqlite", "AAAA1111", "Kalman filtering, third")
+    third = import_zotero(lib, data_dir, autotag=False)
+    assert third.changed == ["simon:kalman-2021.a"] and third.refreshed == []
+    assert lib.get("simon:kalman-2021.a").title == "Kalman filtering, revised"

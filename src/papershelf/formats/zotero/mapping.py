@@ -219,5 +219,5 @@ def to_entry(item: ZoteroItem, origin: str, label: str = "Zotero") -> Entry:
     entry.tags = _tags(item.tags + ["/".join(path) for path in item.collections])
     notes = [t for t in (note_text(n) for n in item.notes) if t]
     entry.notes = "\n\n".join(notes) or None
-    entry.links = [{"url": origin, "label": label}]
+    entry.links = [{"url": origin, "label": label, "revision": "0"}]  # revision: see services.import_zotero
     return entry
