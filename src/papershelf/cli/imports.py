@@ -266,3 +266,53 @@ def zotero(
          f"({report.keys_kept} keys kept; {len(report.unchanged)} already imported, unchanged); "
          f"{len(report.files_found)} attached file(s) found, {len(report.files_missing)} missing"
          + ("" if dry_run or report.imported.operation is None else "; `papershelf undo` takes it back"))
+
+
+def _records(kind: str, file: Path, dry_run: bool, autotag: bool | None, verbose: bool, as_json: bool) -> None:
+    from papershelf.services.import_records import import_records
+
+    with open_library() as lib:
+        report = import_records(lib, file, kind, dry_run=dry_run, autotag=_autotag(autotag))  # type: ignore[arg-type]
+    _render_notices(report.notices(), verbose=verbose)
+    if as_json:
+        print_json(report.to_dict())
+    verb = "Would import" if dry_run else "Imported"
+    info(f"{verb} {len(report.added)} entr{'y' if len(report.added) == 1 else 'ies'} from {file}; "
+         f"{len(report.duplicates)} already in the catalogue"
+         + ("" if dry_run or report.operation is None else "; `papershelf undo` takes it back"))
+
+
+@import_app.command("csl-json")
+def csl_json(
+    file: Annotated[Path, typer.Argument(help="A CSL-JSON file (an array of records).", show_default=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Report, change nothing.")] = False,
+    autotag: AutotagOpt = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every notice.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import CSL-JSON (from Zotero, Mendeley, pandoc): the record's id (or citation-key) is its key.
+
+    Examples:
+
+      papershelf import csl-json My-Library.json
+      papershelf import csl-json refs.json --dry-run --json
+    """
+    _records("csl-json", file, dry_run, autotag, verbose, as_json)
+
+
+@import_app.command("ris")
+def ris(
+    file: Annotated[Path, typer.Argument(help="A RIS file.", show_default=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Report, change nothing.")] = False,
+    autotag: AutotagOpt = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every notice.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import RIS (from Mendeley, EndNote, Web of Science, Scopus): ID, when present, is the key.
+
+    Examples:
+
+      papershelf import ris savedrecs.ris
+      papershelf import ris export.ris --dry-run --json
+    """
+    _records("ris", file, dry_run, autotag, verbose, as_json)

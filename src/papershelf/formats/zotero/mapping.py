@@ -120,7 +120,30 @@ def note_text(html: str) -> str:
                      for line in text.split("\n")).strip()
 
 
-def _tags(names: list[str]) -> list[str]:
+def extra_lines(text: str) -> tuple[str | None, str | None, dict[str, str], str]:
+    """Zotero's Extra (or a CSL note) read as Better BibTeX reads it: (the ``Citation Key:``,
+    the ``arXiv:`` id without version, the ``tex.field: value`` fields, the other lines)."""
+    key = arxiv = None
+    fields: dict[str, str] = {}
+    rest = []
+    for line in text.splitlines():
+        if KEY_LINE.match(line):
+            key = line.split(":", 1)[1].strip() or None
+            continue
+        m = ARXIV_LINE.match(line)
+        if m:
+            arxiv = re.sub(r"v\d+$", "", m.group(1))
+            continue
+        t = TEX_LINE.match(line)
+        if t and t.group(2):
+            fields[t.group(1).lower()] = t.group(2)
+            continue
+        if line.strip():
+            rest.append(line)
+    return key, arxiv, fields, "\n".join(rest)
+
+
+def tags_of(names: list[str]) -> list[str]:
     out = []
     for name in names:
         try:
@@ -191,22 +214,11 @@ def to_entry(item: ZoteroItem, origin: str, label: str = "Zotero") -> Entry:
     for name, target in EXTRA_FIELDS.items():
         if f.get(name) and target not in extra:
             extra[target] = f.pop(name)
-    kept_extra = []
-    for line in f.pop("extra", "").splitlines():
-        if KEY_LINE.match(line):
-            continue
-        m = ARXIV_LINE.match(line)
-        if m:
-            entry.arxiv_id = re.sub(r"v\d+$", "", m.group(1))
-            continue
-        t = TEX_LINE.match(line)
-        if t and t.group(2):
-            extra[t.group(1).lower()] = t.group(2)
-            continue
-        if line.strip():
-            kept_extra.append(line)
-    if kept_extra:
-        extra["note"] = "\n".join(kept_extra)
+    _, arxiv, fields, rest = extra_lines(f.pop("extra", ""))
+    entry.arxiv_id = arxiv
+    extra.update(fields)
+    if rest:
+        extra["note"] = rest
     if not entry.arxiv_id and (item.type == "preprint" or (entry.url and "arxiv.org" in entry.url)):
         m = ARXIV_URL.search(entry.url or "")
         if m:
@@ -216,7 +228,7 @@ def to_entry(item: ZoteroItem, origin: str, label: str = "Zotero") -> Entry:
     if item.type == "preprint" and entry.arxiv_id:
         extra.pop("eprint", None)
     entry.extra = {k: v for k, v in sorted(extra.items()) if v}
-    entry.tags = _tags(item.tags + ["/".join(path) for path in item.collections])
+    entry.tags = tags_of(item.tags + ["/".join(path) for path in item.collections])
     notes = [t for t in (note_text(n) for n in item.notes) if t]
     entry.notes = "\n\n".join(notes) or None
     entry.links = [{"url": origin, "label": label, "revision": "0"}]  # revision: see services.import_zotero
