@@ -247,3 +247,43 @@ def test_changed_in_zotero_updates_unless_edited_here(tmp_path, data_dir):
     third = import_zotero(lib, data_dir, autotag=False)
     assert third.changed == ["simon:kalman-2021.a"] and third.refreshed == []
     assert lib.get("simon:kalman-2021.a").title == "Kalman filtering, revised"
+
+
+@pytest.mark.parametrize("name", ["better-bibtex.sqlite", "better-bibtex.sqlite.migrated"])
+def test_better_bibtex_citationkey_table(tmp_path, data_dir, name):
+    conn = sqlite3.connect(data_dir / name)  # Better BibTeX 7's table (Zotero 8 renames the file .migrated)
+    conn.execute("CREATE TABLE citationkey (itemID INTEGER PRIMARY KEY, itemKey TEXT, libraryID INTEGER, "
+                 "citationKey TEXT, pinned INTEGER)")
+    conn.execute("INSERT INTO citationkey VALUES (3, 'CCCC3333', 1, 'ho2020:denoising-Diff.v2', 0)")
+    conn.execute("INSERT INTO citationkey VALUES (1, 'AAAA1111', 1, 'bbt-loses-to-native', 1)")
+    conn.commit()
+    conn.close()
+    lib = _lib(tmp_path)
+    report = import_zotero(lib, data_dir, autotag=False)
+    assert lib.get("ho2020:denoising-Diff.v2").title == "Denoising diffusion"
+    assert lib.get("simon:kalman-2021.a")  # the native field first
+    assert report.keys_from == {"citationKey": 1, "better-bibtex": 1, "extra": 1}
+
+
+def test_a_database_written_during_the_copy_is_retried_then_refused(tmp_path, data_dir, monkeypatch):
+    from papershelf.errors import PapershelfError
+    from papershelf.formats.zotero import snapshot
+
+    calls = []
+
+    def moving(paths):
+        calls.append(1)
+        return [(len(calls), 0)] + [None] * (len(paths) - 1)  # a new stamp every time: Zotero keeps writing
+
+    monkeypatch.setattr(snapshot, "_stamp", moving)
+    with pytest.raises(PapershelfError, match="changed while it was being copied, twice"):
+        import_zotero(_lib(tmp_path), data_dir, dry_run=True)
+    assert len(calls) == 4  # two copies, each stamped before and after
+
+
+def test_default_data_directory_is_found_and_named(tmp_path, monkeypatch, run):
+    home = tmp_path / "home"
+    build((home / "Zotero").mkdir(parents=True) or home / "Zotero" / "zotero.sqlite", ITEMS[:1])
+    monkeypatch.setenv("HOME", str(home))
+    out = run("import", "zotero", "--dry-run")
+    assert out.exit_code == 0 and str(home / "Zotero" / "zotero.sqlite") in out.stderr
