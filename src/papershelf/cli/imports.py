@@ -282,37 +282,36 @@ def _records(kind: str, file: Path, dry_run: bool, autotag: bool | None, verbose
          + ("" if dry_run or report.operation is None else "; `papershelf undo` takes it back"))
 
 
-@import_app.command("csl-json")
-def csl_json(
-    file: Annotated[Path, typer.Argument(help="A CSL-JSON file (an array of records).", show_default=False)],
-    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Report, change nothing.")] = False,
-    autotag: AutotagOpt = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every notice.")] = False,
-    as_json: JsonOpt = False,
-) -> None:
-    """Import CSL-JSON (from Zotero, Mendeley, pandoc): the record's id (or citation-key) is its key.
+
+def _records_command(kind: str, doc: str) -> None:
+    """Register ``import KIND FILE``: the same options for every record format."""
+
+    def command(
+        file: Annotated[Path, typer.Argument(help="The file to read.", show_default=False)],
+        dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Report, change nothing.")] = False,
+        autotag: AutotagOpt = None,
+        verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every notice.")] = False,
+        as_json: JsonOpt = False,
+    ) -> None:
+        _records(kind, file, dry_run, autotag, verbose, as_json)
+
+    command.__doc__ = doc
+    import_app.command(kind)(command)
+
+
+_records_command("csl-json", """Import CSL-JSON (from Zotero, Mendeley, pandoc): the record's
+    citation-key (else its id) is its key.
 
     Examples:
 
       papershelf import csl-json My-Library.json
       papershelf import csl-json refs.json --dry-run --json
-    """
-    _records("csl-json", file, dry_run, autotag, verbose, as_json)
-
-
-@import_app.command("ris")
-def ris(
-    file: Annotated[Path, typer.Argument(help="A RIS file.", show_default=False)],
-    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Report, change nothing.")] = False,
-    autotag: AutotagOpt = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every notice.")] = False,
-    as_json: JsonOpt = False,
-) -> None:
-    """Import RIS (from Mendeley, EndNote, Web of Science, Scopus): ID, when present, is the key.
+    """)
+_records_command("ris", """Import RIS (from Mendeley, EndNote, Web of Science, Scopus): ID, when present,
+    is the key.
 
     Examples:
 
       papershelf import ris savedrecs.ris
       papershelf import ris export.ris --dry-run --json
-    """
-    _records("ris", file, dry_run, autotag, verbose, as_json)
+    """)

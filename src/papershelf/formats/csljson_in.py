@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,22 @@ FROM_CSL.update({"article-journal": "article", "article-magazine": "article", "a
 class Read:
     entries: list[Entry] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, records: list[Any], to_entry: Callable[[dict[str, Any]], Entry]) -> Read:
+        """Each record (a dict) as an entry; one that is no dict or gives no title is a problem."""
+        out = cls()
+        for n, record in enumerate(records, 1):
+            if not isinstance(record, dict):
+                out.problems.append(f"record {n}: not an object")
+                continue
+            entry = to_entry(record)
+            if not entry.title:
+                out.problems.append(f"record {n}" + (f" ({record['id']})" if record.get("id") else "")
+                                    + ": no title, skipped")
+                continue
+            out.entries.append(entry)
+        return out
 
 
 def _text(value: Any) -> str | None:
@@ -128,15 +145,4 @@ def read_csljson(text: str) -> Read:
         data = json.loads(text)
     except ValueError as exc:
         raise PapershelfError(f"not CSL-JSON: {exc}") from None
-    records = data if isinstance(data, list) else [data]
-    out = Read()
-    for n, record in enumerate(records, 1):
-        if not isinstance(record, dict):
-            out.problems.append(f"record {n}: not an object")
-            continue
-        entry = to_entry(record)
-        if not entry.title:
-            out.problems.append(f"record {n} ({record.get('id', '?')}): no title, skipped")
-            continue
-        out.entries.append(entry)
-    return out
+    return Read.of(data if isinstance(data, list) else [data], to_entry)

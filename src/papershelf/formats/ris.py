@@ -99,11 +99,4 @@ def read_ris(text: str) -> Read:
         records = rispy.loads(text.lstrip("\ufeff"), skip_unknown_tags=True, enforce_list_tags=False)
     except (OSError, ValueError, KeyError, IndexError) as exc:
         raise PapershelfError(f"not a RIS file: {exc}") from None
-    out = Read()
-    for n, rec in enumerate(records, 1):
-        entry = to_entry(rec)
-        if not entry.title:
-            out.problems.append(f"record {n}: no title, skipped")
-            continue
-        out.entries.append(entry)
-    return out
+    return Read.of(records, to_entry)
