@@ -111,7 +111,7 @@ def test_old_schema_refused(tmp_path):
         import_zotero(_lib(tmp_path), tmp_path / "zotero.sqlite")
 
 
-@pytest.mark.parametrize("userdata", [120, 123, 124, 125, 126])
+@pytest.mark.parametrize("userdata", [120, 123, 124, 125, 126, 129])
 def test_schemas_6_to_10(tmp_path, userdata):
     build(tmp_path / "zotero.sqlite", ITEMS, userdata=userdata)
     assert import_zotero(_lib(tmp_path), tmp_path / "zotero.sqlite", dry_run=True).userdata == userdata
