@@ -287,3 +287,11 @@ def test_default_data_directory_is_found_and_named(tmp_path, monkeypatch, run):
     monkeypatch.setenv("HOME", str(home))
     out = run("import", "zotero", "--dry-run")
     assert out.exit_code == 0 and str(home / "Zotero" / "zotero.sqlite") in out.stderr
+
+
+def test_extra_lines_as_better_bibtex_reads_them():
+    from papershelf.formats.zotero.mapping import extra_lines
+
+    assert extra_lines("Citation Key: a:b-c.d\narXiv: 2101.00001v3\ntex.note= {raw}\nbiblatex.pubstate: forthcoming\n"
+                       "PMID: 123") == ("a:b-c.d", "2101.00001", {"note": "{raw}", "pubstate": "forthcoming"}, "PMID: 123")
+    assert extra_lines("bibtex: old-pin")[0] == "old-pin"

@@ -17,7 +17,7 @@ import re
 from html.parser import HTMLParser
 
 from papershelf.errors import UsageError
-from papershelf.formats.zotero.reader import ZoteroItem
+from papershelf.formats.zotero.reader import EXTRA_KEY, ZoteroItem
 from papershelf.model.entry import Entry, Person
 from papershelf.model.tags import normalise_tag
 
@@ -43,8 +43,7 @@ NAME_ROLES = {"translator": "translator", "bookAuthor": "bookauthor", "seriesEdi
 AUTHOR_ROLES = ("author", "programmer", "presenter", "inventor", "artist", "podcaster", "creator",
                 "interviewee", "cartographer", "director", "composer", "sponsor")
 ARXIV_LINE = re.compile(r"^\s*arxiv\s*:\s*(\S+)\s*$", re.I)
-TEX_LINE = re.compile(r"^\s*tex\.([A-Za-z][\w-]*)\s*:\s*(.*?)\s*$")
-KEY_LINE = re.compile(r"^\s*citation\s+key\s*:", re.I)
+TEX_LINE = re.compile(r"^\s*(?:tex|biblatex|bibtex)\.([A-Za-z][\w-]*)\s*[:=]\s*(.*?)\s*$")  # "=": raw, as BBT has it
 ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s?#]+?)(?:v\d+)?(?:\.pdf)?$", re.I)
 
 
@@ -127,8 +126,9 @@ def extra_lines(text: str) -> tuple[str | None, str | None, dict[str, str], str]
     fields: dict[str, str] = {}
     rest = []
     for line in text.splitlines():
-        if KEY_LINE.match(line):
-            key = line.split(":", 1)[1].strip() or None
+        k = EXTRA_KEY.match(line)
+        if k:
+            key = k.group(1)
             continue
         m = ARXIV_LINE.match(line)
         if m:

@@ -190,7 +190,8 @@ def read_items(conn: sqlite3.Connection, library_id: int, *, data_dir: Path | No
     return list(items.values())
 
 
-EXTRA_KEY = re.compile(r"^\s*citation\s+key\s*:\s*(\S+)\s*$", re.I | re.M)
+# A key pinned in Extra: "Citation Key: KEY" (BBT 6, Zotero 7), "bibtex: KEY" (older BBT)
+EXTRA_KEY = re.compile(r"^\s*(?:citation\s+key|bibtex)\s*:\s*(\S+)\s*$", re.I | re.M)
 
 
 def bbt_keys(bbt: Path) -> dict[tuple[int, str], str]:
