@@ -214,3 +214,121 @@ def markdown(
          f"catalogue, {len(report.problems)} not understood (listed above)")
     if report.network_error and online:
         raise fail("arXiv could not be reached", code=ExitCode.NETWORK)
+
+
+@import_app.command("zotero")
+def zotero(
+    path: Annotated[Path | None, typer.Argument(
+        help="A Zotero data directory or its zotero.sqlite (default: ~/Zotero, or the data "
+             "directory Zotero's profile names).", show_default=False)] = None,
+    library: Annotated[str | None, typer.Option(
+        "--library", help="A group library, by name or id (default: the user's library).")] = None,
+    list_libraries: Annotated[bool, typer.Option("--list-libraries", help="List the libraries and stop.")] = False,
+    include_trash: Annotated[bool, typer.Option("--include-trash", help="Import items in Zotero's trash too.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Report, change nothing.")] = False,
+    autotag: AutotagOpt = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every notice and every missing file.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import a Zotero library, its citation keys intact, even while Zotero runs.
+
+    The database is copied (with its write-ahead log) and the copy is read: Zotero's own files
+    are never written or locked. Keys: Zotero's citationKey field, else Better BibTeX's
+    database, else a `Citation Key:` line in Extra, else papershelf's pattern. Collections
+    become tags (`thesis/chapter-2`), notes become notes, attachments are listed (found or
+    missing). Importing again adds only new items; items changed in Zotero or gone from it are
+    reported, and what is catalogued is kept.
+
+    Examples:
+
+      papershelf import zotero
+      papershelf import zotero ~/Zotero --dry-run
+      papershelf import zotero ~/Zotero/zotero.sqlite --library "Lab group"
+      papershelf import zotero --list-libraries
+      papershelf import zotero ~/Zotero --json
+    """
+    from papershelf.services.import_zotero import import_zotero
+    from papershelf.services.import_zotero import list_libraries as libraries
+
+    if list_libraries:
+        db, libs = libraries(path)
+        if as_json:
+            print_json({"database": str(db), "libraries": libs})
+        else:
+            sys.stdout.write("".join(f"{lb['id']}\t{lb['kind']}\t{lb['name']}\n" for lb in libs))
+        return
+    with open_library() as lib:
+        report = import_zotero(lib, path, library=library, include_trash=include_trash, dry_run=dry_run,
+                               autotag=_autotag(autotag))
+    info(f"Zotero database {report.database} (userdata {report.userdata}), library {report.library}")
+    _render_notices(report.imported.notices(), verbose=verbose)
+    if report.refreshed:
+        info(f"{len(report.refreshed)} {'would be ' if dry_run else ''}updated from Zotero: "
+             + ", ".join(report.refreshed[:10]) + (" …" if len(report.refreshed) > 10 else ""))
+    if report.changed:
+        warn(f"{len(report.changed)} changed in Zotero and edited here, kept as catalogued: "
+             + ", ".join(report.changed[:10]) + (" …" if len(report.changed) > 10 else ""))
+    if report.gone:
+        warn(f"{len(report.gone)} no longer in Zotero (kept here): " + ", ".join(report.gone[:10])
+             + (" …" if len(report.gone) > 10 else ""))
+    if report.files_missing:
+        warn(f"{len(report.files_missing)} attached file(s) not on disk"
+             + (": " + "; ".join(f"{m['key']}: {m['file']}" for m in report.files_missing) if verbose else
+                " (--verbose lists them)"))
+    if as_json:
+        print_json(report.to_dict())
+    verb = "Would import" if dry_run else "Imported"
+    added = len(report.imported.added)
+    info(f"{verb} {added} entr{'y' if added == 1 else 'ies'} of {report.items} Zotero item(s) "
+         f"({report.keys_kept} keys kept; {len(report.unchanged)} already imported, unchanged); "
+         f"{len(report.files_found)} attached file(s) found, {len(report.files_missing)} missing"
+         + ("" if dry_run or report.imported.operation is None else "; `papershelf undo` takes it back"))
+
+
+def _records(kind: str, file: Path, dry_run: bool, autotag: bool | None, verbose: bool, as_json: bool) -> None:
+    from papershelf.services.import_records import import_records
+
+    with open_library() as lib:
+        report = import_records(lib, file, kind, dry_run=dry_run, autotag=_autotag(autotag))  # type: ignore[arg-type]
+    _render_notices(report.notices(), verbose=verbose)
+    if as_json:
+        print_json(report.to_dict())
+    verb = "Would import" if dry_run else "Imported"
+    info(f"{verb} {len(report.added)} entr{'y' if len(report.added) == 1 else 'ies'} from {file}; "
+         f"{len(report.duplicates)} already in the catalogue"
+         + ("" if dry_run or report.operation is None else "; `papershelf undo` takes it back"))
+
+
+
+def _records_command(kind: str, doc: str) -> None:
+    """Register ``import KIND FILE``: the same options for every record format."""
+
+    def command(
+        file: Annotated[Path, typer.Argument(help="The file to read.", show_default=False)],
+        dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Report, change nothing.")] = False,
+        autotag: AutotagOpt = None,
+        verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every notice.")] = False,
+        as_json: JsonOpt = False,
+    ) -> None:
+        _records(kind, file, dry_run, autotag, verbose, as_json)
+
+    command.__doc__ = doc
+    import_app.command(kind)(command)
+
+
+_records_command("csl-json", """Import CSL-JSON (from Zotero, Mendeley, pandoc): the record's
+    citation-key (else its id) is its key.
+
+    Examples:
+
+      papershelf import csl-json My-Library.json
+      papershelf import csl-json refs.json --dry-run --json
+    """)
+_records_command("ris", """Import RIS (from Mendeley, EndNote, Web of Science, Scopus): ID, when present,
+    is the key.
+
+    Examples:
+
+      papershelf import ris savedrecs.ris
+      papershelf import ris export.ris --dry-run --json
+    """)
