@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from papershelf.cli._context import open_library
-from papershelf.cli._output import console, info, print_json
+from papershelf.cli._output import console, info, out_line, print_json
 
 if TYPE_CHECKING:
     from papershelf.model.entry import Entry
@@ -153,9 +153,18 @@ def show(key: KeyArg, as_json: JsonOpt = False) -> None:
     """
     with open_library() as lib:
         entry = lib.get(key)
+        attached = [(f, lib.file_path(f)) for f in lib.files_of(entry.citekey)]
     if as_json:
-        print_json(entry.to_dict())
+        data = entry.to_dict()
+        if attached:
+            data["files"] = [{**f.to_dict(), "path": str(p)} for f, p in attached]
+        print_json(data)
         return
     from papershelf.cli.render import entry_detail
 
     console().print(entry_detail(entry))
+    for f, p in attached:  # after the entry's own fields: what is attached, and where
+        pages = "? pages" if f.pages is None else f"{f.pages} p."
+        state = "" if f.status in ("ok", "") else f", {f.status}"
+        gone = "" if p.is_file() else " (missing)"
+        out_line(f"file: {p}{gone} ({pages}, {f.size:,} bytes{state})")

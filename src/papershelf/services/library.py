@@ -23,6 +23,8 @@ from papershelf.storage.catalogue import Catalogue, Stats
 
 if TYPE_CHECKING:
     from papershelf.model.snippets import Snippet
+    from papershelf.services.attachments import Attached
+    from papershelf.storage.files import AttachedFile
     from papershelf.storage.trash import Trashed
 
 
@@ -237,6 +239,36 @@ class Library(Door):
 
         entry = self.get(ref)
         return entry, link_of(entry)
+
+    # -- attached files (services.attachments) ------------------------------------------------
+
+    def attach(self, ref: str, paths: Sequence[Path], *, link: bool = False) -> list[Attached]:
+        from papershelf.services.attachments import attach
+
+        return attach(self, ref, list(paths), link=link)
+
+    def detach(self, ref: str, which: str | None = None) -> tuple[str, list[AttachedFile]]:
+        from papershelf.services.attachments import detach
+
+        return detach(self, ref, which)
+
+    def files_of(self, ref: str) -> list[AttachedFile]:
+        """The files attached to ``ref``, in the order they were attached."""
+        from papershelf.storage import files
+
+        entry_id = self.cat.resolve(ref)
+        return files.of_entries(self.cat.conn, [entry_id]).get(entry_id, [])
+
+    def file_path(self, f: AttachedFile) -> Path:
+        from papershelf.services.attachments import location
+
+        return location(self, f)
+
+    def pdf_of(self, ref: str) -> tuple[str, Path | None]:
+        """The key and the first attached PDF of ``ref`` that is on disk (None when none is)."""
+        from papershelf.services.attachments import pdf_of
+
+        return pdf_of(self, ref)
 
     def close_tags(self, name: str) -> list[str]:
         """Tags of the catalogue whose name is close to ``name`` (for "did you mean")."""

@@ -290,6 +290,28 @@ def m012_change_log(db: Database) -> None:
         db.execute(sql)
 
 
+def m013_files(db: Database) -> None:
+    """Files attached to entries (``storage.files``): where each is (a name in the catalogue's
+    files folder, or the path of a linked file), its original name, size, pages, sha256 and what
+    text extraction found. A child of ``entries``, so the trash keeps the rows with the entry."""
+    db.execute("""
+        CREATE TABLE files (
+            id INTEGER PRIMARY KEY,
+            entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            original TEXT NOT NULL DEFAULT '',
+            linked INTEGER NOT NULL DEFAULT 0,
+            size INTEGER NOT NULL,
+            pages INTEGER,
+            sha256 TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT '',
+            added TEXT NOT NULL,
+            UNIQUE (entry_id, sha256)
+        )
+    """)
+    db.execute("CREATE INDEX files_name ON files(name)")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_core,
     m002_fts,
@@ -301,6 +323,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m008_trash,
     m009_venue_evidence,
     m012_change_log,
+    m013_files,
 ]
 MIGRATION_NAMES: tuple[str, ...] = tuple(fn.__name__ for fn in MIGRATIONS)
 

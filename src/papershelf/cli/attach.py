@@ -1,0 +1,68 @@
+"""``attach`` / ``detach``: PDFs kept with their entries.
+
+    papershelf attach hu2022lora ~/Downloads/2106.09685.pdf
+    papershelf attach hu2022lora paper.pdf --link     (record it where it is, no copy)
+    papershelf detach hu2022lora                      (every file of the entry)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from papershelf.cli._context import open_library
+from papershelf.cli._output import info, out_line, plural, warn
+from papershelf.cli._params import KeyArg
+
+
+def attach(
+    key: KeyArg,
+    files: Annotated[list[Path], typer.Argument(help="PDF files to attach.", dir_okay=False)],
+    link: Annotated[bool, typer.Option("--link", help="Keep the file where it is (record its path) "
+                                                      "instead of copying it into papershelf's files folder.")] = False,
+) -> None:
+    """Attach PDF files to an entry: copied beside the catalogue under a stable name, with their
+    size, page count and sha256. A file that is not a PDF (a Git LFS pointer, an HTML page) is
+    refused; an encrypted or image-only PDF is attached and said so.
+
+    Examples:
+
+      papershelf attach hu2022lora ~/Downloads/2106.09685v2.pdf
+
+      papershelf attach hu2022lora lora.pdf lora-supplement.pdf
+
+      papershelf attach hu2022lora ~/papers/lora.pdf --link
+    """
+    with open_library() as lib:
+        done = lib.attach(key, files, link=link)
+    for a in done:
+        pages = "? pages" if a.file.pages is None else plural(a.file.pages, "page")
+        out_line(f"{a.key}: attached {a.file.original} ({pages}, {a.file.size:,} bytes)")
+        if a.note:
+            warn(f"{a.file.original}: {a.note}")
+
+
+def detach(
+    key: KeyArg,
+    file: Annotated[str | None, typer.Argument(help="The file to detach (its name as `show` lists it); "
+                                                    "default: every file of the entry.")] = None,
+) -> None:
+    """Detach files from an entry; a copied file no other entry holds is deleted.
+
+    Examples:
+
+      papershelf detach hu2022lora
+
+      papershelf detach hu2022lora lora-supplement.pdf
+    """
+    with open_library() as lib:
+        key, gone = lib.detach(key, file)
+    for f in gone:
+        out_line(f"{key}: detached {f.original or f.name}")
+    info(f"{plural(len(gone), 'file')} detached")
+
+
+def print_path(path: Path) -> None:
+    out_line(str(path))

@@ -1,0 +1,167 @@
+"""Attach files to entries and detach them (``papershelf attach`` / ``detach``).
+
+A file is checked first (it must start with ``%PDF-``: a Git LFS pointer or an HTML error page
+saved as ``.pdf`` is refused), read in a capped child process (``pdf_worker.probe``: page count,
+and whether it is encrypted or has no text layer), then copied into the catalogue's files folder
+(``<catalogue>.files/<sha256>.pdf``: a stable name, the same for the same bytes) by a temporary
+name, fsync and rename, and only then recorded, in one transaction; a failed transaction
+removes the copy it made. ``--link`` records the file where it is instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from papershelf.errors import NotFoundError, UsageError
+
+if TYPE_CHECKING:
+    from papershelf.services.library import Library
+    from papershelf.storage.files import AttachedFile
+
+_CHUNK = 1 << 20
+
+
+@dataclass
+class Attached:
+    key: str
+    file: AttachedFile
+    note: str  # what extraction found, when it is not plain "ok"
+
+
+def files_dir(lib: Library) -> Path:
+    """Where attached (copied) files live: a folder beside the catalogue."""
+    return lib.path.parent / f"{lib.path.name}.files"
+
+
+def location(lib: Library, f: AttachedFile) -> Path:
+    return Path(f.name) if f.linked else files_dir(lib) / f.name
+
+
+def not_a_pdf(path: Path) -> str | None:
+    """Why ``path`` is not a PDF (by its first bytes), or None when it is one."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1024)
+    except OSError as exc:
+        return f"cannot read {path}: {exc.strerror or exc}"
+    if head.startswith(b"version https://git-lfs"):
+        return f"{path} is a Git LFS pointer, not the PDF (run `git lfs pull` first)"
+    if b"%PDF-" in head:
+        return None
+    lowered = head.lstrip().lower()
+    if lowered.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<")):
+        return f"{path} is an HTML page, not a PDF (a login or error page saved as a file?)"
+    if not head:
+        return f"{path} is empty"
+    return f"{path} is not a PDF (it does not start with %PDF-)"
+
+
+def sha256_of(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _copy_in(source: Path, target: Path) -> bool:
+    """Copy ``source`` to ``target`` by a temporary name, fsync, rename; False if it was there."""
+    if target.exists():
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with source.open("rb") as src, tmp.open("wb") as dst:
+            while chunk := src.read(_CHUNK):
+                dst.write(chunk)
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return True
+
+
+def attach(lib: Library, ref: str, paths: list[Path], *, link: bool = False) -> list[Attached]:
+    """Attach ``paths`` to the entry ``ref`` (all or none)."""
+    from papershelf.services.pdf_worker import probe
+    from papershelf.storage import files
+    from papershelf.storage.entry_state import now
+
+    entry_id = lib.cat.resolve(ref)
+    key = lib.cat.keys_of([entry_id])[entry_id]
+    checked = []
+    for path in paths:
+        path = path.expanduser()
+        if not path.is_file():
+            raise NotFoundError(f"no file {path}")
+        why = not_a_pdf(path)
+        if why:
+            raise UsageError(why)
+        sha, size = sha256_of(path)
+        checked.append((path, sha, size, probe(str(path))))
+    known = {f.sha256 for f in files.of_entries(lib.cat.conn, [entry_id]).get(entry_id, [])}
+    made: list[Path] = []
+    out: list[Attached] = []
+    try:
+        with lib.cat.transaction():
+            for path, sha, size, text in checked:
+                if sha in known:
+                    raise UsageError(f"{path} is already attached to {key}")
+                known.add(sha)
+                name = str(path.resolve()) if link else f"{sha}.pdf"
+                if not link and _copy_in(path, files_dir(lib) / name):
+                    made.append(files_dir(lib) / name)
+                row = files.insert(lib.cat.conn, entry_id, name=name, original=path.name, linked=link, size=size,
+                                   pages=text.pages, sha256=sha, status=text.status, added=now())
+                f = next(x for x in files.of_entries(lib.cat.conn, [entry_id])[entry_id] if x.id == row)
+                out.append(Attached(key, f, text.message))
+    except BaseException:
+        for p in made:
+            p.unlink(missing_ok=True)
+        raise
+    return out
+
+
+def detach(lib: Library, ref: str, which: str | None = None) -> tuple[str, list[AttachedFile]]:
+    """Detach the file ``which`` (its stored name, original name or path) or, when None, every
+    file of ``ref``; a copied file no entry (or trashed entry) names any more is deleted."""
+    from papershelf.storage import files
+
+    entry_id = lib.cat.resolve(ref)
+    key = lib.cat.keys_of([entry_id])[entry_id]
+    have = files.of_entries(lib.cat.conn, [entry_id]).get(entry_id, [])
+    if not have:
+        raise NotFoundError(f"{key} has no attached file")
+    if which is not None:
+        wanted = [f for f in have if which in (f.name, f.original, str(location(lib, f)), f.sha256)
+                  or (len(which) >= 8 and f.sha256.startswith(which))]
+        if not wanted:
+            raise NotFoundError(f"{key} has no attached file {which!r}",
+                                hint="`papershelf show " + key + "` lists its files")
+        have = wanted
+    with lib.cat.transaction():
+        files.delete(lib.cat.conn, [f.id for f in have])
+    for f in have:
+        if not f.linked and not files.name_in_use(lib.cat.conn, f.name):
+            location(lib, f).unlink(missing_ok=True)
+    return key, have
+
+
+def pdf_of(lib: Library, ref: str) -> tuple[str, Path | None]:
+    """The key and the first attached PDF of ``ref`` that is on disk (None when none is)."""
+    from papershelf.storage import files
+
+    entry_id = lib.cat.resolve(ref)
+    key = lib.cat.keys_of([entry_id])[entry_id]
+    for f in files.of_entries(lib.cat.conn, [entry_id]).get(entry_id, []):
+        p = location(lib, f)
+        if p.is_file():
+            return key, p
+    return key, None
