@@ -78,6 +78,9 @@ class Filters:
             raise QuerySyntaxError(f"too many tag and type filters ({len(self.tags) + len(self.types)}): "
                                    f"at most {MAX_TERMS}")
 
+    def is_empty(self) -> bool:
+        return not self.tags and not self.types and self.year_min is None and self.year_max is None
+
     def merge(self, other: Filters) -> Filters:
         lo = [y for y in (self.year_min, other.year_min) if y is not None]
         hi = [y for y in (self.year_max, other.year_max) if y is not None]
@@ -106,6 +109,22 @@ def parse_years(text: str) -> tuple[int | None, int | None]:
     if lo is not None and hi is not None and lo > hi:
         raise QuerySyntaxError(f"bad year range {text!r}: {lo} is after {hi}")
     return lo, hi
+
+
+FULLTEXT_PREFIXES = ("fulltext:", "pdf:")
+
+
+def fulltext_only(query: str) -> str | None:
+    """The rest of a query that asks for the attached PDFs' text only (``fulltext:low-rank
+    adaptation``, ``pdf:蒸餾``), else None (a plain query searches metadata, then full text)."""
+    stripped = query.strip()
+    for prefix in FULLTEXT_PREFIXES:
+        if stripped[:len(prefix)].lower() == prefix:
+            rest = stripped[len(prefix):].strip()
+            if not rest:
+                raise QuerySyntaxError(f"nothing to search for after {prefix}")
+            return rest
+    return None
 
 
 def _quote(text: str) -> str:

@@ -91,7 +91,7 @@ def _copy_in(source: Path, target: Path) -> bool:
 def attach(lib: Library, ref: str, paths: list[Path], *, link: bool = False) -> list[Attached]:
     """Attach ``paths`` to the entry ``ref`` (all or none)."""
     from papershelf.services.pdf_worker import probe
-    from papershelf.storage import files
+    from papershelf.storage import files, fulltext
     from papershelf.storage.entry_state import now
 
     entry_id = lib.cat.resolve(ref)
@@ -118,6 +118,8 @@ def attach(lib: Library, ref: str, paths: list[Path], *, link: bool = False) -> 
                 name = str(path.resolve()) if link else f"{sha}.pdf"
                 if not link and _copy_in(path, files_dir(lib) / name):
                     made.append(files_dir(lib) / name)
+                if text.texts and not fulltext.indexed(lib.cat.conn, sha):
+                    fulltext.put(lib.cat.conn, sha, text.texts)
                 row = files.insert(lib.cat.conn, entry_id, name=name, original=path.name, linked=link, size=size,
                                    pages=text.pages, sha256=sha, status=text.status, added=now())
                 f = next(x for x in files.of_entries(lib.cat.conn, [entry_id])[entry_id] if x.id == row)
@@ -131,8 +133,9 @@ def attach(lib: Library, ref: str, paths: list[Path], *, link: bool = False) -> 
 
 def detach(lib: Library, ref: str, which: str | None = None) -> tuple[str, list[AttachedFile]]:
     """Detach the file ``which`` (its stored name, original name or path) or, when None, every
-    file of ``ref``; a copied file no entry (or trashed entry) names any more is deleted."""
-    from papershelf.storage import files
+    file of ``ref``; a copied file no entry (or trashed entry) names any more is deleted, and
+    its pages leave the full-text index."""
+    from papershelf.storage import files, fulltext
 
     entry_id = lib.cat.resolve(ref)
     key = lib.cat.keys_of([entry_id])[entry_id]
@@ -148,6 +151,7 @@ def detach(lib: Library, ref: str, which: str | None = None) -> tuple[str, list[
         have = wanted
     with lib.cat.transaction():
         files.delete(lib.cat.conn, [f.id for f in have])
+        fulltext.prune(lib.cat.conn)
     for f in have:
         if not f.linked and not files.name_in_use(lib.cat.conn, f.name):
             location(lib, f).unlink(missing_ok=True)

@@ -293,7 +293,8 @@ def m012_change_log(db: Database) -> None:
 def m013_files(db: Database) -> None:
     """Files attached to entries (``storage.files``): where each is (a name in the catalogue's
     files folder, or the path of a linked file), its original name, size, pages, sha256 and what
-    text extraction found. A child of ``entries``, so the trash keeps the rows with the entry."""
+    text extraction found. A child of ``entries``, so the trash keeps the rows with the entry.
+    And ``pdf_pages`` (``storage.fulltext``): the text of each page, by sha256, in FTS5."""
     db.execute("""
         CREATE TABLE files (
             id INTEGER PRIMARY KEY,
@@ -310,6 +311,10 @@ def m013_files(db: Database) -> None:
         )
     """)
     db.execute("CREATE INDEX files_name ON files(name)")
+    db.execute("CREATE INDEX files_sha256 ON files(sha256)")
+    from papershelf.storage.fulltext import TABLE_SQL
+
+    db.execute(TABLE_SQL)
 
 
 MIGRATIONS: list[Callable[[Database], None]] = [
