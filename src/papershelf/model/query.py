@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 
 from papershelf.errors import QuerySyntaxError
 from papershelf.model.tags import tag_form
-from papershelf.model.text import has_cjk, split_cjk
+from papershelf.model.text import has_cjk, script_variants, split_cjk
 
 FTS_FIELDS = {"title": "title", "author": "authors", "authors": "authors",
               "abstract": "abstract", "note": "notes", "notes": "notes", "section": "section"}
@@ -132,6 +132,14 @@ def _quote(text: str) -> str:
 
 
 def _term(text: str, prefix: bool) -> str:
+    """One word or phrase as FTS5 wants it; Chinese in either script as the OR of its forms."""
+    forms = script_variants(text)
+    if len(forms) > 1:
+        return "(" + " OR ".join(_one_term(f, prefix) for f in forms) + ")"
+    return _one_term(text, prefix)
+
+
+def _one_term(text: str, prefix: bool) -> str:
     spaced = " ".join(split_cjk(text).split())
     if not spaced.strip():
         raise QuerySyntaxError("empty phrase in query")

@@ -355,11 +355,15 @@ def _topic_of(aliases: dict[str, str]) -> Callable[[str], str | None] | None:
     if not aliases:
         return None
     from papershelf.model.tags import tag_form
+    from papershelf.model.text import script_variants
 
     def topic_of(text: str) -> str | None:
-        form = tag_form(text)
-        topic = aliases.get(form)
-        return topic if topic and topic != form else None
+        for variant in script_variants(text):  # an alias written in the other Chinese script too
+            form = tag_form(variant)
+            topic = aliases.get(form)
+            if topic and topic != form:
+                return topic
+        return None
 
     return topic_of
 
