@@ -98,3 +98,12 @@ def test_detach_one_deletes_the_copy_and_remove_restore_keep_the_files(run, bund
 
 def test_open_without_a_pdf_is_the_page_as_before(run, bundled):
     assert run("open", "ho2020denoising", "--print").stdout == "https://arxiv.org/abs/2006.11239\n"
+
+
+def test_list_has_pdf_and_no_pdf(run, bundled):
+    assert run("attach", "ho2020denoising", str(DATA / "crazyones-pdfa.pdf")).exit_code == 0
+    with_pdf = json.loads(run("list", "--has-pdf", "--json").stdout)
+    assert [e["citekey"] for e in with_pdf] == ["ho2020denoising"]
+    without = json.loads(run("list", "--no-pdf", "--json").stdout)
+    every = json.loads(run("list", "--json").stdout)
+    assert len(without) == len(every) - 1 and "ho2020denoising" not in {e["citekey"] for e in without}

@@ -31,6 +31,8 @@ TABLE: dict[str, dict[str, Any]] = \
                       '-n': 'value',
                       '--json': 'flag',
                       '--no-pager': 'flag',
+                      '--has-pdf': 'flag',
+                      '--no-pdf': 'flag',
                       '--db': 'value',
                       '--quiet': 'flag',
                       '-q': 'flag',

@@ -69,6 +69,9 @@ def list_entries(
     as_json: JsonOpt = False,
     no_pager: Annotated[bool, typer.Option(
         "--no-pager", help="Print the table directly, not through the pager (never used in a pipe).")] = False,
+    has_pdf: Annotated[bool | None, typer.Option(
+        "--has-pdf/--no-pdf", help="Only entries with an attached PDF, or only those without.",
+        show_default=False)] = None,
 ) -> None:
     """List entries, optionally filtered by tag, type and year.
 
@@ -82,8 +85,12 @@ def list_entries(
       papershelf list --type book -r
 
       papershelf list | fzf | cut -f1
+
+      papershelf list --no-pdf --tag lora
     """
-    filters = build_filters(tag, type_, year)
+    from dataclasses import replace
+
+    filters = replace(build_filters(tag, type_, year), has_pdf=has_pdf)
     with open_library() as lib:
         entries = lib.iter_entries(filters, sort=sort, reverse=reverse, limit=limit)
         if as_json:

@@ -72,6 +72,7 @@ class Filters:
     # Per tag in ``tags``: the stored tag names it matches (the tag, and the topic it is an
     # alias of). Filled in by the service that knows the topics; empty means "exactly the tag".
     tag_groups: list[list[str]] = field(default_factory=list)
+    has_pdf: bool | None = None  # True: only entries with an attached file; False: only without
 
     def __post_init__(self) -> None:
         if len(self.tags) + len(self.types) > MAX_TERMS:
@@ -79,13 +80,15 @@ class Filters:
                                    f"at most {MAX_TERMS}")
 
     def is_empty(self) -> bool:
-        return not self.tags and not self.types and self.year_min is None and self.year_max is None
+        return not self.tags and not self.types and self.year_min is None and self.year_max is None \
+            and self.has_pdf is None
 
     def merge(self, other: Filters) -> Filters:
         lo = [y for y in (self.year_min, other.year_min) if y is not None]
         hi = [y for y in (self.year_max, other.year_max) if y is not None]
         return Filters(self.tags + other.tags, self.types + other.types,
-                       max(lo) if lo else None, min(hi) if hi else None)
+                       max(lo) if lo else None, min(hi) if hi else None,
+                       has_pdf=self.has_pdf if self.has_pdf is not None else other.has_pdf)
 
     def with_tag_groups(self, names_for: Callable[[str], list[str]]) -> Filters:
         """These filters with each tag expanded to the stored names it matches."""
