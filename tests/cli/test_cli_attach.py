@@ -107,3 +107,34 @@ def test_list_has_pdf_and_no_pdf(run, bundled):
     without = json.loads(run("list", "--no-pdf", "--json").stdout)
     every = json.loads(run("list", "--json").stdout)
     assert len(without) == len(every) - 1 and "ho2020denoising" not in {e["citekey"] for e in without}
+
+
+def test_db_check_reports_missing_changed_and_unindexed_files_and_repair_reindexes(run, bundled, tmp_path):
+    import shutil
+    import sqlite3
+
+    mine = tmp_path / "mine.pdf"
+    shutil.copy(DATA / "crazyones-pdfa.pdf", mine)
+    assert run("attach", "ho2020denoising", str(mine), "--link").exit_code == 0
+    assert run("attach", "ho2020denoising", str(DATA / "elegantpaper-cn.pdf")).exit_code == 0
+    assert run("db", "check").exit_code == 0
+    conn = sqlite3.connect(bundled)
+    with conn:
+        conn.execute("DELETE FROM pdf_pages")  # the index lost (e.g. an older papershelf's copy)
+    conn.close()
+    mine.write_bytes(mine.read_bytes() + b"\n% annotated\n")  # the linked file changed: other bytes
+    report = json.loads(run("db", "check", "--json").stdout)
+    problems = " | ".join(f["problem"] for f in report["findings"])
+    assert "changed since attached" in problems and "not in the full-text index" in problems
+    fixed = run("db", "check", "--repair", "--json")
+    assert fixed.exit_code == 0, fixed.stderr
+    assert json.loads(fixed.stdout)["repaired"]["files_reindexed"] == 2
+    assert hits_of(run, "fulltext:模板") == ["ho2020denoising"]
+    mine.unlink()
+    gone = run("db", "check", "--json")
+    assert gone.exit_code != 0
+    assert any("missing from disk" in f["problem"] for f in json.loads(gone.stdout)["findings"])
+
+
+def hits_of(run, query):
+    return [h["citekey"] for h in json.loads(run("search", query, "--json").stdout)]

@@ -14,13 +14,14 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from papershelf.errors import NotFoundError, UsageError
 
 if TYPE_CHECKING:
     from papershelf.services.library import Library
     from papershelf.storage.files import AttachedFile
+    from papershelf.storage.integrity import Finding
 
 _CHUNK = 1 << 20
 
@@ -32,12 +33,13 @@ class Attached:
     note: str  # what extraction found, when it is not plain "ok"
 
 
-def files_dir(lib: Library) -> Path:
+def files_dir(lib: Library | Path) -> Path:
     """Where attached (copied) files live: a folder beside the catalogue."""
-    return lib.path.parent / f"{lib.path.name}.files"
+    path = lib if isinstance(lib, Path) else lib.path
+    return path.parent / f"{path.name}.files"
 
 
-def location(lib: Library, f: AttachedFile) -> Path:
+def location(lib: Library | Path, f: AttachedFile) -> Path:
     return Path(f.name) if f.linked else files_dir(lib) / f.name
 
 
@@ -169,3 +171,56 @@ def pdf_of(lib: Library, ref: str) -> tuple[str, Path | None]:
         if p.is_file():
             return key, p
     return key, None
+
+
+def check_files(path: Path, conn: Any) -> tuple[list[Finding], list[AttachedFile]]:
+    """``db check``'s findings on attached files: missing, changed since attached (sha256), or
+    readable but not in the full-text index; and the files ``--repair`` can index again."""
+    from papershelf.storage import files, fulltext
+    from papershelf.storage.integrity import Finding
+
+    missing: list[str] = []
+    changed: list[AttachedFile] = []
+    unindexed: list[AttachedFile] = []
+    for f in files.every(conn):
+        where = location(path, f)
+        if not where.is_file():
+            missing.append(str(where))
+            continue
+        if sha256_of(where)[0] != f.sha256:
+            changed.append(f)
+        elif f.status == "ok" and not fulltext.indexed(conn, f.sha256):
+            unindexed.append(f)
+    found = []
+    if missing:
+        found.append(Finding("files", f"{len(missing)} attached file(s) missing from disk", len(missing),
+                             missing[:10], repairable=False))
+    if changed:
+        found.append(Finding("files", f"{len(changed)} attached file(s) changed since attached (sha256)",
+                             len(changed), [str(location(path, f)) for f in changed[:10]], repairable=True))
+    if unindexed:
+        found.append(Finding("files", f"{len(unindexed)} attached file(s) not in the full-text index",
+                             len(unindexed), [str(location(path, f)) for f in unindexed[:10]], repairable=True))
+    return found, changed + unindexed
+
+
+def reindex_files(path: Path, conn: Any, todo: list[AttachedFile]) -> int:
+    """Read ``todo`` again and record what they are now (sha256, size, pages) and their pages,
+    in the caller's transaction; returns how many were indexed."""
+    from papershelf.services.pdf_worker import probe
+    from papershelf.storage import files, fulltext
+
+    done = 0
+    for f in todo:
+        where = location(path, f)
+        sha, size = sha256_of(where)
+        if sha != f.sha256 and files.held(conn, f.entry_id, sha):  # now the same bytes as its other file
+            files.delete(conn, [f.id])
+            continue
+        text = probe(str(where))
+        files.update(conn, f.id, sha256=sha, size=size, pages=text.pages, status=text.status)
+        if text.texts:
+            fulltext.put(conn, sha, text.texts)
+            done += 1
+    fulltext.prune(conn)
+    return done

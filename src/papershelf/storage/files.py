@@ -72,6 +72,18 @@ def insert(conn: sqlite3.Connection, entry_id: int, *, name: str, original: str,
     return int(cur.lastrowid or 0)
 
 
+def update(conn: sqlite3.Connection, file_id: int, *, sha256: str, size: int, pages: int | None,
+           status: str) -> None:
+    conn.execute("UPDATE files SET sha256 = ?, size = ?, pages = ?, status = ? WHERE id = ?",
+                 (sha256, size, pages, status, file_id))
+
+
+def held(conn: sqlite3.Connection, entry_id: int, sha256: str) -> bool:
+    """Whether the entry already has a file with these bytes."""
+    return conn.execute("SELECT 1 FROM files WHERE entry_id = ? AND sha256 = ?",
+                        (entry_id, sha256)).fetchone() is not None
+
+
 def delete(conn: sqlite3.Connection, file_ids: Sequence[int]) -> None:
     conn.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in file_ids])
 
