@@ -13,9 +13,29 @@ import json
 import sys
 from dataclasses import dataclass, field
 
-TIMEOUT_S = 60.0
+TIMEOUT_S = 60
 MEMORY_MB = 1024
 MAX_PAGES = 2000  # pages read per file; the page count is recorded whole
+LIMITS = {"PAPERSHELF_PDF_TIMEOUT": TIMEOUT_S, "PAPERSHELF_PDF_MEMORY_MB": MEMORY_MB,
+          "PAPERSHELF_PDF_MAX_PAGES": MAX_PAGES}
+
+
+def limit(name: str) -> int:
+    """A cap from its environment variable (``LIMITS``), else its default; a bad value is one line."""
+    import os
+
+    from papershelf.errors import UsageError
+
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return LIMITS[name]
+    if not raw.isdigit() or int(raw) == 0 or len(raw) > 7:
+        raise UsageError(f"{name}={raw!r} is not a whole number above 0", hint=f"e.g. {name}={LIMITS[name]}")
+    return int(raw)
+
+
+# How running out of the address space shows in the child: Python, C++ (pdfium), the loader.
+_OUT_OF_MEMORY = ("MemoryError", "bad_alloc", "failed to map segment", "Cannot allocate memory")
 
 
 @dataclass
@@ -26,12 +46,17 @@ class PdfText:
     texts: list[str] = field(default_factory=list)  # one per page read
 
 
-def probe(path: str, *, timeout: float = TIMEOUT_S, memory_mb: int = MEMORY_MB,
-          max_pages: int = MAX_PAGES) -> PdfText:
-    """The page count and per-page text of ``path``, read in a capped child process."""
+def probe(path: str, *, timeout: float | None = None, memory_mb: int | None = None,
+          max_pages: int | None = None) -> PdfText:
+    """The page count and per-page text of ``path``, read in a capped child process (caps from
+    ``PAPERSHELF_PDF_TIMEOUT``/``_MEMORY_MB``/``_MAX_PAGES`` unless given)."""
     import subprocess
 
-    def limit() -> None:  # in the child, before exec
+    timeout = limit("PAPERSHELF_PDF_TIMEOUT") if timeout is None else timeout
+    memory_mb = limit("PAPERSHELF_PDF_MEMORY_MB") if memory_mb is None else memory_mb
+    max_pages = limit("PAPERSHELF_PDF_MAX_PAGES") if max_pages is None else max_pages
+
+    def cap() -> None:  # in the child, before exec
         import resource
 
         cap = memory_mb * 1024 * 1024
@@ -39,14 +64,14 @@ def probe(path: str, *, timeout: float = TIMEOUT_S, memory_mb: int = MEMORY_MB,
 
     try:
         done = subprocess.run([sys.executable, "-m", "papershelf.services.pdf_worker", path, str(max_pages)],
-                              capture_output=True, timeout=timeout, preexec_fn=limit, check=False)
+                              capture_output=True, timeout=timeout, preexec_fn=cap, check=False)
     except subprocess.TimeoutExpired:
         return PdfText(None, "timeout", f"took longer than {timeout:g} s")
     try:
         data = json.loads(done.stdout.decode("utf-8"))
     except ValueError:
         err = done.stderr.decode("utf-8", "replace")
-        if "MemoryError" in err or "bad_alloc" in err or done.returncode < 0:
+        if done.returncode < 0 or any(sign in err for sign in _OUT_OF_MEMORY):
             return PdfText(None, "memory", f"over {memory_mb} MB")
         return PdfText(None, "unreadable", f"the PDF reader failed (exit {done.returncode})")
     return PdfText(data["pages"], data["status"], data["message"], data["texts"])
