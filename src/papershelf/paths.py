@@ -52,6 +52,7 @@ ENV_VARS = (
     EnvVar("PAPERSHELF_BACKUPS", "automatic backups kept beside each catalogue, newest first (default 10)"),
     EnvVar("PAPERSHELF_TRASH_DAYS", "days a removed entry stays in the trash before it is purged (default 30; "
                                     "0: `remove` deletes for good)"),
+    EnvVar("PAPERSHELF_ARXIV_PDF_URL", "where `attach --fetch` downloads arXiv PDFs from (default https://arxiv.org)"),
     EnvVar("PAPERSHELF_PDF_TIMEOUT", "seconds one attached PDF may take to be read (default 60)"),
     EnvVar("PAPERSHELF_PDF_MEMORY_MB", "memory the reader of one attached PDF may use, in MB (default 1024)"),
     EnvVar("PAPERSHELF_PDF_MAX_PAGES", "pages of one attached PDF put in the full-text index (default 2000)"),

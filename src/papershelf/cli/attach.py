@@ -15,13 +15,17 @@ import typer
 from papershelf.cli._context import open_library
 from papershelf.cli._output import info, out_line, plural, warn
 from papershelf.cli._params import KeyArg
+from papershelf.errors import ExitCode
 
 
 def attach(
     key: KeyArg,
-    files: Annotated[list[Path], typer.Argument(help="PDF files to attach.", dir_okay=False)],
+    files: Annotated[list[Path] | None, typer.Argument(help="PDF files to attach.", dir_okay=False,
+                                                       show_default=False)] = None,
     link: Annotated[bool, typer.Option("--link", help="Keep the file where it is (record its path) "
                                                       "instead of copying it into papershelf's files folder.")] = False,
+    fetch: Annotated[bool, typer.Option("--fetch", help="Download an open-access copy (arXiv's PDF of an "
+                                                        "arXiv entry) and attach it.")] = False,
 ) -> None:
     """Attach PDF files to an entry: copied beside the catalogue under a stable name, with their
     size, page count and sha256. A file that is not a PDF (a Git LFS pointer, an HTML page) is
@@ -34,9 +38,16 @@ def attach(
       papershelf attach hu2022lora lora.pdf lora-supplement.pdf
 
       papershelf attach hu2022lora ~/papers/lora.pdf --link
+
+      papershelf attach hu2022lora --fetch
     """
+    from papershelf.cli._output import fail
+
+    if fetch == bool(files):
+        raise fail("give FILE… or --fetch (one of them)",
+                   hint="papershelf attach KEY FILE… | papershelf attach KEY --fetch", code=ExitCode.USAGE)
     with open_library() as lib:
-        done = lib.attach(key, files, link=link)
+        done = lib.fetch_pdf(key) if fetch else lib.attach(key, files or [], link=link)
     for a in done:
         pages = "? pages" if a.file.pages is None else plural(a.file.pages, "page")
         out_line(f"{a.key}: attached {a.file.original} ({pages}, {a.file.size:,} bytes)")
@@ -63,6 +74,3 @@ def detach(
         out_line(f"{key}: detached {f.original or f.name}")
     info(f"{plural(len(gone), 'file')} detached")
 
-
-def print_path(path: Path) -> None:
-    out_line(str(path))

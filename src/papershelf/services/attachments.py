@@ -224,3 +224,24 @@ def reindex_files(path: Path, conn: Any, todo: list[AttachedFile]) -> int:
             done += 1
     fulltext.prune(conn)
     return done
+
+
+def fetch(lib: Library, ref: str) -> list[Attached]:
+    """Download an open-access copy of ``ref`` and attach it: arXiv's PDF for an arXiv entry.
+    A download that is not a PDF (a login or error page) is refused like a file."""
+    import tempfile
+
+    from papershelf.sources.pdfs import arxiv_pdf
+
+    entry = lib.get(ref)
+    if not entry.arxiv_id:
+        raise NotFoundError(f"no open-access copy known for {entry.citekey}: only arXiv entries are fetched",
+                            hint=f"attach a file you have: papershelf attach {entry.citekey} FILE")
+    body = arxiv_pdf(entry.arxiv_id)
+    with tempfile.TemporaryDirectory(prefix="papershelf-fetch-") as tmp:
+        path = Path(tmp) / f"arXiv-{entry.arxiv_id.replace('/', '_')}.pdf"
+        path.write_bytes(body)
+        why = not_a_pdf(path)
+        if why:
+            raise UsageError(f"arXiv's answer for {entry.arxiv_id} is not a PDF ({why.split(' is ', 1)[-1]})")
+        return attach(lib, entry.citekey, [path])

@@ -286,6 +286,12 @@ class Library(Door):
 
         return attach(self, ref, list(paths), link=link)
 
+    def fetch_pdf(self, ref: str) -> list[Attached]:
+        """Download an open-access PDF of ``ref`` (arXiv's, for now) and attach it."""
+        from papershelf.services.attachments import fetch
+
+        return fetch(self, ref)
+
     def detach(self, ref: str, which: str | None = None) -> tuple[str, list[AttachedFile]]:
         from papershelf.services.attachments import detach
 
