@@ -29,6 +29,7 @@ def pdf_server(monkeypatch):
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("PAPERSHELF_ARXIV_DELAY", "0")
     monkeypatch.setenv("PAPERSHELF_ARXIV_PDF_URL", f"http://127.0.0.1:{server.server_address[1]}")
     yield answers, asked
     server.shutdown()
@@ -57,3 +58,20 @@ def test_a_missing_or_html_answer_is_one_line_and_nothing_attached(run, bundled,
 
 def test_fetch_or_files_not_both(run, bundled):
     assert run("attach", "ho2020denoising").exit_code == 2
+
+
+def test_fetch_over_a_query_reports_each_entry(run, bundled, pdf_server):
+    answers, _ = pdf_server
+    answers["/pdf/2006.11239"] = (200, PDF)  # ho2020denoising; the other DDPM-ish entries get a 404
+    result = run("attach", "--fetch", "--query", "denoising diffusion probabilistic")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "ho2020denoising: attached arXiv-2006.11239.pdf (1 pages)" in lines
+    assert all(": attached " in line or ": arXiv has no PDF" in line or "no open-access copy" in line
+               for line in lines)
+    again = run("attach", "--fetch", "--query", "denoising diffusion probabilistic")
+    assert "ho2020denoising: has a file already" in again.stdout.splitlines()
+
+
+def test_query_without_fetch_is_a_usage_error(run, bundled):
+    assert run("attach", "--query", "lora").exit_code == 2

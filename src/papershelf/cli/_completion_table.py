@@ -76,6 +76,8 @@ TABLE: dict[str, dict[str, Any]] = \
           'args': [[1, 'key']]},
  'attach': {'options': {'--link': 'flag',
                         '--fetch': 'flag',
+                        '--query': 'value',
+                        '--all': 'flag',
                         '--db': 'value',
                         '--quiet': 'flag',
                         '-q': 'flag',

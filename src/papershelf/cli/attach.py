@@ -14,18 +14,22 @@ import typer
 
 from papershelf.cli._context import open_library
 from papershelf.cli._output import info, out_line, plural, warn
-from papershelf.cli._params import KeyArg
+from papershelf.cli._params import KeyArg, complete_citekey
 from papershelf.errors import ExitCode
 
 
 def attach(
-    key: KeyArg,
+    key: Annotated[str | None, typer.Argument(help="Citation key (or a unique prefix of one), arXiv id or DOI.",
+                                              autocompletion=complete_citekey, show_default=False)] = None,
     files: Annotated[list[Path] | None, typer.Argument(help="PDF files to attach.", dir_okay=False,
                                                        show_default=False)] = None,
     link: Annotated[bool, typer.Option("--link", help="Keep the file where it is (record its path) "
                                                       "instead of copying it into papershelf's files folder.")] = False,
     fetch: Annotated[bool, typer.Option("--fetch", help="Download an open-access copy (arXiv's PDF of an "
                                                         "arXiv entry) and attach it.")] = False,
+    query: Annotated[str | None, typer.Option("--query", help="With --fetch: every entry this search finds "
+                                                              "(instead of KEY).", show_default=False)] = None,
+    every: Annotated[bool, typer.Option("--all", help="With --fetch: every entry without a PDF.")] = False,
 ) -> None:
     """Attach PDF files to an entry: copied beside the catalogue under a stable name, with their
     size, page count and sha256. A file that is not a PDF (a Git LFS pointer, an HTML page) is
@@ -43,6 +47,14 @@ def attach(
     """
     from papershelf.cli._output import fail
 
+    if query is not None or every:
+        if not fetch or key is not None or files or (query is not None and every):
+            raise fail("--query and --all go with --fetch alone (no KEY, no FILE, not both)",
+                       hint="papershelf attach --fetch --query 'tag:lora'", code=ExitCode.USAGE)
+        _fetch_many(query)
+        return
+    if key is None:
+        raise fail("give a KEY (or --fetch with --query/--all)", code=ExitCode.USAGE)
     if fetch == bool(files):
         raise fail("give FILE… or --fetch (one of them)",
                    hint="papershelf attach KEY FILE… | papershelf attach KEY --fetch", code=ExitCode.USAGE)
@@ -53,6 +65,21 @@ def attach(
         out_line(f"{a.key}: attached {a.file.original} ({pages}, {a.file.size:,} bytes)")
         if a.note:
             warn(f"{a.file.original}: {a.note}")
+
+
+def _fetch_many(query: str | None) -> None:
+    """``--fetch`` over a search or every entry without a PDF: one line per entry, found or why not."""
+    with open_library() as lib:
+        outcomes = lib.fetch_pdfs(query)
+    got = 0
+    for key, outcome in outcomes:
+        if isinstance(outcome, str):
+            out_line(f"{key}: {outcome}")
+            continue
+        got += 1
+        for a in outcome:
+            out_line(f"{key}: attached {a.file.original} ({a.file.pages or '?'} pages)")
+    info(f"{plural(got, 'PDF')} fetched for {plural(len(outcomes), 'entry', 'entries')}")
 
 
 def detach(

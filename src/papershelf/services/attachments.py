@@ -20,6 +20,7 @@ from papershelf.errors import NotFoundError, UsageError
 
 if TYPE_CHECKING:
     from papershelf.services.library import Library
+    from papershelf.sources.pdfs import ArxivPdfs
     from papershelf.storage.files import AttachedFile
     from papershelf.storage.integrity import Finding
 
@@ -226,18 +227,24 @@ def reindex_files(path: Path, conn: Any, todo: list[AttachedFile]) -> int:
     return done
 
 
-def fetch(lib: Library, ref: str) -> list[Attached]:
+def fetch(lib: Library, ref: str, source: ArxivPdfs | None = None) -> list[Attached]:
     """Download an open-access copy of ``ref`` and attach it: arXiv's PDF for an arXiv entry.
     A download that is not a PDF (a login or error page) is refused like a file."""
     import tempfile
 
-    from papershelf.sources.pdfs import arxiv_pdf
+    from papershelf.sources.pdfs import ArxivPdfs
 
+    if source is None:
+        source = ArxivPdfs()
+        try:
+            return fetch(lib, ref, source)
+        finally:
+            source.close()
     entry = lib.get(ref)
     if not entry.arxiv_id:
         raise NotFoundError(f"no open-access copy known for {entry.citekey}: only arXiv entries are fetched",
                             hint=f"attach a file you have: papershelf attach {entry.citekey} FILE")
-    body = arxiv_pdf(entry.arxiv_id)
+    body = source.get(entry.arxiv_id)
     with tempfile.TemporaryDirectory(prefix="papershelf-fetch-") as tmp:
         path = Path(tmp) / f"arXiv-{entry.arxiv_id.replace('/', '_')}.pdf"
         path.write_bytes(body)
@@ -245,3 +252,27 @@ def fetch(lib: Library, ref: str) -> list[Attached]:
         if why:
             raise UsageError(f"arXiv's answer for {entry.arxiv_id} is not a PDF ({why.split(' is ', 1)[-1]})")
         return attach(lib, entry.citekey, [path])
+
+
+def fetch_many(lib: Library, query: str | None) -> list[tuple[str, list[Attached] | str]]:
+    """``fetch`` for every entry ``query`` finds (every entry when None) that has no file yet,
+    each in its own transaction: per entry what was attached, or one line saying why not."""
+    from papershelf.errors import PapershelfError
+    from papershelf.model.query import Filters
+    from papershelf.sources.pdfs import ArxivPdfs
+
+    entries = lib.search(query) if query is not None else lib.list_entries(Filters(has_pdf=False))
+    out: list[tuple[str, list[Attached] | str]] = []
+    source = ArxivPdfs()
+    try:
+        for entry in entries:
+            if lib.files_of(entry.citekey):
+                out.append((entry.citekey, "has a file already"))
+                continue
+            try:
+                out.append((entry.citekey, fetch(lib, entry.citekey, source)))
+            except PapershelfError as exc:
+                out.append((entry.citekey, exc.message))
+    finally:
+        source.close()
+    return out

@@ -292,6 +292,13 @@ class Library(Door):
 
         return fetch(self, ref)
 
+    def fetch_pdfs(self, query: str | None) -> list[tuple[str, list[Attached] | str]]:
+        """``fetch_pdf`` for each entry a search finds (None: each without a file); per entry
+        what was attached or why not."""
+        from papershelf.services.attachments import fetch_many
+
+        return fetch_many(self, query)
+
     def detach(self, ref: str, which: str | None = None) -> tuple[str, list[AttachedFile]]:
         from papershelf.services.attachments import detach
 

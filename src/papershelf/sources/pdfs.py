@@ -12,21 +12,31 @@ ARXIV_PDF_ENV = "PAPERSHELF_ARXIV_PDF_URL"
 ARXIV_PDF_DEFAULT = "https://arxiv.org"
 
 
-def arxiv_pdf(arxiv_id: str) -> bytes:
-    """The PDF arXiv serves for ``arxiv_id`` (its latest version unless the id names one)."""
-    from papershelf.sources.http import HttpClient, Limits, Response
+class ArxivPdfs:
+    """arXiv's PDFs over one HTTP client, so a batch keeps arXiv's pace (3 s between requests)."""
 
-    base = (os.environ.get(ARXIV_PDF_ENV) or ARXIV_PDF_DEFAULT).rstrip("/")
+    def __init__(self) -> None:
+        from papershelf.sources.arxiv.settings import Settings
+        from papershelf.sources.http import HttpClient, Limits
 
-    def check(resp: Response) -> bytes:
-        if resp.status == 404:
-            raise NotFoundError(f"arXiv has no PDF for {arxiv_id}")
-        if resp.status != 200:
-            raise NetworkError(f"arXiv answered {resp.status} {resp.reason} for the PDF of {arxiv_id}")
-        return resp.body
+        self.base = (os.environ.get(ARXIV_PDF_ENV) or ARXIV_PDF_DEFAULT).rstrip("/")
+        st = Settings.from_env()  # arXiv's pace, timeouts, deadline and size cap, as for its API
+        limits = Limits(connect_timeout=st.connect_timeout, read_timeout=st.read_timeout, deadline=st.deadline,
+                        max_bytes=st.max_bytes, retries=st.retries, delay=st.delay, backoff=max(st.delay, 1.0))
+        self.client = HttpClient(self.base, limits, name="arXiv", deadline_setting="PAPERSHELF_ARXIV_DEADLINE")
 
-    client = HttpClient(base, Limits(delay=3.0, retries=2), name="arXiv", deadline_setting="PAPERSHELF_ARXIV_DEADLINE")
-    try:
-        return client.get(f"{base}/pdf/{arxiv_id}", check)
-    finally:
-        client.close()
+    def close(self) -> None:
+        self.client.close()
+
+    def get(self, arxiv_id: str) -> bytes:
+        """The PDF arXiv serves for ``arxiv_id`` (its latest version unless the id names one)."""
+        from papershelf.sources.http import Response
+
+        def check(resp: Response) -> bytes:
+            if resp.status == 404:
+                raise NotFoundError(f"arXiv has no PDF for {arxiv_id}")
+            if resp.status != 200:
+                raise NetworkError(f"arXiv answered {resp.status} {resp.reason} for the PDF of {arxiv_id}")
+            return resp.body
+
+        return self.client.get(f"{self.base}/pdf/{arxiv_id}", check)
