@@ -20,6 +20,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "search": ("browse:search", "Search the catalogue, best matches first."),
     "show": ("browse:show", "Show every field of one entry, with its tags, notes and links."),
     "open": ("open:open_entry", "Open an entry's arXiv page, DOI or URL in the browser."),
+    "attach": ("attach:attach", "Attach PDF files to an entry (copied beside the catalogue, or --link)."),
+    "detach": ("attach:detach", "Detach files from an entry."),
     "add": ("add:add", "Add papers and books by arXiv id, DOI, ISBN or DBLP key, pasted BibTeX, or by hand."),
     "sync": ("arxiv:sync", "Refresh arXiv entries and report what changed."),
     "tag": ("edit:tag", "Add tags to entries (or to every entry a search finds)."),

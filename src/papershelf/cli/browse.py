@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from papershelf.cli._context import open_library
-from papershelf.cli._output import console, info, print_json
+from papershelf.cli._output import console, info, out_line, print_json
 from papershelf.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -70,6 +70,9 @@ def list_entries(
     as_json: JsonOpt = False,
     no_pager: Annotated[bool, typer.Option(
         "--no-pager", help="Print the table directly, not through the pager (never used in a pipe).")] = False,
+    has_pdf: Annotated[bool | None, typer.Option(
+        "--has-pdf/--no-pdf", help="Only entries with an attached PDF, or only those without.",
+        show_default=False)] = None,
 ) -> None:
     """List entries, optionally filtered by tag, type and year.
 
@@ -83,8 +86,12 @@ def list_entries(
       papershelf list --type book -r
 
       papershelf list | fzf | cut -f1
+
+      papershelf list --no-pdf --tag lora
     """
-    filters = build_filters(tag, type_, year)
+    from dataclasses import replace
+
+    filters = replace(build_filters(tag, type_, year), has_pdf=has_pdf)
     with open_library() as lib:
         entries = lib.iter_entries(filters, sort=sort, reverse=reverse, limit=limit)
         if as_json:
@@ -159,8 +166,12 @@ def show(key: KeyArg, as_json: JsonOpt = False) -> None:
     """
     with open_library() as lib:
         entry = lib.get(key)
+        attached = [(f, lib.file_path(f)) for f in lib.files_of(entry.citekey)]
     if as_json:
-        print_json(entry.to_dict())
+        data = entry.to_dict()
+        if attached:
+            data["files"] = [{**f.to_dict(), "path": str(p)} for f, p in attached]
+        print_json(data)
         return
     if not sys.stdout.isatty():  # plain `label: value` lines, not a table wrapped at 80 columns
         from papershelf.cli.plain import detail_lines
@@ -170,3 +181,8 @@ def show(key: KeyArg, as_json: JsonOpt = False) -> None:
     from papershelf.cli.render import entry_detail
 
     console().print(entry_detail(entry))
+    for f, p in attached:  # after the entry's own fields: what is attached, and where
+        pages = "? pages" if f.pages is None else f"{f.pages} p."
+        state = "" if f.status in ("ok", "") else f", {f.status}"
+        gone = "" if p.is_file() else " (missing)"
+        out_line(f"file: {p}{gone} ({pages}, {f.size:,} bytes{state})")

@@ -18,9 +18,11 @@ from papershelf.errors import ExitCode
 
 def open_entry(
     key: KeyArg,
-    print_only: Annotated[bool, typer.Option("--print", "-p", help="Print the address instead of opening it.")] = False,
+    print_only: Annotated[bool, typer.Option("--print", "-p", help="Print the path or address instead of "
+                                                                   "opening it.")] = False,
 ) -> None:
-    """Open an entry's page in the web browser: its arXiv page, else its DOI, else its URL.
+    """Open an entry's attached PDF, or else its page in the web browser: its arXiv page, else
+    its DOI, else its URL.
 
     Examples:
 
@@ -31,7 +33,16 @@ def open_entry(
     from papershelf.cli.edit import shown
 
     with open_library() as lib:
+        _, pdf = lib.pdf_of(key)
         entry, url = lib.web_page(key)
+    if pdf is not None:
+        if print_only:
+            out_line(str(pdf))
+            return
+        if typer.launch(str(pdf)) != 0:
+            raise fail(f"no PDF viewer could be started for {pdf}", hint="`--print` prints its path")
+        info(shown(f"Opened {pdf}"))
+        return
     if url is None:
         raise fail(f"{entry.citekey} has no URL, DOI or arXiv id to open",
                    hint=f"add one: papershelf set {entry.citekey} 'url=https://…'", code=ExitCode.NOT_FOUND)

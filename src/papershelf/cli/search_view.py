@@ -44,7 +44,8 @@ def in_title(entry: Summary, snippet: Snippet | None) -> bool:
 def show(result: SearchResult[Summary], query: str, limit: int | None, as_json: bool) -> None:
     entries, snippets = result.entries, result.snippets
     if as_json:
-        print_json([{**e.summary_dict(), "snippet": snippets[e.citekey].to_dict() if e.citekey in snippets else None}
+        print_json([{**e.summary_dict(), "snippet": snippets[e.citekey].to_dict() if e.citekey in snippets else None,
+                     **({"page": result.pages[e.citekey]} if e.citekey in result.pages else {})}
                     for e in entries])
         return
     if not entries:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 
 from papershelf.errors import QuerySyntaxError
 from papershelf.model.tags import tag_form
-from papershelf.model.text import has_cjk, split_cjk
+from papershelf.model.text import has_cjk, script_variants, split_cjk
 
 FTS_FIELDS = {"title": "title", "author": "authors", "authors": "authors",
               "abstract": "abstract", "note": "notes", "notes": "notes", "section": "section"}
@@ -72,17 +72,23 @@ class Filters:
     # Per tag in ``tags``: the stored tag names it matches (the tag, and the topic it is an
     # alias of). Filled in by the service that knows the topics; empty means "exactly the tag".
     tag_groups: list[list[str]] = field(default_factory=list)
+    has_pdf: bool | None = None  # True: only entries with an attached file; False: only without
 
     def __post_init__(self) -> None:
         if len(self.tags) + len(self.types) > MAX_TERMS:
             raise QuerySyntaxError(f"too many tag and type filters ({len(self.tags) + len(self.types)}): "
                                    f"at most {MAX_TERMS}")
 
+    def is_empty(self) -> bool:
+        return not self.tags and not self.types and self.year_min is None and self.year_max is None \
+            and self.has_pdf is None
+
     def merge(self, other: Filters) -> Filters:
         lo = [y for y in (self.year_min, other.year_min) if y is not None]
         hi = [y for y in (self.year_max, other.year_max) if y is not None]
         return Filters(self.tags + other.tags, self.types + other.types,
-                       max(lo) if lo else None, min(hi) if hi else None)
+                       max(lo) if lo else None, min(hi) if hi else None,
+                       has_pdf=self.has_pdf if self.has_pdf is not None else other.has_pdf)
 
     def with_tag_groups(self, names_for: Callable[[str], list[str]]) -> Filters:
         """These filters with each tag expanded to the stored names it matches."""
@@ -108,11 +114,35 @@ def parse_years(text: str) -> tuple[int | None, int | None]:
     return lo, hi
 
 
+FULLTEXT_PREFIXES = ("fulltext:", "pdf:")
+
+
+def fulltext_only(query: str) -> str | None:
+    """The rest of a query that asks for the attached PDFs' text only (``fulltext:low-rank
+    adaptation``, ``pdf:蒸餾``), else None (a plain query searches metadata, then full text)."""
+    stripped = query.strip()
+    for prefix in FULLTEXT_PREFIXES:
+        if stripped[:len(prefix)].lower() == prefix:
+            rest = stripped[len(prefix):].strip()
+            if not rest:
+                raise QuerySyntaxError(f"nothing to search for after {prefix}")
+            return rest
+    return None
+
+
 def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
 def _term(text: str, prefix: bool) -> str:
+    """One word or phrase as FTS5 wants it; Chinese in either script as the OR of its forms."""
+    forms = script_variants(text)
+    if len(forms) > 1:
+        return "(" + " OR ".join(_one_term(f, prefix) for f in forms) + ")"
+    return _one_term(text, prefix)
+
+
+def _one_term(text: str, prefix: bool) -> str:
     spaced = " ".join(split_cjk(text).split())
     if not spaced.strip():
         raise QuerySyntaxError("empty phrase in query")

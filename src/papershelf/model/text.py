@@ -54,3 +54,20 @@ def split_cjk(text: str) -> str:
     if not has_cjk(text):
         return text
     return _cjk_char().sub(r" \1 ", text)
+
+
+_SCRIPTS: list[object] = []  # the OpenCC converters, made on first use (~80 ms: only for CJK)
+
+
+def script_variants(text: str) -> list[str]:
+    """``text`` and its forms in the other Chinese script (OpenCC: Traditional to Simplified,
+    Simplified to Traditional and to Taiwan's), each once, ``text`` first; just ``[text]``
+    when it holds no CJK, without loading OpenCC. A search asks for every form, so ``蒸馏`` finds
+    what ``蒸餾`` finds and the index keeps the text as written (its extracts too)."""
+    if not has_cjk(text):
+        return [text]
+    if not _SCRIPTS:
+        import opencc
+
+        _SCRIPTS.extend(opencc.OpenCC(config) for config in ("t2s", "s2t", "s2tw"))
+    return list(dict.fromkeys([text, *(c.convert(text) for c in _SCRIPTS)]))  # type: ignore[attr-defined]

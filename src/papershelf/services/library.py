@@ -24,7 +24,9 @@ from papershelf.storage.catalogue import Catalogue, Stats
 
 if TYPE_CHECKING:
     from papershelf.model.snippets import Snippet
+    from papershelf.services.attachments import Attached
     from papershelf.services.merge import MergePlan, UndoReport
+    from papershelf.storage.files import AttachedFile
     from papershelf.storage.trash import Trashed
 
 
@@ -87,18 +89,54 @@ class Library(Door):
 
     def _search(self, query: str, filters: Filters | None, limit: int | None, snippets: bool,
                 load: Callable[[Sequence[int]], list[_Hit]]) -> SearchResult[_Hit]:
+        from papershelf.model.query import fulltext_only
         from papershelf.model.snippets import Snippet
 
-        parsed = parse_query(query, _topic_of(self.cat.topic_aliases()))
+        inside = fulltext_only(query)
+        parsed = parse_query(inside if inside is not None else query,
+                             None if inside is not None else _topic_of(self.cat.topic_aliases()))
         merged = self.filters((filters or Filters()).merge(parsed.filters))
-        ids = self.cat.search_ids(parsed.fts, merged, limit, literal=parsed.literal)
-        entries = load(ids)
+        ids = [] if inside is not None else self.cat.search_ids(parsed.fts, merged, limit, literal=parsed.literal)
         found: dict[str, Snippet] = {}
-        if snippets and parsed.fts:  # an extract costs ~0.1 ms a column: only for the first ones
+        pages: dict[int, tuple[int, Snippet]] = {}
+        if parsed.fts and (limit is None or len(ids) < limit):  # the attached PDFs, below the metadata hits
+            pages = self._page_hits(parsed.literal, merged, set(ids), None if limit is None else limit - len(ids),
+                                    strict=inside is not None)
+        entries = load(ids + list(pages))
+        if snippets and parsed.fts and ids:  # an extract costs ~0.1 ms a column: only for the first ones
             marked = self.cat.search_snippets(parsed.fts, ids[:SNIPPET_ROWS])
             found = {e.citekey: Snippet.parse(marked[e.id][1], marked[e.id][0])
                      for e in entries if e.id in marked}
-        return SearchResult(entries, found)
+        by_id = {e.id: e.citekey for e in entries}
+        for entry_id, (_, snippet) in pages.items():
+            found[by_id[entry_id]] = snippet
+        return SearchResult(entries, found, {by_id[i]: page for i, (page, _) in pages.items()})
+
+    def _page_hits(self, match: str, filters: Filters, skip: set[int], limit: int | None, *,
+                   strict: bool) -> dict[int, tuple[int, Snippet]]:
+        """Entries whose attached PDFs match ``match`` (not in ``skip``): their best page and its
+        extract. ``strict``: a query the page index cannot run is the user's error (``fulltext:``),
+        else it simply finds nothing there (a field search such as ``title:`` is metadata only)."""
+        import sqlite3
+
+        from papershelf.errors import QuerySyntaxError
+        from papershelf.model.snippets import Snippet
+        from papershelf.storage import fulltext
+
+        try:
+            hits = fulltext.search(self.cat.conn, match)
+        except sqlite3.OperationalError as exc:
+            if strict:
+                raise QuerySyntaxError(f"cannot search the full text for that: {exc}",
+                                       hint="fulltext: takes words, \"phrases\", prefix*, OR, NOT") from None
+            return {}
+        hits = [h for h in hits if h.entry_id not in skip]
+        if hits and not filters.is_empty():
+            allowed = set(self.cat.search_ids("", filters, None))
+            hits = [h for h in hits if h.entry_id in allowed]
+        if limit is not None:
+            hits = hits[:limit]
+        return {h.entry_id: (h.page, Snippet.parse(h.marked, f"page {h.page}")) for h in hits}
 
     def get(self, ref: str) -> Entry:
         return self.cat.get(ref)
@@ -158,6 +196,7 @@ class Library(Door):
         with self.cat.transaction():
             removed = self.cat.remove(refs, to_trash=days > 0)
             trash.purge(self.cat.conn, trash_cutoff(days))
+            _prune_pages(self.cat.conn)
         return removed  # (the change log tells the render cache: storage.changes)
 
     # -- the trash ----------------------------------------------------------------------------
@@ -210,7 +249,9 @@ class Library(Door):
             return 0
         self.safeguard("empty-trash")
         with self.cat.transaction():
-            return trash.purge(self.cat.conn)
+            purged = trash.purge(self.cat.conn)
+            _prune_pages(self.cat.conn)
+            return purged
 
     # -- merge and undo (``services.merge``) ----------------------------------------------------
 
@@ -260,6 +301,49 @@ class Library(Door):
         entry = self.get(ref)
         return entry, link_of(entry)
 
+    # -- attached files (services.attachments) ------------------------------------------------
+
+    def attach(self, ref: str, paths: Sequence[Path], *, link: bool = False) -> list[Attached]:
+        from papershelf.services.attachments import attach
+
+        return attach(self, ref, list(paths), link=link)
+
+    def fetch_pdf(self, ref: str) -> list[Attached]:
+        """Download an open-access PDF of ``ref`` (arXiv's, for now) and attach it."""
+        from papershelf.services.attachments import fetch
+
+        return fetch(self, ref)
+
+    def fetch_pdfs(self, query: str | None) -> list[tuple[str, list[Attached] | str]]:
+        """``fetch_pdf`` for each entry a search finds (None: each without a file); per entry
+        what was attached or why not."""
+        from papershelf.services.attachments import fetch_many
+
+        return fetch_many(self, query)
+
+    def detach(self, ref: str, which: str | None = None) -> tuple[str, list[AttachedFile]]:
+        from papershelf.services.attachments import detach
+
+        return detach(self, ref, which)
+
+    def files_of(self, ref: str) -> list[AttachedFile]:
+        """The files attached to ``ref``, in the order they were attached."""
+        from papershelf.storage import files
+
+        entry_id = self.cat.resolve(ref)
+        return files.of_entries(self.cat.conn, [entry_id]).get(entry_id, [])
+
+    def file_path(self, f: AttachedFile) -> Path:
+        from papershelf.services.attachments import location
+
+        return location(self, f)
+
+    def pdf_of(self, ref: str) -> tuple[str, Path | None]:
+        """The key and the first attached PDF of ``ref`` that is on disk (None when none is)."""
+        from papershelf.services.attachments import pdf_of
+
+        return pdf_of(self, ref)
+
     def close_tags(self, name: str) -> list[str]:
         """Tags of the catalogue whose name is close to ``name`` (for "did you mean")."""
         from papershelf.model.suggest import closest
@@ -275,6 +359,14 @@ class Library(Door):
 
 
 
+def _prune_pages(conn: Any) -> None:
+    """Drop the full-text pages of PDFs no entry (nor trashed entry) holds any more."""
+    from papershelf.storage import fulltext
+
+    if fulltext.has_table(conn):
+        fulltext.prune(conn)
+
+
 SNIPPET_ROWS = 100  # search results that say why they matched (the rest: the entry alone)
 
 
@@ -288,6 +380,7 @@ class SearchResult(Generic[_Hit]):
 
     entries: list[_Hit]
     snippets: dict[str, Snippet] = field(default_factory=dict)
+    pages: dict[str, int] = field(default_factory=dict)  # key -> page, for a hit in an attached PDF
 
 
 def _topic_of(aliases: dict[str, str]) -> Callable[[str], str | None] | None:
@@ -297,11 +390,15 @@ def _topic_of(aliases: dict[str, str]) -> Callable[[str], str | None] | None:
     if not aliases:
         return None
     from papershelf.model.tags import tag_form
+    from papershelf.model.text import script_variants
 
     def topic_of(text: str) -> str | None:
-        form = tag_form(text)
-        topic = aliases.get(form)
-        return topic if topic and topic != form else None
+        for variant in script_variants(text):  # an alias written in the other Chinese script too
+            form = tag_form(variant)
+            topic = aliases.get(form)
+            if topic and topic != form:
+                return topic
+        return None
 
     return topic_of
 

@@ -125,6 +125,19 @@ def _findings(cat: Catalogue) -> tuple[list[integrity.Finding], int | None]:
     return found, entries
 
 
+def _file_findings(cat: Catalogue, report: CheckReport) -> list[Any]:
+    """Add what is wrong with the attached files to ``report``; the files to index again."""
+    from papershelf.storage.files import has_table
+
+    if report.entries is None or not has_table(cat.conn):
+        return []
+    from papershelf.services.attachments import check_files
+
+    found, todo = check_files(cat.path, cat.conn)
+    report.findings.extend(found)
+    return todo
+
+
 def check(path: Path, *, repair: bool = False) -> CheckReport:
     """Check the catalogue at ``path``; with ``repair``, back it up, rebuild the search index,
     delete orphaned rows (never an entry), and check again."""
@@ -138,18 +151,26 @@ def check(path: Path, *, repair: bool = False) -> CheckReport:
         return report
     try:
         report.findings, report.entries = _findings(cat)
+        todo = _file_findings(cat, report)
         if not repair or not report.findings:
             return report
-        if any(not f.repairable for f in report.findings):
+        if any(not f.repairable and f.check != "files" for f in report.findings):
             raise CatalogueDamagedError(
                 f"{path} has damage `db check --repair` cannot mend: "
                 + "; ".join(f.problem for f in report.findings if not f.repairable),
                 hint="`papershelf db backups` lists the copies `papershelf db restore BACKUP` can put back")
+        if not any(f.repairable for f in report.findings):
+            return report  # only missing files: put them back (or detach them); nothing to repair here
         report.before = report.findings
         report.backup = _backup_for_repair(cat)
         with cat.transaction():
             report.repaired = integrity.repair(cat.conn)
+            if todo:
+                from papershelf.services.attachments import reindex_files
+
+                report.repaired.files = reindex_files(cat.path, cat.conn, todo)
         report.findings, after = _findings(cat)
+        _file_findings(cat, report)
         if report.entries is not None and after != report.entries:  # never: repair deletes no entry
             raise StorageError(f"repair changed the number of entries ({report.entries} → {after})")
         report.entries = after

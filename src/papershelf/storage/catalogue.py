@@ -240,6 +240,13 @@ class Catalogue(EntryState, TagWrites):
         if filters.year_max is not None:
             where.append("e.year <= ?")
             params.append(filters.year_max)
+        if filters.has_pdf is not None:
+            from papershelf.storage.files import entries_with_files_sql, has_table
+
+            if has_table(self.conn):
+                where.append(("" if filters.has_pdf else "NOT ") + entries_with_files_sql())
+            elif filters.has_pdf:
+                where.append("0")
         return where, params
 
     def list_entries(self, filters: Filters | None = None, *, sort: str = "added",

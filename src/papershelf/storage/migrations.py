@@ -330,6 +330,33 @@ def m012_change_log(db: Database) -> None:
         db.execute(sql)
 
 
+def m013_files(db: Database) -> None:
+    """Files attached to entries (``storage.files``): where each is (a name in the catalogue's
+    files folder, or the path of a linked file), its original name, size, pages, sha256 and what
+    text extraction found. A child of ``entries``, so the trash keeps the rows with the entry.
+    And ``pdf_pages`` (``storage.fulltext``): the text of each page, by sha256, in FTS5."""
+    db.execute("""
+        CREATE TABLE files (
+            id INTEGER PRIMARY KEY,
+            entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            original TEXT NOT NULL DEFAULT '',
+            linked INTEGER NOT NULL DEFAULT 0,
+            size INTEGER NOT NULL,
+            pages INTEGER,
+            sha256 TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT '',
+            added TEXT NOT NULL,
+            UNIQUE (entry_id, sha256)
+        )
+    """)
+    db.execute("CREATE INDEX files_name ON files(name)")
+    db.execute("CREATE INDEX files_sha256 ON files(sha256)")
+    from papershelf.storage.fulltext import TABLE_SQL
+
+    db.execute(TABLE_SQL)
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_core,
     m002_fts,
@@ -343,6 +370,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m010_journal,
     m011_source_raw,
     m012_change_log,
+    m013_files,
 ]
 MIGRATION_NAMES: tuple[str, ...] = tuple(fn.__name__ for fn in MIGRATIONS)
 

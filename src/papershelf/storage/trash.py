@@ -72,7 +72,9 @@ def snapshot(conn: sqlite3.Connection, entry_id: int, children: list[tuple[str, 
     for table, column in children:
         if table in _SPECIAL:
             continue
-        rows = [dict(r) for r in conn.execute(f"SELECT * FROM {_quote(table)} WHERE {_quote(column)} = ?",
+        own_id = _rowid_column(conn, table)  # kept in that order, so restore writes them back in it
+        order = f" ORDER BY {_quote(own_id)}" if own_id else ""
+        rows = [dict(r) for r in conn.execute(f"SELECT * FROM {_quote(table)} WHERE {_quote(column)} = ?{order}",
                                               (entry_id,))]
         for r in rows:
             r.pop(column)
