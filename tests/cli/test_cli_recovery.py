@@ -99,10 +99,14 @@ def _unprivileged() -> list[str]:
     return prefix
 
 
+# The machine's temporary directory, read at import: every test's own (conftest) is root's alone.
+_SYSTEM_TMP = tempfile.gettempdir()
+
+
 @pytest.fixture
 def shared_dir():
     """A directory an unprivileged process can reach (pytest's tmp dirs are root's alone)."""
-    where = Path(tempfile.mkdtemp(prefix="papershelf-ro-"))
+    where = Path(tempfile.mkdtemp(prefix="papershelf-ro-", dir=_SYSTEM_TMP))
     where.chmod(0o755)
     yield where
     shutil.rmtree(where, ignore_errors=True)
