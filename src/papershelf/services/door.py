@@ -345,6 +345,44 @@ class Door:
                 also()
         return stored
 
+    def save_edit(self, entry_id: int, revision: int, before: Entry, new: Entry, names: Sequence[str],
+                  *, notes: bool = False) -> Entry:
+        """A user's change of an entry's fields (``edit``, ``set``) in one transaction: when an
+        identifier changes, the one identity rule is asked first (``refuse_same_work``), then
+        ``Catalogue.save_edit`` compares the revision and writes."""
+        with self.cat.transaction():
+            self.refuse_same_work(entry_id, before, new)
+            return self.cat.save_edit(entry_id, revision, new, names, notes=notes)
+
+    def refuse_same_work(self, entry_id: int, before: Entry, new: Entry) -> None:
+        """``SameWorkError`` naming the other entry when ``new`` (entry ``entry_id`` changed from
+        ``before``) takes an arXiv id another entry holds (one per entry), or when its changed
+        identifiers (arXiv id, DOI, ISBN, URL) make it, by ``same_work``, a work another entry
+        is. Nothing is asked when no identifier changed."""
+        from papershelf.errors import SameWorkError
+        from papershelf.model.identity import IdentityIndex, Keys
+
+        old, keys = Keys.of(before), Keys.of(new)
+        ids = ("arxiv", "doi", "isbn", "url")
+        if all(getattr(old, n) == getattr(keys, n) for n in ids):
+            return
+        hint = "fix the identifier, or `papershelf merge` the two entries if they are one work"
+        if keys.arxiv and keys.arxiv != old.arxiv:
+            owner = self.cat.find_arxiv_id(keys.arxiv)
+            if owner is not None and owner != entry_id:
+                other = self.cat.keys_of([owner])[owner]
+                raise SameWorkError(f"arXiv id {keys.arxiv} is already {other}'s; "
+                                    f"{new.citekey} cannot have it too", hint=hint)
+        index: IdentityIndex[str] = IdentityIndex()
+        for row_id, key, entry in self.cat.identity_records():
+            if row_id != entry_id:
+                index.add(Keys.of(entry), key)
+        found = index.find(keys)
+        if found is not None:
+            other, verdict = found
+            raise SameWorkError(f"{new.citekey} would be the same work as {other} "
+                                f"({verdict.describe(new)}); nothing changed", hint=hint)
+
     def existing(self, entries: Sequence[Entry]) -> list[tuple[int | None, str] | None]:
         """For each record, (row id, citekey) of the catalogued work it is, by the one identity
         rule, or None. Looks only; nothing is normalised or written."""
