@@ -1,6 +1,7 @@
-"""The one door for new entries (``Door``, which ``Library`` is): identity, keys and topic tags.
+"""The one door for new entries (``Door``, which every ``Library`` holds as ``lib.door``):
+identity, keys and topic tags.
 
-``Library.add(entries, policy)`` is how every entry enters the catalogue — the bundled reading
+``Library.add(entries, policy)`` (``Door.add``) is how every entry enters the catalogue — the bundled reading
 list, ``add`` and ``arxiv search --add``, ``import bibtex``, ``import markdown``, and every
 source to come. In one place and in this order it
 
@@ -28,7 +29,7 @@ import copy
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Literal
 
 from papershelf.model.entry import Entry
 from papershelf.model.tags import normalise_tag
@@ -36,7 +37,6 @@ from papershelf.storage.rows import BIBLIOGRAPHIC
 
 if TYPE_CHECKING:  # the door's own machinery loads when something is added, not on every search
     from papershelf.model.identity import IdentityIndex
-    from papershelf.services.library import Library
     from papershelf.storage.catalogue import Catalogue
 
 
@@ -100,10 +100,12 @@ def normalise_identifiers(entry: Entry) -> None:
 
 
 class Door:
-    """How entries enter a catalogue: ``add`` (new works, duplicates reported or merged) and
-    ``refresh`` (new metadata for stored entries). ``Library`` is a ``Door``."""
+    """How entries enter a catalogue and change in it: ``add`` (new works, duplicates reported
+    or merged), ``refresh`` (new metadata for stored entries), ``save_edit`` (a user's edit).
+    Each ``Library`` holds one as ``door`` and hands these calls to it."""
 
-    cat: Catalogue
+    def __init__(self, cat: Catalogue):
+        self.cat = cat
 
     def safeguard(self, what: str) -> Path:
         """An automatic backup before a destructive change (see ``services.maintenance``)."""
@@ -333,14 +335,14 @@ class Door:
         """Write metadata a source refreshed (``arxiv sync``, ``sync --venues``) in one
         transaction; placeholders that were ``completed`` get the topic tags their new title and
         abstract earn; ``also`` (the evidence ``sync --venues`` records) runs in the same one."""
-        from papershelf.services.autotag import autotag
+        from papershelf.services.autotag import autotag_catalogue
 
         if updates:  # a bulk overwrite of stored fields: keep a copy first
             self.safeguard("sync")
         with self.cat.transaction():  # the metadata and the tags it earns: all or nothing
             stored = self.cat.update_many(updates) if updates else []
             if completed:
-                autotag(cast("Library", self), [e.citekey for e in completed])
+                autotag_catalogue(self.cat, [e.citekey for e in completed])
             if also is not None:
                 also()
         return stored
