@@ -65,6 +65,12 @@ class CiteKeyError(PapershelfError):
     """A citation key that is malformed or already in use."""
 
 
+class SameWorkError(PapershelfError):
+    """A change that would give an entry an identifier (arXiv id, DOI, ISBN, URL) making it the
+    work another entry already is: refused, nothing written (two works become one only by
+    ``merge``). Exit 1, as a key in use."""
+
+
 class NetworkError(PapershelfError):
     exit_code = ExitCode.NETWORK
 

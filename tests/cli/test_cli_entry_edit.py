@@ -122,3 +122,19 @@ def test_set_and_edit_check_each_value_by_its_field(run, tmp_path):
     editor = _editor(tmp_path, "t = open(path).read().replace('1984', 'nineteen')\nopen(path, 'w').write(t)\n")
     result = run("--db", db, "edit", "knuth84", env={"EDITOR": editor})
     assert result.exit_code == 2 and "year must be a year" in result.stderr and "nothing changed" in result.stderr
+
+
+def test_set_and_edit_refuse_an_identifier_another_entry_holds(run, tmp_path):
+    db = _imported(run, tmp_path)
+    src = tmp_path / "more.bib"
+    src.write_text("@misc{ho2020, title = {Denoising Diffusion Probabilistic Models}, year = 2020,"
+                   " eprint = {2006.11239}, archiveprefix = {arXiv}}\n", encoding="utf-8")
+    assert run("--db", db, "import", "bibtex", str(src)).exit_code == 0
+    result = run("--db", db, "set", "knuth84", "eprint=2006.11239")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: arXiv id 2006.11239 is already ho2020's")
+    editor = _editor(tmp_path, "t = open(path).read().replace('year', 'eprint = {2006.11239},\\n  year')\n"
+                               "open(path, 'w').write(t)\n")
+    result = run("--db", db, "edit", "knuth84", env={"EDITOR": editor})
+    assert result.exit_code == 1 and "ho2020" in result.stderr and "unexpected" not in result.stderr
+    assert json.loads(run("--db", db, "show", "knuth84", "--json").stdout).get("arxiv_id") is None

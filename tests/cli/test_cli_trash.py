@@ -155,8 +155,9 @@ def test_no_trash_when_the_retention_is_zero_and_bad_values_are_refused(run, bun
 
 
 def test_a_catalogue_of_the_previous_schema_gets_a_trash(run, tmp_path):
-    from papershelf.storage.db import applied_migrations, open_db
+    from papershelf.storage.db import applied_migrations
     from papershelf.storage.migrations import MIGRATION_NAMES
+    from papershelf.storage.opening import open_db
 
     db = tmp_path / "old.db"
     before = MIGRATION_NAMES[MIGRATION_NAMES.index("m008_trash") - 1]

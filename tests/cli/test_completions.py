@@ -60,7 +60,7 @@ def test_completion_on_a_broken_catalogue_prints_no_traceback(tmp_path):
 def test_completion_reads_an_old_catalogue_without_touching_it(tmp_path):
     """A TAB opens the catalogue read-only: no migration, no backup, no WAL switch, no write;
     the file (and its folder) stay byte for byte as they were."""
-    from papershelf.storage.db import open_db
+    from papershelf.storage.opening import open_db
 
     db = tmp_path / "old.db"
     conn, _ = open_db(db, create=True, upto="m001_core")

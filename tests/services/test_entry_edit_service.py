@@ -113,3 +113,23 @@ def test_no_autotag_leaves_imported_entries_untagged(empty_library):
     more = read_string("@misc{e, title = {Score-based diffusion models}, year = 2021}").entries
     import_entries(empty_library, more)
     assert empty_library.get("e").rule_tags  # the rules tag it when not told otherwise
+
+
+def test_an_identifier_another_entry_holds_is_refused_naming_it(lib):
+    """Identity is asked whenever an identifier changes, not only on add (issue 18 part 2)."""
+    from papershelf.errors import SameWorkError
+
+    set_fields(lib, "other", ["eprint=2006.11239", "doi=10.1000/other"])
+    before = lib.get("knuth84").revision
+    with pytest.raises(SameWorkError, match=r"2006\.11239 is already other's"):
+        set_fields(lib, "knuth84", ["eprint=arXiv:2006.11239v2"])
+    with pytest.raises(SameWorkError, match=r"same work as other \(DOI 10\.1000/OTHER"):
+        set_fields(lib, "knuth84", ["doi=10.1000/OTHER"])
+    text = entry_text(lib.get("knuth84")).replace("journal =", "doi = {https://doi.org/10.1000/other},\n  journal =")
+    with pytest.raises(SameWorkError, match="same work as other"):
+        apply_text(lib, lib.get("knuth84"), text)
+    knuth = lib.get("knuth84")
+    assert knuth.revision == before and knuth.arxiv_id is None and knuth.doi is None
+    # an identifier of no other entry, and an unchanged one shared already, are fine
+    assert set_fields(lib, "knuth84", ["doi=10.1093/comjnl/27.2.97"]).changed == ["doi"]
+    assert set_fields(lib, "other", ["title=Other, retitled"]).changed == ["title"]

@@ -108,3 +108,13 @@ def test_a_dry_run_decides_everything_and_writes_nothing(empty_library):
     result = empty_library.add([Entry("Denoising", authors=[Person("Ho")], year=2020)], AddPolicy(dry_run=True))
     assert [e.citekey for e in result.added] == ["ho2020denoising"]
     assert empty_library.count() == 0
+
+
+def test_the_door_is_an_object_the_library_holds(empty_library):
+    """``Library`` hands the door's calls to ``lib.door`` (issue 18 part 2), not a base class."""
+    from papershelf.services.door import Door
+    from papershelf.services.library import Library
+
+    assert not issubclass(Library, Door) and isinstance(empty_library.door, Door)
+    assert empty_library.door.cat is empty_library.cat
+    assert empty_library.add([Entry(title="A work", year=2020, type="misc")]).added[0].citekey

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from papershelf.storage.db import open_db
+from papershelf.storage.opening import open_db
 from papershelf.storage.venue_evidence import VenueRecord, latest, record
 
 

@@ -15,7 +15,7 @@ import pytest
 from papershelf.errors import CiteKeyError, UsageError
 from papershelf.model.entry import Entry, Person
 from papershelf.storage.catalogue import Catalogue
-from papershelf.storage.db import open_db
+from papershelf.storage.opening import open_db
 
 
 def _plan(conn: sqlite3.Connection, sql: str, params: tuple) -> str:

@@ -7,7 +7,7 @@ import pytest
 
 from papershelf.model.entry import Entry, Person
 from papershelf.storage import changes
-from papershelf.storage.db import open_db
+from papershelf.storage.opening import open_db
 
 
 def _entry(key: str, title: str) -> Entry:

@@ -30,8 +30,8 @@ def test_both_tables_follow_edits_and_removals(library_of):
 def test_an_index_older_than_m007_is_still_searched_read_only(tmp_path):
     from papershelf.services.library import Library
     from papershelf.storage.catalogue import Catalogue
-    from papershelf.storage.db import open_db
     from papershelf.storage.fts import reindex
+    from papershelf.storage.opening import open_db
 
     path = tmp_path / "old.db"
     conn, _ = open_db(path, create=True, upto="m006_key_nocase_index")

@@ -5,8 +5,9 @@ import sqlite3
 
 import pytest
 
-from papershelf.storage.db import applied_migrations, open_db
+from papershelf.storage.db import applied_migrations
 from papershelf.storage.migrations import MIGRATION_NAMES
+from papershelf.storage.opening import open_db
 
 
 def test_blank_file_gets_every_migration(tmp_path):
@@ -120,8 +121,8 @@ def test_old_style_arxiv_ids_become_canonical(tmp_path):
 def test_m007_rebuilds_the_search_index_with_names_and_ids(tmp_path):
     """A catalogue from before m007: its entries are found by acronym and identifier after the
     migration, without anything written to the entries."""
-    from papershelf.storage.db import open_db
     from papershelf.storage.fts import reindex
+    from papershelf.storage.opening import open_db
 
     path = tmp_path / "old.db"
     conn, _ = open_db(path, create=True, upto="m006_key_nocase_index")

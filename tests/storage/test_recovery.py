@@ -12,7 +12,7 @@ import textwrap
 
 import pytest
 
-from papershelf.storage import backups, db
+from papershelf.storage import backups, db, opening
 
 
 def _count(path):
@@ -85,7 +85,7 @@ def test_repair_refuses_damage_it_cannot_mend_and_check_reports_it(run, tmp_path
 
 
 def test_a_backup_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
-    conn, _ = db.open_db(tmp_path / "c.db", create=True)
+    conn, _ = opening.open_db(tmp_path / "c.db", create=True)
     real_connect = sqlite3.connect
 
     def failing_check(target, *args, **kwargs):  # the copy cannot be verified: a full disk, say
@@ -229,7 +229,7 @@ def test_restore_is_refused_while_another_process_has_the_catalogue_open(run, bu
 
 def test_an_interrupted_migration_backup_leaves_no_table_less_copy(tmp_path, monkeypatch):
     path = tmp_path / "old.db"
-    conn, _ = db.open_db(path, create=True, upto="m001_core")
+    conn, _ = opening.open_db(path, create=True, upto="m001_core")
     conn.close()
     before = path.read_bytes()
     real_connect = sqlite3.connect
@@ -241,10 +241,10 @@ def test_an_interrupted_migration_backup_leaves_no_table_less_copy(tmp_path, mon
 
     monkeypatch.setattr(db.sqlite3, "connect", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        db.open_db(path, create=False)
+        opening.open_db(path, create=False)
     monkeypatch.undo()
     assert [p.name for p in tmp_path.iterdir() if "bak" in p.name or "part" in p.name] == []
-    conn, _ = db.open_db(path, create=False)  # and the next open migrates, with a whole copy
+    conn, _ = opening.open_db(path, create=False)  # and the next open migrates, with a whole copy
     from papershelf.storage.migrations import MIGRATION_NAMES
 
     assert db.applied_migrations(conn) == list(MIGRATION_NAMES)

@@ -1,5 +1,5 @@
 """The root Typer app of ``papershelf``: its global options and the lazy command group over
-the registry (``papershelf.cli.COMMANDS``)."""
+the registry (``papershelf.cli._commands.COMMANDS``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from papershelf import __version__
-from papershelf.cli import COMMANDS
+from papershelf.cli._commands import COMMANDS
 from papershelf.cli._context import env_debug, new_state, set_state
 from papershelf.cli._errors import PapershelfGroup
 

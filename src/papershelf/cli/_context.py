@@ -1,4 +1,6 @@
-"""The state of one invocation (the global options) and opening the catalogue the user chose."""
+"""The state of one invocation (the global options) and opening the catalogue the user chose.
+
+Below ``cli._output`` (which reads the state): nothing here prints."""
 
 from __future__ import annotations
 
@@ -82,18 +84,19 @@ def env_debug() -> bool:
 
 
 @contextmanager
-def open_library(*, create: bool = False, seed: bool = True) -> Iterator[Library]:
-    """Open the catalogue the user chose.
+def opened_library(*, create: bool = False, seed: bool = True) -> Iterator[tuple[Library, str | None]]:
+    """Open the catalogue the user chose, with the notice to print when it was made just now
+    (``cli._library.open_library`` prints it; this module prints nothing).
 
     The default catalogue is created (and filled with the bundled reading list) on first use;
     one named with --db/PAPERSHELF_DB must exist unless the command creates it (``create``).
     """
-    from papershelf.cli._output import info
     from papershelf.services.library import opened
 
     where = state().db
     with opened(where.path, create=create or not where.explicit, seed=seed and not where.explicit) as (lib, seeded):
+        notice = None
         if seeded is not None:
-            info(f"Created your catalogue at {where.path} with the {seeded} items of the bundled "
-                 "reading list (papershelf init --empty starts blank).")
-        yield lib
+            notice = (f"Created your catalogue at {where.path} with the {seeded} items of the bundled "
+                      "reading list (papershelf init --empty starts blank).")
+        yield lib, notice

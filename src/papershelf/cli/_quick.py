@@ -182,7 +182,7 @@ def build_table() -> dict[str, dict[str, Any]]:
     import typer
     from typer.main import get_command
 
-    from papershelf.cli import app
+    from papershelf.cli._app import app
 
     table: dict[str, dict[str, Any]] = {}
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from papershelf.cli._context import open_library
+from papershelf.cli._library import open_library
 from papershelf.cli._output import info, out_line, print_json, warn
 from papershelf.cli._params import JsonOpt, complete_choices
 from papershelf.errors import PapershelfError, UsageError

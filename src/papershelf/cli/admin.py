@@ -16,7 +16,8 @@ from typing import Annotated
 
 import typer
 
-from papershelf.cli._context import open_library, state
+from papershelf.cli._context import state
+from papershelf.cli._library import open_library
 from papershelf.cli._output import console, info, out_rows, plural, print_json
 from papershelf.cli._params import JsonOpt
 from papershelf.errors import ExitCode

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from papershelf.cli._context import open_library, state
+from papershelf.cli._context import state
+from papershelf.cli._library import open_library
 from papershelf.cli._output import console, info, out_line, plural, print_json, warn
 from papershelf.cli._params import JsonOpt, SomeKeysArg, complete_choices
 from papershelf.errors import NetworkError, NotFoundError, PartialFailure, UsageError

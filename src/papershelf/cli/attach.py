@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from papershelf.cli._context import open_library
+from papershelf.cli._library import open_library
 from papershelf.cli._output import info, out_line, plural, warn
 from papershelf.cli._params import KeyArg, complete_citekey
 from papershelf.errors import ExitCode

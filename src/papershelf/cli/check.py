@@ -19,7 +19,7 @@ from typing import Annotated
 
 import typer
 
-from papershelf.cli._context import open_library
+from papershelf.cli._library import open_library
 from papershelf.cli._output import info, out_line, print_json, warn
 from papershelf.cli._params import JsonOpt, SomeKeysArg
 from papershelf.errors import NetworkError, PapershelfError

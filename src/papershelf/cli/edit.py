@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from papershelf.cli._context import open_library
+from papershelf.cli._library import open_library
 from papershelf.cli._output import console, fail, info, plural, print_json
 from papershelf.cli._params import JsonOpt, KeyArg, complete_citekey, complete_tag
 from papershelf.cli.plain import printable

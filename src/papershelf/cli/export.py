@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from papershelf.cli._context import open_library
+from papershelf.cli._library import open_library
 from papershelf.cli._output import info, out_line, plural, warn, write_stream
 from papershelf.cli._params import (
     GROUPINGS,

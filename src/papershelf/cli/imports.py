@@ -24,7 +24,7 @@ from typing import Annotated
 
 import typer
 
-from papershelf.cli._context import open_library
+from papershelf.cli._library import open_library
 from papershelf.cli._output import fail, info, print_json, warn
 from papershelf.cli._params import JsonOpt
 from papershelf.errors import ExitCode, NotFoundError, PapershelfError, PartialFailure

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from papershelf.cli._context import open_library
+from papershelf.cli._library import open_library
 from papershelf.cli._output import info, plural, print_json, warn
 from papershelf.cli._params import JsonOpt, KeyArg
 from papershelf.cli.edit import YesOpt

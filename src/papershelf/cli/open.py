@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from papershelf.cli._context import open_library
+from papershelf.cli._library import open_library
 from papershelf.cli._output import fail, info, out_line
 from papershelf.cli._params import KeyArg
 from papershelf.errors import ExitCode

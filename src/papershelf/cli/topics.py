@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from papershelf.cli._context import open_library
+from papershelf.cli._library import open_library
 from papershelf.cli._output import console, info, plural, print_json
 from papershelf.cli._params import JsonOpt, SomeKeysArg
 

@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from papershelf.cli._context import open_library
+from papershelf.cli._library import open_library
 from papershelf.cli._output import info, out_rows, plural, print_json
 from papershelf.cli._params import JsonOpt
 from papershelf.cli.plain import printable

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from papershelf.services.library import Library
+    from papershelf.storage.catalogue import Catalogue
     from papershelf.topics.rules import Topic, TopicSet
 
 
@@ -31,10 +32,15 @@ def autotag(lib: Library, refs: Sequence[str] = (), *, dry_run: bool = False,
     Tags an entry already has (the user's or the rules') and rule tags the user removed are
     left as they are, so running it twice adds nothing the second time.
     """
+    return autotag_catalogue(lib.cat, refs, dry_run=dry_run, topics=topics)
+
+
+def autotag_catalogue(cat: Catalogue, refs: Sequence[str] = (), *, dry_run: bool = False,
+                      topics: TopicSet | None = None) -> AutotagResult:
+    """``autotag`` on a catalogue (what the door calls inside its own transaction)."""
     from papershelf.topics.loader import current_topics
 
     topics = topics or current_topics()
-    cat = lib.cat
     if refs:
         entries = list({e.id: e for e in (cat.get(r) for r in refs)}.values())
     else:

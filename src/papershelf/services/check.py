@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,37 +30,14 @@ from papershelf.errors import NotFoundError
 from papershelf.model.entry import Entry
 from papershelf.model.venue_plan import awaiting_venue
 
+# the report's vocabulary, shared with ``check_online`` (callers import it from here too)
+from papershelf.services.check_report import LINTS, CheckReport, Finding
+
 if TYPE_CHECKING:
     from papershelf.services.library import Library
 
 DEFAULT_STALE_DAYS = 180
-LINTS = ("missing", "dangling-crossref", "published", "fields", "duplicate", "stale", "unresolved", "mismatch",
-         "retracted")
 _FIELD_LINE = re.compile(r"^\s*([A-Za-z][\w:.+\-]*)\s*=", re.M)
-
-
-@dataclass
-class Finding:
-    kind: str  # one of LINTS
-    key: str
-    message: str
-    todo: str  # what to do about it
-
-    def to_dict(self) -> dict[str, str]:
-        return {"kind": self.kind, "key": self.key, "message": self.message, "todo": self.todo}
-
-
-@dataclass
-class CheckReport:
-    checked: int = 0
-    findings: list[Finding] = field(default_factory=list)
-    unverified: dict[str, str] = field(default_factory=dict)  # service -> why it could not be asked
-    requests: dict[str, int] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"checked": self.checked, "problems": len(self.findings),
-                "findings": [f.to_dict() for f in self.findings], "unverified": self.unverified,
-                "requests": self.requests}
 
 
 def targets(lib: Library, keys: Sequence[str], aux: Path | None) -> tuple[list[Entry], list[str]]:

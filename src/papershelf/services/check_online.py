@@ -19,9 +19,9 @@ from papershelf.model.identifiers import canonical, is_arxiv_doi
 from papershelf.model.matching import Reference, decide, describe, judge
 from papershelf.model.venue_plan import awaiting_venue
 from papershelf.model.works import Work
+from papershelf.services.check_report import CheckReport, Finding
 
 if TYPE_CHECKING:
-    from papershelf.services.check import CheckReport, Finding
     from papershelf.services.library import Library
 
 
@@ -47,7 +47,6 @@ def online_lints(lib: Library, entries: Sequence[Entry], clients: Any, report: C
             for n, entry in enumerate(preprints):
                 decision = decide(reference(entry), found.get(n, []))
                 if decision.status == "published":
-                    from papershelf.services.check import Finding
 
                     out.append(Finding("published", entry.citekey,
                                        f"cited as a preprint, but {describe(decision)}",
@@ -61,7 +60,6 @@ def online_lints(lib: Library, entries: Sequence[Entry], clients: Any, report: C
 
 
 def _identifiers(entry: Entry, ref: Reference, asker: Any) -> list[Finding]:
-    from papershelf.services.check import Finding
 
     out: list[Finding] = []
     key = entry.citekey
@@ -99,7 +97,6 @@ def _identifiers(entry: Entry, ref: Reference, asker: Any) -> list[Finding]:
 
 
 def _compare(entry: Entry, ref: Reference, work: Work, what: str, field: str) -> list[Finding]:
-    from papershelf.services.check import Finding
 
     check = judge(ref, work, year_rule="close")
     key = entry.citekey

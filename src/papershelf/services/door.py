@@ -1,6 +1,7 @@
-"""The one door for new entries (``Door``, which ``Library`` is): identity, keys and topic tags.
+"""The one door for new entries (``Door``, which every ``Library`` holds as ``lib.door``):
+identity, keys and topic tags.
 
-``Library.add(entries, policy)`` is how every entry enters the catalogue — the bundled reading
+``Library.add(entries, policy)`` (``Door.add``) is how every entry enters the catalogue — the bundled reading
 list, ``add`` and ``arxiv search --add``, ``import bibtex``, ``import markdown``, and every
 source to come. In one place and in this order it
 
@@ -28,7 +29,7 @@ import copy
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Literal
 
 from papershelf.model.entry import Entry
 from papershelf.model.tags import normalise_tag
@@ -36,7 +37,6 @@ from papershelf.storage.rows import BIBLIOGRAPHIC
 
 if TYPE_CHECKING:  # the door's own machinery loads when something is added, not on every search
     from papershelf.model.identity import IdentityIndex
-    from papershelf.services.library import Library
     from papershelf.storage.catalogue import Catalogue
 
 
@@ -100,10 +100,12 @@ def normalise_identifiers(entry: Entry) -> None:
 
 
 class Door:
-    """How entries enter a catalogue: ``add`` (new works, duplicates reported or merged) and
-    ``refresh`` (new metadata for stored entries). ``Library`` is a ``Door``."""
+    """How entries enter a catalogue and change in it: ``add`` (new works, duplicates reported
+    or merged), ``refresh`` (new metadata for stored entries), ``save_edit`` (a user's edit).
+    Each ``Library`` holds one as ``door`` and hands these calls to it."""
 
-    cat: Catalogue
+    def __init__(self, cat: Catalogue):
+        self.cat = cat
 
     def safeguard(self, what: str) -> Path:
         """An automatic backup before a destructive change (see ``services.maintenance``)."""
@@ -333,17 +335,55 @@ class Door:
         """Write metadata a source refreshed (``arxiv sync``, ``sync --venues``) in one
         transaction; placeholders that were ``completed`` get the topic tags their new title and
         abstract earn; ``also`` (the evidence ``sync --venues`` records) runs in the same one."""
-        from papershelf.services.autotag import autotag
+        from papershelf.services.autotag import autotag_catalogue
 
         if updates:  # a bulk overwrite of stored fields: keep a copy first
             self.safeguard("sync")
         with self.cat.transaction():  # the metadata and the tags it earns: all or nothing
             stored = self.cat.update_many(updates) if updates else []
             if completed:
-                autotag(cast("Library", self), [e.citekey for e in completed])
+                autotag_catalogue(self.cat, [e.citekey for e in completed])
             if also is not None:
                 also()
         return stored
+
+    def save_edit(self, entry_id: int, revision: int, before: Entry, new: Entry, names: Sequence[str],
+                  *, notes: bool = False) -> Entry:
+        """A user's change of an entry's fields (``edit``, ``set``) in one transaction: when an
+        identifier changes, the one identity rule is asked first (``refuse_same_work``), then
+        ``Catalogue.save_edit`` compares the revision and writes."""
+        with self.cat.transaction():
+            self.refuse_same_work(entry_id, before, new)
+            return self.cat.save_edit(entry_id, revision, new, names, notes=notes)
+
+    def refuse_same_work(self, entry_id: int, before: Entry, new: Entry) -> None:
+        """``SameWorkError`` naming the other entry when ``new`` (entry ``entry_id`` changed from
+        ``before``) takes an arXiv id another entry holds (one per entry), or when its changed
+        identifiers (arXiv id, DOI, ISBN, URL) make it, by ``same_work``, a work another entry
+        is. Nothing is asked when no identifier changed."""
+        from papershelf.errors import SameWorkError
+        from papershelf.model.identity import IdentityIndex, Keys
+
+        old, keys = Keys.of(before), Keys.of(new)
+        ids = ("arxiv", "doi", "isbn", "url")
+        if all(getattr(old, n) == getattr(keys, n) for n in ids):
+            return
+        hint = "fix the identifier, or `papershelf merge` the two entries if they are one work"
+        if keys.arxiv and keys.arxiv != old.arxiv:
+            owner = self.cat.find_arxiv_id(keys.arxiv)
+            if owner is not None and owner != entry_id:
+                other = self.cat.keys_of([owner])[owner]
+                raise SameWorkError(f"arXiv id {keys.arxiv} is already {other}'s; "
+                                    f"{new.citekey} cannot have it too", hint=hint)
+        index: IdentityIndex[str] = IdentityIndex()
+        for row_id, key, entry in self.cat.identity_records():
+            if row_id != entry_id:
+                index.add(Keys.of(entry), key)
+        found = index.find(keys)
+        if found is not None:
+            other, verdict = found
+            raise SameWorkError(f"{new.citekey} would be the same work as {other} "
+                                f"({verdict.describe(new)}); nothing changed", hint=hint)
 
     def existing(self, entries: Sequence[Entry]) -> list[tuple[int | None, str] | None]:
         """For each record, (row id, citekey) of the catalogued work it is, by the one identity

@@ -158,6 +158,6 @@ def _store(lib: Library, entry: Entry, key: str, kind: str | None, updates: dict
                 new.extra.pop(n, None)
             names.add("extra")
     new.edited = sorted(set(entry.edited) | set(updates))
-    stored = lib.cat.save_edit(entry.id or lib.cat.resolve(entry.citekey), entry.revision, new,
-                               sorted(names), notes=notes)
+    stored = lib.save_edit(entry.id or lib.cat.resolve(entry.citekey), entry.revision, entry, new,
+                           sorted(names), notes=notes)
     return EditResult(stored, changed, entry.citekey)

@@ -1,7 +1,8 @@
 """The library: the public Python API over one catalogue.
 
-``Library`` is a ``Door`` (``services.door``): ``Library.add`` is how every entry enters the
-catalogue, and the door's docstring says what it decides, in which order. Reads go through the
+A ``Library`` holds a ``Door`` (``services.door``, as ``lib.door``) and hands it ``add``,
+``refresh``, ``save_edit`` and the identity look-ups: ``Library.add`` is how every entry enters
+the catalogue, and the door's docstring says what it decides, in which order. Reads go through the
 library too, so tag filters see topic aliases (``tag:蒸餾`` finds ``distillation``) without
 storage knowing about topics.
 """
@@ -30,11 +31,34 @@ if TYPE_CHECKING:
     from papershelf.storage.trash import Trashed
 
 
-class Library(Door):
+class Library:
     """One open catalogue and what can be done with it."""
 
     def __init__(self, cat: Catalogue):
         self.cat = cat
+        self.door = Door(cat)
+
+    # -- the door (``services.door``): every new entry, every refresh and edit ---------------
+
+    def add(self, entries: Iterable[Entry], policy: AddPolicy = AddPolicy()) -> AddResult:
+        return self.door.add(entries, policy)
+
+    def refresh(self, updates: Sequence[tuple[int, Entry, Sequence[str]]],
+                completed: Sequence[Entry] = (), *, also: Callable[[], object] | None = None) -> list[Entry]:
+        return self.door.refresh(updates, completed, also=also)
+
+    def save_edit(self, entry_id: int, revision: int, before: Entry, new: Entry, names: Sequence[str],
+                  *, notes: bool = False) -> Entry:
+        return self.door.save_edit(entry_id, revision, before, new, names, notes=notes)
+
+    def existing(self, entries: Sequence[Entry]) -> list[tuple[int | None, str] | None]:
+        return self.door.existing(entries)
+
+    def find_arxiv(self, arxiv_ids: Iterable[str]) -> dict[str, Entry]:
+        return self.door.find_arxiv(arxiv_ids)
+
+    def safeguard(self, what: str) -> Path:
+        return self.door.safeguard(what)
 
     @property
     def path(self) -> Path:

@@ -19,7 +19,7 @@ from papershelf.model.citekeys import check_key
 from papershelf.model.entry import Entry, Person, Summary
 from papershelf.model.query import Filters
 from papershelf.model.tags import normalise_tag
-from papershelf.storage import db, lookup, rows
+from papershelf.storage import db, lookup, opening, rows
 from papershelf.storage.entry_state import EntryState, now
 from papershelf.storage.fts import bm25, has_exact, placeholders, reindex
 from papershelf.storage.tagging import TagWrites
@@ -67,7 +67,7 @@ class Catalogue(EntryState, TagWrites):
     def open(cls, path: Path, *, create: bool = False, readonly: str | None = None) -> tuple[Catalogue, bool]:
         """Open (migrating it to the current schema) or, with ``create``, make the catalogue;
         ``readonly``: open it for reading only, every write refused with this reason."""
-        conn, created = db.open_db(path, create=create, readonly=readonly)
+        conn, created = opening.open_db(path, create=create, readonly=readonly)
         return cls(conn, path), created
 
     @classmethod

@@ -1,5 +1,6 @@
-"""Opening the catalogue file: pragmas, the schema check, migrations with a backup first
-(``storage.backups``), and what SQLite's failures mean for a person.
+"""The catalogue's connections: pragmas, transactions, the schema check, read-only opening, and
+what SQLite's failures mean for a person. Opening with migrations (a backup first) is
+``storage.opening``, above this module and ``storage.backups``.
 
 A catalogue that cannot be written (a read-only file or directory, a full disk) is opened
 read-only, so reading commands still work; a write then fails with the reason.
@@ -17,13 +18,12 @@ from papershelf import config
 from papershelf.errors import (
     CatalogueBusyError,
     CatalogueDamagedError,
-    CatalogueMissingError,
     PapershelfError,
     SchemaError,
     StorageError,
 )
 from papershelf.storage.lookup import ShelfConnection, connect_readonly
-from papershelf.storage.migrations import MIGRATION_NAMES, MIGRATION_SET, migration_set
+from papershelf.storage.migrations import MIGRATION_NAMES, MIGRATION_SET
 
 MIGRATIONS_TABLE = "_sqlite_migrations"
 BUSY_TIMEOUT_ENV = "PAPERSHELF_BUSY_TIMEOUT"
@@ -166,90 +166,6 @@ def pending_migrations(conn: sqlite3.Connection, path: Path) -> list[str]:
             hint="point --db at a papershelf catalogue, or create one with `papershelf init --db PATH`",
         )
     return [name for name in MIGRATION_NAMES if name not in applied]
-
-
-def migrate(conn: sqlite3.Connection, path: Path, *, upto: str | None = None) -> Path | None:
-    """Apply pending migrations (each in its own transaction). Returns the backup made, if any."""
-    pending = pending_migrations(conn, path)
-    if upto is not None:
-        pending = pending[: pending.index(upto) + 1] if upto in pending else []
-    if not pending:
-        return None
-    saved = None
-    if applied_migrations(conn):  # a catalogue with data: keep a copy of it as it was
-        from papershelf.storage.backups import backup
-
-        saved = backup(conn, path, "before-" + pending[0])
-    from sqlite_utils import Database
-
-    migration_set(upto).apply(Database(conn, execute_plugins=False))
-    return saved
-
-
-def open_db(path: Path, *, create: bool, upto: str | None = None,
-            readonly: str | None = None) -> tuple[sqlite3.Connection, bool]:
-    """Open (or, with ``create``, make) the catalogue at ``path``, migrated to the current schema.
-
-    Returns the connection and whether the file was created just now. Only a regular file
-    that holds a database is opened: an empty file, a device or a directory is refused (``init``
-    is the one command that makes a catalogue). A catalogue that cannot be written (read-only,
-    or its disk full) is opened read-only, so it can still be read; so is one opened with a
-    ``readonly`` reason (every write refused with it), which is never created nor migrated.
-    """
-    created = False
-    if not path.exists():
-        if not create or readonly:
-            raise CatalogueMissingError(
-                f"no catalogue at {path}",
-                hint="create one with `papershelf init --db PATH`, or leave out --db/PAPERSHELF_DB "
-                "to use the default catalogue",
-            )
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StorageError(f"cannot create the catalogue at {path}: {exc.strerror}") from None
-        created = True
-    else:
-        refuse_non_catalogue(path)
-    reason = None if created else readonly or not_writable(path)
-    if reason is not None:
-        return open_readonly_db(path, reason), False
-    try:
-        conn = connect(path)
-    except sqlite3.Error as exc:
-        raise _open_error(exc, path) from None
-    try:
-        try:
-            pending_migrations(conn, path)  # refuses foreign and newer files before any write
-        except sqlite3.DatabaseError as exc:
-            if primary_code(exc) in (SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_READONLY) and not created:
-                conn.close()  # e.g. a full disk, where not even SQLite's -shm file can be made
-                return open_readonly_db(path, _why_not_writable(path, exc), exc), False
-            raise _open_error(exc, path) from None
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            migrate(conn, path, upto=upto)
-        except sqlite3.Error as exc:
-            raise storage_error(exc, path, conn) or exc from None
-    except BaseException:
-        conn.close()
-        if created:
-            path.unlink(missing_ok=True)
-            for extra in ("-wal", "-shm", "-journal"):
-                path.with_name(path.name + extra).unlink(missing_ok=True)
-        raise
-    return conn, created
-
-
-def _why_not_writable(path: Path, exc: sqlite3.Error) -> str:
-    try:
-        fs = os.statvfs(path.parent)
-        full = fs.f_bavail * fs.f_frsize < 256 * 1024  # less than SQLite needs beside the file
-    except OSError:
-        full = False
-    if full or primary_code(exc) == SQLITE_FULL:
-        return "there is no space left on the device holding it"
-    return f"it could not be opened for writing ({exc})"
 
 
 def refuse_non_catalogue(path: Path) -> None:
