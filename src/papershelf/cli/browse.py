@@ -177,10 +177,10 @@ def show(key: KeyArg, as_json: JsonOpt = False) -> None:
         from papershelf.cli.plain import detail_lines
 
         sys.stdout.write(detail_lines(entry))
-        return
-    from papershelf.cli.render import entry_detail
+    else:
+        from papershelf.cli.render import entry_detail
 
-    console().print(entry_detail(entry))
+        console().print(entry_detail(entry))
     for f, p in attached:  # after the entry's own fields: what is attached, and where
         pages = "? pages" if f.pages is None else f"{f.pages} p."
         state = "" if f.status in ("ok", "") else f", {f.status}"
