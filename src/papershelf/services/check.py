@@ -27,7 +27,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from papershelf.errors import NotFoundError
+from papershelf.errors import NetworkError, NotFoundError, PapershelfError
 from papershelf.model.entry import Entry
 from papershelf.model.venue_plan import awaiting_venue
 
@@ -51,12 +51,31 @@ class Finding:
         return {"kind": self.kind, "key": self.key, "message": self.message, "todo": self.todo}
 
 
+class CheckProblems(PapershelfError):
+    """``check`` found something to fix (exit 1, like ``db check``)."""
+
+
 @dataclass
 class CheckReport:
     checked: int = 0
     findings: list[Finding] = field(default_factory=list)
     unverified: dict[str, str] = field(default_factory=dict)  # service -> why it could not be asked
     requests: dict[str, int] = field(default_factory=dict)
+    online: bool = False  # identifiers were to be verified online
+
+    def verdict(self) -> PapershelfError | None:
+        """How ``check`` ends: problems found (exit 1), else a network error when neither
+        Crossref nor DataCite could verify the identifiers asked for online."""
+        n = len(self.findings)
+        if n:
+            return CheckProblems(f"{n} problem{'s' if n != 1 else ''} in {self.checked} "
+                                 f"entr{'ies' if self.checked != 1 else 'y'} checked",
+                                 hint="each is listed above with what to do")
+        down = [s for s in self.unverified if s != "openalex"]
+        if self.online and down and all(s in self.unverified for s in ("crossref", "datacite")):
+            return NetworkError(f"could not verify the identifiers: {', '.join(down)} did not answer",
+                                hint="check the connection, or run `papershelf check --online` again later")
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         return {"checked": self.checked, "problems": len(self.findings),
@@ -92,7 +111,7 @@ def check(lib: Library, keys: Sequence[str] = (), aux: Path | None = None, *, on
           stale_days: int = DEFAULT_STALE_DAYS, clients: Any = None) -> CheckReport:
     """Every lint over the entries chosen (see the module docstring)."""
     entries, missing = targets(lib, keys, aux)
-    report = CheckReport(checked=len(entries) + len(missing))
+    report = CheckReport(checked=len(entries) + len(missing), online=online)
     for key in missing:
         report.findings.append(Finding(
             "missing", key, "cited but not in the catalogue",
