@@ -13,7 +13,6 @@ import typer
 from papershelf.cli._context import open_library
 from papershelf.cli._output import fail, info, out_line
 from papershelf.cli._params import KeyArg
-from papershelf.errors import ExitCode
 
 
 def open_entry(
@@ -32,9 +31,6 @@ def open_entry(
 
     with open_library() as lib:
         entry, url = lib.web_page(key)
-    if url is None:
-        raise fail(f"{entry.citekey} has no URL, DOI or arXiv id to open",
-                   hint=f"add one: papershelf set {entry.citekey} 'url=https://…'", code=ExitCode.NOT_FOUND)
     if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
         raise fail(f"the link of {entry.citekey} is not a usable address: {url!r}",
                    hint=f"fix it with `papershelf set {entry.citekey} url=…`")
