@@ -18,6 +18,8 @@ from papershelf.errors import ExitCode
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from papershelf.services.outcome import Judged
+
 _consoles: dict[bool, Console] = {}
 
 
@@ -148,6 +150,13 @@ def report_error(message: str, hint: str | None = None) -> None:
     err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     if hint:
         err.print(f"[dim]hint:[/] {escape(hint)}", highlight=False, soft_wrap=True)
+
+
+def finish(report: Judged) -> None:
+    """End a command the way its service report says (``services/outcome``): its verdict is raised."""
+    error = report.verdict()
+    if error is not None:
+        raise error
 
 
 def fail(message: str, *, hint: str | None = None, code: ExitCode = ExitCode.ERROR) -> typer.Exit:

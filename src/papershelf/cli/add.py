@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from papershelf.cli._library import open_library
-from papershelf.cli._output import info, out_line, print_json, warn
+from papershelf.cli._output import finish, info, out_line, print_json, warn
 from papershelf.cli._params import JsonOpt, complete_choices
 from papershelf.errors import PapershelfError, UsageError
 from papershelf.model.entry import ENTRY_TYPES
@@ -165,14 +165,14 @@ def add(
                     with open_library() as lib:
                         report = add_bibtex(lib, text, tags=tags, source="the edited template")
                     _print(report, as_json)
-                    report.raise_for_failures()
+                    finish(report)
             return
         with open_library() as lib:
             assert entry_type is not None and title is not None
             report = add_manual(lib, type_=entry_type, title=title, authors=list(author or []), year=year,
                                 venue=venue, publisher=publisher, url=url, tags=tags)
         _print(report, as_json)
-        report.raise_for_failures()
+        finish(report)
         return
     texts, pasted = _read_items(list(ids or []), file)
     if pasted is not None:
@@ -183,7 +183,7 @@ def add(
         with open_library() as lib:
             report = add_bibtex(lib, pasted, tags=tags)
         _print(report, as_json)
-        report.raise_for_failures()
+        finish(report)
         return
     from papershelf.services.add import split_references
 
@@ -201,7 +201,6 @@ def _add_ids(texts: list[str], arxiv_count: int, *, update: bool, tags: list[str
     from contextlib import nullcontext
 
     from papershelf.cli.arxiv import _client, show_added
-    from papershelf.errors import PartialFailure
     from papershelf.services.add import add_items
 
     arxiv = _client(arxiv_count, "Adding from arXiv") if arxiv_count else nullcontext((None, None))
@@ -210,25 +209,14 @@ def _add_ids(texts: list[str], arxiv_count: int, *, update: bool, tags: list[str
                          on_batch=progress.advance if progress is not None else None)
     report = done.others
     arxiv_json = None
-    arxiv_error: PapershelfError | None = None
     if done.arxiv is not None:
-        try:
-            arxiv_json = show_added(done.arxiv, as_json=as_json, emit_json=report is None)
-        except PapershelfError as exc:
-            if report is None:
-                raise
-            warn(exc.message)  # the other items are still reported; the exit status says what failed
-            arxiv_error = exc
-    if report is None:
-        return
-    if as_json:
-        print_json({**report.to_dict(), **({"arxiv": arxiv_json} if arxiv_json is not None else {})})
-    else:
-        _print(report, False)
-    arxiv_some = done.arxiv is not None and (arxiv_error is None or isinstance(arxiv_error, PartialFailure))
-    if (report.failures and arxiv_some) or (arxiv_error is not None and report.successes):
-        raise PartialFailure("some items could not be added; the others were", hint="the ones listed above")
-    if report.failures or arxiv_error is None:
-        report.raise_for_failures()
-        return
-    raise arxiv_error
+        arxiv_json = show_added(done.arxiv, as_json=as_json, emit_json=report is None)
+        arxiv_error = done.arxiv.verdict()
+        if report is not None and arxiv_error is not None:
+            warn(arxiv_error.message)  # the other items are still reported; the exit status says what failed
+    if report is not None:
+        if as_json:
+            print_json({**report.to_dict(), **({"arxiv": arxiv_json} if arxiv_json is not None else {})})
+        else:
+            _print(report, False)
+    finish(done)

@@ -23,9 +23,9 @@ import typer
 
 from papershelf.cli._context import state
 from papershelf.cli._library import open_library
-from papershelf.cli._output import console, info, out_line, plural, print_json, warn
+from papershelf.cli._output import console, finish, info, out_line, plural, print_json, warn
 from papershelf.cli._params import JsonOpt, SomeKeysArg, complete_choices
-from papershelf.errors import NetworkError, NotFoundError, PartialFailure, UsageError
+from papershelf.errors import UsageError
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -119,28 +119,10 @@ def _print_failures(report: Report) -> None:
         warn(f"arXiv:{o.arxiv_id}: {what}: {o.message}")
 
 
-def _finish(report: Report, done: str) -> None:
-    """Exit status from the report: partial (5) when some failed and some were done."""
-    failures = report.failures
-    if not failures:
-        return
-    n, total = len(failures), len(report.outcomes)
-    if report.successes:
-        raise PartialFailure.of(n, total, done)
-    if report.error is not None:
-        raise report.error
-    if all(o.status == "not_found" for o in failures):
-        if total == 1:
-            raise NotFoundError(f"arXiv has no paper arXiv:{failures[0].arxiv_id}",
-                                hint="check the id (a typo, or a paper that was never announced?)")
-        raise NotFoundError(f"arXiv has none of these {total} papers")
-    raise NetworkError(failures[0].message)
-
-
 def show_added(report: Report, *, as_json: bool, emit_json: bool = True) -> dict | None:
     """What ``add`` did with arXiv ids (``cli/add.py``): one line per paper, or the JSON object
     (printed, or returned when ``emit_json`` is False, for a run that added more); the exit
-    status it earns is raised."""
+    status it earns is the report's ``verdict()``, for the caller to ``finish`` with."""
     doc = {"requests": report.requests, "papers": [o.to_dict() for o in report.outcomes]}
     if as_json and emit_json:
         print_json(doc)
@@ -156,7 +138,6 @@ def show_added(report: Report, *, as_json: bool, emit_json: bool = True) -> dict
     _print_failures(report)
     if report.requests:
         info(f"[dim]{report.requests} request{'s' if report.requests != 1 else ''} to arXiv[/]")
-    _finish(report, "added")
     return doc if as_json else None
 
 
@@ -216,12 +197,12 @@ def sync(
          f"{report.count('unchanged')} unchanged"
          + (f", {len(report.failures)} not synced" if report.failures else "")
          + (" (dry run: nothing written)." if dry_run else "."))
-    _finish(report, "synced")
+    finish(report)
 
 
 def _sync_venues(keys: list[str], dry_run: bool, as_json: bool) -> None:
     """``sync --venues``: one line per entry, the services skipped, the requests made."""
-    from papershelf.services.venues import VENUE_SERVICES, open_clients, sync_venues, venue_targets
+    from papershelf.services.venues import open_clients, sync_venues, venue_targets
 
     with open_library() as lib:
         entries = venue_targets(lib, keys)
@@ -243,15 +224,7 @@ def _sync_venues(keys: list[str], dry_run: bool, as_json: bool) -> None:
          f"requests: {spent}" + (" (dry run: nothing written)." if dry_run else "."))
     if "openalex" in report.unavailable:
         info(f"[dim]{report.unavailable['openalex']}[/]")
-    if "openalex" in report.unavailable and len(report.unavailable) == 1:
-        return  # OpenAlex without a key is a note, not a fault
-    down = [s for s in VENUE_SERVICES if s in report.unavailable and s != "openalex"]
-    if down and len(down) == len(VENUE_SERVICES) - 1 and not report.count("published"):
-        raise NetworkError("no metadata service answered: " + "; ".join(report.unavailable[s] for s in down),
-                           hint="check the connection, or try again later")
-    if down:
-        raise PartialFailure(f"{', '.join(down)} did not answer; the entries were matched with the others",
-                             hint="run `papershelf sync --venues` again later to ask them too")
+    finish(report)
 
 
 def _results_table(results):

@@ -20,13 +20,8 @@ from typing import Annotated
 import typer
 
 from papershelf.cli._library import open_library
-from papershelf.cli._output import info, out_line, print_json, warn
+from papershelf.cli._output import finish, info, out_line, print_json, warn
 from papershelf.cli._params import JsonOpt, SomeKeysArg
-from papershelf.errors import NetworkError, PapershelfError
-
-
-class CheckProblems(PapershelfError):
-    """``check`` found something to fix (exit 1, like ``db check``)."""
 
 
 def check(
@@ -64,14 +59,6 @@ def check(
             info(f"[dim]{why}[/]")
         else:
             warn(f"not verified with {service}: {why}")
-    n = len(report.findings)
-    if n:
-        raise CheckProblems(f"{n} problem{'s' if n != 1 else ''} in {report.checked} "
-                            f"entr{'ies' if report.checked != 1 else 'y'} checked",
-                            hint="each is listed above with what to do")
-    down = [s for s in report.unverified if s != "openalex"]
-    if online and down and all(s in report.unverified for s in ("crossref", "datacite")):
-        raise NetworkError(f"could not verify the identifiers: {', '.join(down)} did not answer",
-                           hint="check the connection, or run `papershelf check --online` again later")
+    finish(report)
     info(f"No problems in {report.checked} entr{'ies' if report.checked != 1 else 'y'} checked"
          + (" (identifiers verified online)." if online else "."))

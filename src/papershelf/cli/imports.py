@@ -25,9 +25,9 @@ from typing import Annotated
 import typer
 
 from papershelf.cli._library import open_library
-from papershelf.cli._output import fail, info, print_json, warn
+from papershelf.cli._output import finish, info, print_json, warn
 from papershelf.cli._params import JsonOpt
-from papershelf.errors import ExitCode, NotFoundError, PapershelfError, PartialFailure
+from papershelf.errors import NotFoundError, PapershelfError
 
 
 def _autotag(option: bool | None) -> bool:
@@ -107,9 +107,7 @@ def import_bibtex(
          f"{report.files} file(s)"
          + (f"; {'would update' if dry_run else 'updated'} {len(report.updated)}" if update else "")
          + ("" if dry_run or report.operation is None else "; `papershelf undo` takes it back"))
-    if report.refused:
-        raise PartialFailure(f"{len(report.refused)} file(s) could not be read: "
-                             + ", ".join(r["file"] for r in report.refused))
+    finish(report)
 
 
 MAX_READING_LIST_BYTES = 64 * 1024 * 1024  # a reading list of 100,000 links is about 10 MB
@@ -196,7 +194,8 @@ def markdown(
     if online and fetch is None:
         raise PapershelfError("--online needs the arXiv client, which is not installed")
     with open_library() as lib:
-        report = import_markdown(lib, text, fetch=fetch, dry_run=dry_run, autotag=_autotag(autotag))
+        report = import_markdown(lib, text, fetch=fetch, dry_run=dry_run, autotag=_autotag(autotag),
+                                 online=bool(online))
     if as_json:
         print_json(report.to_dict())
     else:
@@ -212,8 +211,7 @@ def markdown(
     info(f"{len(report.added)} {'to add' if dry_run else 'added'} ({report.placeholders} arXiv "
          f"placeholders, {report.fetched} with arXiv metadata), {len(report.existing)} already in the "
          f"catalogue, {len(report.problems)} not understood (listed above)")
-    if report.network_error and online:
-        raise fail("arXiv could not be reached", code=ExitCode.NETWORK)
+    finish(report)
 
 
 @import_app.command("zotero")

@@ -13,7 +13,6 @@ import typer
 from papershelf.cli._library import open_library
 from papershelf.cli._output import fail, info, out_line
 from papershelf.cli._params import KeyArg
-from papershelf.errors import ExitCode
 
 
 def open_entry(
@@ -34,7 +33,7 @@ def open_entry(
 
     with open_library() as lib:
         _, pdf = lib.pdf_of(key)
-        entry, url = lib.web_page(key)
+        page = lib.web_page(key) if pdf is None else None  # no page to open: NotFoundError, exit 3
     if pdf is not None:
         if print_only:
             out_line(str(pdf))
@@ -43,9 +42,8 @@ def open_entry(
             raise fail(f"no PDF viewer could be started for {pdf}", hint="`--print` prints its path")
         info(shown(f"Opened {pdf}"))
         return
-    if url is None:
-        raise fail(f"{entry.citekey} has no URL, DOI or arXiv id to open",
-                   hint=f"add one: papershelf set {entry.citekey} 'url=https://…'", code=ExitCode.NOT_FOUND)
+    assert page is not None
+    entry, url = page
     if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
         raise fail(f"the link of {entry.citekey} is not a usable address: {url!r}",
                    hint=f"fix it with `papershelf set {entry.citekey} url=…`")

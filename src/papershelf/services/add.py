@@ -18,10 +18,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from papershelf.errors import NetworkError, NotFoundError, PartialFailure, SourceUnavailable, UsageError
+from papershelf.errors import (
+    NetworkError,
+    NotFoundError,
+    PapershelfError,
+    PartialFailure,
+    SourceUnavailable,
+    UsageError,
+)
 from papershelf.model.entry import ENTRY_TYPES, Entry, Person
 from papershelf.model.identifiers import doi_of, normalise_isbn
 from papershelf.services.library import AddPolicy, Library
+from papershelf.services.outcome import batch_verdict
 
 if TYPE_CHECKING:
     from papershelf.model.works import Work
@@ -184,20 +192,22 @@ class AddReport:
                 "problems": self.problems,
                 "renamed": [{"from": a, "to": b, "why": why} for a, b, why in self.renamed]}
 
-    def raise_for_failures(self, done: str = "added") -> None:
-        """The exit status a batch earns: partial (5) when some failed and some were done."""
+    def verdict(self, done: str = "added") -> PapershelfError | None:
+        """How the run ends (``services/outcome``): partial when some failed and some were done;
+        a network error when a source failed; else not found."""
         failures = self.failures
-        if not failures:
-            return
-        n, total = len(failures), len(self.outcomes)
-        if self.successes:
-            raise PartialFailure.of(n, total, done)
-        if any(o.status == "failed" for o in failures):
-            first = next(o for o in failures if o.status == "failed")
-            raise NetworkError(first.message, hint="nothing was added; try again later")
-        if total == 1:
-            raise NotFoundError(failures[0].message)
-        raise NotFoundError(f"none of these {total} was found", hint="the ones listed above")
+        total = len(self.outcomes)
+
+        def all_failed() -> PapershelfError:
+            if any(o.status == "failed" for o in failures):
+                first = next(o for o in failures if o.status == "failed")
+                return NetworkError(first.message, hint="nothing was added; try again later")
+            if total == 1:
+                return NotFoundError(failures[0].message)
+            return NotFoundError(f"none of these {total} was found", hint="the ones listed above")
+
+        return batch_verdict(len(failures), total, succeeded=bool(self.successes), done=done,
+                             all_failed=all_failed)
 
 
 def _store(lib: Library, found: Sequence[tuple[Outcome, Entry]], report: AddReport, *, source_keys: bool,
@@ -327,6 +337,20 @@ class ItemsReport:
                 for o in (self.arxiv.outcomes if self.arxiv else [])]
         return rows + [_row(o.ref, o.status, o.entry, "; ".join(filter(None, (o.message, o.warning))))
                        for o in (self.others.outcomes if self.others else [])]
+
+    def verdict(self) -> PapershelfError | None:
+        """How an ``add`` of arXiv ids and other references ends: one of the two reports' verdict
+        when only it ran (or only it failed); partial when one part failed and something was added."""
+        arxiv_error = self.arxiv.verdict() if self.arxiv is not None else None
+        report = self.others
+        if report is None:
+            return arxiv_error
+        arxiv_some = self.arxiv is not None and (arxiv_error is None or isinstance(arxiv_error, PartialFailure))
+        if (report.failures and arxiv_some) or (arxiv_error is not None and report.successes):
+            return PartialFailure("some items could not be added; the others were", hint="the ones listed above")
+        if report.failures or arxiv_error is None:
+            return report.verdict()
+        return arxiv_error
 
 
 def add_items(lib: Library, refs: Sequence[str] = (), *, bibtex: str | None = None, tags: Sequence[str] = (),

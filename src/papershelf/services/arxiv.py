@@ -12,11 +12,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from papershelf.errors import NetworkError, UsageError
+from papershelf.errors import NetworkError, NotFoundError, PapershelfError, UsageError
 from papershelf.model.arxiv_merge import Change, as_new_entry, fill, merge
 from papershelf.model.entry import Entry
 from papershelf.model.identifiers import ArxivId, canonical
 from papershelf.services.library import AddPolicy, Library
+from papershelf.services.outcome import batch_verdict
 
 if TYPE_CHECKING:
     from papershelf.sources.arxiv.client import ArxivClient, Event, FetchResult
@@ -72,6 +73,7 @@ class Report:
     waited: float = 0.0
     error: NetworkError | None = None  # the fault that stopped the lookups early, if any
     written: int = 0  # entries stored or updated so far
+    done: str = "added"  # what the run does to each paper, for its verdict: "added" or "synced"
 
     @property
     def failures(self) -> list[Outcome]:
@@ -83,6 +85,25 @@ class Report:
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
+
+    def verdict(self) -> PapershelfError | None:
+        """How the run ends (``services/outcome``): partial when some failed and some were done;
+        the fault that stopped it; not found when arXiv has none; else the first failure."""
+        failures = self.failures
+        total = len(self.outcomes)
+
+        def all_failed() -> PapershelfError:
+            if self.error is not None:
+                return self.error
+            if all(o.status == "not_found" for o in failures):
+                if total == 1:
+                    return NotFoundError(f"arXiv has no paper arXiv:{failures[0].arxiv_id}",
+                                         hint="check the id (a typo, or a paper that was never announced?)")
+                return NotFoundError(f"arXiv has none of these {total} papers")
+            return NetworkError(failures[0].message)
+
+        return batch_verdict(len(failures), total, succeeded=bool(self.successes), done=self.done,
+                             all_failed=all_failed)
 
 
 def _failed_outcomes(result: FetchResult, report: Report) -> None:
@@ -198,6 +219,7 @@ def sync_entries(lib: Library, client: ArxivClient, entries: Sequence[Entry], *,
     """Refresh ``entries`` (those with an arXiv id) from arXiv, writing each batch in its own
     transaction as it arrives: a Ctrl-C or a fault keeps the batches already done, whole."""
     report = report if report is not None else Report()
+    report.done = "synced"
     by_id: dict[str, Entry] = {}
     for entry in entries:
         if entry.arxiv_id:

@@ -32,6 +32,7 @@ from papershelf.model.venue_plan import awaiting_venue
 
 # the report's vocabulary, shared with ``check_online`` (callers import it from here too)
 from papershelf.services.check_report import LINTS, CheckReport, Finding
+from papershelf.services.check_report import CheckProblems as CheckProblems
 
 if TYPE_CHECKING:
     from papershelf.services.library import Library
@@ -68,7 +69,7 @@ def check(lib: Library, keys: Sequence[str] = (), aux: Path | None = None, *, on
           stale_days: int = DEFAULT_STALE_DAYS, clients: Any = None) -> CheckReport:
     """Every lint over the entries chosen (see the module docstring)."""
     entries, missing = targets(lib, keys, aux)
-    report = CheckReport(checked=len(entries) + len(missing))
+    report = CheckReport(checked=len(entries) + len(missing), online=online)
     for key in missing:
         report.findings.append(Finding(
             "missing", key, "cited but not in the catalogue",

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from papershelf.errors import NotFoundError
+from papershelf.errors import NotFoundError, PapershelfError, PartialFailure
 from papershelf.services.library import AddPolicy
 
 if TYPE_CHECKING:
@@ -57,6 +57,13 @@ class ImportReport:
     files: int = 0
     dry_run: bool = False
     operation: int | None = None  # the journal's operation: ``undo`` takes it back
+
+    def verdict(self) -> PapershelfError | None:
+        """How an import ends: partial when some files could not be read."""
+        if self.refused:
+            return PartialFailure(f"{len(self.refused)} file(s) could not be read: "
+                                  + ", ".join(r["file"] for r in self.refused))
+        return None
 
     def notices(self) -> list[dict[str, Any]]:
         """Every notice as one list of dicts with a ``kind`` and a ``message``: those that change

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from papershelf.errors import NetworkError, PapershelfError
 from papershelf.formats import readinglist
 from papershelf.formats.readinglist import Problem
 from papershelf.model.arxiv_merge import as_new_entry
@@ -39,6 +40,13 @@ class ImportReport:
     fetched: int = 0
     network_error: str | None = None
     dry_run: bool = False
+    online: bool = False  # arXiv had to be asked (``--online``): failing to reach it is a fault
+
+    def verdict(self) -> PapershelfError | None:
+        """How the import ends: a network error when arXiv had to be asked and could not be."""
+        if self.network_error and self.online:
+            return NetworkError("arXiv could not be reached")
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -94,13 +102,13 @@ def arxiv_fetcher(*, auto: bool, on_start: Callable[[int], None] | None = None) 
 
 
 def import_markdown(lib: Library, text: str, *, fetch: Fetcher | None = None,
-                    dry_run: bool = False, autotag: bool = True) -> ImportReport:
+                    dry_run: bool = False, autotag: bool = True, online: bool = False) -> ImportReport:
     """Add what the reading list ``text`` holds and the catalogue lacks (all in one transaction)."""
     from papershelf.topics.loader import current_topics
 
     current_topics()  # a bad rules file stops the import before anything is asked
     parsed = readinglist.read(text)
-    report = ImportReport(problems=list(parsed.problems), dry_run=dry_run)
+    report = ImportReport(problems=list(parsed.problems), dry_run=dry_run, online=online)
     lines: dict[int, int] = {}  # id(record) -> its line in the list
     new: list[Entry] = []
     for entry, found in zip(parsed.entries, lib.existing(parsed.entries), strict=True):

@@ -317,13 +317,18 @@ class Library:
                 out.append((self.cat.keys_of([entry_id])[entry_id], self.cat.untag(ref, tags)))
             return out
 
-    def web_page(self, ref: str) -> tuple[Entry, str | None]:
+    def web_page(self, ref: str) -> tuple[Entry, str]:
         """The entry and the page ``open`` shows: its arXiv abstract page, else its DOI
         (https://doi.org/…), else its URL — where a Markdown reading list links its title."""
+        from papershelf.errors import NotFoundError
         from papershelf.formats.markdown import link_of
 
         entry = self.get(ref)
-        return entry, link_of(entry)
+        url = link_of(entry)
+        if url is None:
+            raise NotFoundError(f"{entry.citekey} has no URL, DOI or arXiv id to open",
+                                hint=f"add one: papershelf set {entry.citekey} 'url=https://…'")
+        return entry, url
 
     # -- attached files (services.attachments) ------------------------------------------------
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from papershelf.errors import SourceUnavailable, UsageError
+from papershelf.errors import NetworkError, PapershelfError, PartialFailure, SourceUnavailable, UsageError
 from papershelf.model.entry import Entry
 from papershelf.model.identifiers import canonical
 from papershelf.model.matching import Decision, Reference, decide, describe
@@ -72,6 +72,18 @@ class VenueReport:
         return {"dry_run": self.dry_run, "requests": self.requests, "cache_hits": self.cache_hits,
                 "unavailable": self.unavailable, "written": self.written,
                 "entries": [o.to_dict() for o in self.outcomes]}
+
+    def verdict(self) -> PapershelfError | None:
+        """How ``sync --venues`` ends: OpenAlex without a key is a note, not a fault; every other
+        service down and nothing published is a network error; some down is partial."""
+        down = [s for s in VENUE_SERVICES if s in self.unavailable and s != "openalex"]
+        if down and len(down) == len(VENUE_SERVICES) - 1 and not self.count("published"):
+            return NetworkError("no metadata service answered: " + "; ".join(self.unavailable[s] for s in down),
+                                hint="check the connection, or try again later")
+        if down:
+            return PartialFailure(f"{', '.join(down)} did not answer; the entries were matched with the others",
+                                  hint="run `papershelf sync --venues` again later to ask them too")
+        return None
 
 
 def open_clients(*, refresh: bool = False) -> Clients:
