@@ -63,7 +63,7 @@ def need_tool(tool: str) -> str:
 
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path, monkeypatch):
+def isolated_home(tmp_path, tmp_path_factory, monkeypatch):
     """Point XDG dirs and the temporary directory at tmp and clear every PAPERSHELF_* variable
     (text an editor test rescues into the temporary directory stays in the test's own)."""
     import os
@@ -74,8 +74,7 @@ def isolated_home(tmp_path, monkeypatch):
             monkeypatch.delenv(name)
     for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
         monkeypatch.setenv(var, str(tmp_path / var.lower()))
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
+    scratch = tmp_path_factory.mktemp("tmp")  # beside the test's tmp_path, not inside it
     monkeypatch.setenv("TMPDIR", str(scratch))
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     monkeypatch.setenv("COLUMNS", "200")

@@ -8,7 +8,7 @@ import pytest
 from papershelf.services.pdf_worker import probe
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "pdf"
-SHARED = Path("/work/shared/data/pdf")
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "pdf"  # beside the checkout
 
 EXPECTED = {  # file -> (pages, status), as PROVENANCE.md describes each
     "crazyones-pdfa.pdf": (1, "ok"),
