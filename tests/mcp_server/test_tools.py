@@ -25,3 +25,20 @@ def test_search_limit_is_bounded(bundled):
     assert len(json.loads(tools.search("diffusion", 3))) == 3
     with pytest.raises(UsageError, match="limit must be 1 to 100"):
         tools.search("diffusion", 1000)
+
+
+def test_get_as_bibtex_brings_what_the_entry_needs(run, tmp_path):
+    """``get`` in BibTeX is ``papershelf cite``: a crossref child with its parent, a macro with
+    its @string, so what an agent pastes compiles as the imported file did."""
+    bib = tmp_path / "a.bib"
+    bib.write_text('@string{jr = "Journal of Results"}\n@proceedings{proc, title={Proc of X}, year=2001}\n'
+                   "@inproceedings{kid, author={A, B}, title={T}, crossref={proc}, pages={1--2}}\n"
+                   "@article{art, author={C, D}, title={U}, journal=jr, year=2002}\n", encoding="utf-8")
+    db = tmp_path / "c.db"
+    assert run("--db", str(db), "init", "--empty").exit_code == 0
+    assert run("--db", str(db), "import", "bibtex", str(bib)).exit_code == 0
+    tools = Tools(Options(db))
+    kid = tools.get("kid", "bibtex")
+    assert kid.index("@inproceedings{kid,") < kid.index("@proceedings{proc,")
+    art = tools.get("art", "bibtex")
+    assert '@string{jr = "Journal of Results"}' in art and "journal = jr," in art

@@ -74,11 +74,11 @@ class Tools:
 
         with self.library() as lib:
             entry = lib.get(key)
+            if format in ("bibtex", "biblatex"):  # as `papershelf cite`: with its parents and @strings
+                return export.cite(lib, [entry.citekey], format, minimal=False)[0]
         if format == "fields":
             return _json({k: v for k, v in entry.to_dict().items()
                           if v not in (None, "", [], {}) and k not in ("author_parts", "editor_parts")})
-        if format in ("bibtex", "biblatex"):
-            return export.bibtex([entry], format)[0]
         if format == "csl-json":
             return export.csljson([entry])
         raise UsageError(f"unknown format {format!r}: choose fields, bibtex, biblatex or csl-json")
