@@ -1,8 +1,9 @@
 """A stand-in for the metadata services (Crossref, DataCite, DBLP, Semantic Scholar, OpenAlex, Open
 Library, Google Books) on 127.0.0.1: it replays the answers in ``tests/data/metadata-apis/`` and
 injects faults. One server serves every service under its own prefix (``/crossref``, ``/datacite``,
-``/dblp``, ``/s2``, ``/openalex``, ``/openlibrary``, ``/googlebooks``); the ``metadata_server``
-fixture points ``PAPERSHELF_<SERVICE>_URL`` at them.
+``/dblp``, ``/s2``, ``/openalex``, ``/openlibrary``, ``/googlebooks``, ``/unpaywall``); the
+``metadata_server`` fixture points ``PAPERSHELF_<SERVICE>_URL`` at them. ``/web`` stands for the
+rest of the web (publishers' PDFs, landing pages) in ``attach --fetch`` tests: only routed answers.
 
 **Routes.** ``tests/data/metadata-apis/routes.json`` is a list of objects::
 
@@ -56,7 +57,8 @@ import pytest
 from arxiv_server import _QuietServer, closed_port_url
 
 DATA = Path(__file__).resolve().parent / "data" / "metadata-apis"
-SERVICES = ("crossref", "datacite", "dblp", "s2", "openalex", "openlibrary", "googlebooks")
+SERVICES = ("crossref", "datacite", "dblp", "s2", "openalex", "openlibrary", "googlebooks", "unpaywall", "web")
+_NO_SETTING = ("web",)  # publishers' hosts and landing pages for ``attach --fetch``: tests route them
 _TYPES = {".json": "application/json", ".txt": "text/plain", ".html": "text/html; charset=utf-8",
           ".xml": "application/xml; charset=utf-8"}
 HTML_PAGE = b"<!DOCTYPE html>\n<html><head><title>Maintenance</title></head><body>Back soon</body></html>\n"
@@ -118,6 +120,12 @@ def _default(service: str, method: str, path: str, query: dict[str, str]) -> tup
             read("openalex/paper-qa__openalex_works__doi_10.1046_j.1365-2699.2003.00795__select.status404.html")
     if service == "openlibrary":
         return 200, "application/json", b"{}"
+    if service == "unpaywall":
+        doi = unquote(path.removeprefix("/v2/"))
+        return 404, "application/json", json.dumps({"HTTP_status_code": 404, "error": True,
+                                                    "message": f"'{doi}' is not a valid doi."}).encode()
+    if service == "web":
+        return 404, "text/html; charset=utf-8", b"<html><head><title>404 Not Found</title></head></html>\n"
     return 200, "application/json", read("googlebooks/written__googlebooks_volumes__no-match.status200.json")
 
 
@@ -281,7 +289,8 @@ class MetadataReplay:
 def point_at(monkeypatch, url_of) -> None:
     """Set every ``PAPERSHELF_<SERVICE>_URL``, with fast retries and no pause between requests."""
     for service in SERVICES:
-        monkeypatch.setenv(f"PAPERSHELF_{service.upper()}_URL", url_of(service))
+        if service not in _NO_SETTING:
+            monkeypatch.setenv(f"PAPERSHELF_{service.upper()}_URL", url_of(service))
     monkeypatch.setenv("PAPERSHELF_METADATA_DELAY", "0")
     monkeypatch.setenv("PAPERSHELF_METADATA_TIMEOUT", "0.5")
     monkeypatch.setenv("PAPERSHELF_METADATA_RETRIES", "2")

@@ -25,7 +25,7 @@ from papershelf.storage.catalogue import Catalogue, Stats
 
 if TYPE_CHECKING:
     from papershelf.model.snippets import Snippet
-    from papershelf.services.attachments import Attached
+    from papershelf.services.attachments import Attached, FetchReport
     from papershelf.services.merge import MergePlan, UndoReport
     from papershelf.storage.files import AttachedFile
     from papershelf.storage.trash import Trashed
@@ -337,18 +337,18 @@ class Library:
 
         return attach(self, ref, list(paths), link=link)
 
-    def fetch_pdf(self, ref: str) -> list[Attached]:
-        """Download an open-access PDF of ``ref`` (arXiv's, for now) and attach it."""
+    def fetch_pdf(self, ref: str) -> FetchReport:
+        """Download an open-access PDF of ``ref`` (arXiv, OpenAlex, Unpaywall, landing page) and attach it."""
         from papershelf.services.attachments import fetch
 
-        return fetch(self, ref)
+        return fetch(self, [ref])
 
-    def fetch_pdfs(self, query: str | None) -> list[tuple[str, list[Attached] | str]]:
+    def fetch_pdfs(self, query: str | None) -> FetchReport:
         """``fetch_pdf`` for each entry a search finds (None: each without a file); per entry
         what was attached or why not."""
-        from papershelf.services.attachments import fetch_many
+        from papershelf.services.attachments import fetch
 
-        return fetch_many(self, query)
+        return fetch(self, query=query)
 
     def detach(self, ref: str, which: str | None = None) -> tuple[str, list[AttachedFile]]:
         from papershelf.services.attachments import detach

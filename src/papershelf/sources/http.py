@@ -11,7 +11,9 @@ cannot stretch.
   streamed in chunks (urllib3 inflates gzip/deflate a chunk at a time), so a compression bomb
   is stopped at the cap and memory stays bounded by it.
 * **redirects only within the endpoint's origin** (scheme, host and port of ``base_url``);
-  a redirect anywhere else is an error, and nothing it leads to is read.
+  a redirect anywhere else is an error, and nothing it leads to is read. A client made with
+  ``any_origin=True`` (downloads of open-access PDFs, whose links go through doi.org and
+  publishers' hosts) follows redirects to any http(s) URL instead; it must carry no secret header.
 * **no retry where it cannot help**: a host name that does not resolve, or a refused connection,
   is one ``NetworkError`` at once.
 * **retries** with a doubling backoff after a connection error, a timeout, HTTP 429 or 5xx, or
@@ -183,9 +185,12 @@ class HttpClient:
 
     def __init__(self, base_url: str, limits: Limits, *, name: str, user_agent: str = USER_AGENT,
                  deadline_setting: str = "", on_event: Callable[[Event], None] | None = None,
-                 headers: Mapping[str, str] | None = None,
+                 headers: Mapping[str, str] | None = None, any_origin: bool = False,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic):
+        if any_origin and headers:
+            raise ValueError("a client that follows redirects anywhere sends no headers of its own (a key)")
         self.base_url = base_url
+        self.any_origin = any_origin
         self.limits = limits
         self.name = name
         self.user_agent = user_agent
@@ -358,6 +363,8 @@ class HttpClient:
         if not location:
             raise RedirectRefused(f"{self.name} answered with a redirect that leads nowhere (no Location)")
         target = urljoin(url, location)
+        if self.any_origin and urlsplit(target).scheme in ("http", "https"):
+            return target
         if origin(target) != self._origin:
             scheme, host, port = self._origin
             raise RedirectRefused(

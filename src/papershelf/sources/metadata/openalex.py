@@ -89,10 +89,29 @@ class OpenAlex(Service):
             params["mailto"] = self.settings.mailto
         return params
 
-    def work_by_doi(self, doi: str) -> Work | None:
+    def _work_json(self, doi: str) -> Any:
         params = self._params()
-        data = self.fetch_json(self.url(f"/works/https://doi.org/{quote(doi.strip(), safe='/:;()')}", params))
+        return self.fetch_json(self.url(f"/works/https://doi.org/{quote(doi.strip(), safe='/:;()')}", params))
+
+    def work_by_doi(self, doi: str) -> Work | None:
+        data = self._work_json(doi)
         return parse_work(data) if isinstance(data, dict) else None
+
+    def pdf_links(self, doi: str) -> list[tuple[str, str]] | None:
+        """(url, where) of every PDF link OpenAlex knows for the work ``doi``: its best open-access
+        location first, then every other location's (the best one is often bot-blocked); None
+        when OpenAlex has no such work."""
+        data = self._work_json(doi)
+        if not isinstance(data, dict):
+            return None
+        out: dict[str, str] = {}
+        for loc in (data.get("best_oa_location"), data.get("primary_location"), *arr(data.get("locations"))):
+            loc = obj(loc)
+            url = str(loc.get("pdf_url") or "").strip()
+            if url.startswith(("http://", "https://")) and url not in out:
+                source = obj(loc.get("source"))
+                out[url] = clean_text(source.get("display_name")) or clean_text(loc.get("raw_source_name"))
+        return list(out.items())
 
     def search_title(self, title: str, *, rows: int = 10) -> list[Work]:
         params = self._params({"filter": f"title.search:{title[:400].replace(',', ' ')}",
