@@ -230,7 +230,10 @@ def _print_check(report) -> None:  # a maintenance.CheckReport
         fixed = report.repaired
         info(f"Repaired: search index rebuilt for {plural(fixed.fts_rows, 'entry', 'entries')}"
              + "".join(f"; {n} orphaned rows of {t} deleted" for t, n in fixed.orphans.items())
-             + "".join(f"; table {t} (the render cache's) dropped" for t in fixed.dropped))
+             + "".join(f"; table {t} (the render cache's) dropped" for t in fixed.dropped)
+             + (f"; {plural(fixed.files, 'attached file')} read again" if fixed.files else "")
+             + (f"; {plural(fixed.stray_files, 'stray file')} tidied (orphans moved to "
+                "<catalogue>.files/orphaned/, interrupted purges finished)" if fixed.stray_files else ""))
     for f in report.findings:
         sample = f" (e.g. {', '.join(map(str, f.sample[:5]))})" if f.sample else ""
         print(f"problem: [{f.check}] {f.problem}{sample}")

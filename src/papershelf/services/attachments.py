@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -160,6 +162,47 @@ def detach(lib: Library, ref: str, which: str | None = None) -> tuple[str, list[
     return key, have
 
 
+PENDING = ".purging"  # a stored file whose purge is being committed: .<name>.purging
+ORPHANED = "orphaned"  # the folder (inside the files folder) `db check --repair` moves orphans to
+
+
+@contextmanager
+def releasing_files(lib: Library) -> Iterator[None]:
+    """A transaction (``lib.cat.transaction``) after which the stored files it left named by no
+    entry nor trashed entry are deleted from disk: the files of entries removed for good or
+    purged from the trash. Never a ``--link``ed file (it is the user's own).
+
+    Before the commit each such file is renamed to ``.<name>.purging`` (under the transaction's
+    write lock, so a concurrent ``attach`` of the same bytes waits and then copies them afresh);
+    after the commit the renamed files are deleted; if the transaction fails they are renamed
+    back. Killed in between, ``db check`` reports the ``.purging`` file and ``--repair`` finishes
+    the job (deleted when nothing names it, else renamed back). Inside another transaction
+    nothing is deleted (the outer one decides; ``db check`` then reports the files as orphans).
+    """
+    from papershelf.storage import files
+
+    conn = lib.cat.conn
+    nested = conn.in_transaction
+    staged: list[tuple[Path, Path]] = []
+    folder = files_dir(lib)
+    try:
+        with lib.cat.transaction():
+            before = set() if nested else files.stored_names(conn)
+            yield
+            for name in sorted(before - files.stored_names(conn)):
+                final = folder / name
+                pending = folder / f".{name}{PENDING}"
+                if final.is_file():
+                    os.replace(final, pending)
+                    staged.append((final, pending))
+    except BaseException:
+        for final, pending in staged:
+            os.replace(pending, final)
+        raise
+    for _, pending in staged:
+        pending.unlink(missing_ok=True)
+
+
 def pdf_of(lib: Library, ref: str) -> tuple[str, Path | None]:
     """The key and the first attached PDF of ``ref`` that is on disk (None when none is)."""
     from papershelf.storage import files
@@ -173,9 +216,69 @@ def pdf_of(lib: Library, ref: str) -> tuple[str, Path | None]:
     return key, None
 
 
+_TMP_AGE = 3600.0  # a copy by temporary name older than this is a leftover, not an attach under way
+
+
+def _strays(path: Path, conn: Any) -> tuple[list[Path], list[Path]]:
+    """The files folder's stray files: orphans (stored files nothing names: neither a row nor a
+    trashed entry) and leftovers (``.purging`` files of an interrupted purge, temporary copies
+    older than an hour)."""
+    import time
+
+    from papershelf.storage import files
+
+    folder = files_dir(path)
+    if not folder.is_dir():
+        return [], []
+    names = files.stored_names(conn)
+    orphans, leftovers = [], []
+    for p in sorted(folder.iterdir()):
+        if not p.is_file() or p.is_symlink():
+            continue
+        if p.name.endswith(PENDING) and p.name.startswith("."):
+            leftovers.append(p)
+        elif p.name.startswith(".") and p.name.endswith(".tmp"):
+            try:
+                if time.time() - p.stat().st_mtime > _TMP_AGE:
+                    leftovers.append(p)
+            except OSError:
+                continue
+        elif p.name not in names:
+            orphans.append(p)
+    return orphans, leftovers
+
+
+def tidy_files(path: Path, conn: Any) -> int:
+    """``db check --repair`` on stray files, in the caller's transaction (its write lock keeps
+    ``attach`` out): an interrupted purge is finished (its ``.purging`` file deleted, or renamed
+    back when an entry names it again), old temporary copies deleted, and each orphan moved —
+    never deleted — into ``<catalogue>.files/orphaned/`` for the user to look at. Returns how
+    many files were handled."""
+    from papershelf.storage import files
+
+    orphans, leftovers = _strays(path, conn)
+    names = files.stored_names(conn)
+    for p in leftovers:
+        name = p.name[1:-len(PENDING)] if p.name.endswith(PENDING) else ""
+        if name in names and not (p.parent / name).exists():
+            os.replace(p, p.parent / name)
+        else:
+            p.unlink(missing_ok=True)
+    if orphans:
+        aside = files_dir(path) / ORPHANED
+        aside.mkdir(exist_ok=True)
+        for p in orphans:
+            target, n = aside / p.name, 1
+            while target.exists():
+                target, n = aside / f"{p.stem}-{n}{p.suffix}", n + 1
+            os.replace(p, target)
+    return len(orphans) + len(leftovers)
+
+
 def check_files(path: Path, conn: Any) -> tuple[list[Finding], list[AttachedFile]]:
     """``db check``'s findings on attached files: missing, changed since attached (sha256), or
-    readable but not in the full-text index; and the files ``--repair`` can index again."""
+    readable but not in the full-text index; stored files nothing names (orphans) and leftovers
+    of an interrupted purge or copy; and the files ``--repair`` can index again."""
     from papershelf.storage import files, fulltext
     from papershelf.storage.integrity import Finding
 
@@ -185,7 +288,8 @@ def check_files(path: Path, conn: Any) -> tuple[list[Finding], list[AttachedFile
     for f in files.every(conn):
         where = location(path, f)
         if not where.is_file():
-            missing.append(str(where))
+            if not (where.parent / f".{where.name}{PENDING}").is_file():  # else: a leftover, put back
+                missing.append(str(where))
             continue
         if sha256_of(where)[0] != f.sha256:
             changed.append(f)
@@ -201,6 +305,15 @@ def check_files(path: Path, conn: Any) -> tuple[list[Finding], list[AttachedFile
     if unindexed:
         found.append(Finding("files", f"{len(unindexed)} attached file(s) not in the full-text index",
                              len(unindexed), [str(location(path, f)) for f in unindexed[:10]], repairable=True))
+    orphans, leftovers = _strays(path, conn)
+    if orphans:
+        found.append(Finding("files", f"{len(orphans)} stored file(s) no entry nor trashed entry names (orphans; "
+                                      f"--repair moves them to {files_dir(path) / ORPHANED})",
+                             len(orphans), [str(p) for p in orphans[:10]], repairable=True))
+    if leftovers:
+        found.append(Finding("files", f"{len(leftovers)} file(s) left by an interrupted purge or copy "
+                                      "(--repair finishes the purge or deletes the copy)",
+                             len(leftovers), [str(p) for p in leftovers[:10]], repairable=True))
     return found, changed + unindexed
 
 

@@ -209,7 +209,9 @@ class Library:
 
     def remove(self, refs: Sequence[str]) -> list[str]:
         """Remove entries (all or none) into the trash, and purge what it held longer than the
-        retention period (``PAPERSHELF_TRASH_DAYS``; 0: delete for good, no trash)."""
+        retention period (``PAPERSHELF_TRASH_DAYS``; 0: delete for good, no trash). The stored
+        files of what leaves for good are deleted from disk (``attachments.releasing_files``)."""
+        from papershelf.services.attachments import releasing_files
         from papershelf.services.maintenance import trash_cutoff, trash_days
         from papershelf.storage import trash
 
@@ -217,7 +219,7 @@ class Library:
         for ref in refs:
             self.cat.resolve(ref)
         self.safeguard("remove")
-        with self.cat.transaction():
+        with releasing_files(self):  # a transaction that deletes the stored files it purges
             removed = self.cat.remove(refs, to_trash=days > 0)
             trash.purge(self.cat.conn, trash_cutoff(days))
             _prune_pages(self.cat.conn)
@@ -233,12 +235,14 @@ class Library:
 
     def restore(self, keys: Sequence[str]) -> list[str]:
         """Bring trashed entries back unchanged (all or none); see ``storage.trash``."""
+        from papershelf.services.attachments import releasing_files
         from papershelf.services.maintenance import trash_cutoff, trash_days
         from papershelf.storage import trash
 
         days = trash_days()
-        with self.cat.transaction():
+        with releasing_files(self):
             trash.purge(self.cat.conn, trash_cutoff(days))
+            _prune_pages(self.cat.conn)
             rows = list(dict.fromkeys(trash.find(self.cat.conn, k.strip()) for k in keys))
             restored = [trash.restore(self.cat.conn, row) for row in rows]
             self._refuse_works_held_again(restored)
@@ -267,12 +271,13 @@ class Library:
 
     def empty_trash(self) -> int:
         """Delete everything in the trash for good (a backup first); returns how many."""
+        from papershelf.services.attachments import releasing_files
         from papershelf.storage import trash
 
         if not self.trash():
             return 0
         self.safeguard("empty-trash")
-        with self.cat.transaction():
+        with releasing_files(self):
             purged = trash.purge(self.cat.conn)
             _prune_pages(self.cat.conn)
             return purged

@@ -163,12 +163,18 @@ def check(path: Path, *, repair: bool = False) -> CheckReport:
             return report  # only missing files: put them back (or detach them); nothing to repair here
         report.before = report.findings
         report.backup = _backup_for_repair(cat)
+        from papershelf.storage.files import has_table as has_files_table
+
         with cat.transaction():
             report.repaired = integrity.repair(cat.conn)
             if todo:
                 from papershelf.services.attachments import reindex_files
 
                 report.repaired.files = reindex_files(cat.path, cat.conn, todo)
+            if has_files_table(cat.conn):
+                from papershelf.services.attachments import tidy_files
+
+                report.repaired.stray_files = tidy_files(cat.path, cat.conn)
         report.findings, after = _findings(cat)
         _file_findings(cat, report)
         if report.entries is not None and after != report.entries:  # never: repair deletes no entry

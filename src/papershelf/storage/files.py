@@ -88,15 +88,32 @@ def delete(conn: sqlite3.Connection, file_ids: Sequence[int]) -> None:
     conn.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in file_ids])
 
 
+_TRASHED_NAMES = ("SELECT json_extract(r.value, '$.name') AS name FROM trash, "
+                  "json_each(trash.record, '$.tables.files.rows') AS r "
+                  "WHERE NOT coalesce(json_extract(r.value, '$.linked'), 0)")
+
+
 def name_in_use(conn: sqlite3.Connection, name: str) -> bool:
     """Whether a row, or an entry in the trash, still names the stored file ``name``."""
     if conn.execute("SELECT 1 FROM files WHERE name = ? LIMIT 1", (name,)).fetchone():
         return True
     try:
-        return conn.execute("SELECT 1 FROM trash WHERE instr(record, ?) > 0 LIMIT 1",
-                            (f'"name": "{name}"',)).fetchone() is not None
+        return conn.execute(f"SELECT 1 FROM ({_TRASHED_NAMES}) WHERE name = ? LIMIT 1", (name,)).fetchone() is not None
     except sqlite3.OperationalError:
         return False
+
+
+def stored_names(conn: sqlite3.Connection) -> set[str]:
+    """The names of the copied (not ``--link``ed) files a row or a trashed entry's record names:
+    the files of the files folder that papershelf keeps."""
+    if not has_table(conn):
+        return set()
+    names = {r[0] for r in conn.execute("SELECT name FROM files WHERE NOT linked")}
+    try:
+        names.update(r[0] for r in conn.execute(_TRASHED_NAMES) if isinstance(r[0], str))
+    except sqlite3.OperationalError:  # no trash table (a catalogue before its migration)
+        pass
+    return names
 
 
 def entries_with_files_sql() -> str:

@@ -122,10 +122,11 @@ class Repairs:
     orphans: dict[str, int] = field(default_factory=dict)  # table -> rows deleted
     dropped: list[str] = field(default_factory=list)  # the render cache's tables, found in the catalogue
     files: int = 0  # attached files read and indexed again (services.attachments.reindex_files)
+    stray_files: int = 0  # orphans moved aside, leftovers of a purge finished (attachments.tidy_files)
 
     def to_dict(self) -> dict[str, Any]:
         return {"fts_reindexed": self.fts_rows, "orphans_deleted": self.orphans, "tables_dropped": self.dropped,
-                "files_reindexed": self.files}
+                "files_reindexed": self.files, "stray_files": self.stray_files}
 
 
 def repair(conn: sqlite3.Connection) -> Repairs:
