@@ -180,3 +180,14 @@ def test_the_answer_cache_holds_no_pdf(run, web, isolated_home):
                 continue
     assert bodies, f"the OpenAlex answer is cached ({caches})"
     assert not any(b"%PDF-" in b[:1024] for b in bodies)
+
+
+def test_the_address_sent_to_unpaywall_is_not_written_to_the_cache(run, web, monkeypatch, isolated_home):
+    monkeypatch.setenv("PAPERSHELF_MAILTO", "me@example.org")
+    unpaywall(web)
+    web.route("web", "/unpaywall-best/097196.full.pdf", body=PDF, headers=PDF_TYPE)
+    assert run("attach", "zielezinski2017benchmarking", "--fetch").exit_code == 0
+    (cache,) = isolated_home.rglob("metadata.db")
+    with sqlite3.connect(cache) as conn:
+        keys = [r[0] for r in conn.execute("SELECT key FROM answers")]
+    assert any("/v2/10.1101/097196" in k for k in keys) and not any("example.org" in k for k in keys)

@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from papershelf.sources.metadata.settings import NOT_FOUND_CACHE_DAYS
 
 FILE_NAME = "metadata.db"
-SECRET_PARAMS = frozenset({"api_key", "mailto", "key"})  # never written to the cache file
+SECRET_PARAMS = frozenset({"api_key", "mailto", "email", "key"})  # never written to the cache file (email: Unpaywall)
 DAY = 86400.0
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (
