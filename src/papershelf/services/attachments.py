@@ -391,8 +391,7 @@ class FetchReport:
 
 def _network_only(o: Fetched) -> bool:
     """Nothing was found because the sources that could have had it did not answer."""
-    asked = [t for t in o.tried if t.network or not t.reason.startswith(("skipped", "not an arXiv", "no DOI",
-                                                                         "no URL"))]
+    asked = [t for t in o.tried if not t.skipped]
     return bool(asked) and all(t.network for t in asked)
 
 

@@ -64,12 +64,13 @@ class Tried:
     source: str
     reason: str
     network: bool = False  # it did not answer (unreachable, timed out), rather than had no PDF
+    skipped: bool = False  # not asked: it does not apply (no DOI, not an arXiv entry) or needs a setting
 
     def __str__(self) -> str:
         return f"{self.source}: {self.reason}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "reason": self.reason, "network": self.network}
+        return {"source": self.source, "reason": self.reason, "network": self.network, "skipped": self.skipped}
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,10 @@ def _is_arxiv(url: str | None, arxiv_id: str | None) -> bool:
 
 class _Refused(PapershelfError):
     """A link that gave no PDF (its status, or what came instead); the next one is tried."""
+
+
+class _Skipped(PapershelfError):
+    """A source not asked for this entry (it does not apply, or needs a setting)."""
 
 
 class PdfFinder:
@@ -296,19 +301,20 @@ class PdfFinder:
                                 ("OpenAlex", lambda: self._from_openalex(doi, seen)),
                                 ("Unpaywall", lambda: self._from_unpaywall(doi, seen)),
                                 ("landing page", lambda: self._from_landing(doi, page, seen))):
-            network = False
+            network = skipped = False
             try:
                 found, why = attempt()
             except PapershelfError as exc:
-                found, why, network = None, exc.message, isinstance(exc, NetworkError)
+                found, why = None, exc.message
+                network, skipped = isinstance(exc, NetworkError), isinstance(exc, _Skipped)
             if found is not None:
                 return found, tried
-            tried.append(Tried(source, why, network))
+            tried.append(Tried(source, why, network, skipped))
         return None, tried
 
     def _from_arxiv(self, arxiv_id: str | None, seen: set[str]) -> tuple[Found | None, str]:
         if not arxiv_id:
-            return None, "not an arXiv entry"
+            raise _Skipped("not an arXiv entry")
         if self._arxiv is None:
             self._arxiv = ArxivPdfs()
         seen.add(self._arxiv.url(arxiv_id))
@@ -320,9 +326,9 @@ class PdfFinder:
 
     def _from_openalex(self, doi: str | None, seen: set[str]) -> tuple[Found | None, str]:
         if not self.settings.openalex_api_key:
-            return None, "skipped (set PAPERSHELF_OPENALEX_API_KEY to ask it)"
+            raise _Skipped("skipped (set PAPERSHELF_OPENALEX_API_KEY to ask it)")
         if not doi:
-            return None, "no DOI to look up"
+            raise _Skipped("no DOI to look up")
         links = self._openalex().pdf_links(doi)
         if links is None:
             return None, f"no work with DOI {doi}"
@@ -330,9 +336,9 @@ class PdfFinder:
 
     def _from_unpaywall(self, doi: str | None, seen: set[str]) -> tuple[Found | None, str]:
         if not self.settings.mailto:
-            return None, "skipped (set PAPERSHELF_MAILTO to ask it)"
+            raise _Skipped("skipped (set PAPERSHELF_MAILTO to ask it)")
         if not doi:
-            return None, "no DOI to look up"
+            raise _Skipped("no DOI to look up")
         links = self._unpaywall_client().pdf_links(doi)
         if links is None:
             return None, f"does not know DOI {doi}"
@@ -342,7 +348,7 @@ class PdfFinder:
         pages = [u for u in (url, f"{self.doi_url}/{quote(doi.strip(), safe='/:;()')}" if doi else None)
                  if u and u.startswith(("http://", "https://"))]
         if not pages:
-            return None, "no URL or DOI"
+            raise _Skipped("no URL or DOI")
         reasons, network = [], True
         for page in dict.fromkeys(pages):
             if page in seen:
