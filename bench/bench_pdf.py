@@ -27,13 +27,13 @@ import argparse
 import os
 import random
 import resource
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_topics import median_time
 from bibgen import make_bib_with_keys
 
 HERE = Path(__file__).resolve().parent
@@ -93,15 +93,6 @@ def synthetic_pages(rnd: random.Random, i: int, pages: int = 6, lines: int = 40,
             page[lines // 2] += f" zqx{i}"  # a token only this PDF has, on one page
         out.append(page)
     return out
-
-
-def median_time(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def fts_bytes(conn) -> int:

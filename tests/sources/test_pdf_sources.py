@@ -1,11 +1,9 @@
 """sources/pdfs: what counts as a PDF, the landing page's citation_pdf_url, and downloads that
 follow a redirect to another host (doi.org → the publisher) while API clients do not."""
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
+from metadata_server import MetadataReplay
 from papershelf.errors import NetworkError
 from papershelf.sources.http import HttpClient, Limits
 from papershelf.sources.pdfs import citation_pdf_url, pdf_problem
@@ -33,30 +31,12 @@ def test_citation_pdf_url_is_read_from_the_head_and_made_absolute():
     assert citation_pdf_url(b'<meta name="citation_pdf_url" content="javascript:alert(1)">', "https://a/") is None
 
 
-def _server(handler_for):
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            status, headers, body = handler_for(self.path)
-            self.send_response(status)
-            for k, v in headers.items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 def test_a_download_client_follows_a_redirect_to_another_host_an_api_client_does_not():
-    publisher = _server(lambda path: (200, {"Content-Type": "application/pdf"}, b"%PDF-1.5 ... %%EOF"))
-    target = f"http://127.0.0.1:{publisher.server_address[1]}/paper.pdf"
-    resolver = _server(lambda path: (302, {"Location": target}, b""))
-    start = f"http://127.0.0.1:{resolver.server_address[1]}/10.1/x"
+    publisher, resolver = MetadataReplay().start(), MetadataReplay().start()  # two ports: two origins
+    target = f"{publisher.url('web')}/paper.pdf"
+    publisher.route("web", "/paper.pdf", body=b"%PDF-1.5 ... %%EOF", headers={"Content-Type": "application/pdf"})
+    resolver.route("web", "/10.1/x", status=302, headers={"Location": target})
+    start = f"{resolver.url('web')}/10.1/x"
     try:
         limits = Limits(connect_timeout=2, read_timeout=2, deadline=10, retries=0)
         download = HttpClient(start, limits, name="doi", any_origin=True)
@@ -67,5 +47,5 @@ def test_a_download_client_follows_a_redirect_to_another_host_an_api_client_does
         with pytest.raises(ValueError):
             HttpClient(start, limits, name="x", any_origin=True, headers={"Authorization": "key"})
     finally:
-        publisher.shutdown()
-        resolver.shutdown()
+        publisher.stop()
+        resolver.stop()

@@ -23,6 +23,7 @@ redirects to other hosts (doi.org → the publisher) and sends no API key.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from papershelf.sources.http import HttpClient, Response
     from papershelf.sources.metadata import Clients
 
+Links = list[tuple[str, str]]  # (url, where) of a DOI's PDF links, best first
 LANDING_MAX_BYTES = 2 * 1024 * 1024  # of a landing page's HTML
 MAX_LINKS = 8  # PDF links tried per source and entry
 _TAIL = 2048  # where %%EOF must be
@@ -325,24 +327,25 @@ class PdfFinder:
         return Found("arXiv", self._arxiv.url(arxiv_id), body), ""
 
     def _from_openalex(self, doi: str | None, seen: set[str]) -> tuple[Found | None, str]:
-        if not self.settings.openalex_api_key:
-            raise _Skipped("skipped (set PAPERSHELF_OPENALEX_API_KEY to ask it)")
-        if not doi:
-            raise _Skipped("no DOI to look up")
-        links = self._openalex().pdf_links(doi)
-        if links is None:
-            return None, f"no work with DOI {doi}"
-        return self._first_pdf("OpenAlex", links, seen)
+        return self._from_index("OpenAlex", self.settings.openalex_api_key, "PAPERSHELF_OPENALEX_API_KEY",
+                                lambda d: self._openalex().pdf_links(d), f"no work with DOI {doi}", doi, seen)
 
     def _from_unpaywall(self, doi: str | None, seen: set[str]) -> tuple[Found | None, str]:
-        if not self.settings.mailto:
-            raise _Skipped("skipped (set PAPERSHELF_MAILTO to ask it)")
+        return self._from_index("Unpaywall", self.settings.mailto, "PAPERSHELF_MAILTO",
+                                lambda d: self._unpaywall_client().pdf_links(d), f"does not know DOI {doi}", doi, seen)
+
+    def _from_index(self, source: str, needs: str, setting: str, links_of: Callable[[str], Links | None],
+                    unknown: str, doi: str | None, seen: set[str]) -> tuple[Found | None, str]:
+        """A source that lists a DOI's open-access locations (OpenAlex, Unpaywall): asked when
+        its setting ``needs`` is given and the entry has a DOI; its links tried in order."""
+        if not needs:
+            raise _Skipped(f"skipped (set {setting} to ask it)")
         if not doi:
             raise _Skipped("no DOI to look up")
-        links = self._unpaywall_client().pdf_links(doi)
+        links = links_of(doi)
         if links is None:
-            return None, f"does not know DOI {doi}"
-        return self._first_pdf("Unpaywall", links, seen)
+            return None, unknown
+        return self._first_pdf(source, links, seen)
 
     def _from_landing(self, doi: str | None, url: str | None, seen: set[str]) -> tuple[Found | None, str]:
         pages = [u for u in (url, f"{self.doi_url}/{quote(doi.strip(), safe='/:;()')}" if doi else None)
