@@ -16,18 +16,38 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from papershelf.errors import NotFoundError, PapershelfError, UsageError
 
 if TYPE_CHECKING:
     from papershelf.model.entry import Entry
-    from papershelf.services.library import Library
+    from papershelf.model.query import Filters
     from papershelf.sources.pdfs import Found, PdfFinder, Tried
+    from papershelf.storage.catalogue import Catalogue
     from papershelf.storage.files import AttachedFile
     from papershelf.storage.integrity import Finding
 
 _CHUNK = 1 << 20
+
+
+class Library(Protocol):
+    """What this module uses of ``services.library.Library`` (which hands it its calls): a
+    Protocol, so that this module does not import the library module back."""
+
+    @property
+    def cat(self) -> Catalogue: ...
+
+    @property
+    def path(self) -> Path: ...
+
+    def get(self, ref: str) -> Entry: ...
+
+    def search(self, query: str) -> list[Entry]: ...
+
+    def list_entries(self, filters: Filters | None = None) -> list[Entry]: ...
+
+    def files_of(self, ref: str) -> list[AttachedFile]: ...
 
 
 @dataclass
