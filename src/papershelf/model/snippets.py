@@ -31,10 +31,13 @@ class Snippet:
             return chars[i] if 0 <= i < len(chars) else ""
 
         kept: list[str] = []
-        for i, ch in enumerate(chars):  # undo the spaces the index put around CJK characters
-            if ch == " " and (has_cjk(neighbour(i - 1, -1)) or has_cjk(neighbour(i + 1, 1))):
-                continue
-            kept.append(ch)
+        if has_cjk(marked):  # undo the spaces the index put around CJK characters
+            for i, ch in enumerate(chars):
+                if ch == " " and (has_cjk(neighbour(i - 1, -1)) or has_cjk(neighbour(i + 1, 1))):
+                    continue
+                kept.append(ch)
+        else:  # nothing to undo (the loop above is most of the time of a search with 1,000 PDF hits)
+            kept = chars
         joined = "".join(kept).replace(HIT_END + HIT_START, "")
         text: list[str] = []
         hits: list[tuple[int, int]] = []
