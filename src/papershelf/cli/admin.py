@@ -198,7 +198,8 @@ def db_check(
                          "(never an entry), and check again.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check the catalogue: SQLite integrity, the search index, orphaned rows, foreign keys.
+    """Check the catalogue: SQLite integrity, the search index, orphaned rows, foreign keys, and
+    the attached files (missing, changed, not indexed, stray files in the files folder).
 
     Exits 0 when the catalogue is clean, 1 when a problem remains.
 
