@@ -191,3 +191,12 @@ def test_the_address_sent_to_unpaywall_is_not_written_to_the_cache(run, web, mon
     with sqlite3.connect(cache) as conn:
         keys = [r[0] for r in conn.execute("SELECT key FROM answers")]
     assert any("/v2/10.1101/097196" in k for k in keys) and not any("example.org" in k for k in keys)
+
+
+def test_a_landing_page_is_read_only_up_to_its_bound(run, web, monkeypatch):
+    monkeypatch.delenv("PAPERSHELF_OPENALEX_API_KEY")
+    web.route("web", f"/doi/{DOI}", headers={"Content-Type": "text/html"},
+              body="<html><head>" + " " * (3 * 1024 * 1024) + "</head></html>")
+    result = run("attach", "zielezinski2017benchmarking", "--fetch")
+    assert result.exit_code == 3, result.stdout  # refused, not "the network failed"
+    assert "landing page: " in result.stdout and "larger than the 2 MB" in result.stdout

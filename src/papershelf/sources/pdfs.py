@@ -184,6 +184,14 @@ class _Refused(PapershelfError):
     """A link that gave no PDF (its status, or what came instead); the next one is tried."""
 
 
+def _unanswered(exc: PapershelfError) -> bool:
+    """The server did not answer (unreachable, timed out, broke off), as opposed to answering
+    with something papershelf refuses (too large, a redirect out of bounds, not a PDF)."""
+    from papershelf.sources.http import RedirectRefused, ResponseTooLarge
+
+    return isinstance(exc, NetworkError) and not isinstance(exc, (ResponseTooLarge, RedirectRefused))
+
+
 class _Skipped(PapershelfError):
     """A source not asked for this entry (it does not apply, or needs a setting)."""
 
@@ -284,7 +292,7 @@ class PdfFinder:
                 return Found(source, url, self._pdf_at(url)), ""
             except PapershelfError as exc:
                 reasons.append(f"{url}: {exc.message}")
-                network = network and isinstance(exc, NetworkError)
+                network = network and _unanswered(exc)
         if not reasons:
             return None, "no PDF link" if not links else "its PDF links were tried already"
         if network:  # none of them answered: the verdict is then "network", not "none found"
@@ -308,7 +316,7 @@ class PdfFinder:
                 found, why = attempt()
             except PapershelfError as exc:
                 found, why = None, exc.message
-                network, skipped = isinstance(exc, NetworkError), isinstance(exc, _Skipped)
+                network, skipped = _unanswered(exc), isinstance(exc, _Skipped)
             if found is not None:
                 return found, tried
             tried.append(Tried(source, why, network, skipped))
@@ -361,7 +369,7 @@ class PdfFinder:
                 final, html = self._download(page, landing=True)
             except PapershelfError as exc:
                 reasons.append(f"{page}: {exc.message}")
-                network = network and isinstance(exc, NetworkError)
+                network = network and _unanswered(exc)
                 continue
             network = False
             if pdf_problem(html[:1024], html[-_TAIL:]) is None:  # the link answered with the PDF itself
