@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Literal
 
 from papershelf.model.entry import Entry
 from papershelf.model.tags import normalise_tag
+from papershelf.services.door_changes import EntryChanges
 from papershelf.storage.rows import BIBLIOGRAPHIC
 
 if TYPE_CHECKING:  # the door's own machinery loads when something is added, not on every search
@@ -99,10 +100,11 @@ def normalise_identifiers(entry: Entry) -> None:
         entry.arxiv_id = canonical_arxiv(entry.arxiv_id) or entry.arxiv_id
 
 
-class Door:
+class Door(EntryChanges):
     """How entries enter a catalogue and change in it: ``add`` (new works, duplicates reported
-    or merged), ``refresh`` (new metadata for stored entries), ``save_edit`` (a user's edit).
-    Each ``Library`` holds one as ``door`` and hands these calls to it."""
+    or merged), ``refresh`` (new metadata for stored entries), ``save_edit`` (a user's edit),
+    and (``services.door_changes``) tags, notes, keys, the trash, merge and undo. Each
+    ``Library`` holds one as ``door`` and hands these calls to it; nothing else writes entries."""
 
     def __init__(self, cat: Catalogue):
         self.cat = cat
@@ -335,14 +337,12 @@ class Door:
         """Write metadata a source refreshed (``arxiv sync``, ``sync --venues``) in one
         transaction; placeholders that were ``completed`` get the topic tags their new title and
         abstract earn; ``also`` (the evidence ``sync --venues`` records) runs in the same one."""
-        from papershelf.services.autotag import autotag_catalogue
-
         if updates:  # a bulk overwrite of stored fields: keep a copy first
             self.safeguard("sync")
         with self.cat.transaction():  # the metadata and the tags it earns: all or nothing
             stored = self.cat.update_many(updates) if updates else []
             if completed:
-                autotag_catalogue(self.cat, [e.citekey for e in completed])
+                self.autotag([e.citekey for e in completed])
             if also is not None:
                 also()
         return stored

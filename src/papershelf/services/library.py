@@ -26,7 +26,8 @@ from papershelf.storage.catalogue import Catalogue, Stats
 if TYPE_CHECKING:
     from papershelf.model.snippets import Snippet
     from papershelf.services.attachments import Attached
-    from papershelf.services.merge import MergePlan, UndoReport
+    from papershelf.services.door_changes import MergePlan
+    from papershelf.services.merge import UndoReport
     from papershelf.storage.files import AttachedFile
     from papershelf.storage.trash import Trashed
 
@@ -190,40 +191,36 @@ class Library:
                 "schema": applied[-1] if applied else None, "migrations": applied,
                 "latest_schema": MIGRATION_NAMES[-1]}
 
-    # -- changing -----------------------------------------------------------------------------
+    # -- changing (the door: ``services.door_changes``) ---------------------------------------
 
     def tag(self, ref: str, tags: Sequence[str]) -> tuple[list[str], Entry]:
-        with self.cat.transaction():  # the entry as tagged: it cannot vanish in between
-            added = self.cat.tag(ref, tags)
-            return added, self.cat.get(ref)
+        return self.door.tag(ref, tags)
 
     def untag(self, ref: str, tags: Sequence[str]) -> tuple[list[str], Entry]:
-        with self.cat.transaction():
-            removed = self.cat.untag(ref, tags)
-            return removed, self.cat.get(ref)
+        return self.door.untag(ref, tags)
+
+    def tag_all(self, refs: Sequence[str], tags: Sequence[str]) -> list[tuple[str, list[str]]]:
+        """Tag several entries in one transaction; (key, the tags new on it) for each."""
+        return self.door.tag_all(refs, tags)
+
+    def untag_all(self, refs: Sequence[str], tags: Sequence[str]) -> list[tuple[str, list[str]]]:
+        """Untag several entries in one transaction; (key, the tags it had) for each."""
+        return self.door.tag_all(refs, tags, remove=True)
 
     def set_notes(self, ref: str, text: str, *, append: bool = True, expect: int | None = None) -> Entry:
-        """Append to (or replace) the notes; ``expect``: the revision the caller read them at
-        (compare-and-swap: ``ConflictError`` if the entry changed since)."""
-        return self.cat.set_notes(ref, text, append=append, expect=expect)
+        return self.door.set_notes(ref, text, append=append, expect=expect)
+
+    def rekey(self, old: str, new: str) -> tuple[str, str]:
+        return self.door.rekey(old, new)
 
     def remove(self, refs: Sequence[str]) -> list[str]:
-        """Remove entries (all or none) into the trash, and purge what it held longer than the
-        retention period (``PAPERSHELF_TRASH_DAYS``; 0: delete for good, no trash)."""
-        from papershelf.services.maintenance import trash_cutoff, trash_days
-        from papershelf.storage import trash
+        return self.door.remove(refs)
 
-        days = trash_days()  # a bad value stops us before anything is written
-        for ref in refs:
-            self.cat.resolve(ref)
-        self.safeguard("remove")
-        with self.cat.transaction():
-            removed = self.cat.remove(refs, to_trash=days > 0)
-            trash.purge(self.cat.conn, trash_cutoff(days))
-            _prune_pages(self.cat.conn)
-        return removed  # (the change log tells the render cache: storage.changes)
+    def restore(self, keys: Sequence[str]) -> list[str]:
+        return self.door.restore(keys)
 
-    # -- the trash ----------------------------------------------------------------------------
+    def empty_trash(self) -> int:
+        return self.door.empty_trash()
 
     def trash(self) -> list[Trashed]:
         """What the trash holds, most recently removed first."""
@@ -231,91 +228,21 @@ class Library:
 
         return trash.listing(self.cat.conn)
 
-    def restore(self, keys: Sequence[str]) -> list[str]:
-        """Bring trashed entries back unchanged (all or none); see ``storage.trash``."""
-        from papershelf.services.maintenance import trash_cutoff, trash_days
-        from papershelf.storage import trash
-
-        days = trash_days()
-        with self.cat.transaction():
-            trash.purge(self.cat.conn, trash_cutoff(days))
-            rows = list(dict.fromkeys(trash.find(self.cat.conn, k.strip()) for k in keys))
-            restored = [trash.restore(self.cat.conn, row) for row in rows]
-            self._refuse_works_held_again(restored)
-            return restored
-
-    def _refuse_works_held_again(self, keys: Sequence[str]) -> None:
-        """The one identity rule, as for ``add``: a restored entry whose work the catalogue holds
-        again (imported or added since it was removed) is refused, and the transaction with it."""
-        from papershelf.errors import CiteKeyError
-        from papershelf.model.identity import IdentityIndex, Keys
-
-        back = {k.lower() for k in keys}
-        index: IdentityIndex[str] = IdentityIndex()
-        restored: list[tuple[str, Entry]] = []
-        for _, key, entry in self.cat.identity_records():
-            if key.lower() in back:
-                restored.append((key, entry))
-            else:
-                index.add(Keys.of(entry), key)
-        for key, entry in restored:
-            found = index.find(Keys.of(entry))
-            if found is not None:
-                raise CiteKeyError(f"cannot restore {key!r}: the catalogue holds the same work again, "
-                                   f"as {found[0]!r} (added again since?)",
-                                   hint=f"remove {found[0]} first if the trashed entry is the one to keep")
-
-    def empty_trash(self) -> int:
-        """Delete everything in the trash for good (a backup first); returns how many."""
-        from papershelf.storage import trash
-
-        if not self.trash():
-            return 0
-        self.safeguard("empty-trash")
-        with self.cat.transaction():
-            purged = trash.purge(self.cat.conn)
-            _prune_pages(self.cat.conn)
-            return purged
-
-    # -- merge and undo (``services.merge``) ----------------------------------------------------
-
     def merge_plan(self, keep: str, other: str) -> MergePlan:
         """What ``merge`` would do: the field diff OTHER's key will print after, its keys, tags."""
         from papershelf.services.merge import plan
 
-        return plan(self, keep, other)
+        return plan(self.door, keep, other)
 
     def merge(self, plan: MergePlan) -> MergePlan:
         """Merge OTHER into KEEP as planned (one transaction, a backup first; ``undo`` takes it back)."""
-        from papershelf.services.merge import merge
-
-        return merge(self, plan)
+        return self.door.merge(plan)
 
     def undo(self, *, force: bool = False, dry_run: bool = False) -> UndoReport:
         """Take back the last import or merge; ``ConflictError`` if an entry changed since."""
         from papershelf.services.merge import undo
 
-        return undo(self, force=force, dry_run=dry_run)
-
-    # -- many entries at once -----------------------------------------------------------------
-
-    def tag_all(self, refs: Sequence[str], tags: Sequence[str]) -> list[tuple[str, list[str]]]:
-        """Tag several entries in one transaction; (key, the tags new on it) for each."""
-        with self.cat.transaction():
-            out = []
-            for ref in refs:
-                entry_id = self.cat.resolve(ref, exact=True)
-                out.append((self.cat.keys_of([entry_id])[entry_id], self.cat.tag(ref, tags)))
-            return out
-
-    def untag_all(self, refs: Sequence[str], tags: Sequence[str]) -> list[tuple[str, list[str]]]:
-        """Untag several entries in one transaction; (key, the tags it had) for each."""
-        with self.cat.transaction():
-            out = []
-            for ref in refs:
-                entry_id = self.cat.resolve(ref, exact=True)
-                out.append((self.cat.keys_of([entry_id])[entry_id], self.cat.untag(ref, tags)))
-            return out
+        return undo(self.door, force=force, dry_run=dry_run)
 
     def web_page(self, ref: str) -> tuple[Entry, str]:
         """The entry and the page ``open`` shows: its arXiv abstract page, else its DOI
@@ -379,21 +306,10 @@ class Library:
 
         return closest(normalise_tag(name), self.cat.tag_names(limit=20000))
 
-    def rekey(self, old: str, new: str) -> tuple[str, str]:
-        return self.cat.rekey(old, new)
-
     def backup(self, to: Path | None = None) -> Path:
         """A consistent copy: beside the catalogue (timestamped), or at ``to`` (must not exist)."""
         return self.cat.backup("manual") if to is None else self.cat.backup_to(to)
 
-
-
-def _prune_pages(conn: Any) -> None:
-    """Drop the full-text pages of PDFs no entry (nor trashed entry) holds any more."""
-    from papershelf.storage import fulltext
-
-    if fulltext.has_table(conn):
-        fulltext.prune(conn)
 
 
 SNIPPET_ROWS = 100  # search results that say why they matched (the rest: the entry alone)
