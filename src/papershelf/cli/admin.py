@@ -18,9 +18,8 @@ import typer
 
 from papershelf.cli._context import state
 from papershelf.cli._library import open_library
-from papershelf.cli._output import console, info, out_rows, plural, print_json
+from papershelf.cli._output import console, finish, info, out_rows, plural, print_json
 from papershelf.cli._params import JsonOpt
-from papershelf.errors import ExitCode
 
 db_app = typer.Typer(help="The catalogue file: where it is, what it holds, backups.\n\nExamples:\n\n"
                           "  papershelf db info\n  papershelf db backup\n  papershelf db check --repair",
@@ -218,8 +217,7 @@ def db_check(
         print_json(report.to_dict())
     else:
         _print_check(report)
-    if not report.clean:
-        raise typer.Exit(int(ExitCode.ERROR))
+    finish(report)
 
 
 def _print_check(report) -> None:  # a maintenance.CheckReport
@@ -236,9 +234,6 @@ def _print_check(report) -> None:  # a maintenance.CheckReport
         print(f"problem: [{f.check}] {f.problem}{sample}")
     if report.clean:
         print(f"ok: {report.path}: {plural(report.entries or 0, 'entry', 'entries')}, no problems found")
-    elif any(f.repairable for f in report.findings) and report.repaired is None:
-        info("hint: `papershelf db check --repair` mends the problems marked repairable "
-             "(it backs up first and never deletes an entry)")
 
 
 @db_app.command("restore")
@@ -266,5 +261,4 @@ def db_restore(
             info(f"The catalogue it replaced is kept at {report.replaced}")
         info(f"Restored {plural(report.check.entries or 0, 'entry', 'entries')} from {backup}")
         print(report.path)
-    if not report.check.clean:
-        raise typer.Exit(int(ExitCode.ERROR))
+    finish(report.check)

@@ -24,6 +24,7 @@ from papershelf.services.door import AddPolicy, AddResult, Door, Duplicate, Prog
 from papershelf.storage.catalogue import Catalogue, Stats
 
 if TYPE_CHECKING:
+    from papershelf.errors import PapershelfError
     from papershelf.model.snippets import Snippet
     from papershelf.services.attachments import Attached
     from papershelf.services.door_changes import MergePlan
@@ -96,6 +97,26 @@ class Library:
         ids = self.cat.list_ids(self.filters(filters), sort=sort, reverse=reverse, limit=limit)
         return self.cat.iter_load(ids, chunk)
 
+    def listing(self, filters: Filters | None = None, *, sort: str = "added", reverse: bool = False,
+                limit: int | None = None) -> Listing:
+        """``iter_entries`` as ``list`` shows it: a report whose ``verdict`` (once consumed)
+        is ``NothingFound`` saying why when it held nothing."""
+        return Listing(self.iter_entries(filters, sort=sort, reverse=reverse, limit=limit),
+                       lambda: self._why_nothing(filters or Filters()))
+
+    def _why_nothing(self, filters: Filters) -> str:
+        """Why a listing found nothing, with a way on: a tag no entry carries gets the closest."""
+        from papershelf.model.suggest import did_you_mean
+
+        for name in filters.tags:
+            if not self.list_entries(Filters(tags=[name]), limit=1):
+                close = self.close_tags(name)
+                return (f"No entries tagged {name!r}{did_you_mean(close)}." if close else
+                        f"No entries tagged {name!r}: `papershelf tags` lists the tags in use.")
+        if self.count() == 0:
+            return "The catalogue is empty: `papershelf add ID` or `papershelf import bibtex FILE` adds entries."
+        return "No entries match these filters together (each finds some): drop one to see more."
+
     def search(self, query: str, filters: Filters | None = None, limit: int | None = None) -> list[Entry]:
         """Entries matching the search language (``model.query``), best first."""
         return self.search_hits(query, filters, limit, snippets=False).entries
@@ -135,7 +156,7 @@ class Library:
         by_id = {e.id: e.citekey for e in entries}
         for entry_id, (_, snippet) in pages.items():
             found[by_id[entry_id]] = snippet
-        return SearchResult(entries, found, {by_id[i]: page for i, (page, _) in pages.items()})
+        return SearchResult(entries, found, {by_id[i]: page for i, (page, _) in pages.items()}, query)
 
     def _page_hits(self, match: str, filters: Filters, skip: set[int], limit: int | None, *,
                    strict: bool) -> dict[int, tuple[int, Snippet]]:
@@ -326,6 +347,33 @@ class SearchResult(Generic[_Hit]):
     entries: list[_Hit]
     snippets: dict[str, Snippet] = field(default_factory=dict)
     pages: dict[str, int] = field(default_factory=dict)  # key -> page, for a hit in an attached PDF
+    query: str = ""
+
+    def verdict(self) -> PapershelfError | None:
+        """Nothing found is exit 1 (grep's convention), said as ``search`` says it."""
+        from papershelf.errors import NothingFound
+
+        return None if self.entries else NothingFound(f"Nothing matches {self.query!r}.")
+
+
+class Listing:
+    """What ``Library.listing`` found, loaded as it is consumed (a table on a terminal shows its
+    first screen before the last entry is read); ``verdict`` counts what was consumed."""
+
+    def __init__(self, entries: Iterator[Entry], why_nothing: Callable[[], str]):
+        self._entries = entries
+        self._why_nothing = why_nothing
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Entry]:
+        for entry in self._entries:
+            self.count += 1
+            yield entry
+
+    def verdict(self) -> PapershelfError | None:
+        from papershelf.errors import NothingFound
+
+        return None if self.count else NothingFound(self._why_nothing())
 
 
 def _topic_of(aliases: dict[str, str]) -> Callable[[str], str | None] | None:

@@ -100,6 +100,17 @@ class CheckReport:
     def clean(self) -> bool:
         return not self.findings
 
+    def verdict(self) -> PapershelfError | None:
+        """How ``db check`` (and ``db restore``'s check) ends: exit 1 while a problem remains."""
+        if self.clean:
+            return None
+        n = len(self.findings)
+        repairable = self.repaired is None and any(f.repairable for f in self.findings)
+        return PapershelfError(f"{n} problem{'s' if n != 1 else ''} in {self.path}",
+                               hint="`papershelf db check --repair` mends the problems marked repairable "
+                                    "(it backs up first and never deletes an entry)" if repairable
+                               else "each is listed above")
+
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"path": str(self.path), "clean": self.clean, "entries": self.entries,
                                 "findings": [f.to_dict() for f in self.findings]}
