@@ -42,7 +42,7 @@ def init(
     where = state().db
     prepare_init(where.path)  # refuses an existing catalogue; an empty file is taken over
     with open_library(create=True, seed=False) as lib:
-        n = 0 if empty else load_bundled(lib)
+        n = 0 if empty else load_bundled(lib.door)
     info(f"Created {where.path}" + (" (empty)." if empty else
                                     f" with {plural(n, 'entry', 'entries')} from the bundled reading list."))
 

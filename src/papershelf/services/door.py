@@ -112,7 +112,7 @@ class Door(EntryChanges):
 
     def safeguard(self, what: str) -> Path:
         """An automatic backup before a destructive change (see ``services.maintenance``)."""
-        from papershelf.services.maintenance import auto_backup
+        from papershelf.services.safety import auto_backup
 
         return auto_backup(self.cat, what)
 

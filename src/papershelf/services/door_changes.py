@@ -125,7 +125,7 @@ class EntryChanges:
     def remove(self, refs: Sequence[str]) -> list[str]:
         """Remove entries (all or none) into the trash, and purge what it held longer than the
         retention period (``trash.days``; 0: delete for good, no trash)."""
-        from papershelf.services.maintenance import trash_cutoff, trash_days
+        from papershelf.services.safety import trash_cutoff, trash_days
         from papershelf.storage import trash
 
         days = trash_days()  # a bad value stops us before anything is written
@@ -141,7 +141,7 @@ class EntryChanges:
     def restore(self, keys: Sequence[str]) -> list[str]:
         """Bring trashed entries back unchanged (all or none); see ``storage.trash``. A restored
         entry whose work the catalogue holds again is refused, by the one identity rule."""
-        from papershelf.services.maintenance import trash_cutoff, trash_days
+        from papershelf.services.safety import trash_cutoff, trash_days
         from papershelf.storage import trash
 
         days = trash_days()

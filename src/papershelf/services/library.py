@@ -409,7 +409,7 @@ def open_library(path: Path, *, create: bool = False, seed: bool = False,
         from papershelf.services.bundled import load_bundled
 
         try:
-            seeded = load_bundled(lib)
+            seeded = load_bundled(lib.door)
         except BaseException:
             lib.close()
             raise
@@ -424,14 +424,14 @@ def opened(path: Path, *, create: bool = False, seed: bool = False,
     try:
         lib, seeded = open_library(path, create=create, seed=seed, readonly=readonly)
     except Exception as exc:
-        from papershelf.services.maintenance import storage_error
+        from papershelf.services.safety import storage_error
 
         raise storage_error(exc, path) or exc from None
     try:
         yield lib, seeded
     except Exception as exc:
-        from papershelf.services.maintenance import storage_error
+        from papershelf.services.safety import storage_error
 
-        raise storage_error(exc, path, lib) or exc from None
+        raise storage_error(exc, path, lib.cat) or exc from None
     finally:
         lib.close()
