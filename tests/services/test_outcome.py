@@ -47,10 +47,7 @@ def _raised_outcomes() -> list[str]:
 
 
 def test_no_outcome_error_is_raised_in_cli():
-    # the single exception: "no reading list at FILE" is the command's input file missing (like
-    # typer's own "does not exist"), checked while parsing, before any service runs
-    allowed = {"imports.py: raise NotFoundError(f'no reading list at {file}')"}
-    raised = [r for r in _raised_outcomes() if r.split(":")[0] + ": " + r.split(": ", 1)[1] not in allowed]
+    raised = _raised_outcomes()
     assert raised == [], "\n".join(raised)
 
 
