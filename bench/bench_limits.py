@@ -64,7 +64,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         bundled, _ = open_library(Path(tmp) / "bundled.db", create=True)
-        load_bundled(bundled)
+        load_bundled(bundled.door)
         time_queries("bundled", bundled, args.runs)
         bundled.close()
         big, _ = open_library(Path(tmp) / "big.db", create=True)

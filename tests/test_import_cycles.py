@@ -35,7 +35,8 @@ def _type_checking_nodes(tree: ast.AST) -> set[int]:
     return skip
 
 
-def import_graph() -> dict[str, set[str]]:
+def import_graph(*, type_checking: bool = False) -> dict[str, set[str]]:
+    """The graph; ``type_checking``: with the imports under ``if TYPE_CHECKING:`` too."""
     modules = _modules()
 
     def known(name: str) -> str | None:
@@ -46,7 +47,7 @@ def import_graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {name: set() for name in modules}
     for name, (path, package) in modules.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        skip = _type_checking_nodes(tree)
+        skip = set() if type_checking else _type_checking_nodes(tree)
         for node in ast.walk(tree):
             if id(node) in skip:
                 continue
@@ -111,3 +112,18 @@ def test_the_graph_sees_imports_at_module_and_function_level():
 def test_no_import_circles():
     found = cycles(import_graph())
     assert found == [], "import circles: " + "; ".join(" <-> ".join(c) for c in found)
+
+
+# A circle only the type checker follows (``if TYPE_CHECKING:``) still ties the modules together:
+# each needs the other to be understood. The services around ``library`` had one (library, door,
+# merge, maintenance, bundled, autotag); what remains is ``attachments``, whose functions take the
+# ``Library`` that hands them its calls (issue 18 part 4: to go when they take the door or the
+# catalogue instead).
+KNOWN_TYPE_CIRCLES: list[list[str]] = []
+
+
+def test_no_import_circles_counting_type_checking_imports():
+    graph = import_graph(type_checking=True)
+    assert "papershelf.services.door" in graph["papershelf.services.merge"]  # a TYPE_CHECKING import
+    found = [c for c in cycles(graph) if c not in KNOWN_TYPE_CIRCLES]
+    assert found == [], "import circles (TYPE_CHECKING counted): " + "; ".join(" <-> ".join(c) for c in found)

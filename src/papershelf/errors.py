@@ -29,6 +29,9 @@ class PapershelfError(Exception):
     """An error meant for the user: a one-line message and, optionally, what to do next."""
 
     exit_code: ExitCode = ExitCode.ERROR
+    # the front-end has already said it in its own words (``NothingFound``): end with the exit
+    # status, print nothing more
+    shown: bool = False
 
     def __init__(self, message: str, *, hint: str | None = None, exit_code: ExitCode | None = None):
         super().__init__(message)
@@ -47,6 +50,14 @@ class UsageError(PapershelfError):
 
 class QuerySyntaxError(UsageError):
     """A search query that cannot be parsed."""
+
+
+class NothingFound(PapershelfError):
+    """A search or a listing found nothing: exit 1, grep's convention (the report's
+    ``verdict``). The front-end shows why, as it shows results; nothing is printed as an error."""
+
+    exit_code = ExitCode.NO_MATCH
+    shown = True
 
 
 class NotFoundError(PapershelfError):

@@ -160,6 +160,29 @@ def test_sync_reports_versions_titles_authors_and_venues(run, empty, arxiv_serve
     assert stored["2104.12255"].citekey == "nguyen20210"  # the key made from title "0" stays
 
 
+def test_sync_that_would_give_an_entry_another_entrys_doi_is_a_conflict_naming_it(run, empty, arxiv_server,
+                                                                                  tmp_path):
+    """Identity is asked when a refresh changes an identifier (issue 18 part 2): the preprint
+    is not given the DOI the published article holds as another entry; the rest is synced."""
+    run("add", "1605.08386", "2104.12255")
+    key = entries(empty)["2104.12255"].citekey
+    bib = tmp_path / "published.bib"
+    bib.write_text("@article{published, title={The Published Version}, journal={J. Testing}, year=2022,"
+                   " doi={10.1000/zero}}\n", encoding="utf-8")
+    assert run("import", "bibtex", str(bib)).exit_code == 0
+    arxiv_server.revise("2104.12255", title="Zero", doi="10.1000/zero")
+    arxiv_server.revise("1605.08386", version=3)
+    one = run("sync", key)
+    errors = [line for line in one.stderr.splitlines() if line.startswith("error:")]
+    assert one.exit_code == 1 and len(errors) == 1 and "same work as published" in errors[0], one.stderr
+    both = run("sync", "--json")
+    assert both.exit_code == 5, both.stderr  # one synced, one refused: partial
+    status = {e["arxiv_id"]: e["status"] for e in json.loads(both.stdout)["entries"]}
+    assert status == {"2104.12255": "conflict", "1605.08386": "changed"}
+    stored = entries(empty)
+    assert stored["2104.12255"].doi is None and stored["1605.08386"].arxiv_version == 3
+
+
 def test_sync_dry_run_writes_nothing(run, empty, arxiv_server):
     run("add", "1605.08386")
     before = entries(empty)

@@ -79,7 +79,7 @@ def test_a_failed_purge_keeps_the_files(catalogue):
     catalogue.attach("ho2020denoising", [A])
     copy = catalogue.file_path(catalogue.files_of("ho2020denoising")[0])
     catalogue.remove(["ho2020denoising"])
-    with pytest.raises(RuntimeError), releasing_files(catalogue):
+    with pytest.raises(RuntimeError), releasing_files(catalogue.cat):
         trash.purge(catalogue.cat.conn)
         raise RuntimeError("the disk is full")
     assert copy.is_file() and [t.citekey for t in catalogue.trash()] == ["ho2020denoising"]
@@ -107,3 +107,15 @@ def test_db_check_reports_stray_files_and_repair_moves_orphans_aside(run, bundle
     assert copy.read_bytes() == A.read_bytes() and not old_tmp.exists()
     assert (folder / "orphaned" / orphan.name).read_bytes() == B.read_bytes()  # moved, never deleted
     assert run("db", "check").exit_code == 0
+
+
+def test_merge_gives_the_kept_entry_the_other_ones_files_so_a_purge_keeps_them(run, bundled, tmp_path):
+    bib = tmp_path / "copy.bib"
+    bib.write_text("@misc{copyofho, title={A copy of the DDPM paper}, year={2020}}\n")
+    assert run("import", "bibtex", str(bib)).exit_code == 0
+    assert run("attach", "copyofho", str(A)).exit_code == 0
+    copy = path_of(run, "copyofho")
+    assert run("merge", "ho2020denoising", "copyofho", "--yes").exit_code == 0
+    assert path_of(run, "ho2020denoising") == copy
+    assert run("trash", "--empty", "-y").exit_code == 0
+    assert copy.is_file() and path_of(run, "ho2020denoising") == copy

@@ -42,3 +42,23 @@ def test_get_as_bibtex_brings_what_the_entry_needs(run, tmp_path):
     assert kid.index("@inproceedings{kid,") < kid.index("@proceedings{proc,")
     art = tools.get("art", "bibtex")
     assert '@string{jr = "Journal of Results"}' in art and "journal = jr," in art
+
+
+def test_add_ends_by_its_reports_verdict_with_what_was_done(empty_library, arxiv_server):
+    """As `papershelf add` exits 5 for a partial batch, the tool's answer is a tool error
+    carrying the CLI's one line, then the items (the added one too)."""
+    from papershelf.errors import ExitCode
+    from papershelf.mcp_server.tools import Judgement, one_line
+
+    path = empty_library.path
+    empty_library.close()
+    tools = Tools(Options(path, allow_write=True))
+    with pytest.raises(Judgement) as partial:
+        tools.add(["1605.08386", "2101.99999"])
+    assert partial.value.exit_code == ExitCode.PARTIAL
+    line, answer = one_line(partial.value).split("\n", 1)
+    assert line.startswith("1 of 2 could not be added")
+    assert {i["status"] for i in json.loads(answer)["items"]} >= {"added", "not_found"}
+    with pytest.raises(Judgement, match=r"arXiv has no paper arXiv:2101\.99998"):
+        tools.add(["2101.99998"])
+    assert json.loads(tools.add(["1605.08386"]))["items"][0]["status"] == "exists"  # no fault: an answer

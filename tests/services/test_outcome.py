@@ -34,6 +34,9 @@ def _raised_outcomes() -> list[str]:
             name = exc.attr if isinstance(exc, ast.Attribute) else getattr(exc, "id", "")
             if name in OUTCOME_ERRORS or (isinstance(exc, ast.Attribute) and exc.attr in ("error", "verdict")):
                 found.append(f"{path.name}:{node.lineno}: raise {ast.unparse(node.exc)}")
+            # typer.Exit(ExitCode.NO_MATCH) after rendering a report: an outcome decided in the CLI
+            if isinstance(node.exc, ast.Call) and name == "Exit" and "NO_MATCH" in ast.unparse(node.exc):
+                found.append(f"{path.name}:{node.lineno}: raise {ast.unparse(node.exc)}")
             # fail(..., code=ExitCode.NETWORK / NO_MATCH) is an outcome decided in the CLI too
             if isinstance(node.exc, ast.Call) and name == "fail":
                 for kw in node.exc.keywords:
@@ -44,19 +47,44 @@ def _raised_outcomes() -> list[str]:
 
 
 def test_no_outcome_error_is_raised_in_cli():
-    # the single exception: "no reading list at FILE" is the command's input file missing (like
-    # typer's own "does not exist"), checked while parsing, before any service runs
-    allowed = {"imports.py: raise NotFoundError(f'no reading list at {file}')"}
-    raised = [r for r in _raised_outcomes() if r.split(":")[0] + ": " + r.split(": ", 1)[1] not in allowed]
+    raised = _raised_outcomes()
     assert raised == [], "\n".join(raised)
 
 
 def test_the_scan_sees_an_outcome_error(tmp_path, monkeypatch):
     bad = tmp_path / "cli"
     bad.mkdir()
-    (bad / "x.py").write_text("def f(r):\n    raise PartialFailure('x')\n\ndef g(r):\n    raise r.error\n")
+    (bad / "x.py").write_text("def f(r):\n    raise PartialFailure('x')\n\ndef g(r):\n    raise r.error\n"
+                              "\ndef h():\n    raise typer.Exit(int(ExitCode.NO_MATCH))\n")
     monkeypatch.setattr(__import__(__name__), "CLI", bad)
-    assert [r.split(":")[1] for r in _raised_outcomes()] == ["2", "5"]
+    assert [r.split(":")[1] for r in _raised_outcomes()] == ["2", "5", "8"]
+
+
+def test_nothing_found_is_exit_1_decided_by_the_search_and_list_reports(library_of):
+    """``search``/``list`` finding nothing: grep's exit 1, said once by the front-end."""
+    from papershelf.errors import NothingFound
+    from papershelf.model.query import Filters
+
+    lib = library_of([Entry(citekey="ho2020", title="Denoising Diffusion", year=2020, tags=["diffusion"])])
+    assert lib.search_summaries("diffusion").verdict() is None
+    nothing = lib.search_summaries("quantum").verdict()
+    assert isinstance(nothing, NothingFound) and nothing.exit_code == ExitCode.NO_MATCH == 1 and nothing.shown
+    assert nothing.message == "Nothing matches 'quantum'."
+    listing = lib.listing(Filters(tags=["difusion"]))
+    assert list(listing) == [] and "did you mean diffusion" in listing.verdict().message
+    listing = lib.listing()
+    assert [e.citekey for e in listing] == ["ho2020"] and listing.verdict() is None
+
+
+def test_db_check_ends_by_its_report(tmp_path):
+    from papershelf.services.maintenance import CheckReport as DbCheck
+    from papershelf.storage.integrity import Finding as DbFinding
+
+    assert DbCheck(tmp_path / "c.db").verdict() is None
+    problem = DbFinding("fts", "the search index is out of step", repairable=True)
+    ended = DbCheck(tmp_path / "c.db", [problem]).verdict()
+    assert ended is not None and ended.exit_code == ExitCode.ERROR and "1 problem in" in ended.message
+    assert "--repair" in (ended.hint or "")
 
 
 def test_batch_rule():

@@ -203,3 +203,23 @@ def test_targets_are_preprints_and_named_keys_need_an_arxiv_id(catalogue):
     book = next(e for e in catalogue.entries() if e.type == "book")
     with pytest.raises(UsageError):
         venue_targets(catalogue, [book.citekey])
+
+
+def test_a_venue_whose_doi_another_entry_holds_is_not_stored_and_the_run_says_so(metadata_server, library_of):
+    """The published version is catalogued already as another entry: the preprint is not given
+    its DOI (two entries would be one work), the evidence says it was not applied, and the run
+    ends with the conflict naming that entry (exit 1); the other preprint is still stored."""
+    from papershelf.errors import SameWorkError
+
+    published = Entry(title=SEED["2302.05543"]["title"], type="inproceedings", citekey="published", year=2023,
+                      booktitle="ICCV", doi="10.1109/ICCV51070.2023.00355", authors=[Person.parse("Lvmin Zhang")])
+    lib = library_of([preprint("2302.05543", "zhang2023adding"), preprint("2209.04747", "croitoru2022diffusion"),
+                      published])
+    report = run_sync(lib, [lib.get("zhang2023adding"), lib.get("croitoru2022diffusion")])
+    o = outcome(report, "2302.05543")
+    assert o.status == "kept" and "not stored: zhang2023adding would be the same work as published" in o.message
+    assert lib.get("zhang2023adding").doi is None and lib.get("croitoru2022diffusion").doi
+    record = venue_evidence.latest(lib.cat.conn, [lib.get("zhang2023adding").id])
+    assert not next(iter(record.values())).applied
+    verdict = report.verdict()
+    assert isinstance(verdict, SameWorkError) and "published" in verdict.message

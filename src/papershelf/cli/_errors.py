@@ -189,7 +189,8 @@ class PapershelfGroup(TyperGroup):
         except PapershelfError as exc:
             if state().debug:
                 raise
-            report_error(exc.message, exc.hint)
+            if not exc.shown:
+                report_error(exc.message, exc.hint)
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
             report_error("interrupted; nothing half-written was kept")

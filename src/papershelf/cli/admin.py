@@ -18,9 +18,8 @@ import typer
 
 from papershelf.cli._context import state
 from papershelf.cli._library import open_library
-from papershelf.cli._output import console, info, out_rows, plural, print_json
+from papershelf.cli._output import console, finish, info, out_rows, plural, print_json
 from papershelf.cli._params import JsonOpt
-from papershelf.errors import ExitCode
 
 db_app = typer.Typer(help="The catalogue file: where it is, what it holds, backups.\n\nExamples:\n\n"
                           "  papershelf db info\n  papershelf db backup\n  papershelf db check --repair",
@@ -43,7 +42,7 @@ def init(
     where = state().db
     prepare_init(where.path)  # refuses an existing catalogue; an empty file is taken over
     with open_library(create=True, seed=False) as lib:
-        n = 0 if empty else load_bundled(lib)
+        n = 0 if empty else load_bundled(lib.door)
     info(f"Created {where.path}" + (" (empty)." if empty else
                                     f" with {plural(n, 'entry', 'entries')} from the bundled reading list."))
 
@@ -219,8 +218,7 @@ def db_check(
         print_json(report.to_dict())
     else:
         _print_check(report)
-    if not report.clean:
-        raise typer.Exit(int(ExitCode.ERROR))
+    finish(report)
 
 
 def _print_check(report) -> None:  # a maintenance.CheckReport
@@ -240,9 +238,6 @@ def _print_check(report) -> None:  # a maintenance.CheckReport
         print(f"problem: [{f.check}] {f.problem}{sample}")
     if report.clean:
         print(f"ok: {report.path}: {plural(report.entries or 0, 'entry', 'entries')}, no problems found")
-    elif any(f.repairable for f in report.findings) and report.repaired is None:
-        info("hint: `papershelf db check --repair` mends the problems marked repairable "
-             "(it backs up first and never deletes an entry)")
 
 
 @db_app.command("restore")
@@ -270,5 +265,4 @@ def db_restore(
             info(f"The catalogue it replaced is kept at {report.replaced}")
         info(f"Restored {plural(report.check.entries or 0, 'entry', 'entries')} from {backup}")
         print(report.path)
-    if not report.check.clean:
-        raise typer.Exit(int(ExitCode.ERROR))
+    finish(report.check)

@@ -115,7 +115,7 @@ def _print_failures(report: Report) -> None:
     if len(report.outcomes) == 1:
         return
     for o in report.failures:
-        what = "not found" if o.status == "not_found" else "failed"
+        what = {"not_found": "not found", "conflict": "not written"}.get(o.status, "failed")
         warn(f"arXiv:{o.arxiv_id}: {what}: {o.message}")
 
 

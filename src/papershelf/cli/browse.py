@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from papershelf.cli._library import open_library
-from papershelf.cli._output import console, info, out_line, print_json
-from papershelf.errors import ExitCode
+from papershelf.cli._output import console, finish, info, out_line, print_json
 
 if TYPE_CHECKING:
     from papershelf.model.entry import Entry
@@ -93,34 +92,19 @@ def list_entries(
 
     filters = replace(build_filters(tag, type_, year), has_pdf=has_pdf)
     with open_library() as lib:
-        entries = lib.iter_entries(filters, sort=sort, reverse=reverse, limit=limit)
+        listing = lib.listing(filters, sort=sort, reverse=reverse, limit=limit)
         if as_json:
-            found = [e.summary_dict() for e in entries]
-            print_json(found)
-            if not found:
-                raise typer.Exit(int(ExitCode.NO_MATCH))
-            return
-        first = next(entries, None)
-        if first is None:  # grep's convention: nothing on stdout, why on stderr, exit 1
-            info(_no_match(lib, filters))
-            raise typer.Exit(int(ExitCode.NO_MATCH))
-        _print_entries(chain([first], entries), no_pager)
+            print_json([e.summary_dict() for e in listing])
+        else:
+            entries = iter(listing)
+            first = next(entries, None)
+            if first is not None:
+                _print_entries(chain([first], entries), no_pager)
+            elif (why := listing.verdict()) is not None:  # grep's convention: why on stderr, exit 1
+                from papershelf.cli.edit import shown
 
-
-def _no_match(lib, filters) -> str:
-    """Why ``list`` found nothing, with a way on: a tag no entry carries gets the closest tags."""
-    from papershelf.cli.edit import shown
-    from papershelf.model.query import Filters
-    from papershelf.model.suggest import did_you_mean
-
-    for name in filters.tags:
-        if not lib.list_entries(Filters(tags=[name]), limit=1):
-            close = lib.close_tags(name)
-            return shown(f"No entries tagged {name!r}{did_you_mean(close)}." if close else
-                         f"No entries tagged {name!r}: `papershelf tags` lists the tags in use.")
-    if lib.count() == 0:
-        return "The catalogue is empty: `papershelf add ID` or `papershelf import bibtex FILE` adds entries."
-    return "No entries match these filters together (each finds some): drop one to see more."
+                info(shown(why.message))
+        finish(listing)
 
 
 def search(
@@ -151,8 +135,7 @@ def search(
     with open_library() as lib:
         result = lib.search_summaries(query, filters, limit)
     show_results(result, query, limit, as_json)
-    if not result.entries:  # grep's convention: nothing on stdout (--json: []), exit 1
-        raise typer.Exit(int(ExitCode.NO_MATCH))
+    finish(result)  # grep's convention: nothing found (stdout empty, --json: []) is exit 1
 
 
 def show(key: KeyArg, as_json: JsonOpt = False) -> None:

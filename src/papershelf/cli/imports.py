@@ -27,7 +27,7 @@ import typer
 from papershelf.cli._library import open_library
 from papershelf.cli._output import finish, info, print_json, warn
 from papershelf.cli._params import JsonOpt
-from papershelf.errors import NotFoundError, PapershelfError
+from papershelf.errors import PapershelfError
 
 
 def _autotag(option: bool | None) -> bool:
@@ -110,7 +110,6 @@ def import_bibtex(
     finish(report)
 
 
-MAX_READING_LIST_BYTES = 64 * 1024 * 1024  # a reading list of 100,000 links is about 10 MB
 
 
 EXAMPLES = 3  # notices shown of each kind that does not change what a bibliography prints
@@ -146,25 +145,6 @@ def _render_notices(notices: list[dict], *, verbose: bool) -> None:
              + (" …" if len(group) > EXAMPLES else ""))
 
 
-def _read_text(path: str) -> str:
-    from papershelf.files import read_input, read_stream
-
-    if path == "-":
-        raw = read_stream(sys.stdin.buffer.read, MAX_READING_LIST_BYTES)
-        try:
-            return raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise PapershelfError("standard input is not UTF-8 text",
-                                  hint="save the list as UTF-8 and try again") from None
-    file = Path(path).expanduser()
-    if not file.exists() and not file.is_symlink():
-        raise NotFoundError(f"no reading list at {file}")
-    try:  # a regular file of bounded size: never /dev/zero, a FIFO
-        return read_input(file, MAX_READING_LIST_BYTES, "a reading list").decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise PapershelfError(f"{file} is not UTF-8 text", hint="save the list as UTF-8 and try again") from None
-
-
 @import_app.command("markdown")
 def markdown(
     path: Annotated[str, typer.Argument(help="The Markdown reading list ('-' reads stdin).", show_default=False)],
@@ -186,9 +166,9 @@ def markdown(
       papershelf import markdown my-list.md --offline
       papershelf import markdown - < list.md
     """
-    from papershelf.services.import_markdown import arxiv_fetcher, import_markdown
+    from papershelf.services.import_markdown import arxiv_fetcher, import_markdown, read_list
 
-    text = _read_text(path)
+    text = read_list(path, sys.stdin.buffer.read)
     fetch = None if online is False else arxiv_fetcher(
         auto=online is None, on_start=lambda n: info(f"Asking arXiv about {n} papers…"))
     if online and fetch is None:

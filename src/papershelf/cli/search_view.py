@@ -48,8 +48,9 @@ def show(result: SearchResult[Summary], query: str, limit: int | None, as_json: 
                      **({"page": result.pages[e.citekey]} if e.citekey in result.pages else {})}
                     for e in entries])
         return
-    if not entries:
-        info(f"Nothing matches {query!r}.")
+    nothing = result.verdict()
+    if nothing is not None:
+        info(nothing.message)
         return
     info(count_line(len(entries), query, limit))
     if not sys.stdout.isatty():

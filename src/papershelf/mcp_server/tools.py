@@ -5,6 +5,12 @@ the catalogue (``services.library.opened``) and closes it after, so a CLI writin
 seen at the next call and no lock is held between calls. Read-only (the default), the catalogue
 is opened so that it cannot be written, and the tools that write refuse before doing anything.
 Answers are JSON without spaces (agents pay for every token) or, for BibTeX, the text itself.
+
+A tool ends as the CLI's command does: by its service report's ``verdict()`` (``services/outcome``).
+A verdict that is a fault of the run (some or all items not done: partial, not found, no network)
+is a tool error (``judged``): the CLI's one line, then the answer, so the agent sees what was done
+too. A verdict that is the answer itself (nothing found, problems found: the CLI's exit 1) is no
+error here: the answer says it.
 """
 
 from __future__ import annotations
@@ -16,12 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from papershelf.errors import PapershelfError, UsageError
+from papershelf.errors import ExitCode, PapershelfError, UsageError
 from papershelf.model.entry import short_authors
 
 if TYPE_CHECKING:
     from papershelf.model.entry import Entry
     from papershelf.services.library import Library
+    from papershelf.services.outcome import Judged
 
 MAX_LIMIT = 100
 MAX_FINDINGS = 100  # of check: an agent reads them all, at a price per token
@@ -121,7 +128,7 @@ class Tools:
             out["more"] = len(report.findings) - MAX_FINDINGS
         if report.unverified:
             out["unverified"] = report.unverified
-        return _json(out)
+        return judged(_json(out), report)
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -137,7 +144,7 @@ class Tools:
         out["items"] = rows
         if report.others is not None and report.others.problems:
             out["skipped"] = report.others.problems
-        return _json(out)
+        return judged(_json(out), report)
 
     def tag(self, keys: Sequence[str], tags: Sequence[str]) -> str:
         self._writable("tag")
@@ -156,6 +163,25 @@ class Tools:
         return _json({"key": entry.citekey, "notes": len(entry.notes or "")})
 
 
+FAULTS = (ExitCode.NOT_FOUND, ExitCode.NETWORK, ExitCode.PARTIAL)  # verdicts that make a tool error
+
+
+class Judgement(PapershelfError):
+    """A report's verdict that is a fault of the run, with the tool's answer (what was done)."""
+
+    def __init__(self, verdict: PapershelfError, answer: str):
+        super().__init__(verdict.message, hint=verdict.hint, exit_code=verdict.exit_code)
+        self.answer = answer
+
+
+def judged(answer: str, report: Judged) -> str:
+    """``answer``, or ``Judgement`` when the report's verdict is a fault (see the module docstring)."""
+    verdict = report.verdict()
+    if verdict is not None and verdict.exit_code in FAULTS:
+        raise Judgement(verdict, answer)
+    return answer
+
+
 def _limit(limit: int) -> int:
     if not 1 <= limit <= MAX_LIMIT:
         raise UsageError(f"limit must be 1 to {MAX_LIMIT}, not {limit}")
@@ -171,5 +197,7 @@ def _json(value: Any) -> str:
 
 
 def one_line(exc: PapershelfError) -> str:
-    """The error as the CLI prints it, without the ``error:`` the client adds anyway."""
-    return exc.message + (f" (hint: {exc.hint})" if exc.hint else "")
+    """The error as the CLI prints it, without the ``error:`` the client adds anyway (and, for a
+    ``Judgement``, the answer on the next line)."""
+    line = exc.message + (f" (hint: {exc.hint})" if exc.hint else "")
+    return line + "\n" + exc.answer if isinstance(exc, Judgement) else line

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from papershelf.errors import NetworkError, NotFoundError, PapershelfError, UsageError
+from papershelf.errors import NetworkError, NotFoundError, PapershelfError, SameWorkError, UsageError
 from papershelf.model.arxiv_merge import Change, as_new_entry, fill, merge
 from papershelf.model.entry import Entry
 from papershelf.model.identifiers import ArxivId, canonical
@@ -44,14 +44,16 @@ class Outcome:
     """What happened to one requested id or synced entry."""
 
     arxiv_id: str
-    status: str  # added, exists, merged, updated, completed, unchanged, changed, not_found, failed
+    # added, exists, merged, updated, completed, unchanged, changed, not_found, failed, conflict
+    # (conflict: the refreshed identifiers would make it another entry's work; not written)
+    status: str
     entry: Entry | None = None
     changes: list[Change] = field(default_factory=list)
     message: str = ""
 
     @property
     def ok(self) -> bool:
-        return self.status not in ("not_found", "failed")
+        return self.status not in ("not_found", "failed", "conflict")
 
     def to_dict(self) -> dict[str, Any]:
         e = self.entry
@@ -100,6 +102,10 @@ class Report:
                     return NotFoundError(f"arXiv has no paper arXiv:{failures[0].arxiv_id}",
                                          hint="check the id (a typo, or a paper that was never announced?)")
                 return NotFoundError(f"arXiv has none of these {total} papers")
+            if all(o.status == "conflict" for o in failures):
+                more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+                return SameWorkError(failures[0].message + more,
+                                     hint="`papershelf merge` the two entries if they are one work")
             return NetworkError(failures[0].message)
 
         return batch_verdict(len(failures), total, succeeded=bool(self.successes), done=self.done,
@@ -162,13 +168,23 @@ def store(lib: Library, wanted: Sequence[str], fresh: dict[str, Entry],
         merges.append((ident, old, m))
         if m.fields and old.id is not None:
             updates.append((old.id, m.entry, m.fields))
-        if old.needs_sync:
-            completed.append(old)
+    refused = _refused(lib, updates)
+    updates = [u for u in updates if u[0] not in refused]
+    completed = [old for _, old, _ in merges if old.needs_sync and old.id not in refused]
     stored = {} if dry_run else {e.id: e for e in lib.refresh(updates, completed)}
     for ident, old, m in merges:
         status = "completed" if old.needs_sync else ("updated" if m.changed else "unchanged")
+        if old.id in refused:
+            report.outcomes.append(Outcome(ident, "conflict", old, message=str(refused[old.id])))
+            continue
         report.outcomes.append(Outcome(ident, status, stored.get(old.id, m.entry), m.changes))
     report.written += 0 if dry_run else len(updates)
+
+
+def _refused(lib: Library, updates: Sequence[tuple[int, Entry, Sequence[str]]]) -> dict[int, SameWorkError]:
+    """The updates the door would refuse: arXiv's identifiers (its DOI) would make the entry
+    another entry's work. They are left out and reported; the others are written."""
+    return lib.door.conflicts(updates) if updates else {}
 
 
 def add_ids(lib: Library, ids: Sequence[ArxivId], client: ArxivClient, *,
@@ -229,11 +245,16 @@ def sync_entries(lib: Library, client: ArxivClient, entries: Sequence[Entry], *,
         merges = [(i, merge(by_id[i], result.found[i])) for i in batch if i in result.found]
         updates = [(entry_id, m.entry, m.fields) for i, m in merges
                    if m.fields and (entry_id := by_id[i].id) is not None]
+        refused = _refused(lib, updates)
+        updates = [u for u in updates if u[0] not in refused]
         if updates and not dry_run:
-            lib.refresh(updates, [by_id[i] for i, _ in merges if by_id[i].needs_sync])
+            lib.refresh(updates, [by_id[i] for i, _ in merges if by_id[i].needs_sync and by_id[i].id not in refused])
             report.written += len(updates)
         for ident, m in merges:
             old = by_id[ident]
+            if old.id in refused:
+                report.outcomes.append(Outcome(ident, "conflict", old, message=str(refused[old.id])))
+                continue
             status = "completed" if old.needs_sync else ("changed" if m.changed else "unchanged")
             report.outcomes.append(Outcome(ident, status, m.entry, m.changes))
         report.requests = client.requests

@@ -187,8 +187,8 @@ ORPHANED = "orphaned"  # the folder (inside the files folder) `db check --repair
 
 
 @contextmanager
-def releasing_files(lib: Library) -> Iterator[None]:
-    """A transaction (``lib.cat.transaction``) after which the stored files it left named by no
+def releasing_files(cat: Catalogue) -> Iterator[None]:
+    """A transaction (``cat.transaction``) after which the stored files it left named by no
     entry nor trashed entry are deleted from disk: the files of entries removed for good or
     purged from the trash. Never a ``--link``ed file (it is the user's own).
 
@@ -201,12 +201,12 @@ def releasing_files(lib: Library) -> Iterator[None]:
     """
     from papershelf.storage import files
 
-    conn = lib.cat.conn
+    conn = cat.conn
     nested = conn.in_transaction
     staged: list[tuple[Path, Path]] = []
-    folder = files_dir(lib)
+    folder = files_dir(cat.path)
     try:
-        with lib.cat.transaction():
+        with cat.transaction():
             before = set() if nested else files.stored_names(conn)
             yield
             for name in sorted(before - files.stored_names(conn)):

@@ -11,7 +11,7 @@ from papershelf.model.entry import Entry
 from papershelf.paths import bundled_data_dir
 
 if TYPE_CHECKING:
-    from papershelf.services.library import Library
+    from papershelf.services.door import Door
 
 
 def bundled_entries(path: Path | None = None) -> list[Entry]:
@@ -20,7 +20,7 @@ def bundled_entries(path: Path | None = None) -> list[Entry]:
     return [Entry.from_dict(item) for item in data["entries"]]
 
 
-def load_bundled(lib: Library) -> int:
-    """Add the bundled entries (in reading-list order, in one transaction), tagged by the
-    topic rules; returns how many were added."""
-    return len(lib.add(bundled_entries()).added)
+def load_bundled(door: Door) -> int:
+    """Add the bundled entries through the door (``lib.door``; in reading-list order, in one
+    transaction), tagged by the topic rules; returns how many were added."""
+    return len(door.add(bundled_entries()).added)

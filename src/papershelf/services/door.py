@@ -33,9 +33,11 @@ from typing import TYPE_CHECKING, Literal
 
 from papershelf.model.entry import Entry
 from papershelf.model.tags import normalise_tag
+from papershelf.services.door_changes import EntryChanges
 from papershelf.storage.rows import BIBLIOGRAPHIC
 
 if TYPE_CHECKING:  # the door's own machinery loads when something is added, not on every search
+    from papershelf.errors import SameWorkError
     from papershelf.model.identity import IdentityIndex
     from papershelf.storage.catalogue import Catalogue
 
@@ -99,17 +101,18 @@ def normalise_identifiers(entry: Entry) -> None:
         entry.arxiv_id = canonical_arxiv(entry.arxiv_id) or entry.arxiv_id
 
 
-class Door:
+class Door(EntryChanges):
     """How entries enter a catalogue and change in it: ``add`` (new works, duplicates reported
-    or merged), ``refresh`` (new metadata for stored entries), ``save_edit`` (a user's edit).
-    Each ``Library`` holds one as ``door`` and hands these calls to it."""
+    or merged), ``refresh`` (new metadata for stored entries), ``save_edit`` (a user's edit),
+    and (``services.door_changes``) tags, notes, keys, the trash, merge and undo. Each
+    ``Library`` holds one as ``door`` and hands these calls to it; nothing else writes entries."""
 
     def __init__(self, cat: Catalogue):
         self.cat = cat
 
     def safeguard(self, what: str) -> Path:
         """An automatic backup before a destructive change (see ``services.maintenance``)."""
-        from papershelf.services.maintenance import auto_backup
+        from papershelf.services.safety import auto_backup
 
         return auto_backup(self.cat, what)
 
@@ -332,17 +335,20 @@ class Door:
 
     def refresh(self, updates: Sequence[tuple[int, Entry, Sequence[str]]],
                 completed: Sequence[Entry] = (), *, also: Callable[[], object] | None = None) -> list[Entry]:
-        """Write metadata a source refreshed (``arxiv sync``, ``sync --venues``) in one
-        transaction; placeholders that were ``completed`` get the topic tags their new title and
-        abstract earn; ``also`` (the evidence ``sync --venues`` records) runs in the same one."""
-        from papershelf.services.autotag import autotag_catalogue
-
+        """Write metadata a source refreshed (``arxiv sync``, ``sync --venues``, a Zotero item
+        changed there) in one transaction; placeholders that were ``completed`` get the topic
+        tags their new title and abstract earn; ``also`` (the evidence ``sync --venues``
+        records) runs in the same one. An update whose identifiers would make its entry the
+        work another entry is (``conflicts``) stops it all: ``SameWorkError``, nothing written
+        (callers that go on without it ask ``conflicts`` first)."""
         if updates:  # a bulk overwrite of stored fields: keep a copy first
             self.safeguard("sync")
         with self.cat.transaction():  # the metadata and the tags it earns: all or nothing
+            for error in self.conflicts(updates).values():
+                raise error
             stored = self.cat.update_many(updates) if updates else []
             if completed:
-                autotag_catalogue(self.cat, [e.citekey for e in completed])
+                self.autotag([e.citekey for e in completed])
             if also is not None:
                 also()
         return stored
@@ -357,33 +363,58 @@ class Door:
             return self.cat.save_edit(entry_id, revision, new, names, notes=notes)
 
     def refuse_same_work(self, entry_id: int, before: Entry, new: Entry) -> None:
-        """``SameWorkError`` naming the other entry when ``new`` (entry ``entry_id`` changed from
-        ``before``) takes an arXiv id another entry holds (one per entry), or when its changed
-        identifiers (arXiv id, DOI, ISBN, URL) make it, by ``same_work``, a work another entry
-        is. Nothing is asked when no identifier changed."""
+        """``SameWorkError`` naming the other entry when ``new`` (entry ``entry_id`` changed
+        from ``before``) would be another entry's work (``same_works``)."""
+        for error in self.same_works([(entry_id, before, new)]).values():
+            raise error
+
+    def conflicts(self, updates: Sequence[tuple[int, Entry, Sequence[str]]]) -> dict[int, SameWorkError]:
+        """``same_works`` for ``refresh``'s updates (row id, record, the fields taken from it)."""
+        stored = {e.id: e for e in self.cat.load(list(dict.fromkeys(i for i, _, _ in updates)))}
+        changes = []
+        for row_id, new, names in updates:
+            after = copy.copy(stored[row_id])
+            for name in names:
+                if hasattr(after, name):
+                    setattr(after, name, getattr(new, name))
+            changes.append((row_id, stored[row_id], after))
+        return self.same_works(changes)
+
+    def same_works(self, changes: Sequence[tuple[int, Entry, Entry]]) -> dict[int, SameWorkError]:
+        """For each change (row id, the entry before, after) whose identifiers (arXiv id, DOI,
+        ISBN, URL) change: a ``SameWorkError`` naming the other entry when it takes an arXiv id
+        another entry holds (one per entry), or when, by ``same_work``, it becomes a work another
+        entry (or an earlier change of the same batch) is and was not before. Nothing is asked
+        when no identifier changes; the catalogue is read once for the batch."""
         from papershelf.errors import SameWorkError
         from papershelf.model.identity import IdentityIndex, Keys
 
-        old, keys = Keys.of(before), Keys.of(new)
         ids = ("arxiv", "doi", "isbn", "url")
-        if all(getattr(old, n) == getattr(keys, n) for n in ids):
-            return
+        moved = [(row_id, after, Keys.of(before), Keys.of(after)) for row_id, before, after in changes]
+        moved = [m for m in moved if any(getattr(m[2], n) != getattr(m[3], n) for n in ids)]
+        if not moved:
+            return {}
         hint = "fix the identifier, or `papershelf merge` the two entries if they are one work"
-        if keys.arxiv and keys.arxiv != old.arxiv:
-            owner = self.cat.find_arxiv_id(keys.arxiv)
-            if owner is not None and owner != entry_id:
+        out: dict[int, SameWorkError] = {}
+        for row_id, after, old, keys in moved:
+            owner = self.cat.find_arxiv_id(keys.arxiv) if keys.arxiv and keys.arxiv != old.arxiv else None
+            if owner is not None and owner != row_id:
                 other = self.cat.keys_of([owner])[owner]
-                raise SameWorkError(f"arXiv id {keys.arxiv} is already {other}'s; "
-                                    f"{new.citekey} cannot have it too", hint=hint)
+                out[row_id] = SameWorkError(f"arXiv id {keys.arxiv} is already {other}'s; "
+                                            f"{after.citekey} cannot have it too", hint=hint)
+        moving = {m[0] for m in moved}
         index: IdentityIndex[str] = IdentityIndex()
         for row_id, key, entry in self.cat.identity_records():
-            if row_id != entry_id:
+            if row_id not in moving:
                 index.add(Keys.of(entry), key)
-        found = index.find(keys)
-        if found is not None:
-            other, verdict = found
-            raise SameWorkError(f"{new.citekey} would be the same work as {other} "
-                                f"({verdict.describe(new)}); nothing changed", hint=hint)
+        for row_id, after, old, keys in moved:
+            found = index.find(keys)
+            was = index.find(old)
+            if row_id not in out and found is not None and (was is None or was[0] != found[0]):
+                out[row_id] = SameWorkError(f"{after.citekey} would be the same work as {found[0]} "
+                                            f"({found[1].describe(after)}); nothing changed", hint=hint)
+            index.add(keys, after.citekey)
+        return out
 
     def existing(self, entries: Sequence[Entry]) -> list[tuple[int | None, str] | None]:
         """For each record, (row id, citekey) of the catalogued work it is, by the one identity

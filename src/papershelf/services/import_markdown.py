@@ -101,6 +101,33 @@ def arxiv_fetcher(*, auto: bool, on_start: Callable[[int], None] | None = None) 
     return fetch
 
 
+MAX_READING_LIST_BYTES = 64 * 1024 * 1024  # a reading list of 100,000 links is about 10 MB
+
+
+def read_list(path: str, stdin: Callable[[int], bytes]) -> str:
+    """The text of the reading list at ``path`` (a regular file of bounded size, never
+    /dev/zero or a FIFO), or for ``-`` what ``stdin`` (a read function) gives; UTF-8."""
+    from pathlib import Path
+
+    from papershelf.errors import NotFoundError, PapershelfError
+    from papershelf.files import read_input, read_stream
+
+    if path == "-":
+        raw = read_stream(stdin, MAX_READING_LIST_BYTES)
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise PapershelfError("standard input is not UTF-8 text",
+                                  hint="save the list as UTF-8 and try again") from None
+    file = Path(path).expanduser()
+    if not file.exists() and not file.is_symlink():
+        raise NotFoundError(f"no reading list at {file}")
+    try:
+        return read_input(file, MAX_READING_LIST_BYTES, "a reading list").decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise PapershelfError(f"{file} is not UTF-8 text", hint="save the list as UTF-8 and try again") from None
+
+
 def import_markdown(lib: Library, text: str, *, fetch: Fetcher | None = None,
                     dry_run: bool = False, autotag: bool = True, online: bool = False) -> ImportReport:
     """Add what the reading list ``text`` holds and the catalogue lacks (all in one transaction)."""

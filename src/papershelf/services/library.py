@@ -24,9 +24,11 @@ from papershelf.services.door import AddPolicy, AddResult, Door, Duplicate, Prog
 from papershelf.storage.catalogue import Catalogue, Stats
 
 if TYPE_CHECKING:
+    from papershelf.errors import PapershelfError
     from papershelf.model.snippets import Snippet
     from papershelf.services.attachments import Attached, FetchReport
-    from papershelf.services.merge import MergePlan, UndoReport
+    from papershelf.services.door_changes import MergePlan
+    from papershelf.services.merge import UndoReport
     from papershelf.storage.files import AttachedFile
     from papershelf.storage.trash import Trashed
 
@@ -95,6 +97,26 @@ class Library:
         ids = self.cat.list_ids(self.filters(filters), sort=sort, reverse=reverse, limit=limit)
         return self.cat.iter_load(ids, chunk)
 
+    def listing(self, filters: Filters | None = None, *, sort: str = "added", reverse: bool = False,
+                limit: int | None = None) -> Listing:
+        """``iter_entries`` as ``list`` shows it: a report whose ``verdict`` (once consumed)
+        is ``NothingFound`` saying why when it held nothing."""
+        return Listing(self.iter_entries(filters, sort=sort, reverse=reverse, limit=limit),
+                       lambda: self._why_nothing(filters or Filters()))
+
+    def _why_nothing(self, filters: Filters) -> str:
+        """Why a listing found nothing, with a way on: a tag no entry carries gets the closest."""
+        from papershelf.model.suggest import did_you_mean
+
+        for name in filters.tags:
+            if not self.list_entries(Filters(tags=[name]), limit=1):
+                close = self.close_tags(name)
+                return (f"No entries tagged {name!r}{did_you_mean(close)}." if close else
+                        f"No entries tagged {name!r}: `papershelf tags` lists the tags in use.")
+        if self.count() == 0:
+            return "The catalogue is empty: `papershelf add ID` or `papershelf import bibtex FILE` adds entries."
+        return "No entries match these filters together (each finds some): drop one to see more."
+
     def search(self, query: str, filters: Filters | None = None, limit: int | None = None) -> list[Entry]:
         """Entries matching the search language (``model.query``), best first."""
         return self.search_hits(query, filters, limit, snippets=False).entries
@@ -134,7 +156,7 @@ class Library:
         by_id = {e.id: e.citekey for e in entries}
         for entry_id, (_, snippet) in pages.items():
             found[by_id[entry_id]] = snippet
-        return SearchResult(entries, found, {by_id[i]: page for i, (page, _) in pages.items()})
+        return SearchResult(entries, found, {by_id[i]: page for i, (page, _) in pages.items()}, query)
 
     def _page_hits(self, match: str, filters: Filters, skip: set[int], limit: int | None, *,
                    strict: bool) -> dict[int, tuple[int, Snippet]]:
@@ -190,42 +212,36 @@ class Library:
                 "schema": applied[-1] if applied else None, "migrations": applied,
                 "latest_schema": MIGRATION_NAMES[-1]}
 
-    # -- changing -----------------------------------------------------------------------------
+    # -- changing (the door: ``services.door_changes``) ---------------------------------------
 
     def tag(self, ref: str, tags: Sequence[str]) -> tuple[list[str], Entry]:
-        with self.cat.transaction():  # the entry as tagged: it cannot vanish in between
-            added = self.cat.tag(ref, tags)
-            return added, self.cat.get(ref)
+        return self.door.tag(ref, tags)
 
     def untag(self, ref: str, tags: Sequence[str]) -> tuple[list[str], Entry]:
-        with self.cat.transaction():
-            removed = self.cat.untag(ref, tags)
-            return removed, self.cat.get(ref)
+        return self.door.untag(ref, tags)
+
+    def tag_all(self, refs: Sequence[str], tags: Sequence[str]) -> list[tuple[str, list[str]]]:
+        """Tag several entries in one transaction; (key, the tags new on it) for each."""
+        return self.door.tag_all(refs, tags)
+
+    def untag_all(self, refs: Sequence[str], tags: Sequence[str]) -> list[tuple[str, list[str]]]:
+        """Untag several entries in one transaction; (key, the tags it had) for each."""
+        return self.door.tag_all(refs, tags, remove=True)
 
     def set_notes(self, ref: str, text: str, *, append: bool = True, expect: int | None = None) -> Entry:
-        """Append to (or replace) the notes; ``expect``: the revision the caller read them at
-        (compare-and-swap: ``ConflictError`` if the entry changed since)."""
-        return self.cat.set_notes(ref, text, append=append, expect=expect)
+        return self.door.set_notes(ref, text, append=append, expect=expect)
+
+    def rekey(self, old: str, new: str) -> tuple[str, str]:
+        return self.door.rekey(old, new)
 
     def remove(self, refs: Sequence[str]) -> list[str]:
-        """Remove entries (all or none) into the trash, and purge what it held longer than the
-        retention period (``PAPERSHELF_TRASH_DAYS``; 0: delete for good, no trash). The stored
-        files of what leaves for good are deleted from disk (``attachments.releasing_files``)."""
-        from papershelf.services.attachments import releasing_files
-        from papershelf.services.maintenance import trash_cutoff, trash_days
-        from papershelf.storage import trash
+        return self.door.remove(refs)
 
-        days = trash_days()  # a bad value stops us before anything is written
-        for ref in refs:
-            self.cat.resolve(ref)
-        self.safeguard("remove")
-        with releasing_files(self):  # a transaction that deletes the stored files it purges
-            removed = self.cat.remove(refs, to_trash=days > 0)
-            trash.purge(self.cat.conn, trash_cutoff(days))
-            _prune_pages(self.cat.conn)
-        return removed  # (the change log tells the render cache: storage.changes)
+    def restore(self, keys: Sequence[str]) -> list[str]:
+        return self.door.restore(keys)
 
-    # -- the trash ----------------------------------------------------------------------------
+    def empty_trash(self) -> int:
+        return self.door.empty_trash()
 
     def trash(self) -> list[Trashed]:
         """What the trash holds, most recently removed first."""
@@ -233,94 +249,21 @@ class Library:
 
         return trash.listing(self.cat.conn)
 
-    def restore(self, keys: Sequence[str]) -> list[str]:
-        """Bring trashed entries back unchanged (all or none); see ``storage.trash``."""
-        from papershelf.services.attachments import releasing_files
-        from papershelf.services.maintenance import trash_cutoff, trash_days
-        from papershelf.storage import trash
-
-        days = trash_days()
-        with releasing_files(self):
-            trash.purge(self.cat.conn, trash_cutoff(days))
-            _prune_pages(self.cat.conn)
-            rows = list(dict.fromkeys(trash.find(self.cat.conn, k.strip()) for k in keys))
-            restored = [trash.restore(self.cat.conn, row) for row in rows]
-            self._refuse_works_held_again(restored)
-            return restored
-
-    def _refuse_works_held_again(self, keys: Sequence[str]) -> None:
-        """The one identity rule, as for ``add``: a restored entry whose work the catalogue holds
-        again (imported or added since it was removed) is refused, and the transaction with it."""
-        from papershelf.errors import CiteKeyError
-        from papershelf.model.identity import IdentityIndex, Keys
-
-        back = {k.lower() for k in keys}
-        index: IdentityIndex[str] = IdentityIndex()
-        restored: list[tuple[str, Entry]] = []
-        for _, key, entry in self.cat.identity_records():
-            if key.lower() in back:
-                restored.append((key, entry))
-            else:
-                index.add(Keys.of(entry), key)
-        for key, entry in restored:
-            found = index.find(Keys.of(entry))
-            if found is not None:
-                raise CiteKeyError(f"cannot restore {key!r}: the catalogue holds the same work again, "
-                                   f"as {found[0]!r} (added again since?)",
-                                   hint=f"remove {found[0]} first if the trashed entry is the one to keep")
-
-    def empty_trash(self) -> int:
-        """Delete everything in the trash for good (a backup first); returns how many."""
-        from papershelf.services.attachments import releasing_files
-        from papershelf.storage import trash
-
-        if not self.trash():
-            return 0
-        self.safeguard("empty-trash")
-        with releasing_files(self):
-            purged = trash.purge(self.cat.conn)
-            _prune_pages(self.cat.conn)
-            return purged
-
-    # -- merge and undo (``services.merge``) ----------------------------------------------------
-
     def merge_plan(self, keep: str, other: str) -> MergePlan:
         """What ``merge`` would do: the field diff OTHER's key will print after, its keys, tags."""
         from papershelf.services.merge import plan
 
-        return plan(self, keep, other)
+        return plan(self.door, keep, other)
 
     def merge(self, plan: MergePlan) -> MergePlan:
         """Merge OTHER into KEEP as planned (one transaction, a backup first; ``undo`` takes it back)."""
-        from papershelf.services.merge import merge
-
-        return merge(self, plan)
+        return self.door.merge(plan)
 
     def undo(self, *, force: bool = False, dry_run: bool = False) -> UndoReport:
         """Take back the last import or merge; ``ConflictError`` if an entry changed since."""
         from papershelf.services.merge import undo
 
-        return undo(self, force=force, dry_run=dry_run)
-
-    # -- many entries at once -----------------------------------------------------------------
-
-    def tag_all(self, refs: Sequence[str], tags: Sequence[str]) -> list[tuple[str, list[str]]]:
-        """Tag several entries in one transaction; (key, the tags new on it) for each."""
-        with self.cat.transaction():
-            out = []
-            for ref in refs:
-                entry_id = self.cat.resolve(ref, exact=True)
-                out.append((self.cat.keys_of([entry_id])[entry_id], self.cat.tag(ref, tags)))
-            return out
-
-    def untag_all(self, refs: Sequence[str], tags: Sequence[str]) -> list[tuple[str, list[str]]]:
-        """Untag several entries in one transaction; (key, the tags it had) for each."""
-        with self.cat.transaction():
-            out = []
-            for ref in refs:
-                entry_id = self.cat.resolve(ref, exact=True)
-                out.append((self.cat.keys_of([entry_id])[entry_id], self.cat.untag(ref, tags)))
-            return out
+        return undo(self.door, force=force, dry_run=dry_run)
 
     def web_page(self, ref: str) -> tuple[Entry, str]:
         """The entry and the page ``open`` shows: its arXiv abstract page, else its DOI
@@ -384,21 +327,10 @@ class Library:
 
         return closest(normalise_tag(name), self.cat.tag_names(limit=20000))
 
-    def rekey(self, old: str, new: str) -> tuple[str, str]:
-        return self.cat.rekey(old, new)
-
     def backup(self, to: Path | None = None) -> Path:
         """A consistent copy: beside the catalogue (timestamped), or at ``to`` (must not exist)."""
         return self.cat.backup("manual") if to is None else self.cat.backup_to(to)
 
-
-
-def _prune_pages(conn: Any) -> None:
-    """Drop the full-text pages of PDFs no entry (nor trashed entry) holds any more."""
-    from papershelf.storage import fulltext
-
-    if fulltext.has_table(conn):
-        fulltext.prune(conn)
 
 
 SNIPPET_ROWS = 100  # search results that say why they matched (the rest: the entry alone)
@@ -415,6 +347,33 @@ class SearchResult(Generic[_Hit]):
     entries: list[_Hit]
     snippets: dict[str, Snippet] = field(default_factory=dict)
     pages: dict[str, int] = field(default_factory=dict)  # key -> page, for a hit in an attached PDF
+    query: str = ""
+
+    def verdict(self) -> PapershelfError | None:
+        """Nothing found is exit 1 (grep's convention), said as ``search`` says it."""
+        from papershelf.errors import NothingFound
+
+        return None if self.entries else NothingFound(f"Nothing matches {self.query!r}.")
+
+
+class Listing:
+    """What ``Library.listing`` found, loaded as it is consumed (a table on a terminal shows its
+    first screen before the last entry is read); ``verdict`` counts what was consumed."""
+
+    def __init__(self, entries: Iterator[Entry], why_nothing: Callable[[], str]):
+        self._entries = entries
+        self._why_nothing = why_nothing
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Entry]:
+        for entry in self._entries:
+            self.count += 1
+            yield entry
+
+    def verdict(self) -> PapershelfError | None:
+        from papershelf.errors import NothingFound
+
+        return None if self.count else NothingFound(self._why_nothing())
 
 
 def _topic_of(aliases: dict[str, str]) -> Callable[[str], str | None] | None:
@@ -450,7 +409,7 @@ def open_library(path: Path, *, create: bool = False, seed: bool = False,
         from papershelf.services.bundled import load_bundled
 
         try:
-            seeded = load_bundled(lib)
+            seeded = load_bundled(lib.door)
         except BaseException:
             lib.close()
             raise
@@ -465,14 +424,14 @@ def opened(path: Path, *, create: bool = False, seed: bool = False,
     try:
         lib, seeded = open_library(path, create=create, seed=seed, readonly=readonly)
     except Exception as exc:
-        from papershelf.services.maintenance import storage_error
+        from papershelf.services.safety import storage_error
 
         raise storage_error(exc, path) or exc from None
     try:
         yield lib, seeded
     except Exception as exc:
-        from papershelf.services.maintenance import storage_error
+        from papershelf.services.safety import storage_error
 
-        raise storage_error(exc, path, lib) or exc from None
+        raise storage_error(exc, path, lib.cat) or exc from None
     finally:
         lib.close()

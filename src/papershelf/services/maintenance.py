@@ -18,50 +18,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from papershelf.errors import CatalogueDamagedError, PapershelfError, StorageError
+
+# the trash's retention, the automatic backup and storage failures live one level down
+# (``services.safety``, which the door uses); they are imported from here too
+from papershelf.services.safety import auto_backup, storage_error, trash_cutoff, trash_days, trash_expiry
 from papershelf.storage import backups, db, integrity
 
 if TYPE_CHECKING:
-    from papershelf.services.library import Library
     from papershelf.storage.catalogue import Catalogue
 
-
-def trash_days() -> int:
-    """Days a removed entry stays in the trash (``trash.days``, default 30; 0: no trash)."""
-    from papershelf import config
-
-    return int(config.value("trash.days"))
-
-
-def trash_cutoff(days: int) -> str:
-    """The removal time before which trashed entries are purged, as the trash stores times."""
-    from datetime import datetime, timedelta, timezone
-
-    return (datetime.now(timezone.utc) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def trash_expiry(removed: str, days: int) -> str:
-    """When an entry removed at ``removed`` leaves the trash for good."""
-    from datetime import datetime, timedelta, timezone
-
-    at = datetime.strptime(removed, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-    return (at + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def storage_error(exc: BaseException, path: Path, lib: Library | None = None) -> PapershelfError | None:
-    """An SQLite failure on the catalogue as a one-line error for a person (None: a bug)."""
-    if not isinstance(exc, sqlite3.Error):
-        return None
-    return db.storage_error(exc, path, lib.cat.conn if lib is not None else None)
-
-
-def auto_backup(cat: Catalogue, what: str) -> Path:
-    """A backup before a destructive change (``before-<what>``), older ones pruned. A catalogue
-    opened read-only is refused here, before anything is written."""
-    reason = getattr(cat.conn, "readonly_reason", None)
-    if reason:
-        raise StorageError(f"cannot change {cat.path}: {reason}; nothing was changed",
-                           hint="reading commands (list, search, show, export, db backup FILE) still work")
-    return backups.backup(cat.conn, cat.path, db.AUTO_PREFIX + what)
+__all__ = ["auto_backup", "storage_error", "trash_cutoff", "trash_days", "trash_expiry"]
 
 
 @dataclass
@@ -99,6 +65,17 @@ class CheckReport:
     @property
     def clean(self) -> bool:
         return not self.findings
+
+    def verdict(self) -> PapershelfError | None:
+        """How ``db check`` (and ``db restore``'s check) ends: exit 1 while a problem remains."""
+        if self.clean:
+            return None
+        n = len(self.findings)
+        repairable = self.repaired is None and any(f.repairable for f in self.findings)
+        return PapershelfError(f"{n} problem{'s' if n != 1 else ''} in {self.path}",
+                               hint="`papershelf db check --repair` mends the problems marked repairable "
+                                    "(it backs up first and never deletes an entry)" if repairable
+                               else "each is listed above")
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"path": str(self.path), "clean": self.clean, "entries": self.entries,

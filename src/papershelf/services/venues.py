@@ -20,7 +20,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from papershelf.errors import NetworkError, PapershelfError, PartialFailure, SourceUnavailable, UsageError
+from papershelf.errors import (
+    NetworkError,
+    PapershelfError,
+    PartialFailure,
+    SameWorkError,
+    SourceUnavailable,
+    UsageError,
+)
 from papershelf.model.entry import Entry
 from papershelf.model.identifiers import canonical
 from papershelf.model.matching import Decision, Reference, decide, describe
@@ -64,6 +71,8 @@ class VenueReport:
     cache_hits: dict[str, int] = field(default_factory=dict)
     written: int = 0  # entries whose venue was stored
     dry_run: bool = False
+    # venues not stored: they would make an entry the work another entry is (``Door.conflicts``)
+    refused: list[str] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
@@ -83,6 +92,10 @@ class VenueReport:
         if down:
             return PartialFailure(f"{', '.join(down)} did not answer; the entries were matched with the others",
                                   hint="run `papershelf sync --venues` again later to ask them too")
+        if self.refused:
+            more = f" (and {len(self.refused) - 1} more, listed above)" if len(self.refused) > 1 else ""
+            return SameWorkError(self.refused[0] + more,
+                                 hint="`papershelf merge` the two entries if they are one work")
         return None
 
 
@@ -221,6 +234,17 @@ def sync_venues(lib: Library, clients: Clients, entries: Sequence[Entry], *, dry
                 venue.doi if venue else None, decision.sources, evidence))
     report.requests = clients.requests()
     report.cache_hits = clients.cache_hits()
+    refused = lib.door.conflicts(updates) if updates else {}
+    if refused:  # stored as a venue, it would be another entry's work: kept out, said why
+        updates = [u for u in updates if u[0] not in refused]
+        for record in records:
+            if record.entry_id in refused:
+                record.applied, record.evidence["changed"] = False, []
+        for outcome in report.outcomes:
+            if outcome.entry.id in refused:
+                outcome.status = "kept"
+                outcome.message += f"; not stored: {refused[outcome.entry.id]}"
+                report.refused.append(str(refused[outcome.entry.id]))
     if dry_run or not records:
         return report
     stored = lib.refresh(updates, also=lambda: venue_evidence.record(lib.cat.conn, records))

@@ -1,4 +1,4 @@
-"""Entry writes of the catalogue repository: insert, update, notes, remove, rekey.
+"""Entry writes of the catalogue repository: insert, update, notes, remove, rekey, take back.
 
 Each method is one transaction (``db.transaction``) and refreshes the entries' FTS rows in it
 (``fts.reindex``). Keys and identity are decided above (``services.door``); here a malformed or
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from papershelf.errors import CiteKeyError, UsageError
 from papershelf.model.citekeys import check_key
@@ -20,6 +20,9 @@ from papershelf.storage import db, rows
 from papershelf.storage.entry_state import EntryState, now
 from papershelf.storage.fts import placeholders, reindex
 from papershelf.storage.tagging import TagWrites
+
+if TYPE_CHECKING:
+    from papershelf.storage.journal import Operation
 
 _ROWS_PER_STATEMENT = 1000  # rows one executemany of insert_many writes
 
@@ -201,3 +204,45 @@ class EntryWrites(EntryState, TagWrites):
                               (new, now(), entry_id))
             reindex(self.conn, [entry_id])  # the key is searchable (the index's ids column)
         return current, new
+
+    def take_back(self, op: Operation) -> list[int]:
+        """Undo ``op``'s writes (``storage.journal``) in one transaction: each changed entry
+        gets its whole record back (a new revision: one is never given twice), aliases it added
+        go, entries it added go to the trash, entries it merged away come back from it (after
+        the aliases that held their keys are gone). Returns the row ids touched."""
+        from papershelf.storage import journal, trash
+
+        conn = self.conn
+        touched: list[int] = []
+        with db.transaction(conn):
+            restored: set[int] = set()
+            for item in op.items:
+                if item.before is None or item.entry_id in restored:
+                    continue
+                restored.add(item.entry_id)
+                row = conn.execute("SELECT revision FROM entries WHERE id = ?", (item.entry_id,)).fetchone()
+                if row is not None:
+                    self.remove_ids([item.entry_id], to_trash=False)
+                entry_id = trash.write_back(conn, item.before)
+                was = int(item.before["entry"].get("revision") or 0)
+                now_at = max(was, int(row[0]) if row is not None else 0) + 1
+                conn.execute("UPDATE entries SET revision = ? WHERE id = ?", (now_at, entry_id))
+                journal.carry_revision(conn, entry_id, was, now_at)
+                touched.append(entry_id)
+            for item in op.items:
+                if item.action == "aliased" and item.entry_id not in restored:
+                    conn.execute("DELETE FROM aliases WHERE alias = ? AND entry_id = ?", (item.detail, item.entry_id))
+                    self.touch([item.entry_id])
+                    reindex(conn, [item.entry_id])
+                    touched.append(item.entry_id)
+            added = [i.entry_id for i in op.items if i.action == "added"
+                     and conn.execute("SELECT 1 FROM entries WHERE id = ?", (i.entry_id,)).fetchone()]
+            if added:
+                self.remove_ids(added, reason=f"undo of {op.summary}")
+                touched.extend(added)
+            for item in op.items:
+                if item.action == "merged":
+                    trash.restore(conn, int(item.detail or 0))
+                    touched.append(item.entry_id)
+            journal.drop(conn, op.id)
+        return touched

@@ -84,6 +84,16 @@ def held(conn: sqlite3.Connection, entry_id: int, sha256: str) -> bool:
                         (entry_id, sha256)).fetchone() is not None
 
 
+def move(conn: sqlite3.Connection, from_id: int, to_id: int) -> int:
+    """Give entry ``to_id`` the files of entry ``from_id`` it does not hold already (by sha256);
+    returns how many moved (``merge``: the merged-away entry's PDFs stay with the one kept)."""
+    if not has_table(conn):
+        return 0
+    return conn.execute(
+        "UPDATE files SET entry_id = ? WHERE entry_id = ? AND sha256 NOT IN "
+        "(SELECT sha256 FROM files WHERE entry_id = ?)", (to_id, from_id, to_id)).rowcount
+
+
 def delete(conn: sqlite3.Connection, file_ids: Sequence[int]) -> None:
     conn.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in file_ids])
 

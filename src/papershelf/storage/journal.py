@@ -108,3 +108,20 @@ def carry_revision(conn: sqlite3.Connection, entry_id: int, old: int, new: int) 
 
 def drop(conn: sqlite3.Connection, op: int) -> None:
     conn.execute("DELETE FROM journal WHERE id = ?", (op,))
+
+
+def changed_since(conn: sqlite3.Connection, op: Operation) -> list[str]:
+    """What stops an undo of ``op``: entries whose revision is not the one it left, an entry it
+    merged away that is no longer in the trash, one removed since."""
+    out = []
+    for item in op.items:
+        if item.action == "merged":
+            if not conn.execute("SELECT 1 FROM trash WHERE id = ?", (int(item.detail or 0),)).fetchone():
+                out.append(f"{item.citekey} (no longer in the trash)")
+            continue
+        row = conn.execute("SELECT revision, citekey FROM entries WHERE id = ?", (item.entry_id,)).fetchone()
+        if row is None:
+            out.append(f"{item.citekey} (removed since)")
+        elif item.revision is not None and row[0] != item.revision:
+            out.append(f"{row[1]} (edited since)")
+    return list(dict.fromkeys(out))
