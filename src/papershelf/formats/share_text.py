@@ -226,7 +226,7 @@ def merge(base: str, ours: str, theirs: str, where: str = "entry file") -> tuple
                 if value is not None:
                     out[name] = value
                 continue
-            if name.startswith(f"extra.{CONFLICT}"):  # both sides left another value: keep all
+            if name.partition(".")[2].startswith(CONFLICT):  # both sides left another value: keep all
                 vals = [json.loads(v) for v in (ov, tv) if v is not None]
                 value = _value(" || ".join(dict.fromkeys(vals)))
             else:
@@ -245,8 +245,9 @@ def merge(base: str, ours: str, theirs: str, where: str = "entry file") -> tuple
 def _flag(out: Lines, ours: Lines, flags: list[tuple[str, str]]) -> None:
     """The other values of the fields edited both ways, as ``extra.conflict-FIELD`` (a .bib
     field's own name, ``conflict-title``; a decoded field papershelf keeps besides, e.g.
-    ``conflict-decoded.year``, only when its .bib field did not conflict too). A value left there
-    by an earlier merge is kept with the new one."""
+    ``conflict-decoded.year``, only when its .bib field did not conflict too), and for an entry
+    read from a .bib as a verbatim field too, so that ``edit`` shows it (deleting it there
+    resolves the conflict). A value left there by an earlier merge is kept with the new one."""
     bib = {n[4:] for n, _ in flags if n.startswith("bib.")}
     for name, shown in flags:
         if name == "bib.@type":
@@ -263,6 +264,8 @@ def _flag(out: Lines, ours: Lines, flags: list[tuple[str, str]]) -> None:
         if held is not None and json.loads(held) != shown:
             shown = f"{json.loads(held)} || {shown}"
         out[flag] = _value(shown)
+        if "bib.@type" in out or "bib.@type" in ours:  # a .bib entry: edit shows its verbatim fields
+            out["bib." + flag[6:]] = out[flag]
 
 
 def _text_of(lines: Lines) -> str:
