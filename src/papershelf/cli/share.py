@@ -111,7 +111,8 @@ def sync(folder: DirOpt = None, as_json: JsonOpt = False) -> None:
 @share_app.command("status")
 def status(
     folder: DirOpt = None,
-    offline: Annotated[bool, typer.Option("--offline", help="Do not fetch first: ahead/behind as last fetched.")] = False,
+    offline: Annotated[bool, typer.Option(
+        "--offline", help="Do not fetch first: ahead/behind as last fetched.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Say what is ahead, behind, in conflict, and changed here since the last sync.

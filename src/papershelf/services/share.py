@@ -440,15 +440,16 @@ def _add(lib: Library, git: Git, new: list[tuple[Shared, str]], report: SyncRepo
             f"it was added as {key} (every clone gets that key at its next sync)", f"papershelf rekey {key} NEWKEY"))
     taken = set(share.ids(lib.cat.conn))
     for dup in result.duplicates:
-        item = next((it for (it, _), r in zip(new, records, strict=True) if r is dup.entry), None)
-        if item is None or dup.existing_id is None:
+        found = next((it for (it, _), r in zip(new, records, strict=True) if r is dup.entry), None)
+        if found is None or dup.existing_id is None:
             continue
         if dup.existing_id in taken or any(e == dup.existing_id for _, e in pairs):
             report.findings.append(Finding(
-                "one work, two entry files", f"{item.entry.citekey} from the share is the same work as "
+                "one work, two entry files", f"{found.entry.citekey} from the share is the same work as "
                 f"{dup.existing_key} here ({dup.why}): not added again", f"papershelf merge {dup.existing_key} "
-                f"{item.entry.citekey} in the clone that has both, or remove one"))
+                f"{found.entry.citekey} in the clone that has both, or remove one"))
             continue
+        item = found
         pairs.append((item.share_id, dup.existing_id))  # the unshared entry here is this file's entry
         share.assign(lib.cat.conn, [(item.share_id, dup.existing_id)])
         _merge_into(lib, git, item, dup.existing_id, report)
@@ -499,7 +500,8 @@ def _attach_shared_files(lib: Library, git: Git, items: list[Shared], report: Sy
             try:
                 lib.attach(lib.cat.keys_of([entry_id])[entry_id], [found[0]])
             except PapershelfError as exc:
-                report.findings.append(Finding("file not attached", f"{name}: {exc}", f"papershelf attach KEY {found[0]}"))
+                report.findings.append(Finding("file not attached", f"{name}: {exc}",
+                                               f"papershelf attach KEY {found[0]}"))
 
 
 # -- the use cases ------------------------------------------------------------------------------
