@@ -24,8 +24,7 @@ share_app = typer.Typer(
     name="share", no_args_is_help=True,
     help="Share the catalogue through a git repository: one text file per entry, merged by git "
          "field by field, read back after every pull.\n\nExamples:\n\n"
-         "  git clone git@example.org:lab/library.git ~/lab-library\n"
-         "  papershelf share init ~/lab-library\n"
+         "  papershelf share init ~/lab-library    (a git init or git clone first)\n"
          "  papershelf share sync\n"
          "  papershelf share status")
 
@@ -158,7 +157,7 @@ def merge_driver(
 
     Examples:
 
-      git config merge.papershelf.driver 'papershelf share merge-driver %O %A %B %P'
+      papershelf share merge-driver base.entry ours.entry theirs.entry entries/x.entry
     """
     from papershelf.services.share import merge_files
 
