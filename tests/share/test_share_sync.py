@@ -135,7 +135,7 @@ def test_concurrent_adds_reach_every_clone(clones):
     knuth = c.entry("knuth1984texbook")
     assert knuth.source_fields["title"] == "The {\\TeX}book"  # as written
     assert c.entry("vaswani2017attention").source_raw.get("month") == "dec"
-    files = sorted(p.name for p in (a.dir / "entries").iterdir())
+    files = sorted(p.name for p in (a.dir / "entries").rglob("*.entry"))
     assert len(files) == 4 and all(len(f) == len("0" * 28 + ".entry") for f in files)
 
 
@@ -226,7 +226,7 @@ def test_without_the_driver_plain_git_merges_other_entries_and_reports_a_text_co
     settle(clones)
     plain = tmp_path / "plain"  # a teammate without papershelf: git alone, no driver
     git("clone", "-q", str(tmp_path / "remote.git"), str(plain))
-    files = {p.read_text().split('key = "')[1].split('"')[0]: p for p in (plain / "entries").iterdir()}
+    files = {p.read_text().split('key = "')[1].split('"')[0]: p for p in (plain / "entries").rglob("*.entry")}
     ho = files["ho2020denoising"]
     ho.write_text(ho.read_text().replace('bib.volume = "33"', 'bib.volume = "35"'))
     git("commit", "-qam", "volume by hand", cwd=plain)
@@ -238,7 +238,7 @@ def test_without_the_driver_plain_git_merges_other_entries_and_reports_a_text_co
     assert b.entry("ho2020denoising").source_fields["volume"] == "35"
     assert b.entry("vaswani2017attention").source_fields["pages"] == "5998--6008"
     # the same line both ways, merged where no driver runs: markers committed
-    ho = next(p for p in (plain / "entries").iterdir() if 'key = "ho2020denoising"' in p.read_text())
+    ho = next(p for p in (plain / "entries").rglob("*.entry") if 'key = "ho2020denoising"' in p.read_text())
     a.ok("set", "ho2020denoising", "volume=36")
     a.sync()
     ho.write_text(ho.read_text().replace('bib.volume = "35"', 'bib.volume = "37"'))

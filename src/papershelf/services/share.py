@@ -35,11 +35,13 @@ from papershelf.services.share_git import Git, GitError, work_tree
 if TYPE_CHECKING:
     from papershelf.services.library import Library
 
-ENTRIES = "entries"  # the folder of entry files, ENTRIES/<share id>.entry
+# the folder of entry files, ENTRIES/<last 2 digits of the id>/<share id>.entry: 256 folders, so a
+# commit of one change writes a small tree (the root's 256 lines and one folder's), not a 10,000-line one
+ENTRIES = "entries"
 FILES = "files"  # with --with-files: attached files as FILES/<sha256><suffix>
 META = "papershelf-share.json"
 META_FORMAT = 1
-ATTRIBUTES = f"{ENTRIES}/*.entry merge=papershelf"
+ATTRIBUTES = f"{ENTRIES}/**/*.entry merge=papershelf"
 MAX_META_BYTES = 64 * 1024
 PUSH_TRIES = 3
 
@@ -162,16 +164,16 @@ def _folder(lib: Library, folder: Path | None) -> Git:
 
 
 def _entry_path(git: Git, sid: str) -> Path:
-    return git.root / ENTRIES / f"{sid}.entry"
+    return git.root / ENTRIES / sid[-2:] / f"{sid}.entry"
 
 
 def _sid_of(path: str) -> str | None:
-    """The share id of a repository path ``entries/<id>.entry`` (None: not an entry file)."""
+    """The share id of a repository path ``entries/<xx>/<id>.entry`` (None: not an entry file)."""
     parts = path.split("/")
-    if len(parts) != 2 or parts[0] != ENTRIES or not parts[1].endswith(".entry"):
+    if len(parts) != 3 or parts[0] != ENTRIES or not parts[2].endswith(".entry"):
         return None
-    sid = parts[1][:-6]
-    return sid if share_text.SHARE_ID.match(sid) else None
+    sid = parts[2][:-6]
+    return sid if share_text.SHARE_ID.match(sid) and parts[1] == sid[-2:] else None
 
 
 def _read(path: Path) -> str:
@@ -333,6 +335,17 @@ def _import(lib: Library, git: Git, paths: dict[str, str], report: SyncReport) -
             updates.append((known[sid], item, text))
         else:
             new.append((item, text))
+    if removals and new:  # a file replaced by another of the same key (two files of one record made one)
+        keys = lib.cat.keys_of([e for _, e in removals])
+        by_key = {item.entry.citekey.lower(): (item, text) for item, text in new}
+        for sid, entry_id in list(removals):
+            hit = by_key.get(keys[entry_id].lower())
+            if hit is not None:
+                removals.remove((sid, entry_id))
+                new.remove(hit)
+                share.forget(conn, [sid])
+                share.assign(conn, [(hit[0].share_id, entry_id)])
+                updates.append((entry_id, hit[0], hit[1]))
     if removals:
         keys = lib.cat.keys_of([e for _, e in removals])
         report.removed += lib.remove([keys[e] for _, e in removals])
@@ -438,10 +451,16 @@ def _add(lib: Library, git: Git, new: list[tuple[Shared, str]], report: SyncRepo
         report.findings.append(Finding(
             "one key, two works", f"{given} from the share is another work than the {given} here: "
             f"it was added as {key} (every clone gets that key at its next sync)", f"papershelf rekey {key} NEWKEY"))
-    taken = set(share.ids(lib.cat.conn))
+    sids_here = share.ids(lib.cat.conn)
+    taken = set(sids_here)
     for dup in result.duplicates:
         found = next((it for (it, _), r in zip(new, records, strict=True) if r is dup.entry), None)
         if found is None or dup.existing_id is None:
+            continue
+        held = sids_here.get(dup.existing_id)
+        if held is not None and dup.why.startswith("the same record") and held != found.share_id:
+            _one_file(lib, git, found, dup.existing_id, held, report)
+            write_back.add(dup.existing_id)
             continue
         if dup.existing_id in taken or any(e == dup.existing_id for _, e in pairs):
             report.findings.append(Finding(
@@ -467,6 +486,24 @@ def _add(lib: Library, git: Git, new: list[tuple[Shared, str]], report: SyncRepo
             "one arXiv id, two entries", f"{key} and {other} both say arXiv {ident}; {key} keeps it as eprint only",
             f"papershelf merge {other} {key}"))
     share.assign(lib.cat.conn, pairs)
+
+
+def _one_file(lib: Library, git: Git, item: Shared, entry_id: int, held: str, report: SyncReport) -> None:
+    """The same record (key and fields) shared twice, from two clones that each shared it before
+    they synced: one file is kept, the one with the smaller id (every clone decides alike), the
+    other removed from the share; the two merged field by field (tags, notes: both kept)."""
+    from papershelf.storage import share
+
+    keep, drop = sorted((item.share_id, held))
+    _merge_into(lib, git, item, entry_id, report)
+    share.assign(lib.cat.conn, [(keep, entry_id)])
+    path = _entry_path(git, drop)
+    _refuse_link(path)
+    if path.exists():
+        path.unlink()
+    report.findings.append(Finding(
+        "one record, two entry files", f"{item.entry.citekey} was shared from two clones: kept as one file "
+        f"({keep}), tags and notes of both kept", f"papershelf show {item.entry.citekey}"))
 
 
 def _merge_into(lib: Library, git: Git, item: Shared, entry_id: int, report: SyncReport) -> None:
@@ -524,7 +561,7 @@ def init(lib: Library, folder: Path, *, with_files: bool = False) -> SyncReport:
     share.set_state(lib.cat.conn, {"folder": str(git.root)})
     entries_dir = git.root / ENTRIES
     if entries_dir.is_dir():
-        present = {f"{ENTRIES}/{p.name}": "A" for p in sorted(entries_dir.iterdir()) if p.suffix == ".entry"}
+        present = {p.relative_to(git.root).as_posix(): "A" for p in sorted(entries_dir.glob("*/*.entry"))}
         known = share.entry_of(lib.cat.conn, [s for s in map(_sid_of, present) if s])
         _import(lib, git, {p: s for p, s in present.items() if _sid_of(p) not in known}, report)
     _export(lib, git, report, everything=True)
@@ -540,6 +577,10 @@ def sync(lib: Library, folder: Path | None = None) -> SyncReport:
     report = SyncReport(str(git.root))
     if git.merging() or git.unmerged():
         raise ConflictError(f"{git.root} is in the middle of a merge", hint=_merge_hint(git))
+    hand = _hand_edits(git)
+    if hand:  # entry files edited in the work tree: the catalogue takes them first
+        _import(lib, git, hand, report)
+        _save_position(lib)
     _export(lib, git, report)
     report.committed = _commit(git, f"papershelf: {report.written} entries written, {report.deleted} removed")
     _save_position(lib)
@@ -554,6 +595,17 @@ def sync(lib: Library, folder: Path | None = None) -> SyncReport:
             report.pushed = True
             break
     return report
+
+
+def _hand_edits(git: Git) -> dict[str, str]:
+    """Entry files changed in the work tree and not committed (path -> A, M or D)."""
+    out = {}
+    for line in git.run("status", "--porcelain", "-uall", "--", ENTRIES).stdout.splitlines():
+        code, path = line[:2], line[3:]
+        if not path:
+            continue
+        out[path] = "A" if code == "??" else "D" if "D" in code else "M"
+    return out
 
 
 def _merge_hint(git: Git) -> str:
@@ -642,7 +694,7 @@ def status(lib: Library, folder: Path | None = None, *, fetch: bool = True) -> S
         ahead, behind = int(counts[0]), int(counts[1])
     pos = share.position_of(share.get_state(conn, "position"))
     ids = None if pos is None else changes.changed_ids(conn, pos)
-    porcelain = git.out("status", "--porcelain", "--", ENTRIES).splitlines()
+    porcelain = [line for line in git.run("status", "--porcelain", "-uall", "--", ENTRIES).stdout.splitlines() if line]
     branch = git.run("rev-parse", "--abbrev-ref", "HEAD", check=False).stdout.strip() or None
     return StatusReport(str(git.root), branch, upstream, ahead, behind, None if ids is None else len(ids),
                         [line[3:] for line in porcelain if line[:2] not in ("UU", "AA", "DU", "UD")],
