@@ -281,3 +281,108 @@ def test_bad_folders_are_one_line_errors(tmp_path):
     result = runner.invoke(app, ["--db", str(db), "share", "sync"])
     assert result.exit_code == 1 and "has no remote" in result.output
     assert "Traceback" not in result.output
+
+
+PDF = Path(__file__).resolve().parents[1] / "data" / "pdf" / "crazyones-pdfa.pdf"
+
+
+def test_with_files_copies_pdfs_and_attaches_them_in_other_clones(tmp_path):
+    remote = tmp_path / "remote.git"
+    git("init", "-q", "--bare", str(remote))
+    a, b = Clone(tmp_path, "a", remote), Clone(tmp_path, "b", remote)
+    a.ok("share", "init", str(a.dir), "--with-files")
+    a.bib(BIB_A)
+    a.ok("attach", "ho2020denoising", str(PDF))
+    a.sync()
+    assert len(list((a.dir / "files").glob("*.pdf"))) == 1
+    git("pull", "-q", cwd=b.dir)
+    b.ok("share", "init", str(b.dir))
+    lib, _ = open_library(b.db)
+    try:
+        got = lib.files_of("ho2020denoising")
+    finally:
+        lib.close()
+    assert [f.sha256 for f in got] and lib.file_path(got[0]).read_bytes() == PDF.read_bytes()
+
+
+def test_without_files_only_names_and_hashes_travel(clones):
+    a, b, _ = clones
+    a.bib(BIB_A)
+    a.ok("attach", "ho2020denoising", str(PDF))
+    settle(clones)
+    assert not (a.dir / "files").exists()
+    text = next(p.read_text() for p in (b.dir / "entries").rglob("*.entry") if "ho2020denoising" in p.read_text())
+    assert '"name": "crazyones-pdfa.pdf"' in text and '"sha256": "' in text
+
+
+def test_a_reused_row_id_gets_a_new_share_id(clones):
+    a, b, _ = clones
+    a.bib(BIB_A)
+    settle(clones)
+    a.ok("remove", "--yes", "vaswani2017attention")  # the highest row id: SQLite gives it again
+    a.bib(BIB_B)
+    settle(clones)
+    assert sorted(b.catalogue()) == ["ho2020denoising", "knuth1984texbook", "shannon1948"]
+    assert len(list((b.dir / "entries").rglob("*.entry"))) == 3
+
+
+def test_one_record_shared_from_two_clones_becomes_one_file(clones):
+    a, b, c = clones
+    a.bib(BIB_A)
+    b.bib(BIB_A)
+    a.ok("tag", "ho2020denoising", "from-a")
+    b.ok("tag", "ho2020denoising", "from-b")
+    a.sync()
+    out = b.sync()
+    assert "one record, two entry files" in out
+    settle(clones)
+    assert len(list((c.dir / "entries").rglob("*.entry"))) == 2
+    assert {"from-a", "from-b"} <= set(c.entry("ho2020denoising").tags)
+    assert {"from-a", "from-b"} <= set(a.entry("ho2020denoising").tags)
+
+
+def test_pull_rebase_when_the_repository_says_so(clones):
+    a, b, _ = clones
+    git("config", "pull.rebase", "true", cwd=b.dir)
+    a.bib(BIB_A)
+    b.bib(BIB_B)
+    a.sync()
+    b.sync()
+    settle(clones)
+    assert len(b.catalogue()) == 4
+    assert git("log", "--merges", "--oneline", cwd=b.dir).stdout == ""  # rebased, never merged
+
+
+def test_an_entry_file_edited_by_hand_is_read(clones):
+    a, b, _ = clones
+    a.bib(BIB_A)
+    settle(clones)
+    path = next(p for p in (a.dir / "entries").rglob("*.entry") if 'key = "ho2020denoising"' in p.read_text())
+    path.write_text(path.read_text() + 'tag = "by-hand"\n')
+    a.sync()
+    settle(clones)
+    assert "by-hand" in b.entry("ho2020denoising").tags
+
+
+def test_status_json_and_merge_driver_directly(clones, tmp_path):
+    a, b, _ = clones
+    a.bib(BIB_A)
+    a.ok("tag", "ho2020denoising", "x")
+    import json
+
+    data = json.loads(a.ok("share", "status", "--offline", "--json"))
+    assert data["unsynced"] == 2 and data["in_conflict"] == [] and data["ahead"] == 0
+    a.sync()
+    data = json.loads(b.ok("share", "status", "--json"))
+    assert data["behind"] == 1
+    text = next(p for p in (a.dir / "entries").rglob("*.entry")).read_text()
+    base, ours, theirs = (tmp_path / f"{n}.version" for n in ("o", "a", "b"))
+    base.write_text(text)
+    ours.write_text(text + 'tag = "ours"\n')
+    theirs.write_text(text + 'tag = "theirs"\n')
+    result = runner.invoke(app, ["share", "merge-driver", str(base), str(ours), str(theirs), "x.entry"])
+    assert result.exit_code == 0
+    assert 'tag = "ours"' in ours.read_text() and 'tag = "theirs"' in ours.read_text()
+    theirs.write_text("<<<<<<< HEAD\n")
+    result = runner.invoke(app, ["share", "merge-driver", str(base), str(ours), str(theirs), "x.entry"])
+    assert result.exit_code != 0 and "conflict markers" in result.output
