@@ -386,3 +386,17 @@ def test_status_json_and_merge_driver_directly(clones, tmp_path):
     theirs.write_text("<<<<<<< HEAD\n")
     result = runner.invoke(app, ["share", "merge-driver", str(base), str(ours), str(theirs), "x.entry"])
     assert result.exit_code != 0 and "conflict markers" in result.output
+
+
+def test_a_linked_folder_in_the_share_is_refused(clones, tmp_path):
+    a = clones[0]
+    a.bib(BIB_A)
+    a.sync()
+    path = next(p for p in (a.dir / "entries").rglob("*.entry") if 'key = "ho2020denoising"' in p.read_text())
+    outside = tmp_path / "outside"
+    path.parent.rename(outside)
+    path.parent.symlink_to(outside)
+    a.ok("tag", "ho2020denoising", "x")
+    result = a.run("share", "sync")
+    assert result.exit_code == 2 and "symbolic link" in result.output
+    assert 'tag = "x"' not in (outside / path.name).read_text()

@@ -120,7 +120,7 @@ def register_driver(git: Git) -> None:
     """The merge driver in ``.gitattributes`` (committed, so clones have it) and in the
     repository's own config (``.git/config``, which git never shares: each clone runs this)."""
     attrs = git.root / ".gitattributes"
-    _refuse_link(attrs)
+    _refuse_link(attrs, git.root)
     text = attrs.read_text("utf-8") if attrs.exists() else ""
     if ATTRIBUTES not in text.splitlines():
         attrs.write_text(text + ("" if not text or text.endswith("\n") else "\n") + ATTRIBUTES + "\n", "utf-8")
@@ -128,9 +128,18 @@ def register_driver(git: Git) -> None:
     git.run("config", "merge.papershelf.driver", _driver_command())
 
 
-def _refuse_link(path: Path) -> None:
-    if path.is_symlink():
-        raise UsageError(f"{path} is a symbolic link: papershelf writes only files inside the share")
+def _refuse_link(path: Path, root: Path) -> None:
+    """Refuse to write ``path`` when it, or a folder between the share's top and it, is a symbolic
+    link (which could lead outside the share)."""
+    at = path
+    while True:
+        if at.is_symlink():
+            raise UsageError(f"{at} is a symbolic link: papershelf writes only files inside the share")
+        if at == root or at.parent == at:
+            break
+        at = at.parent
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise UsageError(f"{path} is outside the share {root}")
 
 
 def _meta(git: Git) -> dict[str, Any]:
@@ -184,9 +193,9 @@ def _read(path: Path) -> str:
     return path.read_text("utf-8", errors="surrogateescape")
 
 
-def _write(path: Path, text: str) -> bool:
-    """Write ``text`` at ``path`` unless it holds it already; whether it wrote."""
-    _refuse_link(path)
+def _write(path: Path, text: str, root: Path) -> bool:
+    """Write ``text`` at ``path`` (inside the share ``root``) unless it holds it already; whether it wrote."""
+    _refuse_link(path, root)
     if path.is_file():
         try:
             if path.read_text("utf-8", errors="surrogateescape") == text:
@@ -234,7 +243,7 @@ def _copy_files(lib: Library, git: Git, ids: list[int]) -> None:
         for f in flist:
             src = location(lib, f)
             dest = git.root / FILES / f"{f.sha256}{Path(f.name).suffix.lower()}"
-            _refuse_link(dest)
+            _refuse_link(dest, git.root)
             if not dest.exists() and src.is_file():
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(src, dest)
@@ -265,7 +274,7 @@ def _export(lib: Library, git: Git, report: SyncReport, *, everything: bool = Fa
     dead = [sids[e] for e in (gone | recreated) if e in sids]
     for sid in dead:
         path = _entry_path(git, sid)
-        _refuse_link(path)
+        _refuse_link(path, git.root)
         if path.exists():
             path.unlink()
             report.deleted += 1
@@ -277,7 +286,7 @@ def _export(lib: Library, git: Git, report: SyncReport, *, everything: bool = Fa
     for start in range(0, len(todo), 500):
         chunk = todo[start:start + 500]
         for item in _shared_of(lib, git, lib.cat.load(chunk), sids):
-            if _write(_entry_path(git, item.share_id), share_text.render(item)):
+            if _write(_entry_path(git, item.share_id), share_text.render(item), git.root):
                 report.written += 1
         if with_files:
             _copy_files(lib, git, chunk)
@@ -321,6 +330,7 @@ def _import(lib: Library, git: Git, paths: dict[str, str], report: SyncReport) -
             if sid in known and known[sid] in alive:
                 removals.append((sid, known[sid]))
             continue
+        _refuse_link(git.root / path, git.root)  # a linked folder could lead outside the share
         try:
             text = _read(git.root / path)
             item = share_text.parse(text, path)
@@ -362,7 +372,7 @@ def _import(lib: Library, git: Git, paths: dict[str, str], report: SyncReport) -
     if write_back:
         sids = share.ids(conn)
         for stored in _shared_of(lib, git, lib.cat.load(sorted(write_back)), sids):
-            _write(_entry_path(git, stored.share_id), share_text.render(stored))
+            _write(_entry_path(git, stored.share_id), share_text.render(stored), git.root)
     if any(item.files for _, item, _ in updates) or any(item.files for item, _ in new):
         _attach_shared_files(lib, git, [item for _, item, _ in updates] + [item for item, _ in new], report)
 
@@ -498,7 +508,7 @@ def _one_file(lib: Library, git: Git, item: Shared, entry_id: int, held: str, re
     _merge_into(lib, git, item, entry_id, report)
     share.assign(lib.cat.conn, [(keep, entry_id)])
     path = _entry_path(git, drop)
-    _refuse_link(path)
+    _refuse_link(path, git.root)
     if path.exists():
         path.unlink()
     report.findings.append(Finding(
@@ -549,14 +559,15 @@ def init(lib: Library, folder: Path, *, with_files: bool = False) -> SyncReport:
 
     git = work_tree(folder)
     meta_path = git.root / META
-    _refuse_link(meta_path)
+    _refuse_link(meta_path, git.root)
     if meta_path.exists():
         meta = _meta(git)
         with_files = with_files or bool(meta.get("with_files"))
     _write(meta_path, json.dumps({"format": META_FORMAT, "entries": ENTRIES, "with_files": with_files,
                                   "files": FILES if with_files else "not shared (use git-lfs or --with-files)"},
-                                 indent=2) + "\n")
+                                 indent=2) + "\n", git.root)
     register_driver(git)
+    _check_tree(git)
     report = SyncReport(str(git.root))
     share.set_state(lib.cat.conn, {"folder": str(git.root)})
     entries_dir = git.root / ENTRIES
@@ -577,6 +588,7 @@ def sync(lib: Library, folder: Path | None = None) -> SyncReport:
     report = SyncReport(str(git.root))
     if git.merging() or git.unmerged():
         raise ConflictError(f"{git.root} is in the middle of a merge", hint=_merge_hint(git))
+    _check_tree(git)
     hand = _hand_edits(git)
     if hand:  # entry files edited in the work tree: the catalogue takes them first
         _import(lib, git, hand, report)
@@ -595,6 +607,18 @@ def sync(lib: Library, folder: Path | None = None) -> SyncReport:
             report.pushed = True
             break
     return report
+
+
+def _check_tree(git: Git) -> None:
+    """Refuse a share whose entries folder, or one of its 256 folders, is a symbolic link (it
+    could lead reads and writes outside the share); linked files are refused where read."""
+    top = git.root / ENTRIES
+    _refuse_link(top, git.root)
+    if top.is_dir():
+        for child in os.scandir(top):
+            if child.is_symlink():
+                raise UsageError(f"{child.path} is a symbolic link: papershelf writes only files inside the share",
+                                 hint="replace it with the folder it points to, then share sync")
 
 
 def _hand_edits(git: Git) -> dict[str, str]:
