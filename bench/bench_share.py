@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bibgen import make_bib_with_keys  # noqa: E402
+from bibgen import make_bib_with_keys
 
 PAPERSHELF = str(Path(sys.executable).parent / "papershelf") if (Path(sys.executable).parent / "papershelf").exists() \
     else "papershelf"
