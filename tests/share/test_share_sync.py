@@ -400,3 +400,21 @@ def test_a_linked_folder_in_the_share_is_refused(clones, tmp_path):
     result = a.run("share", "sync")
     assert result.exit_code == 2 and "symbolic link" in result.output
     assert 'tag = "x"' not in (outside / path.name).read_text()
+
+
+def test_edit_resolves_a_field_kept_both_ways(clones, monkeypatch):
+    a, b, _ = clones
+    a.bib(BIB_A)
+    settle(clones)
+    a.ok("set", "ho2020denoising", "volume=40")
+    b.ok("set", "ho2020denoising", "volume=41")
+    settle(clones)
+    ho = a.entry("ho2020denoising")
+    assert {ho.source_fields["volume"], ho.extra[f"{CONFLICT}volume"]} == {"40", "41"}
+    # the editor: keep 41, drop the conflict field
+    monkeypatch.setenv("VISUAL", f"sed -i -e '/{CONFLICT}volume/d' -e 's/volume = {{40}}/volume = {{41}}/'")
+    a.ok("edit", "ho2020denoising")
+    settle(clones)
+    for clone in clones:
+        ho = clone.entry("ho2020denoising")
+        assert ho.source_fields["volume"] == "41" and f"{CONFLICT}volume" not in ho.extra
