@@ -32,13 +32,21 @@ class Git:
             raise GitError("git is not installed (papershelf share runs the real git)",
                            hint="install git (apt-get install git), then run the command again")
         env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+        limit = timeout or self.timeout
+        # its own process group, so that a stopped git takes its children (ssh, a merge driver) along
+        proc = subprocess.Popen([exe, "-C", str(self.root), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                stdin=subprocess.DEVNULL, text=True, env=env, encoding="utf-8", errors="replace",
+                                start_new_session=True)
         try:
-            done = subprocess.run([exe, "-C", str(self.root), *args], capture_output=True, text=True,
-                                  timeout=timeout or self.timeout, env=env, check=False,
-                                  encoding="utf-8", errors="replace")
+            out, err = proc.communicate(timeout=limit)
         except subprocess.TimeoutExpired:
+            _stop(proc)
             raise (NetworkError if network else GitError)(
-                f"git {args[0]} took over {int(timeout or self.timeout)} s and was stopped") from None
+                f"git {args[0]} took over {limit:g} s and was stopped") from None
+        except BaseException:  # Ctrl-C: git stops too
+            _stop(proc)
+            raise
+        done = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
         if check and done.returncode != 0:
             message = _first_line(done.stderr) or _first_line(done.stdout) or f"exit {done.returncode}"
             error = NetworkError if network and _is_network(done.stderr) else GitError
@@ -68,6 +76,17 @@ class Git:
 
     def merging(self) -> bool:
         return self.run("rev-parse", "-q", "--verify", "MERGE_HEAD", check=False).returncode == 0
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    """Kill the process group git was started in (its own), and reap it."""
+    import signal
+
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+    proc.communicate()
 
 
 def _first_line(text: str) -> str:
