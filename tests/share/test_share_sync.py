@@ -418,3 +418,17 @@ def test_edit_resolves_a_field_kept_both_ways(clones, monkeypatch):
     for clone in clones:
         ho = clone.entry("ho2020denoising")
         assert ho.source_fields["volume"] == "41" and f"{CONFLICT}volume" not in ho.extra
+
+
+def test_init_again_changes_nothing_and_concurrent_rekeys_keep_both_keys(clones):
+    a, b, _ = clones
+    a.bib(BIB_A)
+    settle(clones)
+    head = git("rev-parse", "HEAD", cwd=a.dir).stdout
+    assert "nothing to commit" in a.ok("share", "init", str(a.dir))
+    assert git("rev-parse", "HEAD", cwd=a.dir).stdout == head
+    a.ok("rekey", "ho2020denoising", "ho2020a")
+    b.ok("rekey", "ho2020denoising", "ho2020b")
+    settle(clones)
+    ho = a.entry("ho2020a") if "ho2020a" in a.catalogue() else a.entry("ho2020b")
+    assert {ho.citekey, *ho.aliases} == {"ho2020a", "ho2020b"}  # one key, the other cites it too
