@@ -247,6 +247,7 @@ def test_without_the_driver_plain_git_merges_other_entries_and_reports_a_text_co
     assert "<<<<<<<" in ho.read_text()
     git("commit", "-qam", "merged with markers", cwd=plain)
     git("push", "-q", cwd=plain)
+    assert "in conflict: entries/" in b.ok("share", "status")
     result = a.run("share", "sync")
     assert result.exit_code == 6
     err = result.output
