@@ -115,6 +115,20 @@ def clones(tmp_path):
     return made
 
 
+def pushed_then_pulled(a: Clone, b: Clone) -> str:
+    """A syncs (its changes pushed), then B (merging them with its own): B's report."""
+    a.sync()
+    return b.sync()
+
+
+@pytest.fixture
+def seeded(clones):
+    """The clones, the first with BIB_A's two entries, synced everywhere."""
+    clones[0].bib(BIB_A)
+    settle(clones)
+    return clones
+
+
 def settle(clones: list[Clone]) -> None:
     """Sync every clone twice round: then all have all."""
     for _ in range(2):
@@ -139,16 +153,14 @@ def test_concurrent_adds_reach_every_clone(clones):
     assert len(files) == 4 and all(len(f) == len("0" * 28 + ".entry") for f in files)
 
 
-def test_edits_of_different_fields_merge_and_same_field_keeps_both(clones):
+def test_edits_of_different_fields_merge_and_same_field_keeps_both(seeded):
+    clones = seeded
     a, b, c = clones
-    a.bib(BIB_A)
-    settle(clones)
     a.ok("set", "ho2020denoising", "volume=34")
     b.ok("set", "ho2020denoising", "pages=6840--6851")
     a.ok("set", "vaswani2017attention", "title={Attention Is All You Need (A)}")
     b.ok("set", "vaswani2017attention", "title={Attention Is All You Need (B)}")
-    a.sync()
-    out = b.sync()
+    out = pushed_then_pulled(a, b)
     assert "both values kept" in out and "papershelf edit vaswani2017attention" in out
     settle(clones)
     ho = c.entry("ho2020denoising")
@@ -190,8 +202,7 @@ def test_one_key_two_works_is_renamed_and_reported(clones):
     a, b, _ = clones
     a.bib("@article{smith2020, title={Graphs}, author={Smith, A.}, year={2020}, journal={J. Graphs}}")
     b.bib("@article{smith2020, title={Fluids}, author={Smith, B.}, year={2020}, journal={J. Fluids}}")
-    a.sync()
-    out = b.sync()
+    out = pushed_then_pulled(a, b)
     assert "one key, two works" in out and "papershelf rekey" in out
     settle(clones)
     titles = sorted(e.splitlines()[3] for e in a.catalogue().values())
@@ -204,8 +215,7 @@ def test_one_work_two_keys_is_reported_with_merge(clones):
           "archiveprefix={arXiv}}")
     b.bib("@misc{ddpm, title={Denoising Diffusion Models}, author={Ho, Jonathan}, year={2020}, "
           "eprint={2006.11239}, archiveprefix={arXiv}}")
-    a.sync()
-    out = b.sync()
+    out = pushed_then_pulled(a, b)
     assert "papershelf merge" in out
     settle(clones)
     assert sorted(a.catalogue()) == ["ddpm", "ho2020"]
@@ -220,10 +230,9 @@ def test_teammate_clone_gets_the_catalogue(clones, tmp_path):
     assert d.catalogue() == a.catalogue()
 
 
-def test_without_the_driver_plain_git_merges_other_entries_and_reports_a_text_conflict(clones, tmp_path):
+def test_without_the_driver_plain_git_merges_other_entries_and_reports_a_text_conflict(seeded, tmp_path):
+    clones = seeded
     a, b, _ = clones
-    a.bib(BIB_A)
-    settle(clones)
     plain = tmp_path / "plain"  # a teammate without papershelf: git alone, no driver
     git("clone", "-q", str(tmp_path / "remote.git"), str(plain))
     files = {p.read_text().split('key = "')[1].split('"')[0]: p for p in (plain / "entries").rglob("*.entry")}
@@ -255,14 +264,12 @@ def test_without_the_driver_plain_git_merges_other_entries_and_reports_a_text_co
     assert a.entry("ho2020denoising").source_fields["volume"] == "36"  # nothing overwritten
 
 
-def test_removed_here_changed_there_is_kept(clones):
+def test_removed_here_changed_there_is_kept(seeded):
+    clones = seeded
     a, b, _ = clones
-    a.bib(BIB_A)
-    settle(clones)
     a.ok("remove", "--yes", "vaswani2017attention")
     b.ok("tag", "vaswani2017attention", "keep")
-    a.sync()
-    out = b.sync()
+    out = pushed_then_pulled(a, b)
     assert "removed here, changed there" in out
     settle(clones)
     assert "keep" in a.entry("vaswani2017attention").tags
@@ -316,10 +323,9 @@ def test_without_files_only_names_and_hashes_travel(clones):
     assert '"name": "crazyones-pdfa.pdf"' in text and '"sha256": "' in text
 
 
-def test_a_reused_row_id_gets_a_new_share_id(clones):
+def test_a_reused_row_id_gets_a_new_share_id(seeded):
+    clones = seeded
     a, b, _ = clones
-    a.bib(BIB_A)
-    settle(clones)
     a.ok("remove", "--yes", "vaswani2017attention")  # the highest row id: SQLite gives it again
     a.bib(BIB_B)
     settle(clones)
@@ -333,8 +339,7 @@ def test_one_record_shared_from_two_clones_becomes_one_file(clones):
     b.bib(BIB_A)
     a.ok("tag", "ho2020denoising", "from-a")
     b.ok("tag", "ho2020denoising", "from-b")
-    a.sync()
-    out = b.sync()
+    out = pushed_then_pulled(a, b)
     assert "one record, two entry files" in out
     settle(clones)
     assert len(list((c.dir / "entries").rglob("*.entry"))) == 2
@@ -354,10 +359,9 @@ def test_pull_rebase_when_the_repository_says_so(clones):
     assert git("log", "--merges", "--oneline", cwd=b.dir).stdout == ""  # rebased, never merged
 
 
-def test_an_entry_file_edited_by_hand_is_read(clones):
+def test_an_entry_file_edited_by_hand_is_read(seeded):
+    clones = seeded
     a, b, _ = clones
-    a.bib(BIB_A)
-    settle(clones)
     path = next(p for p in (a.dir / "entries").rglob("*.entry") if 'key = "ho2020denoising"' in p.read_text())
     path.write_text(path.read_text() + 'tag = "by-hand"\n')
     a.sync()
@@ -403,10 +407,9 @@ def test_a_linked_folder_in_the_share_is_refused(clones, tmp_path):
     assert 'tag = "x"' not in (outside / path.name).read_text()
 
 
-def test_edit_resolves_a_field_kept_both_ways(clones, monkeypatch):
+def test_edit_resolves_a_field_kept_both_ways(seeded, monkeypatch):
+    clones = seeded
     a, b, _ = clones
-    a.bib(BIB_A)
-    settle(clones)
     a.ok("set", "ho2020denoising", "volume=40")
     b.ok("set", "ho2020denoising", "volume=41")
     settle(clones)
@@ -421,10 +424,9 @@ def test_edit_resolves_a_field_kept_both_ways(clones, monkeypatch):
         assert ho.source_fields["volume"] == "41" and f"{CONFLICT}volume" not in ho.extra
 
 
-def test_init_again_changes_nothing_and_concurrent_rekeys_keep_both_keys(clones):
+def test_init_again_changes_nothing_and_concurrent_rekeys_keep_both_keys(seeded):
+    clones = seeded
     a, b, _ = clones
-    a.bib(BIB_A)
-    settle(clones)
     head = git("rev-parse", "HEAD", cwd=a.dir).stdout
     assert "nothing to commit" in a.ok("share", "init", str(a.dir))
     assert git("rev-parse", "HEAD", cwd=a.dir).stdout == head
