@@ -40,5 +40,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("export:export_app", "Write entries as BibTeX/biblatex, Markdown or CSL-JSON."),
     "import": ("imports:import_app", "Bring entries in from BibTeX, Markdown, Zotero, CSL-JSON or RIS."),
     "db": ("admin:db_app", "The catalogue file: where it is, what it holds, backups."),
+    "share": ("share:share_app", "Share the catalogue through git: one file per entry, merged field by field."),
     "mcp": ("mcp:mcp", "Serve the catalogue to AI agents over MCP (stdio); read-only unless --allow-write."),
 }

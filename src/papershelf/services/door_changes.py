@@ -120,6 +120,13 @@ class EntryChanges:
     def rekey(self, old: str, new: str) -> tuple[str, str]:
         return self.cat.rekey(old, new)
 
+    def add_aliases(self, entry_id: int, aliases: Sequence[str]) -> None:
+        """Make each of ``aliases`` cite the entry too (one transaction; a key that cites
+        another entry is refused, as ``rekey`` refuses it)."""
+        with self.cat.transaction():
+            for alias in aliases:
+                self.cat.add_alias(entry_id, alias)
+
     # -- the trash ----------------------------------------------------------------------------
 
     def remove(self, refs: Sequence[str]) -> list[str]:

@@ -357,6 +357,20 @@ def m013_files(db: Database) -> None:
     db.execute(TABLE_SQL)
 
 
+def m015_share(db: Database) -> None:
+    """A shared library in git (``storage.share``): each shared entry's stable id, which never
+    changes when its key does (no foreign key: the id of a removed entry is still needed to
+    delete its file from the share), and the share's state (its folder, the change-log position
+    of the last sync)."""
+    db.execute("""
+        CREATE TABLE share_entries (
+            share_id TEXT PRIMARY KEY,
+            entry_id INTEGER NOT NULL UNIQUE
+        )
+    """)
+    db.execute("CREATE TABLE share_state (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_core,
     m002_fts,
@@ -371,6 +385,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m011_source_raw,
     m012_change_log,
     m013_files,
+    m015_share,
 ]
 MIGRATION_NAMES: tuple[str, ...] = tuple(fn.__name__ for fn in MIGRATIONS)
 
