@@ -226,10 +226,10 @@ def test_the_watch_renders_only_what_changed_with_or_without_the_cache_file(empt
 def test_an_entry_that_takes_a_removed_ones_id_is_never_served_its_text(run, bundled, tmp_path, monkeypatch):
     """remove, then import the same key with other content within the same second: the new entry
     may get the removed one's id at the same revision; the export must show the new content."""
-    from papershelf.storage import catalogue, entry_state
+    from papershelf.storage import entry_state, entry_writes, journal
 
-    monkeypatch.setattr(catalogue, "now", lambda: "2026-12-02T12:00:00Z")  # all in one second
-    monkeypatch.setattr(entry_state, "now", lambda: "2026-12-02T12:00:00Z")
+    for module in (entry_state, entry_writes, journal):  # all in one second
+        monkeypatch.setattr(module, "now", lambda: "2026-12-02T12:00:00Z")
     old = tmp_path / "old.bib"
     new = tmp_path / "new.bib"
     old.write_text("@misc{zz2024same, title={The Old Title}, author={Zed, Z.}, year={2024}}\n")

@@ -35,7 +35,7 @@ class Selection:
 
 def degraded_type(kind: str) -> str:
     """The plain.bst type a ``kind`` entry lacking a required field is exported as (the writer's)."""
-    from papershelf.formats.bibtex.writer import degraded_type as written_as
+    from papershelf.formats.bibtex.shapes import degraded_type as written_as
 
     return written_as(kind)
 
