@@ -38,15 +38,20 @@ def _cache(tmp_path) -> RenderCache:
 
 
 def _renders(monkeypatch) -> list[str]:
-    """The citekeys the writer renders from now on."""
+    """The citekeys the writer renders from now on (whole entries, or .bib entries from their rows)."""
     seen: list[str] = []
-    real = writer.entry_to_bibtex
+    real, from_rows = writer.entry_to_bibtex, writer.verbatim_to_bibtex
 
     def counting(entry, *args, **kw):
         seen.append(entry.citekey)
         return real(entry, *args, **kw)
 
+    def counting_rows(key, *args, **kw):
+        seen.append(key)
+        return from_rows(key, *args, **kw)
+
     monkeypatch.setattr(writer, "entry_to_bibtex", counting)
+    monkeypatch.setattr(writer, "verbatim_to_bibtex", counting_rows)
     return seen
 
 

@@ -81,16 +81,18 @@ def select_ids(lib: Library, keys: Sequence[str] = (), filters: Filters | None =
     every entry they need after them (``with_parents``: a crossref or xdata parent, a set's
     members). ``aux_text``: the text of an .aux file instead of its path (its ``\\@input``
     files unread)."""
-    chosen = _select_ids(lib, keys, filters, query, aux, aux_text)
+    in_import_order = parents and (aux is not None or aux_text is not None or not keys)
+    chosen = _select_ids(lib, keys, filters, query, aux, aux_text, by_key=not in_import_order)
     if parents:
-        if aux is not None or aux_text is not None or not keys:
+        if in_import_order:
             chosen.ids = sorted(chosen.ids)  # row ids grow in import order
         chosen.ids = with_parents(lib, chosen.ids)
     return chosen
 
 
 def _select_ids(lib: Library, keys: Sequence[str], filters: Filters | None, query: str | None,
-                aux: Path | None, aux_text: str | None) -> IdSelection:
+                aux: Path | None, aux_text: str | None, *, by_key: bool = True) -> IdSelection:
+    """The ids chosen, in key order (``by_key`` False: in any order, for the caller to sort)."""
     filters = filters or Filters()
     if aux is not None or aux_text is not None:
         from papershelf.formats.latex_aux import cited_in, cited_keys
@@ -107,8 +109,10 @@ def _select_ids(lib: Library, keys: Sequence[str], filters: Filters | None, quer
 
         parsed = parse_query(query)
         merged = lib.filters(filters.merge(parsed.filters))
-        return IdSelection(_ids_by_key(lib, lib.cat.search_ids(parsed.fts, merged)))
-    return IdSelection(_ids_by_key(lib, lib.cat.list_ids(lib.filters(filters), sort="key")))
+        found = lib.cat.search_ids(parsed.fts, merged)
+        return IdSelection(_ids_by_key(lib, found) if by_key else found)
+    found = lib.cat.list_ids(lib.filters(filters), sort="key")
+    return IdSelection(_ids_by_key(lib, found) if by_key else found)
 
 
 def select_cited(lib: Library, cited: Sequence[str]) -> IdSelection:

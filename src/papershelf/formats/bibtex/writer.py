@@ -187,14 +187,20 @@ _LONG = frozenset({"abstract", "keywords", "annote", "annotation"})
 _GROUPS_BIBLATEX = {"year": "date", "month": "date"}
 
 
+def generates(edited: Collection[str], fields: Collection[str]) -> bool:
+    """Whether an entry read from a .bib file has fields to generate: its type or a field
+    changed since (``Entry.edited``) that no verbatim text replaced."""
+    return any(name == "@type" or name not in fields for name in edited)
+
+
 def _verbatim_fields(entry: Entry, style: str, minimal: bool, keywords: str) -> tuple[str, dict[str, str]]:
     """An entry read from a .bib file: its own type and fields as written; the fields changed
     since and not written by the user are generated (see the module docstring)."""
     edited = set(entry.edited)
     kind = entry.source_type or entry.type or "misc"
     out = {name: value for name, value in entry.source_fields.items()}
-    missing = (edited - set(out)) - {"@type"}
-    if missing or "@type" in edited:
+    if generates(edited, out):
+        missing = (edited - set(out)) - {"@type"}
         gen_kind, gen = _fields(dataclasses.replace(entry, aliases=[], extra={
             k: v for k, v in entry.extra.items() if k not in out}), style)
         gen.update(_long_fields(entry, style, False, "tags"))
@@ -211,31 +217,54 @@ def _verbatim_fields(entry: Entry, style: str, minimal: bool, keywords: str) -> 
                     out["date"] = date if date and ISO_DATE.fullmatch(date) else gen["year"]
                 elif written != "date":
                     out.setdefault(written, gen[by_lower[name]])
+    kw = None if minimal else _keywords(entry, style, keywords, entry.source_fields.get("keywords"))
+    return kind, _finished(out, kw, entry.aliases, minimal)
+
+
+def _finished(out: dict[str, str], kw: str | None, aliases: list[str], minimal: bool) -> dict[str, str]:
+    """A verbatim entry's fields with its ``keywords`` (``kw``, last) or without the long
+    fields (``minimal``), and its aliases in ``ids``."""
     if minimal:
         out = {k: v for k, v in out.items() if k not in _LONG}
     else:
-        kw = _keywords(entry, style, keywords, entry.source_fields.get("keywords"))
         out.pop("keywords", None)
         if kw:
             out["keywords"] = kw
-    if entry.aliases:  # other keys that cite it: biber's ids (bibtex ignores the field)
-        out["ids"] = _ids(out.get("ids"), entry.aliases)
-    return kind, out
+    if aliases:  # other keys that cite it: biber's ids (bibtex ignores the field)
+        out["ids"] = _ids(out.get("ids"), aliases)
+    return out
 
 
-def _forms(entry: Entry, f: dict[str, str]) -> dict[str, str]:
-    """How the fields of ``f`` that still hold their verbatim value were written, when not as
-    one ``{…}`` group (``Entry.source_raw``): ``month = aug``, ``journal = jair``."""
-    raw, fields = entry.source_raw, entry.source_fields
-    out = {name: _CONTROL.sub("", raw[name]) for name in f
-           if name in raw and fields.get(name) == f[name]} if raw else {}
+def verbatim_to_bibtex(key: str, kind: str, fields: dict[str, str], raw: dict[str, str],
+                       aliases: list[str], *, minimal: bool, report: WriteReport) -> str:
+    """The text ``entry_to_bibtex`` (``keywords="source"``, either style) gives an entry read
+    from a .bib file that has nothing to generate (``generates`` False), from what the rows
+    keep of it alone: its key, type as written (``kind``), verbatim fields (``fields``,
+    ``Entry.source_fields``) and how they were written (``raw``, ``Entry.source_raw``), and
+    its aliases. No ``Entry`` is built: the first export of a catalogue of .bib entries."""
+    return _verbatim_text(key, kind, _finished(dict(fields), fields.get("keywords"), aliases, minimal),
+                          fields, raw, report)
+
+
+def _verbatim_text(key: str, kind: str, f: dict[str, str], fields: dict[str, str], raw: dict[str, str],
+                   report: WriteReport) -> str:
+    forms = _forms(f, fields, raw)  # before cleaning: a cleaned value is no longer the one written
+    _clean(key, f, report)
+    return _lines_of(key, kind, f, f, forms)
+
+
+def _forms(f: dict[str, str], fields: dict[str, str], raw: dict[str, str]) -> dict[str, str]:
+    """How the fields of ``f`` that still hold their verbatim value (``fields``) were written,
+    when not as one ``{…}`` group (``raw``, ``Entry.source_raw``): ``month = aug``, ``journal = jair``."""
+    out = {name: _CONTROL.sub("", form) for name, form in raw.items()
+           if name in f and fields.get(name) == f[name]} if raw else {}
     for name in _BARE:  # a month generated since (not the file's): its bare macro, as for any entry
         if name in f and name not in fields and f[name] in MONTHS:
             out[name] = f[name]
     return out
 
 
-def _clean(entry: Entry, f: dict[str, str], report: WriteReport) -> None:
+def _clean(key: str, f: dict[str, str], report: WriteReport) -> None:
     """No control character reaches the file (bibtex stops at NUL); each removal reported."""
     joined = "".join(f.values())
     if not any(c in joined for c in _CONTROL_CHARS):  # (substring tests: faster than the regex)
@@ -243,7 +272,7 @@ def _clean(entry: Entry, f: dict[str, str], report: WriteReport) -> None:
     for name, value in f.items():
         if _CONTROL.search(value):
             f[name] = _CONTROL.sub("", value)
-            report.cleaned.setdefault(entry.citekey, []).append(name)
+            report.cleaned.setdefault(key, []).append(name)
 
 
 def _lines_of(key: str, kind: str, f: dict[str, str], names: Iterable[str],
@@ -283,9 +312,7 @@ def entry_to_bibtex(entry: Entry, style: str = "bibtex", *, minimal: bool = Fals
     report = report if report is not None else WriteReport()
     if entry.source_type is not None:
         kind, f = _verbatim_fields(entry, style, minimal, keywords)
-        forms = _forms(entry, f)  # before cleaning: a cleaned value is no longer the one written
-        _clean(entry, f, report)
-        return _lines_of(entry.citekey, kind, f, f, forms)
+        return _verbatim_text(entry.citekey, kind, f, entry.source_fields, entry.source_raw, report)
     kind, f = _fields(entry, style)
     for name, value in entry.source_fields.items():  # what a user wrote (``set``) is kept as written
         if name in CATALOGUE_ONLY_EXTRA:  # papershelf's own search names: never in an entry it made
@@ -300,7 +327,7 @@ def entry_to_bibtex(entry: Entry, style: str = "bibtex", *, minimal: bool = Fals
         kind = biblatex_shape(entry, kind, f, report)
     if style == "bibtex":
         f.update(_long_fields(entry, style, minimal, keywords))
-    _clean(entry, f, report)
+    _clean(entry.citekey, f, report)
     return _lines_of(entry.citekey, kind, f, _field_order(tuple(f)))
 
 
