@@ -28,7 +28,6 @@ What it does beyond splitting, in order:
   (``_scan_fields``; a file up to ``_RESCAN_BYTES`` keeps its text for this).
 * an entry with any field is read (``@misc{k, key = …, note = …}`` is citable); only a block
   with no field at all is skipped.
-* an arXiv eprint shared by entries with different DOIs is not taken as their arXiv id.
 * Problems never stop the read: a malformed block is reported with its line and skipped; so
   is a second block with a key the file already used (bibtex and biber read only the first).
 * Memory stays bounded: a file over ``MAX_INPUT_BYTES`` is refused whole (``BibTooLargeError``,
@@ -103,7 +102,7 @@ class Problem:
     key: str | None
     message: str
     # a stable slug for reports: undefined-macro, dangling-crossref, skipped-entry, key-renamed,
-    # field-ignored, duplicate-field, unbalanced-braces, shared-eprint, crossref-cycle… or other
+    # field-ignored, duplicate-field, unbalanced-braces, crossref-cycle… or other
     kind: str = "other"
 
     def __str__(self) -> str:
@@ -453,7 +452,6 @@ class Bibliography:
         for rec in self._records:
             self._inherit(rec, by_key, (), done, known)
         records, self._records = self._records, []
-        lines: list[dict[str, int]] = [{} for _ in self.results]
         for rec in records:
             result = self.results[rec.file]
             fields, source_fields = rec.fields, verbatim.pop(id(rec))
@@ -481,9 +479,6 @@ class Bibliography:
             entry.bib_strings = self.macros.closure(rec.uses | self._preamble_uses[rec.file])
             result.problems.extend(Problem(rec.line, rec.key, note) for note in notes)
             result.entries.append(entry)
-            lines[rec.file][rec.key] = rec.line
-        for result, at in zip(self.results, lines, strict=True):
-            _shared_eprints(result, at)
         return self.results
 
     def _inherit(self, rec: _Record, by_key: dict[str, _Record], seen: tuple[int, ...], done: set[int],
@@ -548,27 +543,6 @@ def read_string(text: str, *, source: str = "input") -> ReadResult:
     bib = Bibliography()
     bib.add_text([text], source)
     return bib.finish()[0]
-
-
-def _shared_eprints(result: ReadResult, lines: dict[str, int]) -> None:
-    """An arXiv eprint that entries with different DOIs share (a reference manager's copy-paste
-    slip) identifies none of them: it stays a field (and in the verbatim text), not their id."""
-    groups: dict[str, list[Entry]] = {}
-    for entry in result.entries:
-        if entry.arxiv_id:
-            groups.setdefault(entry.arxiv_id, []).append(entry)
-    for arxiv_id, group in groups.items():
-        if len({e.doi.lower() for e in group if e.doi}) < 2:
-            continue
-        for entry in group:
-            entry.arxiv_id, entry.arxiv_version, entry.primary_class = None, None, None
-            for name in ("eprint", "archiveprefix", "eprinttype", "primaryclass", "eprintclass"):
-                if entry.source_fields.get(name):
-                    entry.extra[name] = " ".join(entry.source_fields[name].split())
-            result.problems.append(Problem(lines.get(entry.citekey), entry.citekey,
-                                           f"eprint {arxiv_id} is shared by {len(group)} entries with "
-                                           "different DOIs: kept as a field, not used as the arXiv id",
-                                           "shared-eprint"))
 
 
 def check_size(path: Path) -> None:
