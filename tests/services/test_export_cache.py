@@ -11,7 +11,7 @@ import pytest
 
 from entry_factory import generated
 from papershelf.formats.bibtex import writer
-from papershelf.services import export, export_cache
+from papershelf.services import export, export_cache, export_file
 from papershelf.storage import render_cache
 from papershelf.storage.render_cache import RenderCache
 
@@ -224,7 +224,7 @@ def test_the_watch_renders_only_what_changed_with_or_without_the_cache_file(empt
     empty_library.cat.tag(generated(1, 4)[0].citekey, ["now-tagged"])
     state.sync()  # (the text is the same: tags are written with --keywords tags or both)
     assert state.renders == before + 1  # only the entry that changed was rendered again
-    expected = export.HEADERS["bibtex"] + _uncached(empty_library, cited=export.select_ids(empty_library, aux=aux).cited)[0]
+    expected = export_file.HEADERS["bibtex"] + _uncached(empty_library, cited=export.select_ids(empty_library, aux=aux).cited)[0]
     assert out.read_text("utf-8") == expected
 
 
