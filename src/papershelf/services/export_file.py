@@ -141,14 +141,16 @@ def write_output(text: str | Iterable[str], output: Path, kind: str, *, force: b
     target = check_output(output, force=force, catalogue=catalogue)
     pieces: Iterable[str] = [text] if isinstance(text, str) else text
     digest = hashlib.sha256()
+    remembered = kind == "csl-json"  # the others are recognised by their header: no checksum
 
     def encoded() -> Iterator[bytes]:
         for piece in itertools.chain([HEADERS.get(kind, "")], pieces):
             data = piece.encode("utf-8")
-            digest.update(data)
+            if remembered:
+                digest.update(data)
             yield data
 
     atomic_write(target, encoded(), what="the export")
-    if kind == "csl-json":
+    if remembered:
         _remember(target, digest.hexdigest())
     return output.expanduser()

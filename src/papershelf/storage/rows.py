@@ -171,7 +171,8 @@ def verbatim_rows(cur: sqlite3.Cursor, ids: Sequence[int]) -> list[Verbatim] | N
             f"WHERE id IN ({placeholders(len(ids))}) AND source_type IS NOT NULL", list(ids)).fetchall()
     except sqlite3.OperationalError:
         return None
-    return [(i, key, source_type, kind, _from_json(fields), _from_json(raw), _from_json(edited))
+    return [(i, key, source_type, kind, _json_loads(fields), {} if raw == "{}" else _json_loads(raw),
+             [] if edited == "[]" else _json_loads(edited))
             for i, key, source_type, kind, fields, raw, edited in found]
 
 

@@ -280,6 +280,9 @@ def _lines_of(key: str, kind: str, f: dict[str, str], names: Iterable[str],
     """The entry's text: each value between braces, or as ``forms`` says it was written; a
     generated month (``forms`` None) as its bare macro."""
     lines = [f"@{kind}{{{key},\n"]
+    if forms is not None and not forms:  # every value between braces (most .bib entries)
+        lines += [f"  {name} = {{{f[name]}}},\n" for name in names]
+        names = ()
     for name in names:
         value = f[name]
         if forms is not None:
