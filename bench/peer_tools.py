@@ -77,8 +77,12 @@ def freeze(venv: Path, name: str) -> list[str]:
 
 def isolated_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The environment of one tool: its own HOME and XDG dirs, none of the user's settings."""
+    # Every tool writes its compiled bytecode as an installed program does: a harness that sets
+    # PYTHONDONTWRITEBYTECODE would make papershelf (installed editable) compile every module on
+    # every run, while the peers' venvs have theirs from pip.
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PAPERSHELF", "_PAPERSHELF", "PAPIS", "XDG_", "PUBS"))}
+           if not k.startswith(("PAPERSHELF", "_PAPERSHELF", "PAPIS", "XDG_", "PUBS"))
+           and k != "PYTHONDONTWRITEBYTECODE"}
     for sub in ("config", "data", "cache", "state"):
         (home / sub).mkdir(parents=True, exist_ok=True)
     env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / "config"), XDG_DATA_HOME=str(home / "data"),

@@ -113,3 +113,41 @@ def test_pipes_load_no_rich_at_all(bundled, args):
     loaded, out = _loaded(args)
     assert out
     assert sorted(m for m in loaded if m.split(".")[0] == "rich") == []
+
+
+def _loaded_on_a_terminal(args: list[str]) -> tuple[set[str], str]:
+    """``_loaded`` with standard output on a pseudo-terminal (100 columns, no pager)."""
+    import fcntl
+    import struct
+    import termios
+
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    env = {**os.environ, "PAPERSHELF_PAGER": "", "PAGER": "cat", "COLUMNS": "100", "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    proc = subprocess.Popen([sys.executable, "-c", PROBE, json.dumps(args)], stdout=slave,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    stderr = proc.communicate(timeout=60)[1]
+    os.close(master)
+    line = [ln for ln in stderr.splitlines() if ln.startswith("MODULES=")][-1]
+    return set(json.loads(line[len("MODULES="):])), b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_show_on_a_terminal_loads_no_rich(bundled):
+    """``show`` on a terminal lays out its fields itself (``table.detail_screen``): no Rich, so
+    it costs no more than a ``search`` into a pipe."""
+    loaded, out = _loaded_on_a_terminal(["show", "hu2022lora"])
+    assert "hu2022lora" in out and "\x1b[1;36m" in out  # the key, in bold cyan
+    assert sorted(m for m in loaded if m.split(".")[0] == "rich") == []
+    searched, _ = _loaded(["search", "lora"])
+    assert sorted(m for m in loaded - searched if not m.startswith("papershelf.")) == []  # no library more

@@ -10,8 +10,8 @@ import pytest
 from rich.console import Console
 
 from papershelf.cli.cells import cell_width, wrap, wrap_text
-from papershelf.cli.render import entries_table, entry_detail
-from papershelf.cli.table import layout, table_lines
+from papershelf.cli.render import entries_table
+from papershelf.cli.table import detail_screen, layout, table_lines
 from papershelf.model.entry import Entry, Person
 
 TAGS = ["diffusion", "distillation", "fine-tuning", "parameter-efficient-fine-tuning", "綜述", "lora"]
@@ -114,9 +114,7 @@ def test_notes_keep_bullet_indentation_and_no_orphans(width):
 @pytest.mark.parametrize("width", [50, 80])
 def test_show_wraps_a_cjk_note_cleanly(width):
     entry = Entry(citekey="fan2025survey", title="知識蒸餾綜述", notes=NOTE, year=2025)
-    console = Console(width=width, color_system=None, record=True)
-    console.print(entry_detail(entry, width=width))
-    text = console.export_text()
+    text = "\n".join(detail_screen(entry, width, color=False))
     notes = [ln for ln in text.splitlines() if ln.strip()]
     start = next(i for i, ln in enumerate(notes) if ln.startswith("notes"))
     column = notes[start].index("- ")

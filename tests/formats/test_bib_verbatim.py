@@ -131,10 +131,18 @@ def test_keywords_are_the_sources_unless_asked():
     assert "keywords" not in write_bibtex([entry, made], keywords="both", minimal=True)
 
 
-def test_an_eprint_shared_by_works_with_different_dois_identifies_none_of_them():
+def test_an_eprint_shared_by_works_with_different_dois_is_one_entrys_arxiv_id(empty_library):
+    """The reader reads what the file says; the door decides (one entry per arXiv id: the first
+    keeps it, the other keeps its eprint field as written and is reported)."""
+    from papershelf.services.import_bibtex import import_entries
+
     text = ("@article{a, title = {One}, year = 1999, doi = {10.1/a}, eprint = {1011.1669v3}, archivePrefix = {arXiv}}\n"
             "@article{b, title = {Two}, year = 2016, doi = {10.1/b}, eprint = {1011.1669v3}, archivePrefix = {arXiv}}\n")
     read = read_string(text)
-    assert [e.arxiv_id for e in read.entries] == [None, None]
-    assert all(e.extra["eprint"] == "1011.1669v3" for e in read.entries)
-    assert sum("shared by 2 entries" in p.message for p in read.problems) == 2
+    assert [e.arxiv_id for e in read.entries] == ["1011.1669", "1011.1669"]
+    assert read.problems == []
+    report = import_entries(empty_library, read.entries, autotag=False)
+    assert report.added == ["a", "b"]
+    assert [(p["key"], p["kind"]) for p in report.problems] == [("b", "shared-arxiv-id")]
+    assert empty_library.get("a").arxiv_id == "1011.1669" and empty_library.get("b").arxiv_id is None
+    assert "eprint = {1011.1669v3}" in write_bibtex([empty_library.get("b")])

@@ -85,9 +85,9 @@ def test_value_at_the_limit_is_kept_whole_and_one_over_is_not():
     at = "y" * reader.MAX_VALUE_CHARS
     assert reader.resolve("{" + at + "}", {}, set()) == at
     assert reader.resolve('"' + at[:10] + '" # m', {"m": at[10:]}, set()) == at
-    with pytest.raises(reader._TooLarge):
+    with pytest.raises(reader.TooLarge):
         reader.resolve("{" + at + "z}", {}, set())
-    with pytest.raises(reader._TooLarge):
+    with pytest.raises(reader.TooLarge):
         reader.resolve('"z" # m', {"m": at}, set())
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from entry_factory import generated
 from papershelf.formats.bibtex import writer
-from papershelf.services import export, export_cache
+from papershelf.services import export, export_cache, export_file
 from papershelf.storage import render_cache
 from papershelf.storage.render_cache import RenderCache
 
@@ -38,15 +38,20 @@ def _cache(tmp_path) -> RenderCache:
 
 
 def _renders(monkeypatch) -> list[str]:
-    """The citekeys the writer renders from now on."""
+    """The citekeys the writer renders from now on (whole entries, or .bib entries from their rows)."""
     seen: list[str] = []
-    real = writer.entry_to_bibtex
+    real, from_rows = writer.entry_to_bibtex, writer.verbatim_to_bibtex
 
     def counting(entry, *args, **kw):
         seen.append(entry.citekey)
         return real(entry, *args, **kw)
 
+    def counting_rows(key, *args, **kw):
+        seen.append(key)
+        return from_rows(key, *args, **kw)
+
     monkeypatch.setattr(writer, "entry_to_bibtex", counting)
+    monkeypatch.setattr(writer, "verbatim_to_bibtex", counting_rows)
     return seen
 
 
@@ -219,17 +224,17 @@ def test_the_watch_renders_only_what_changed_with_or_without_the_cache_file(empt
     empty_library.cat.tag(generated(1, 4)[0].citekey, ["now-tagged"])
     state.sync()  # (the text is the same: tags are written with --keywords tags or both)
     assert state.renders == before + 1  # only the entry that changed was rendered again
-    expected = export.HEADERS["bibtex"] + _uncached(empty_library, cited=export.select_ids(empty_library, aux=aux).cited)[0]
+    expected = export_file.HEADERS["bibtex"] + _uncached(empty_library, cited=export.select_ids(empty_library, aux=aux).cited)[0]
     assert out.read_text("utf-8") == expected
 
 
 def test_an_entry_that_takes_a_removed_ones_id_is_never_served_its_text(run, bundled, tmp_path, monkeypatch):
     """remove, then import the same key with other content within the same second: the new entry
     may get the removed one's id at the same revision; the export must show the new content."""
-    from papershelf.storage import entry_state, entry_writes
+    from papershelf.storage import entry_state, entry_writes, journal
 
-    monkeypatch.setattr(entry_writes, "now", lambda: "2026-12-02T12:00:00Z")  # all in one second
-    monkeypatch.setattr(entry_state, "now", lambda: "2026-12-02T12:00:00Z")
+    for module in (entry_state, entry_writes, journal):  # all in one second
+        monkeypatch.setattr(module, "now", lambda: "2026-12-02T12:00:00Z")
     old = tmp_path / "old.bib"
     new = tmp_path / "new.bib"
     old.write_text("@misc{zz2024same, title={The Old Title}, author={Zed, Z.}, year={2024}}\n")

@@ -12,7 +12,7 @@ import textwrap
 import pytest
 
 from entry_factory import generated
-from papershelf.services import export
+from papershelf.services import export, export_file
 
 
 def _fill(lib, n: int, chunk: int = 2000) -> None:
@@ -70,17 +70,17 @@ def test_empty_selection_streams_as_before(empty_library):
 
 def test_write_output_takes_pieces_and_remembers_the_csljson(tmp_path):
     out = tmp_path / "refs.json"
-    export.write_output(iter(['[\n  {"id": "a"}', "\n]\n"]), out, "csl-json")
+    export_file.write_output(iter(['[\n  {"id": "a"}', "\n]\n"]), out, "csl-json")
     assert json.loads(out.read_text("utf-8")) == [{"id": "a"}]
-    assert export.written_by_papershelf(out)  # the checksum of the streamed bytes was recorded
+    assert export_file.written_by_papershelf(out)  # the checksum of the streamed bytes was recorded
     bib = tmp_path / "refs.bib"
-    export.write_output(iter(["@misc{a,\n}\n", "\n@misc{b,\n}\n"]), bib, "bibtex")
-    assert bib.read_text("utf-8") == export.HEADERS["bibtex"] + "@misc{a,\n}\n\n@misc{b,\n}\n"
+    export_file.write_output(iter(["@misc{a,\n}\n", "\n@misc{b,\n}\n"]), bib, "bibtex")
+    assert bib.read_text("utf-8") == export_file.HEADERS["bibtex"] + "@misc{a,\n}\n\n@misc{b,\n}\n"
 
 
 def test_a_failure_while_streaming_leaves_the_old_file(tmp_path):
     bib = tmp_path / "refs.bib"
-    export.write_output("@misc{old,\n}\n", bib, "bibtex")
+    export_file.write_output("@misc{old,\n}\n", bib, "bibtex")
     before = bib.read_bytes()
 
     def pieces():
@@ -88,7 +88,7 @@ def test_a_failure_while_streaming_leaves_the_old_file(tmp_path):
         raise RuntimeError("disk went away")
 
     with pytest.raises(RuntimeError):
-        export.write_output(pieces(), bib, "bibtex")
+        export_file.write_output(pieces(), bib, "bibtex")
     assert bib.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["refs.bib"]  # no temporary file left
 

@@ -12,7 +12,7 @@ import pytest
 
 from papershelf.errors import PapershelfError
 from papershelf.model.entry import Entry, Person
-from papershelf.services import export
+from papershelf.services import export, export_file
 from papershelf.services.export_watch import BibWatch, watch
 from papershelf.services.library import open_library
 
@@ -64,7 +64,7 @@ def test_first_poll_writes_what_export_aux_writes_in_import_order(lib, tmp_path)
     assert event is not None and event.wrote and event.first
     assert event.entries == 3 and event.missing == ["nosuch"] and event.missing_changed
     selection = export.select_ids(lib, aux=aux, parents=True)
-    export.write_output(export.bibtex_chunks(lib, selection.ids, cited=selection.cited), tmp_path / "once.bib",
+    export_file.write_output(export.bibtex_chunks(lib, selection.ids, cited=selection.cited), tmp_path / "once.bib",
                         "bibtex")
     assert out.read_bytes() == (tmp_path / "once.bib").read_bytes()
     text = out.read_text()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from papershelf.cli._library import open_library
-from papershelf.cli._output import console, finish, info, out_line, print_json
+from papershelf.cli._output import finish, info, out_line, print_json
 
 if TYPE_CHECKING:
     from papershelf.model.entry import Entry
@@ -161,9 +161,13 @@ def show(key: KeyArg, as_json: JsonOpt = False) -> None:
 
         sys.stdout.write(detail_lines(entry))
     else:
-        from papershelf.cli.render import entry_detail
+        import shutil
 
-        console().print(entry_detail(entry))
+        from papershelf.cli.pager import use_color
+        from papershelf.cli.table import detail_screen
+
+        for line in detail_screen(entry, shutil.get_terminal_size().columns, use_color()):
+            sys.stdout.write(line + "\n")
     for f, p in attached:  # after the entry's own fields: what is attached, and where
         pages = "? pages" if f.pages is None else f"{f.pages} p."
         state = "" if f.status in ("ok", "") else f", {f.status}"

@@ -86,6 +86,12 @@ def _fold(unit: str, width: int) -> list[str]:
     return [*pieces, cur] if cur else pieces
 
 
+def fold(text: str, width: int) -> list[str]:
+    """``text`` cut into lines of at most ``width`` columns wherever it must (an address), each
+    of its lines on its own."""
+    return [piece for line in text.split("\n") for piece in (_fold(line, max(width, 1)) or [""])]
+
+
 def wrap_text(text: str, width: int) -> list[str]:
     """Several paragraphs (notes, abstracts): each line of ``text`` wrapped on its own; a bullet
     (``-``, ``*``, ``•``, ``1.``) or an indented line keeps its indentation on the lines after."""

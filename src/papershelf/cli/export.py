@@ -58,7 +58,7 @@ ForceOpt = Annotated[bool, typer.Option(
 def _check(output: Path | None, force: bool, catalogue: Path) -> None:
     """Refuse a bad -o before any work is done (``_write`` checks again when it writes)."""
     if output is not None:
-        from papershelf.services.export import check_output
+        from papershelf.services.export_file import check_output
 
         check_output(output, force=force, catalogue=catalogue)
 
@@ -69,7 +69,7 @@ def _write(text: str | Iterable[str], output: Path | None, n: int, kind: str, *,
     if output is None:
         write_stream([text] if isinstance(text, str) else text)
         return
-    from papershelf.services.export import write_output
+    from papershelf.services.export_file import write_output
 
     written = write_output(text, output, kind, force=force, catalogue=catalogue)
     info(f"Wrote {plural(n, 'entry', 'entries')} to {written}")

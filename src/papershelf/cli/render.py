@@ -65,41 +65,6 @@ def layout_table(lay: Layout, rows: Sequence[tuple[str, int | None, str, Text, s
     return table
 
 
-def entry_detail(entry: Entry, width: int | None = None) -> Table:
-    """Every field of one entry, label: value (``plain.detail_rows``). Text is wrapped here,
-    between words (CJK between characters, never before ``。`` or after ``（``), each line of
-    notes on its own, a bullet's continuation lines under its text."""
-    from papershelf.cli._output import console
-    from papershelf.cli.cells import wrap_text
-    from papershelf.cli.plain import detail_rows
-
-    styles = {"key": "cyan bold", "title": "bold", "status": "yellow"}
-    rows: list[tuple[str, Text | str]] = []
-    for label, value in detail_rows(entry):
-        if label == "tags":
-            tags = Text()
-            for i, tag in enumerate(entry.tags):
-                if i:
-                    tags.append(" ")
-                tags.append(printable(tag), style="green" if tag not in entry.rule_tags else "green dim")
-            rows.append((label, tags))
-        else:
-            rows.append((label, Text(value, style=styles[label]) if label in styles else value))
-
-    room = (width or console().width) - max(len(label) for label, _ in rows) - 2
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
-    for label, cell in rows:
-        if label == "links" or room < 20:  # addresses fold where they must
-            grid.add_row(label, cell if isinstance(cell, Text) else escape(cell))
-        elif isinstance(cell, Text):  # styled as a whole (the title) is wrapped here; tags by Rich
-            grid.add_row(label, cell if cell.spans else Text("\n".join(wrap_text(cell.plain, room)), style=cell.style))
-        else:
-            grid.add_row(label, Text("\n".join(wrap_text(cell, room))))
-    return grid
-
-
 def bar_chart(title: str, rows: Sequence[tuple[str, int]], width: int = 30) -> Table:
     table = Table(title=title, title_justify="left", title_style="bold", box=None,
                   show_header=False, pad_edge=False)

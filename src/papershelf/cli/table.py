@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itertools import chain, islice
 from typing import TYPE_CHECKING
 
-from papershelf.cli.cells import cell_width, truncate, wrap
+from papershelf.cli.cells import cell_width, fold, truncate, wrap
 from papershelf.cli.plain import printable, short_authors
 
 if TYPE_CHECKING:
@@ -123,3 +123,50 @@ def table_lines(entries: Iterable[Entry], width: int, color: bool = True) -> Ite
             if lay.tags:
                 cells.append(style(tag_lines[row] if row < len(tag_lines) else "", "32"))
             yield gap.join(cells).rstrip()
+
+
+# The look of each field of ``show`` on a terminal (ANSI SGR codes); labels are bold.
+_DETAIL_STYLES = {"key": "1;36", "title": "1", "status": "33"}
+
+
+def detail_screen(entry: Entry, width: int, color: bool = True) -> Iterator[str]:
+    """``show`` on a terminal of ``width`` columns: a bold label column, then each value wrapped
+    between words (CJK between characters, never before ``。`` or after ``（``; a word wider
+    than the column, an address, cut where it must), each line of notes and links on its own, a
+    bullet's continuation lines under its text; tags in green (the ones rules gave dim). Plain
+    text with ANSI styles: no Rich."""
+    from papershelf.cli.cells import wrap_text
+    from papershelf.cli.plain import detail_rows
+
+    style = Style(color)
+    rows = detail_rows(entry)
+    label_width = max(len(label) for label, _ in rows)
+    room = width - label_width - GAP
+    gap = " " * GAP
+    for label, value in rows:
+        if label == "tags":
+            shown = [(printable(t), "2;32" if t in entry.rule_tags else "32") for t in entry.tags]
+            lines = [" ".join(style(t, code) for t, code in line)
+                     for line in _tag_lines(shown, max(room, 1))]
+        else:
+            code = _DETAIL_STYLES.get(label)
+            lines = [style(line, code) if code else line for line in wrap_text(value, max(room, 1))]
+        for n, line in enumerate(lines):
+            yield ((style(_pad(label, label_width), "1") if n == 0 else " " * label_width) + gap + line).rstrip()
+
+
+def _tag_lines(tags: Sequence[tuple[str, str]], width: int) -> list[list[tuple[str, str]]]:
+    """Tags (text, style) in lines of at most ``width`` columns, broken between tags (a tag
+    wider than a line is cut)."""
+    lines: list[list[tuple[str, str]]] = []
+    used = 0
+    for text, code in tags:
+        for piece in fold(text, width):
+            w = cell_width(piece)
+            if lines and lines[-1] and used + 1 + w <= width:
+                lines[-1].append((piece, code))
+                used += 1 + w
+            else:
+                lines.append([(piece, code)])
+                used = w
+    return lines

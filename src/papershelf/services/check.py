@@ -142,7 +142,8 @@ def _fields_written(text: str) -> set[str]:
 def field_lints(entries: Sequence[Entry]) -> list[Finding]:
     """Fields the entry's type needs in each style, as the export writes the entry."""
     from papershelf.formats.bibtex.biblatex_dm import MANDATORY
-    from papershelf.formats.bibtex.writer import PLAIN_REQUIRED, WriteReport, degraded_type, entry_to_bibtex
+    from papershelf.formats.bibtex.shapes import PLAIN_REQUIRED, WriteReport, degraded_type
+    from papershelf.formats.bibtex.writer import entry_to_bibtex
 
     out = []
     for entry in entries:

@@ -2,21 +2,17 @@
 
 Selection (``select``): by key (in the order given), by what a LaTeX ``.aux`` file cites, or by
 tag/type/year filters and a search query (in key order). Rendering goes to the writers of
-``formats``; ``write_output`` replaces a file atomically, so a half-written refs.bib never
-replaces a good one, and never writes over the catalogue or a file papershelf did not write
-(unless forced).
+``formats``; ``export_file.write_output`` writes the file.
 """
 
 from __future__ import annotations
 
-import itertools
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from papershelf.errors import NotFoundError, PapershelfError, UsageError
+from papershelf.errors import NotFoundError, UsageError
 from papershelf.model.entry import Entry
 from papershelf.model.query import Filters
 
@@ -35,7 +31,7 @@ class Selection:
 
 def degraded_type(kind: str) -> str:
     """The plain.bst type a ``kind`` entry lacking a required field is exported as (the writer's)."""
-    from papershelf.formats.bibtex.writer import degraded_type as written_as
+    from papershelf.formats.bibtex.shapes import degraded_type as written_as
 
     return written_as(kind)
 
@@ -81,16 +77,18 @@ def select_ids(lib: Library, keys: Sequence[str] = (), filters: Filters | None =
     every entry they need after them (``with_parents``: a crossref or xdata parent, a set's
     members). ``aux_text``: the text of an .aux file instead of its path (its ``\\@input``
     files unread)."""
-    chosen = _select_ids(lib, keys, filters, query, aux, aux_text)
+    in_import_order = parents and (aux is not None or aux_text is not None or not keys)
+    chosen = _select_ids(lib, keys, filters, query, aux, aux_text, by_key=not in_import_order)
     if parents:
-        if aux is not None or aux_text is not None or not keys:
+        if in_import_order:
             chosen.ids = sorted(chosen.ids)  # row ids grow in import order
         chosen.ids = with_parents(lib, chosen.ids)
     return chosen
 
 
 def _select_ids(lib: Library, keys: Sequence[str], filters: Filters | None, query: str | None,
-                aux: Path | None, aux_text: str | None) -> IdSelection:
+                aux: Path | None, aux_text: str | None, *, by_key: bool = True) -> IdSelection:
+    """The ids chosen, in key order (``by_key`` False: in any order, for the caller to sort)."""
     filters = filters or Filters()
     if aux is not None or aux_text is not None:
         from papershelf.formats.latex_aux import cited_in, cited_keys
@@ -107,8 +105,10 @@ def _select_ids(lib: Library, keys: Sequence[str], filters: Filters | None, quer
 
         parsed = parse_query(query)
         merged = lib.filters(filters.merge(parsed.filters))
-        return IdSelection(_ids_by_key(lib, lib.cat.search_ids(parsed.fts, merged)))
-    return IdSelection(_ids_by_key(lib, lib.cat.list_ids(lib.filters(filters), sort="key")))
+        found = lib.cat.search_ids(parsed.fts, merged)
+        return IdSelection(_ids_by_key(lib, found) if by_key else found)
+    found = lib.cat.list_ids(lib.filters(filters), sort="key")
+    return IdSelection(_ids_by_key(lib, found) if by_key else found)
 
 
 def select_cited(lib: Library, cited: Sequence[str]) -> IdSelection:
@@ -360,145 +360,3 @@ def csljson(entries: Sequence[Entry]) -> str:
     from papershelf.formats.csljson import write_csljson
 
     return write_csljson(entries)
-
-
-# The first line of every .bib and .md file ``export -o`` writes: how papershelf recognises a file
-# it may replace without --force. Fixed text (no date), so re-exports stay byte-identical;
-# bibtex and biber skip text outside entries, Markdown renderers skip an HTML comment.
-HEADERS = {
-    "bibtex": "% Written by papershelf export: replaced by the next `papershelf export -o` of this file.\n\n",
-    "markdown": "<!-- Written by papershelf export: replaced by the next `papershelf export -o` of this file. -->\n\n",
-}
-# CSL-JSON has no comments: papershelf remembers a checksum of each CSL-JSON file it wrote (in
-# the state directory) and replaces the file without --force only while it still has those bytes.
-KINDS = ("bibtex", "markdown", "csl-json")
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-_CATALOGUE_FILES = ("", "-wal", "-shm", "-journal")
-
-
-def _manifest_path() -> Path:
-    from papershelf.paths import state_dir
-
-    return state_dir() / "exports.json"
-
-
-def _read_manifest() -> dict[str, str]:
-    import json
-
-    try:
-        data = json.loads(_manifest_path().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
-
-
-def _remember(target: Path, digest: str) -> None:
-    """Record the checksum (sha256 hex) of a CSL-JSON file just written (best effort: never
-    fails the export)."""
-    import json
-
-    manifest = _read_manifest()
-    manifest[str(target)] = digest
-    path = _manifest_path()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass
-
-
-def written_by_papershelf(path: Path) -> bool:
-    """Whether ``path`` is a file ``export -o`` wrote: it starts with one of the ``HEADERS``,
-    or it holds exactly the bytes of a CSL-JSON export papershelf wrote there."""
-    import hashlib
-
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(200)
-            if any(head.startswith(h.encode("utf-8").rstrip(b"\n")) for h in HEADERS.values()):
-                return True
-            recorded = _read_manifest().get(str(Path(os.path.realpath(path))))
-            if recorded is None:
-                return False
-            fh.seek(0)
-            return hashlib.sha256(fh.read()).hexdigest() == recorded
-    except OSError:
-        return False
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    if os.path.realpath(a) == os.path.realpath(b):
-        return True
-    try:
-        sa, sb = a.stat(), b.stat()
-    except OSError:
-        return False
-    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
-
-
-def check_output(output: Path, *, force: bool = False, catalogue: Path | None = None) -> Path:
-    """The file ``output`` names (through a symlink), if papershelf may write it; else a clear error.
-
-    Never the catalogue or its -wal/-shm/-journal files, nor any SQLite database; an existing
-    file only with ``force`` or when papershelf wrote it (``written_by_papershelf``)."""
-    from papershelf.files import check_target
-
-    output = output.expanduser()
-    target = check_target(output, "the export")  # a regular file or a new name, else exit 2
-    if catalogue is not None:
-        for suffix in _CATALOGUE_FILES:
-            if _same_file(target, Path(f"{catalogue}{suffix}")):
-                raise UsageError(f"refusing to write the export to {output}: it is the catalogue "
-                                 f"{'file' if not suffix else suffix + ' file'} ({catalogue})",
-                                 hint="choose another file with -o")
-    if target.exists():
-        try:
-            with open(target, "rb") as fh:
-                magic = fh.read(len(_SQLITE_MAGIC))
-        except OSError as exc:
-            raise PapershelfError(f"cannot read {output}: {exc.strerror}") from None
-        if magic == _SQLITE_MAGIC:
-            raise UsageError(f"refusing to write the export to {output}: it is an SQLite database "
-                             "(a catalogue?)", hint="choose another file with -o")
-        if not force and not written_by_papershelf(target):
-            raise PapershelfError(f"{output} already exists and papershelf did not write it; "
-                                  "it was left untouched",
-                                  hint="add --force to replace it, or choose another file with -o")
-    return target
-
-
-def write_output(text: str | Iterable[str], output: Path, kind: str, *, force: bool = False,
-                 catalogue: Path | None = None) -> Path:
-    """Write an export of ``kind`` (``KINDS``) to ``output`` safely; returns the path given.
-
-    ``text`` is the whole text or an iterable of pieces, written as they come (a streamed
-    export never holds the whole file).
-
-    Checked first (``check_output``). ``.bib`` and ``.md`` files start with their ``HEADERS``
-    line. The bytes go to a temporary file in the target's directory, which then replaces the
-    target in one rename: a half-written file never replaces a good one (``files.atomic_write``:
-    only a regular file or a new name; a killed export's temporary file is removed by the next). A symlink is written
-    through (its target is replaced, the link stays); a replaced file keeps its mode, a new one
-    gets the umask's."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown export kind {kind!r}")
-    import hashlib
-
-    from papershelf.files import atomic_write
-
-    target = check_output(output, force=force, catalogue=catalogue)
-    pieces: Iterable[str] = [text] if isinstance(text, str) else text
-    digest = hashlib.sha256()
-
-    def encoded() -> Iterator[bytes]:
-        for piece in itertools.chain([HEADERS.get(kind, "")], pieces):
-            data = piece.encode("utf-8")
-            digest.update(data)
-            yield data
-
-    atomic_write(target, encoded(), what="the export")
-    if kind == "csl-json":
-        _remember(target, digest.hexdigest())
-    return output.expanduser()

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING
 from papershelf import config
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from papershelf.formats.bibtex.writer import WriteReport
     from papershelf.services.library import Library
     from papershelf.storage.render_cache import RenderCache
@@ -111,7 +113,12 @@ def keyed_texts(lib: Library, ids: Sequence[int], style: str, *, minimal: bool, 
                 cited: Sequence[str], report: WriteReport, cache: RenderCache | None = None,
                 chunk: int = 500) -> Iterator[tuple[str, str, bool]]:
     """``bibtex_texts`` as (the entry's citekey, text, whether it was rendered now): an alias
-    copy comes right after its entry, under the entry's citekey."""
+    copy comes right after its entry, under the entry's citekey.
+
+    An entry not in the cache that was read from a .bib file and has nothing to generate
+    (``writer.generates``) is written from its verbatim rows alone (``rows.verbatim_rows``,
+    ``writer.verbatim_to_bibtex``) when the source's own keywords are asked for; any other is
+    loaded whole and rendered by ``writer.entry_to_bibtex``. Both give the same bytes."""
     from papershelf.formats.bibtex.writer import WriteReport, entry_to_bibtex, with_aliases
     from papershelf.storage import rows
 
@@ -134,13 +141,22 @@ def keyed_texts(lib: Library, ids: Sequence[int], style: str, *, minimal: bool, 
                         hits.pop(entry_id, None)
             keys = lib.cat.keys_of([i for i in part if i in hits]) if hits else {}
             misses = [i for i in part if i not in hits or i not in keys]
-            raw = rows.read_chunk(cur, misses, blocks=False) if misses else None  # (a text never shows blocks)
+            quick = _verbatim_texts(cur, misses, minimal, wanted, report) \
+                if misses and keywords == "source" else {}
+            rest = [i for i in misses if i not in quick]
+            raw = rows.read_chunk(cur, rest, blocks=False) if rest else None  # (a text never shows blocks)
             new: list[tuple[int, str, str]] = []
             for i in part:
                 found = hits.get(i)
                 if found is not None and i in keys:
                     _merge(report, found[1])
                     yield keys[i], found[0], False
+                    continue
+                done = quick.get(i)
+                if done is not None:
+                    if at is not None:
+                        new.append((i, done[1], done[2]))
+                    yield done[0], done[1], True
                     continue
                 if raw is None or i not in raw.entries:  # removed meanwhile
                     continue
@@ -158,3 +174,31 @@ def keyed_texts(lib: Library, ids: Sequence[int], style: str, *, minimal: bool, 
         cur.close()
         if own:
             cache.close()
+
+
+def _verbatim_texts(cur: sqlite3.Cursor, ids: Sequence[int], minimal: bool, wanted: frozenset[str],
+                    report: WriteReport) -> dict[int, tuple[str, str, str]]:
+    """(citekey, text, its report as kept) of each entry of ``ids`` that is written from its
+    verbatim rows alone (see ``keyed_texts``); an entry with an alias among ``wanted`` (written
+    again under it) is not."""
+    from papershelf.formats.bibtex.writer import WriteReport, generates, verbatim_to_bibtex
+    from papershelf.storage import rows
+
+    found = rows.verbatim_rows(cur, ids)
+    if not found:
+        return {}
+    by_id = {row[0]: row for row in found}
+    aliases = rows.aliases_of(cur, ids)
+    out: dict[int, tuple[str, str, str]] = {}
+    one = WriteReport()
+    for i, key, source_type, kind, fields, raw, edited in (by_id[i] for i in ids if i in by_id):
+        names = aliases.get(i, [])
+        if (edited and generates(edited, fields)) or (wanted and not wanted.isdisjoint(names)):
+            continue
+        text = verbatim_to_bibtex(key, source_type or kind or "misc", fields, raw, names,
+                                  minimal=minimal, report=one)
+        kept_report = _report_json(report, one)
+        if kept_report:
+            one = WriteReport()
+        out[i] = (key, text, kept_report)
+    return out

@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from papershelf.errors import UsageError
-from papershelf.services.export import HEADERS, check_keywords, check_output, check_style, select_cited
+from papershelf.services.export import check_keywords, check_style, select_cited
 from papershelf.services.export_cache import DEFAULT_DAYS, open_cache
+from papershelf.services.export_file import HEADERS, check_output
 from papershelf.storage.render_cache import RenderCache
 
 if TYPE_CHECKING:
@@ -143,7 +144,8 @@ class BibWatch:
 
     def _sync(self) -> WatchEvent:
         from papershelf.formats.latex_aux import read_aux
-        from papershelf.services.export import select_ids, with_parents, write_output
+        from papershelf.services.export import select_ids, with_parents
+        from papershelf.services.export_file import write_output
 
         citations = read_aux(self.aux)
         self._aux_files = citations.files

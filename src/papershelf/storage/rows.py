@@ -155,6 +155,37 @@ def built(raw: RawChunk, entry_id: int) -> Entry:
     return entry
 
 
+# What a .bib entry's own text is made of (``writer.verbatim_to_bibtex``): key, types, verbatim
+# fields, how they were written, edits since; the JSON columns decoded.
+Verbatim = tuple[int, str, str, str | None, dict[str, str], dict[str, str], list[str]]
+
+
+def verbatim_rows(cur: sqlite3.Cursor, ids: Sequence[int]) -> list[Verbatim] | None:
+    """(id, citekey, source_type, type, source_fields, source_raw, edited) of each entry of
+    ``ids`` (at most ``CHUNK``) read from a .bib file (``source_type`` set), in no order: one
+    query over those columns alone, no people, tags or abstract column. None for a catalogue
+    older than m005 (no source columns; opened read-only). ``cur`` reads plain tuples."""
+    try:
+        found = cur.execute(
+            f"SELECT id, citekey, source_type, type, source_fields, source_raw, edited FROM entries "
+            f"WHERE id IN ({placeholders(len(ids))}) AND source_type IS NOT NULL", list(ids)).fetchall()
+    except sqlite3.OperationalError:
+        return None
+    return [(i, key, source_type, kind, _json_loads(fields), {} if raw == "{}" else _json_loads(raw),
+             [] if edited == "[]" else _json_loads(edited))
+            for i, key, source_type, kind, fields, raw, edited in found]
+
+
+def aliases_of(cur: sqlite3.Cursor, ids: Sequence[int]) -> dict[int, list[str]]:
+    """The aliases of each entry of ``ids`` that has any (at most ``CHUNK``), in ``load``'s
+    order. ``cur`` reads plain tuples."""
+    out: dict[int, list[str]] = {}
+    for entry_id, alias in cur.execute(f"SELECT entry_id, alias FROM aliases WHERE entry_id IN "
+                                       f"({placeholders(len(ids))}) ORDER BY alias", list(ids)):
+        out.setdefault(entry_id, []).append(alias)
+    return out
+
+
 def summaries(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Summary]:
     """What ``list`` and ``search`` show of the entries ``ids``, in that order (``Summary``):
     three queries per chunk of ``CHUNK`` reading only those columns, people and tags in the

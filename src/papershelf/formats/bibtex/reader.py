@@ -25,10 +25,9 @@ What it does beyond splitting, in order:
   before it), as written, so the writer can give all of it back.
 * a block bibtexparser splits so that a value's braces do not nest (it ends
   ``"Simon {"}the {saint"} Templar"`` at the inner quote) is scanned again as bibtex scans it
-  (``_scan_fields``; a file up to ``_RESCAN_BYTES`` keeps its text for this).
+  (``scan_fields``; a file up to ``_RESCAN_BYTES`` keeps its text for this).
 * an entry with any field is read (``@misc{k, key = …, note = …}`` is citable); only a block
   with no field at all is skipped.
-* an arXiv eprint shared by entries with different DOIs is not taken as their arXiv id.
 * Problems never stop the read: a malformed block is reported with its line and skipped; so
   is a second block with a key the file already used (bibtex and biber read only the first).
 * Memory stays bounded: a file over ``MAX_INPUT_BYTES`` is refused whole (``BibTooLargeError``,
@@ -43,14 +42,15 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from papershelf.errors import NotFoundError, PapershelfError, UsageError
 from papershelf.formats.bibtex.decode import BibEncodingError, decode_bytes
-from papershelf.formats.bibtex.mapping import MONTH_NAMES, to_entry
+from papershelf.formats.bibtex.mapping import to_entry
+from papershelf.formats.bibtex.values import TooLarge, balanced, megabytes, resolve, scan_fields, written_form
 from papershelf.model.entry import MAX_VALUE_CHARS, Entry  # the field cap: one field or one @string
 
 if TYPE_CHECKING:
@@ -59,7 +59,8 @@ if TYPE_CHECKING:
 
 __all__ = ["DANGLING_CROSSREF", "MAX_INPUT_BYTES", "MAX_MACRO_TOTAL_CHARS", "MAX_VALUE_CHARS",
            "UNDEFINED_MACRO", "BibEncodingError", "BibTooLargeError", "Bibliography", "Macros", "Problem",
-           "ReadResult", "check_size", "decode_bytes", "read_file", "read_string", "resolve", "written_form"]
+           "ReadResult", "balanced", "check_size", "decode_bytes", "read_file", "read_string", "resolve",
+           "written_form"]
 
 # Limits (documented in the README's import section). A real .bib is a few MB at most; its
 # longest field (an abstract) a few KB.
@@ -72,18 +73,6 @@ class BibTooLargeError(UsageError):
     """A .bib file (or text) larger than ``MAX_INPUT_BYTES``: nothing of it is read."""
 
 
-class _TooLarge(Exception):
-    """A value over the limit (internal: the reader turns it into a problem)."""
-
-    def __init__(self, what: str):
-        super().__init__(what)
-        self.what = what
-
-
-def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f} MB"
-
-MONTH_MACROS = {name[:3]: i for i, name in enumerate(MONTH_NAMES, 1)}
 _FIELD_NAME = re.compile(r"^[a-z_][\w:.+\-]*$")
 # Types whose title a crossref child takes as its booktitle.
 _CONTAINER_TYPES = frozenset({"proceedings", "book", "collection", "mvbook", "mvproceedings",
@@ -103,7 +92,7 @@ class Problem:
     key: str | None
     message: str
     # a stable slug for reports: undefined-macro, dangling-crossref, skipped-entry, key-renamed,
-    # field-ignored, duplicate-field, unbalanced-braces, shared-eprint, crossref-cycle… or other
+    # field-ignored, duplicate-field, unbalanced-braces, crossref-cycle… or other
     kind: str = "other"
 
     def __str__(self) -> str:
@@ -119,153 +108,6 @@ class ReadResult:
     encoding: str = "utf-8"
     preambles: list[str] = field(default_factory=list)  # @preamble values as written
     strings: dict[str, str] = field(default_factory=dict)  # @string name -> value as written
-
-
-# --- values ----------------------------------------------------------------------------------
-
-def _split_concat(raw: str) -> list[str]:
-    """The parts of ``a # "b" # {c}`` (top level ``#`` only)."""
-    parts, depth, quote, start = [], 0, False, 0
-    for i, c in enumerate(raw):
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-        elif c == '"' and depth == 0:
-            quote = not quote
-        elif c == "#" and depth == 0 and not quote:
-            parts.append(raw[start:i])
-            start = i + 1
-    parts.append(raw[start:])
-    return [p.strip() for p in parts]
-
-
-def resolve(raw: str, strings: Mapping[str, str | None], unknown: set[str], *, month: bool = False,
-            limit: int = MAX_VALUE_CHARS, used: set[str] | None = None) -> str:
-    """A raw field value with enclosing braces/quotes removed and macros expanded.
-
-    A macro mapped to None was skipped (too large). Raises ``_TooLarge`` when the value would
-    pass ``limit`` characters or uses a skipped macro, before the value is built. The macros it
-    names go to ``used`` (defined ones, lower case) and ``unknown`` (undefined ones, as written;
-    their name stands in the value, and the verbatim form keeps them macros)."""
-    raw = raw.strip()
-    if raw.startswith("{") and raw.endswith("}") and "#" not in raw:
-        if len(raw) - 2 > limit:
-            raise _TooLarge(f"is {_mb(len(raw) - 2)}, over the {_mb(limit)} limit")
-        return raw[1:-1]
-    out: list[str] = []
-    size = 0
-    parts = _split_concat(raw)
-    if len(parts) == 1 and parts[0].lower() in MONTH_MACROS and parts[0].lower() not in strings:
-        return parts[0].lower()  # a bare month macro stays one (``month = jan``)
-    for part in parts:
-        name = part.lower()
-        if (part.startswith("{") and part.endswith("}")) or (
-                part.startswith('"') and part.endswith('"') and len(part) >= 2):
-            piece = part[1:-1]
-        elif part.isdigit():
-            piece = part
-        elif name in strings:
-            value = strings[name]
-            if value is None:
-                raise _TooLarge(f"uses @string {part!r}, which was skipped as too large")
-            if used is not None:
-                used.add(name)
-            piece = value
-        elif name in MONTH_MACROS:
-            piece = MONTH_NAMES[MONTH_MACROS[name] - 1].capitalize()
-        elif part:
-            unknown.add(part)
-            piece = part
-        else:
-            continue
-        size += len(piece)
-        if size > limit:  # checked before joining: doubling macros cannot grow exponentially
-            raise _TooLarge(f"would expand past the {_mb(limit)} limit")
-        out.append(piece)
-    return "".join(out)
-
-
-def written_form(raw: str) -> str | None:
-    """How a value was written when it is not one ``{…}`` group (``aug``, ``"Foo"``, ``2006``,
-    ``jair # " 12"``): the raw text, so an export writes it so again; None for a braced value
-    (the verbatim text is then the value between the braces)."""
-    raw = raw.strip()
-    if raw.startswith("{") and raw.endswith("}") and len(_split_concat(raw)) == 1:
-        return None
-    return raw
-
-
-def _scan_fields(block: str) -> list[tuple[str, str]] | None:
-    """The fields of one entry block, scanned as bibtex scans them (a ``"`` inside braces does
-    not end a quoted value: ``"Simon {"}the {saint"} Templar"``); None if the block does not
-    scan. Only used when bibtexparser's split left a value whose braces do not nest."""
-    start = block.find(",")
-    if not block.lstrip().startswith("@") or start < 0:
-        return None
-    i, n = start + 1, len(block)
-    out: list[tuple[str, str]] = []
-    while True:
-        while i < n and (block[i].isspace() or block[i] == ","):
-            i += 1
-        if i >= n or block[i] in "})":
-            return out
-        eq = block.find("=", i)
-        if eq < 0:
-            return None
-        name = block[i:eq].strip()
-        i, value_start = eq + 1, eq + 1
-        while True:  # one part of a value, then perhaps ``#`` and another
-            while i < n and block[i].isspace():
-                i += 1
-            if i >= n:
-                return None
-            if block[i] in "{\"":
-                closer, depth = ("}", 1) if block[i] == "{" else ('"', 0)
-                i += 1
-                while i < n:
-                    c = block[i]
-                    if c == "{":
-                        depth += 1
-                    elif c == "}":
-                        depth -= 1
-                        if closer == "}" and depth == 0:
-                            break
-                        if depth < 0:
-                            return None
-                    elif c == '"' and closer == '"' and depth == 0:
-                        break
-                    i += 1
-                i += 1
-            else:
-                while i < n and not block[i].isspace() and block[i] not in ",#})":
-                    i += 1
-            j = i
-            while j < n and block[j].isspace():
-                j += 1
-            if j < n and block[j] == "#":
-                i = j + 1
-                continue
-            break
-        out.append((name, block[value_start:i].strip()))
-
-
-_BRACES = re.compile(r"[^{}]+")
-
-
-def balanced(value: str) -> bool:
-    """Whether ``value``'s braces nest (a value BibTeX can read between braces)."""
-    if "{" not in value and "}" not in value:
-        return True
-    depth = 0
-    for c in _BRACES.sub("", value):
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
 
 
 # --- one bibliography ------------------------------------------------------------------------
@@ -340,13 +182,13 @@ class Bibliography:
 
         logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
         if len(held[0]) > MAX_INPUT_BYTES:
-            raise BibTooLargeError(f"{source} is larger than the {_mb(MAX_INPUT_BYTES)} limit; nothing read")
+            raise BibTooLargeError(f"{source} is larger than the {megabytes(MAX_INPUT_BYTES)} limit; nothing read")
         result = ReadResult()
         index = len(self.results)
         self.results.append(result)
         text = held.pop()
         library = bibtexparser.parse_string(text, parse_stack=[])
-        # kept (a small file only) to scan again a block bibtexparser splits wrong (``_scan_fields``)
+        # kept (a small file only) to scan again a block bibtexparser splits wrong (``scan_fields``)
         source_text: str | None = text if len(text) <= _RESCAN_BYTES else None
         del text
         line_starts: list[int] = []
@@ -359,11 +201,11 @@ class Bibliography:
             used: set[str] = set()
             try:
                 value = resolve(s.value, macros.values, unknown, limit=min(MAX_VALUE_CHARS, room), used=used)
-            except _TooLarge as exc:
+            except TooLarge as exc:
                 macros.values[name] = None
                 line = s.start_line + 1 if s.start_line is not None else None
                 what = exc.what if room >= MAX_VALUE_CHARS or "uses" in exc.what else \
-                    f"would bring all @string text past the {_mb(MAX_MACRO_TOTAL_CHARS)} limit"
+                    f"would bring all @string text past the {megabytes(MAX_MACRO_TOTAL_CHARS)} limit"
                 result.problems.append(Problem(line, None, f"@string {s.key!r} {what}; skipped", "skipped-string"))
                 continue
             macro_total += len(value)
@@ -376,7 +218,7 @@ class Bibliography:
         for p in result.preambles:
             try:
                 resolve(p, macros.values, set(), used=pre_uses)
-            except _TooLarge:
+            except TooLarge:
                 pass
         self._preamble_uses.append(pre_uses)
         entries: list[BibEntry | None] = list(_blocks(library, result))
@@ -405,7 +247,7 @@ class Bibliography:
                 if not line_starts:
                     line_starts = [0] + [m.end() for m in re.finditer("\n", source_text)]
                 at = line_starts[min(e.start_line or 0, len(line_starts) - 1)]
-                pairs = _scan_fields(source_text[at:at + 2 * MAX_VALUE_CHARS]) or pairs
+                pairs = scan_fields(source_text[at:at + 2 * MAX_VALUE_CHARS]) or pairs
             for field_name, raw_value in pairs:
                 name = field_name.strip().lower()
                 if not _FIELD_NAME.match(name):
@@ -414,7 +256,7 @@ class Bibliography:
                     continue
                 try:
                     value = resolve(raw_value, macros.values, missing, month=name == "month", used=uses)
-                except _TooLarge as exc:
+                except TooLarge as exc:
                     result.problems.append(Problem(line, key, f"field {name!r} {exc.what}; "
                                                               "entry skipped (nothing imported from it)",
                                                       "skipped-entry"))
@@ -453,7 +295,6 @@ class Bibliography:
         for rec in self._records:
             self._inherit(rec, by_key, (), done, known)
         records, self._records = self._records, []
-        lines: list[dict[str, int]] = [{} for _ in self.results]
         for rec in records:
             result = self.results[rec.file]
             fields, source_fields = rec.fields, verbatim.pop(id(rec))
@@ -481,9 +322,6 @@ class Bibliography:
             entry.bib_strings = self.macros.closure(rec.uses | self._preamble_uses[rec.file])
             result.problems.extend(Problem(rec.line, rec.key, note) for note in notes)
             result.entries.append(entry)
-            lines[rec.file][rec.key] = rec.line
-        for result, at in zip(self.results, lines, strict=True):
-            _shared_eprints(result, at)
         return self.results
 
     def _inherit(self, rec: _Record, by_key: dict[str, _Record], seen: tuple[int, ...], done: set[int],
@@ -548,27 +386,6 @@ def read_string(text: str, *, source: str = "input") -> ReadResult:
     bib = Bibliography()
     bib.add_text([text], source)
     return bib.finish()[0]
-
-
-def _shared_eprints(result: ReadResult, lines: dict[str, int]) -> None:
-    """An arXiv eprint that entries with different DOIs share (a reference manager's copy-paste
-    slip) identifies none of them: it stays a field (and in the verbatim text), not their id."""
-    groups: dict[str, list[Entry]] = {}
-    for entry in result.entries:
-        if entry.arxiv_id:
-            groups.setdefault(entry.arxiv_id, []).append(entry)
-    for arxiv_id, group in groups.items():
-        if len({e.doi.lower() for e in group if e.doi}) < 2:
-            continue
-        for entry in group:
-            entry.arxiv_id, entry.arxiv_version, entry.primary_class = None, None, None
-            for name in ("eprint", "archiveprefix", "eprinttype", "primaryclass", "eprintclass"):
-                if entry.source_fields.get(name):
-                    entry.extra[name] = " ".join(entry.source_fields[name].split())
-            result.problems.append(Problem(lines.get(entry.citekey), entry.citekey,
-                                           f"eprint {arxiv_id} is shared by {len(group)} entries with "
-                                           "different DOIs: kept as a field, not used as the arXiv id",
-                                           "shared-eprint"))
 
 
 def check_size(path: Path) -> None:

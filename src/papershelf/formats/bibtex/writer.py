@@ -55,17 +55,18 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass, field
 from functools import lru_cache
 
-from papershelf.formats.bibtex.fields import (
-    ARXIV_ORGANIZATION,
-    arxiv_howpublished,
-    names_field,
-    preprint_url,
-    title_field,
-)
+from papershelf.formats.bibtex.fields import names_field, preprint_url, title_field
 from papershelf.formats.bibtex.latex import encode
+from papershelf.formats.bibtex.shapes import (
+    BIBTEX_TYPES,
+    ISO_DATE,
+    TO_BIBLATEX,
+    WriteReport,
+    biblatex_shape,
+    bibtex_shape,
+)
 from papershelf.model.entry import Entry
 
 STYLES = ("bibtex", "biblatex")
@@ -75,46 +76,6 @@ STYLES = ("bibtex", "biblatex")
 CATALOGUE_ONLY_EXTRA = frozenset({"aliases"})
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
-
-# Fields each plain.bst type checks with output.check (a|b: either will do).
-_PLAIN_REQUIRED: dict[str, tuple[str, ...]] = {
-    "article": ("author", "title", "journal", "year"),
-    "book": ("author|editor", "title", "publisher", "year"),
-    "booklet": ("title",),
-    "inbook": ("author|editor", "title", "chapter|pages", "publisher", "year"),
-    "incollection": ("author", "title", "booktitle", "publisher", "year"),
-    "inproceedings": ("author", "title", "booktitle", "year"),
-    "manual": ("title",),
-    "mastersthesis": ("author", "title", "school", "year"),
-    "phdthesis": ("author", "title", "school", "year"),
-    "proceedings": ("title", "year"),
-    "techreport": ("author", "title", "institution", "year"),
-    "unpublished": ("author", "title", "note"),
-    "misc": ("author|title|howpublished|month|year|note",),
-}
-_BIBTEX_TYPES = frozenset(_PLAIN_REQUIRED)
-# The type an entry plain cannot print as its own is written as (with ``papershelf-type``): a
-# book as @manual, which plain prints as it prints a book (title in italics, edition, year)
-# and pandoc reads as a book; anything else as @misc.
-_DEGRADED_TO = {"book": "manual"}
-
-
-def degraded_type(kind: str) -> str:
-    """The plain.bst type an entry of ``kind`` lacking a required field is written as."""
-    return _DEGRADED_TO.get(kind, "misc")
-
-
-PLAIN_REQUIRED = _PLAIN_REQUIRED  # read by `papershelf check` (fields an entry type needs)
-_SERIES_TYPES = frozenset({"book", "inbook", "incollection", "inproceedings", "proceedings"})
-
-# Catalogue type → biblatex type (and the ``type`` field that says which kind of thesis/report).
-_BIBLATEX_TYPES = {
-    "phdthesis": ("thesis", "phdthesis"), "mastersthesis": ("thesis", "mathesis"),
-    "techreport": ("report", "techreport"),
-}
-# Field names that differ between the styles (bibtex name → biblatex name).
-_TO_BIBLATEX = {"journal": "journaltitle", "address": "location", "school": "institution",
-                "annote": "annotation", "archiveprefix": "eprinttype", "primaryclass": "eprintclass"}
 
 _ORDER = (
     "author", "editor", "title", "subtitle", "journal", "journaltitle", "booktitle", "chapter",
@@ -129,19 +90,6 @@ _VERBATIM = frozenset({"doi", "url", "eprint", "isbn", "issn", "urldate", "date"
                        "file", "pdf", "archivePrefix", "primaryClass", "eprinttype",
                        "eprintclass", "key", "papershelf-type"})
 _BARE = frozenset({"month"})
-_BIBLATEX_ALWAYS = frozenset({"entrysubtype"})  # macros, written without braces
-_ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")  # a date biblatex takes as it is
-
-
-@dataclass
-class WriteReport:
-    """What the writer had to adapt, for the command to tell the user."""
-
-    degraded: dict[str, str] = field(default_factory=dict)  # citekey -> the type it should have
-    dropped: dict[str, list[str]] = field(default_factory=dict)  # fields the style cannot carry
-    incomplete: dict[str, list[str]] = field(default_factory=dict)  # mandatory fields missing
-    cleaned: dict[str, list[str]] = field(default_factory=dict)  # fields control characters were removed from
-
 
 KEYWORDS = ("source", "tags", "both")
 # Control characters bibtex cannot take (NUL ends a string in its C pool); tab and LF stay.
@@ -234,110 +182,15 @@ def _long_fields(entry: Entry, style: str, minimal: bool, keywords: str = "sourc
     return f
 
 
-def _has(f: dict[str, str], spec: str) -> bool:
-    return any(f.get(name) for name in _alternatives(spec))
-
-
-@lru_cache(maxsize=256)
-def _alternatives(spec: str) -> tuple[str, ...]:
-    return tuple(spec.split("|"))
-
-
-def _venue_unknown(entry: Entry) -> bool:
-    """An arXiv paper stored as an article with no journal (arXiv gave a DOI, not a venue)."""
-    return bool(entry.arxiv_id) and entry.type == "article" and not entry.has_venue
-
-
-def _bibtex_shape(entry: Entry, kind: str, f: dict[str, str], report: WriteReport) -> str:
-    """Fit the fields to plain.bst: standard types, no field it warns about."""
-    if entry.is_preprint or kind == "online" or _venue_unknown(entry):
-        kind = "misc"  # an arXiv article whose journal is unknown (a DOI alone): cited as the preprint
-    if kind not in _BIBTEX_TYPES:
-        kind = "misc"
-    if kind == "misc" and entry.arxiv_id and "howpublished" not in f and not entry.has_venue:
-        f["howpublished"] = arxiv_howpublished(entry)
-    # number: plain prints it only with a series (and no volume), or with a volume (articles)
-    if f.get("number") and "issue" not in f:
-        if kind == "article":
-            clash = not f.get("volume")
-        elif kind in _SERIES_TYPES:
-            clash = bool(f.get("volume")) or not f.get("series")
-        else:
-            clash = False
-        if clash:
-            f["issue"] = f.pop("number")
-    conflict = kind in ("book", "inbook") and f.get("author") and f.get("editor")
-    missing = [spec for spec in _PLAIN_REQUIRED[kind] if not _has(f, spec)]
-    if (missing or conflict) and kind != "misc":
-        report.degraded[entry.citekey] = kind
-        f["papershelf-type"] = entry.type
-        kind = degraded_type(kind) if f.get("title") else "misc"
-    if not f.get("author") and "key" not in f:
-        f["key"] = entry.citekey
-    return kind
-
-
-@lru_cache(maxsize=64)
-def _mandatory(kind: str) -> tuple[str, ...]:
-    """biblatex's mandatory fields of ``kind``, each as ``a|b`` (either will do)."""
-    from papershelf.formats.bibtex.biblatex_dm import MANDATORY
-
-    return tuple("|".join(rule) for rule in MANDATORY.get(kind, []))
-
-
-@lru_cache(maxsize=64)
-def _allowed(kind: str) -> frozenset[str]:
-    """The fields biblatex's data model lets an entry of ``kind`` carry."""
-    from papershelf.formats.bibtex.biblatex_dm import COMMON, DATES, FIELDS
-
-    return FIELDS[kind] | COMMON | DATES | _BIBLATEX_ALWAYS
-
-
-def _biblatex_shape(entry: Entry, kind: str, f: dict[str, str], report: WriteReport) -> str:
-    """Fit the fields to biblatex's data model, as ``biber --validate-datamodel`` checks it."""
-    from papershelf.formats.bibtex.biblatex_dm import FIELDS
-
-    if entry.is_preprint or _venue_unknown(entry):
-        kind = "online"
-        if entry.arxiv_id and "organization" not in f:
-            f["organization"] = ARXIV_ORGANIZATION  # biblatex prints the eprint; pandoc only this
-    kind, thesis_type = _BIBLATEX_TYPES.get(kind, (kind, None))
-    if kind not in FIELDS:
-        kind = "misc"
-    if thesis_type and "type" not in f:
-        f["type"] = thesis_type
-    for name in list(f):
-        new = _TO_BIBLATEX.get(name.lower(), name.lower())
-        if new != name:
-            value = f.pop(name)
-            f.setdefault(new, value)
-    # the full date when it dates the cited version; otherwise the year alone
-    year = f.pop("year", None)
-    f.pop("month", None)
-    if year and "date" not in f:
-        date = entry.publication_date
-        f["date"] = date if date and _ISO_DATE.fullmatch(date) else year
-    original = kind
-    if any(not _has(f, spec) for spec in _mandatory(kind)):
-        kind = "misc"
-        f.setdefault("entrysubtype", entry.type)
-    allowed = _allowed(kind)
-    dropped = sorted(n for n in f if n not in allowed)
-    for name in dropped:
-        del f[name]
-    if dropped:
-        report.dropped[entry.citekey] = dropped
-    if kind != original:
-        report.degraded[entry.citekey] = original
-    missing = [spec for spec in _mandatory(kind) if not _has(f, spec)]
-    if missing:
-        report.incomplete[entry.citekey] = missing
-    return kind
-
-
 _LONG = frozenset({"abstract", "keywords", "annote", "annotation"})
 # Generated names a style writes under another name (bibtex name -> biblatex name).
 _GROUPS_BIBLATEX = {"year": "date", "month": "date"}
+
+
+def generates(edited: Collection[str], fields: Collection[str]) -> bool:
+    """Whether an entry read from a .bib file has fields to generate: its type or a field
+    changed since (``Entry.edited``) that no verbatim text replaced."""
+    return any(name == "@type" or name not in fields for name in edited)
 
 
 def _verbatim_fields(entry: Entry, style: str, minimal: bool, keywords: str) -> tuple[str, dict[str, str]]:
@@ -346,49 +199,72 @@ def _verbatim_fields(entry: Entry, style: str, minimal: bool, keywords: str) -> 
     edited = set(entry.edited)
     kind = entry.source_type or entry.type or "misc"
     out = {name: value for name, value in entry.source_fields.items()}
-    missing = (edited - set(out)) - {"@type"}
-    if missing or "@type" in edited:
+    if generates(edited, out):
+        missing = (edited - set(out)) - {"@type"}
         gen_kind, gen = _fields(dataclasses.replace(entry, aliases=[], extra={
             k: v for k, v in entry.extra.items() if k not in out}), style)
         gen.update(_long_fields(entry, style, False, "tags"))
         if "@type" in edited:
-            kind = "misc" if style == "bibtex" and gen_kind not in _BIBTEX_TYPES else gen_kind
+            kind = "misc" if style == "bibtex" and gen_kind not in BIBTEX_TYPES else gen_kind
         by_lower = {name.lower(): name for name in gen}
         for name in sorted(missing):
             if name in by_lower and name != "keywords":
                 written = by_lower[name]
                 if style == "biblatex":
-                    written = _GROUPS_BIBLATEX.get(written, _TO_BIBLATEX.get(written.lower(), written))
+                    written = _GROUPS_BIBLATEX.get(written, TO_BIBLATEX.get(written.lower(), written))
                 if written == "date" and "date" not in out:
                     date = entry.publication_date
-                    out["date"] = date if date and _ISO_DATE.fullmatch(date) else gen["year"]
+                    out["date"] = date if date and ISO_DATE.fullmatch(date) else gen["year"]
                 elif written != "date":
                     out.setdefault(written, gen[by_lower[name]])
+    kw = None if minimal else _keywords(entry, style, keywords, entry.source_fields.get("keywords"))
+    return kind, _finished(out, kw, entry.aliases, minimal)
+
+
+def _finished(out: dict[str, str], kw: str | None, aliases: list[str], minimal: bool) -> dict[str, str]:
+    """A verbatim entry's fields with its ``keywords`` (``kw``, last) or without the long
+    fields (``minimal``), and its aliases in ``ids``."""
     if minimal:
         out = {k: v for k, v in out.items() if k not in _LONG}
     else:
-        kw = _keywords(entry, style, keywords, entry.source_fields.get("keywords"))
         out.pop("keywords", None)
         if kw:
             out["keywords"] = kw
-    if entry.aliases:  # other keys that cite it: biber's ids (bibtex ignores the field)
-        out["ids"] = _ids(out.get("ids"), entry.aliases)
-    return kind, out
+    if aliases:  # other keys that cite it: biber's ids (bibtex ignores the field)
+        out["ids"] = _ids(out.get("ids"), aliases)
+    return out
 
 
-def _forms(entry: Entry, f: dict[str, str]) -> dict[str, str]:
-    """How the fields of ``f`` that still hold their verbatim value were written, when not as
-    one ``{…}`` group (``Entry.source_raw``): ``month = aug``, ``journal = jair``."""
-    raw, fields = entry.source_raw, entry.source_fields
-    out = {name: _CONTROL.sub("", raw[name]) for name in f
-           if name in raw and fields.get(name) == f[name]} if raw else {}
+def verbatim_to_bibtex(key: str, kind: str, fields: dict[str, str], raw: dict[str, str],
+                       aliases: list[str], *, minimal: bool, report: WriteReport) -> str:
+    """The text ``entry_to_bibtex`` (``keywords="source"``, either style) gives an entry read
+    from a .bib file that has nothing to generate (``generates`` False), from what the rows
+    keep of it alone: its key, type as written (``kind``), verbatim fields (``fields``,
+    ``Entry.source_fields``) and how they were written (``raw``, ``Entry.source_raw``), and
+    its aliases. No ``Entry`` is built: the first export of a catalogue of .bib entries."""
+    return _verbatim_text(key, kind, _finished(dict(fields), fields.get("keywords"), aliases, minimal),
+                          fields, raw, report)
+
+
+def _verbatim_text(key: str, kind: str, f: dict[str, str], fields: dict[str, str], raw: dict[str, str],
+                   report: WriteReport) -> str:
+    forms = _forms(f, fields, raw)  # before cleaning: a cleaned value is no longer the one written
+    _clean(key, f, report)
+    return _lines_of(key, kind, f, f, forms)
+
+
+def _forms(f: dict[str, str], fields: dict[str, str], raw: dict[str, str]) -> dict[str, str]:
+    """How the fields of ``f`` that still hold their verbatim value (``fields``) were written,
+    when not as one ``{…}`` group (``raw``, ``Entry.source_raw``): ``month = aug``, ``journal = jair``."""
+    out = {name: _CONTROL.sub("", form) for name, form in raw.items()
+           if name in f and fields.get(name) == f[name]} if raw else {}
     for name in _BARE:  # a month generated since (not the file's): its bare macro, as for any entry
         if name in f and name not in fields and f[name] in MONTHS:
             out[name] = f[name]
     return out
 
 
-def _clean(entry: Entry, f: dict[str, str], report: WriteReport) -> None:
+def _clean(key: str, f: dict[str, str], report: WriteReport) -> None:
     """No control character reaches the file (bibtex stops at NUL); each removal reported."""
     joined = "".join(f.values())
     if not any(c in joined for c in _CONTROL_CHARS):  # (substring tests: faster than the regex)
@@ -396,7 +272,7 @@ def _clean(entry: Entry, f: dict[str, str], report: WriteReport) -> None:
     for name, value in f.items():
         if _CONTROL.search(value):
             f[name] = _CONTROL.sub("", value)
-            report.cleaned.setdefault(entry.citekey, []).append(name)
+            report.cleaned.setdefault(key, []).append(name)
 
 
 def _lines_of(key: str, kind: str, f: dict[str, str], names: Iterable[str],
@@ -404,6 +280,9 @@ def _lines_of(key: str, kind: str, f: dict[str, str], names: Iterable[str],
     """The entry's text: each value between braces, or as ``forms`` says it was written; a
     generated month (``forms`` None) as its bare macro."""
     lines = [f"@{kind}{{{key},\n"]
+    if forms is not None and not forms:  # every value between braces (most .bib entries)
+        lines += [f"  {name} = {{{f[name]}}},\n" for name in names]
+        names = ()
     for name in names:
         value = f[name]
         if forms is not None:
@@ -436,9 +315,7 @@ def entry_to_bibtex(entry: Entry, style: str = "bibtex", *, minimal: bool = Fals
     report = report if report is not None else WriteReport()
     if entry.source_type is not None:
         kind, f = _verbatim_fields(entry, style, minimal, keywords)
-        forms = _forms(entry, f)  # before cleaning: a cleaned value is no longer the one written
-        _clean(entry, f, report)
-        return _lines_of(entry.citekey, kind, f, f, forms)
+        return _verbatim_text(entry.citekey, kind, f, entry.source_fields, entry.source_raw, report)
     kind, f = _fields(entry, style)
     for name, value in entry.source_fields.items():  # what a user wrote (``set``) is kept as written
         if name in CATALOGUE_ONLY_EXTRA:  # papershelf's own search names: never in an entry it made
@@ -447,13 +324,13 @@ def entry_to_bibtex(entry: Entry, style: str = "bibtex", *, minimal: bool = Fals
             del f[other]
         f[name] = value
     if style == "bibtex":
-        kind = _bibtex_shape(entry, kind, f, report)
+        kind = bibtex_shape(entry, kind, f, report)
     else:
         f.update(_long_fields(entry, style, minimal, keywords))
-        kind = _biblatex_shape(entry, kind, f, report)
+        kind = biblatex_shape(entry, kind, f, report)
     if style == "bibtex":
         f.update(_long_fields(entry, style, minimal, keywords))
-    _clean(entry, f, report)
+    _clean(entry.citekey, f, report)
     return _lines_of(entry.citekey, kind, f, _field_order(tuple(f)))
 
 
