@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bibgen import make_bib  # noqa: E402
+from bibgen import make_bib
 
 MORE = 2000
 
@@ -32,7 +32,8 @@ MORE = 2000
 def run(tree: Path, db: Path, *args: str) -> tuple[float, int]:
     """Seconds and peak RSS (MB) of ``papershelf --db DB ARGS`` run from ``tree``."""
     env = {**os.environ, "PYTHONPATH": str(tree), "PAPERSHELF_BACKUPS": "1",
-           "PAPERSHELF_CONFIG": os.devnull, "XDG_CACHE_HOME": str(db.parent / "cache"), "XDG_STATE_HOME": str(db.parent / "state")}
+           "PAPERSHELF_CONFIG": os.devnull, "XDG_CACHE_HOME": str(db.parent / "cache"),
+           "XDG_STATE_HOME": str(db.parent / "state")}
     argv = ["/usr/bin/time", "-f", "%M", sys.executable, "-c", "from papershelf.cli import main; main()",
             "--db", str(db), *args]
     start = time.perf_counter()
@@ -53,7 +54,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--tree", action="append", required=True, help="NAME=path/to/src")
-    ap.add_argument("--skip-import", action="store_true", help="time the import of N once only (it builds the catalogue)")
+    ap.add_argument("--skip-import", action="store_true", 
+                    help="time the import of N once only (it builds the catalogue)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-writes-"))
     big, more = work / "big.bib", work / "more.bib"
