@@ -54,7 +54,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--tree", action="append", required=True, help="NAME=path/to/src")
-    ap.add_argument("--skip-import", action="store_true", 
+    ap.add_argument("--skip-import", action="store_true",
                     help="time the import of N once only (it builds the catalogue)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-writes-"))
