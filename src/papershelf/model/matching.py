@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from papershelf.model.entry import Entry, Person
 from papershelf.model.identifiers import canonical_arxiv, is_arxiv_doi, normalise_doi
+from papershelf.model.identity import normal_title
 from papershelf.model.text import to_ascii
 from papershelf.model.works import SOURCE_NAMES, Work, clean_text
 
@@ -52,7 +52,6 @@ _LETTERS = {r"\ss": "ss", r"\o": "o", r"\O": "O", r"\ae": "ae", r"\AE": "AE", r"
 _LETTER = re.compile(r"\\(ss|o|O|ae|AE|oe|l|L|i|aa|AA)(?![A-Za-z])")
 _MACRO = re.compile(r"\\[A-Za-z]+\*?")  # \textit, \emph, \mathcal …: the argument stays
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:._-]*(?:\s[^<>]*)?/?>")
-_NON_WORD = re.compile(r"[\W_]+")
 
 # Preprint servers and repositories: a record "published" there is not a venue.
 _PREPRINT_SERVER = re.compile(
@@ -70,18 +69,16 @@ _NOT_VENUE_KINDS = {"preprint": "a preprint, not a venue", "workshop": "a worksh
 
 
 def normalise_title(text: str | None) -> str:
-    """A title reduced for comparison: LaTeX accents, macros, math and braces, HTML entities and
-    tags, Unicode accents and compatibility forms, case and punctuation folded away."""
+    """A title reduced for comparison: its LaTeX (accent macros, letters, macros, math) and HTML
+    (entities, tags) read as text, then folded by the one title normaliser,
+    ``identity.normal_title`` (braces, Unicode accents and compatibility forms, case and
+    punctuation away)."""
     if not text:
         return ""
     text = html.unescape(_TAG.sub(" ", text[:MAX_TITLE]))
     text = _ACCENT.sub(lambda m: (m.group(2) or m.group(3)) + _ACCENTS[m.group(1)], text)
     text = _LETTER.sub(lambda m: _LETTERS["\\" + m.group(1)], text)
-    text = _MACRO.sub(" ", text).replace("$", " ").replace("{", "").replace("}", "")
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(w for w in _NON_WORD.split(text) if w)
+    return normal_title(_MACRO.sub(" ", text).replace("$", " "))
 
 
 def title_score(a: str | None, b: str | None) -> float:
