@@ -106,13 +106,6 @@ class EntryState:
                     f"SELECT lower(citekey), id FROM entries WHERE citekey COLLATE NOCASE IN ({marks})", part):
                 out[low] = (int(entry_id), False)  # a key wins over an alias
         return out
-        for low, entry_id in self.conn.execute("SELECT lower(alias), entry_id FROM aliases"):
-            if low in wanted:
-                out[low] = (int(entry_id), True)
-        for low, entry_id in self.conn.execute("SELECT lower(citekey), id FROM entries"):
-            if low in wanted:
-                out[low] = (int(entry_id), False)  # a key wins over an alias
-        return out
 
     def verbatim_of(self, ids: Sequence[int]) -> dict[int, Entry]:
         """Entries ``ids`` with only their key and verbatim .bib source (type and fields as
