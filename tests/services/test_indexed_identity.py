@@ -127,3 +127,53 @@ def test_chunks_report_what_one_whole_batch_does(tmp_path, monkeypatch, update):
             lib.close()
     assert out[0] == out[1]
     assert len(out[0][0]["probable"]) == 3 and len(out[0][2]) == 4
+
+
+def test_m014_fills_the_index_of_a_catalogue_made_before_it(tmp_path):
+    """A catalogue older than m014 gets every entry's identity rows when it is opened, and an
+    add into it then finds a duplicate through them."""
+    path = tmp_path / "old.db"
+    lib, _ = open_library(path, create=True)
+    lib.add([_paper(i) for i in range(30)], AddPolicy(autotag=False))
+    expected = sorted(map(tuple, lib.cat.conn.execute("SELECT slot, value, entry_id FROM identity_keys")))
+    with lib.cat.transaction():  # as m013 left it
+        lib.cat.conn.execute("DROP TABLE identity_keys")
+        lib.cat.conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm014_identity_keys'")
+    lib.close()
+    lib, _ = open_library(path)
+    try:
+        got = sorted(map(tuple, lib.cat.conn.execute("SELECT slot, value, entry_id FROM identity_keys")))
+        assert got == expected and len(got) == 30 * 2  # a DOI and a title+year each
+        again = lib.add([_paper(7)], AddPolicy(autotag=False))
+        assert not again.added and again.duplicates[0].why == "DOI 10.1000/w7"
+    finally:
+        lib.close()
+
+
+def test_an_import_lets_go_of_each_chunk_once_written(tmp_path, monkeypatch):
+    """With ``AddPolicy.report`` and a list handed out once (as ``import bibtex`` does), the
+    entries of a chunk already written are no longer held by anyone."""
+    import gc
+
+    from papershelf.services.import_bibtex import _Draining
+
+    monkeypatch.setattr(door, "CHUNK", 2)
+    papers = [_paper(i) for i in range(8)]
+    titles = [e.title for e in papers]
+    alive: list[list[bool]] = []
+    keys: list[str] = []
+
+    def report(result) -> None:
+        keys.extend(e.citekey for e in result.added)
+        gc.collect()
+        held = {o.title for o in gc.get_objects() if isinstance(o, Entry)}
+        alive.append([t in held for t in titles])
+
+    lib, _ = open_library(tmp_path / "c.db", create=True)
+    try:
+        lib.add(_Draining(papers), AddPolicy(autotag=False, report=report))
+    finally:
+        lib.close()
+    assert len(keys) == 8
+    assert alive[2][:4] == [False] * 4  # the first two chunks, once the third is written
+    assert alive[2][4:6] == [True, True]  # the chunk being reported is still there
