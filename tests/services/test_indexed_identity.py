@@ -177,3 +177,20 @@ def test_an_import_lets_go_of_each_chunk_once_written(tmp_path, monkeypatch):
     assert len(keys) == 8
     assert alive[2][:4] == [False] * 4  # the first two chunks, once the third is written
     assert alive[2][4:6] == [True, True]  # the chunk being reported is still there
+
+
+def test_an_imports_progress_knows_its_total(tmp_path, monkeypatch):
+    """The entries are handed out once, but a progress bar still learns how many there are."""
+    from papershelf.services.import_bibtex import import_files
+
+    monkeypatch.setattr(door, "CHUNK", 3)
+    bib = tmp_path / "refs.bib"
+    bib.write_text(BIB, encoding="utf-8")
+    told: list[tuple[str, int, int | None]] = []
+    lib, _ = open_library(tmp_path / "c.db", create=True)
+    try:
+        report = import_files(lib, [bib], autotag=False, progress=lambda *a: told.append(a))
+    finally:
+        lib.close()
+    assert ("checking", 0, 8) in told and told[-1] == ("writing", 8, None)
+    assert len(report.added) == 8
