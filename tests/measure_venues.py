@@ -42,7 +42,7 @@ def preprints() -> list[Any]:
 
 def _right(entry: Any, fact: dict[str, Any]) -> bool:
     """Does the stored venue say what the reference says (type, venue, year)?"""
-    from papershelf.model.matching import same_venue
+    from papershelf.model.venue_decision import same_venue
     from papershelf.model.works import Work
 
     venue = entry.journal or entry.booktitle

@@ -8,17 +8,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from papershelf.model.matching import (
-    Reference,
-    decide,
-    describe,
-    judge,
-    judge_venue,
-    normalise_title,
-    not_a_venue,
-    same_venue,
-    title_score,
-)
+from papershelf.model.matching import Reference, judge, normalise_title, title_score
+from papershelf.model.venue_decision import decide, describe, judge_venue, not_a_venue, same_venue
 from papershelf.model.works import Work
 
 ATTENTION = Reference("Attention is All you Need",

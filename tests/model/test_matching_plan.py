@@ -4,7 +4,8 @@ venue fields, the key and eprint kept, and never a field the user edited."""
 from __future__ import annotations
 
 from papershelf.model.entry import Entry, Person
-from papershelf.model.matching import Reference, decide
+from papershelf.model.matching import Reference
+from papershelf.model.venue_decision import decide
 from papershelf.model.venue_plan import awaiting_venue, plan_venue
 from papershelf.model.works import Work
 

@@ -236,6 +236,17 @@ def same_work(a: Entry, b: Entry) -> Verdict:
 T = TypeVar("T")
 
 
+def slots(k: Keys) -> Iterator[tuple[str, object]]:
+    """Where a record is looked up: each identifier it has, and its (title, year). Two records
+    the rule can find the same (or probably the same) share at least one slot."""
+    for name in ("arxiv", "doi", "isbn", "url"):
+        value = getattr(k, name)
+        if value:
+            yield name, value
+    if k.title and k.year is not None:
+        yield "title", (k.title, k.year)
+
+
 @dataclass
 class IdentityIndex(Generic[T]):
     """Records (with a payload each: a row id, a citekey…) looked up by ``same_work``.
@@ -245,18 +256,13 @@ class IdentityIndex(Generic[T]):
 
     _by: dict[tuple[str, object], list[tuple[Keys, T]]] = field(default_factory=dict)
 
-    @staticmethod
-    def _slots(k: Keys) -> Iterator[tuple[str, object]]:
-        for name in ("arxiv", "doi", "isbn", "url"):
-            value = getattr(k, name)
-            if value:
-                yield name, value
-        if k.title and k.year is not None:
-            yield "title", (k.title, k.year)
-
     def add(self, keys: Keys, payload: T) -> None:
-        for slot in self._slots(keys):
+        for slot in slots(keys):
             self._by.setdefault(slot, []).append((keys, payload))
+
+    def at(self, slot: tuple[str, object]) -> list[tuple[Keys, T]]:
+        """The records indexed under ``slot`` (``slots``), in the order they were added."""
+        return self._by.get(slot, [])
 
     def add_entry(self, entry: Entry, payload: T) -> None:
         self.add(Keys.of(entry), payload)
@@ -264,10 +270,10 @@ class IdentityIndex(Generic[T]):
     def find(self, keys: Keys) -> tuple[T, Verdict] | None:
         """The first indexed record that is the same work as ``keys``, with the verdict."""
         seen: set[int] = set()
-        for slot in self._slots(keys):
+        for slot in slots(keys):
             if slot[0] == "title":
                 continue  # a title is never proof (rule 5): ``probable`` looks there
-            for other, payload in self._by.get(slot, ()):
+            for other, payload in self.at(slot):
                 if id(other) in seen:
                     continue
                 seen.add(id(other))
@@ -280,7 +286,7 @@ class IdentityIndex(Generic[T]):
         """The indexed records that are probably (not certainly) the same work as ``keys``."""
         if not keys.real_title or keys.year is None:
             return []
-        return [(payload, verdict) for other, payload in self._by.get(("title", (keys.title, keys.year)), ())
+        return [(payload, verdict) for other, payload in self.at(("title", (keys.title, keys.year)))
                 if (verdict := same_keys(keys, other)).probable]
 
     def find_entry(self, entry: Entry) -> tuple[T, Verdict] | None:

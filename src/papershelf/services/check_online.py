@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from papershelf.model.entry import Entry
 from papershelf.model.identifiers import canonical, is_arxiv_doi
-from papershelf.model.matching import Reference, decide, describe, judge
+from papershelf.model.matching import Reference, judge
+from papershelf.model.venue_decision import decide, describe
 from papershelf.model.venue_plan import awaiting_venue
 from papershelf.model.works import Work
 from papershelf.services.check_report import CheckReport, Finding

@@ -26,8 +26,9 @@ topic aliases (``tag:蒸餾`` finds ``distillation``) without storage knowing ab
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Sized
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -38,7 +39,6 @@ from papershelf.storage.rows import BIBLIOGRAPHIC
 
 if TYPE_CHECKING:  # the door's own machinery loads when something is added, not on every search
     from papershelf.errors import SameWorkError
-    from papershelf.model.identity import IdentityIndex
     from papershelf.storage.catalogue import Catalogue
 
 
@@ -57,8 +57,12 @@ class AddPolicy:
     dry_run: bool = False  # decide and report, write nothing
     progress: Progress | None = None  # told ("checking", done, total) as records are decided
     journal: str | None = None  # record the add in the operations journal (``undo``) as this
+    # told each chunk's result once it is written; the door then forgets that chunk's entries
+    # (an import keeps keys, not entries: its memory stays one chunk's, whatever its size)
+    report: Callable[[AddResult], None] | None = None
 
 
+CHUNK = 1000  # records decided, then written, at a time (``Door.add``)
 Diff = list[tuple[str, "str | None", "str | None"]]  # field, the record's value, the other's
 
 
@@ -116,21 +120,6 @@ class Door(EntryChanges):
 
         return auto_backup(self.cat, what)
 
-    def identity_index(self) -> IdentityIndex[tuple[int | None, str]]:
-        return self._indexes()[0]
-
-    def _indexes(self) -> tuple[IdentityIndex[tuple[int | None, str]], dict[str, str]]:
-        """The identity index of the catalogue and the key holding each arXiv id."""
-        from papershelf.model.identity import IdentityIndex, Keys
-
-        index: IdentityIndex[tuple[int | None, str]] = IdentityIndex()
-        arxiv_owner: dict[str, str] = {}
-        for row_id, key, entry in self.cat.identity_records():
-            index.add(Keys.of(entry), (row_id, key))
-            if entry.arxiv_id:
-                arxiv_owner[canonical_arxiv(entry.arxiv_id) or entry.arxiv_id] = key
-        return index, arxiv_owner
-
     def add(self, entries: Iterable[Entry], policy: AddPolicy = AddPolicy()) -> AddResult:
         """Add new works, report (or merge) the ones already here; one transaction.
 
@@ -150,12 +139,20 @@ class Door(EntryChanges):
         catalogued entry or an earlier record — a duplicate, unless it comes with its own key
         and would then print other fields, or is another key of the same batch (two keys in one
         file are two entries): then it is added and reported as a probable duplicate, with the
-        diff; else a new entry, reported when it is probably (title and year) a work here."""
+        diff; else a new entry, reported when it is probably (title and year) a work here.
+
+        Records are decided and written ``CHUNK`` at a time inside the one transaction, so an
+        import of any size holds one chunk of entries: identity and keys are looked up in
+        storage's indexes (``services.identity_lookup``), which see the chunks already written.
+        ``policy.report`` is handed each chunk's result once it is written (the door then
+        forgets its entries); without it, the one result gathers everything."""
         from papershelf import config
         from papershelf.model.citekeys import VALID_KEY, base_key, choose_key, usable_key
         from papershelf.model.identity import Keys, field_diff, same_keys, same_record
+        from papershelf.services.door_writes import ChunkWriter
+        from papershelf.services.identity_lookup import CatalogueIndex
 
-        records = list(entries)
+        total = len(entries) if isinstance(entries, Sized) else None
         topics = None
         if policy.autotag:
             from papershelf.topics.loader import current_topics
@@ -164,159 +161,171 @@ class Door(EntryChanges):
         pattern = config.value("keys.pattern")  # a bad setting stops us before any write
         extra_tags = [normalise_tag(t) for t in policy.tags]
         result = AddResult()
-        index, arxiv_owner = self._indexes()
-        taken = self.cat.taken_keys()
-        # the key each record would have if nothing were taken: its own, cleaned up, or made
-        probes = [(e.citekey if e.citekey and VALID_KEY.match(e.citekey)
-                   else (usable_key(e.citekey) if e.citekey else "") or base_key(e, pattern))
-                  if policy.source_keys else "" for e in records]
-        holders = self.cat.key_holders([k for k in probes if k]) if policy.source_keys else {}
-        verbatim = self.cat.verbatim_of(sorted({i for i, _ in holders.values()}))
-        stored: dict[int, Entry] = {}  # catalogued entries loaded for a diff
-        batch: dict[str, Entry] = {}  # new records of this batch by lower-cased key
-        new: list[Entry] = []
-        updates: list[tuple[int, Entry]] = []
-        aliases: list[tuple[int | None, str, str]] = []  # row id (None: new), key, alias
+        # rows above ``floor`` are this batch's (written inside this one transaction)
+        floor = None if policy.dry_run else self.cat.last_id()
+        index = CatalogueIndex(cat=self.cat, floor=floor)
+        taken: set[str] = set()  # keys (and aliases) this batch gave and has not written yet
         pending: list[tuple[str, str]] = []  # new key, another key that cites it (biblatex ids)
+        writer = ChunkWriter(self, policy, topics)
+        batch: dict[str, Entry] = {}  # the batch's unwritten new records by lower-cased key
 
-        def other(at: tuple[int | None, str]) -> Entry:
-            if at[0] is None:
-                return batch[at[1].lower()]
-            return stored_entry(at[0])
+        def is_taken(key: str) -> bool:
+            return key.lower() in taken or self.cat.key_taken(key)
+
+        stored: dict[int, Entry] = {}  # entries loaded for a diff (this chunk's)
+        ours: dict[str, int] = {}  # lower-cased keys of the batch's written records -> row id
 
         def stored_entry(row_id: int) -> Entry:
             if row_id not in stored:
                 stored[row_id] = self.cat.get_id(row_id)
             return stored[row_id]
 
+        def batch_entry(low: str) -> Entry | None:
+            """The batch's record under this lower-cased key (written or not), if any."""
+            if low in batch or not low:
+                return batch.get(low)
+            if low and low not in ours:
+                written = self.cat.key_holders([low]).get(low)
+                if written is None or floor is None or written[0] <= floor:
+                    return None
+                ours[low] = written[0]
+            return stored_entry(ours[low])
+
+        def other(at: tuple[int | None, str]) -> Entry:
+            if at[0] is None:
+                found = batch_entry(at[1].lower())
+                assert found is not None
+                return found
+            return stored_entry(at[0])
+
         def duplicate(entry: Entry, row_id: int | None, key: str, why: str, diff: Diff, *,
                       merge: bool, alias_ok: bool) -> None:
             result.duplicates.append(Duplicate(entry, key, row_id, why, diff))
             merged = merge and row_id is not None
             if row_id is not None and merged:
-                updates.append((row_id, entry))
+                writer.updates.append((row_id, entry))
             alias = entry.citekey  # the record's key keeps citing, printing what it printed
-            if (alias and (merged or alias_ok) and alias.lower() not in taken and VALID_KEY.match(alias)):
-                aliases.append((row_id, key, alias))
+            if alias and (merged or alias_ok) and VALID_KEY.match(alias) and not is_taken(alias):
+                writer.aliases.append((row_id, key, alias))
                 taken.add(alias.lower())
                 result.aliased.append((alias, key))
 
         update = policy.on_duplicate == "update"
-        for done, (entry, probe) in enumerate(zip(records, probes, strict=True)):
-            if policy.progress is not None and done % 100 == 0:
-                policy.progress("checking", done, len(records))
-            normalise_identifiers(entry)
-            own_key = policy.source_keys and bool(entry.citekey)
-            low = entry.citekey.lower() if entry.citekey else ""
-            if probe.lower() in holders:  # its key (as it would be stored) cites a catalogued entry
-                held_id, is_alias = holders[probe.lower()]
-                light = verbatim.get(held_id)
-                if (not is_alias and light is not None and light.source_type is not None
-                        and entry.source_type is not None and same_record(entry, light)):
-                    result.duplicates.append(Duplicate(entry, light.citekey, held_id,
-                                                       "the same record (key and fields)"))
+        done = 0
+        records = iter(entries)
+        while chunk := list(islice(records, CHUNK)):
+            # the key each record would have if nothing were taken: its own, cleaned up, or made
+            probes = [(e.citekey if e.citekey and VALID_KEY.match(e.citekey)
+                       else (usable_key(e.citekey) if e.citekey else "") or base_key(e, pattern))
+                      if policy.source_keys else "" for e in chunk]
+            found_keys = self.cat.key_holders([*filter(None, probes), *(e.citekey for e in chunk if e.citekey)]) \
+                if policy.source_keys else {}
+            # keys citing entries catalogued before this batch; those of its own written records
+            holders = {k: v for k, v in found_keys.items() if floor is None or v[0] <= floor}
+            ours.clear()
+            ours.update((k, v[0]) for k, v in found_keys.items() if k not in holders)
+            verbatim = self.cat.verbatim_of(sorted({i for i, _ in holders.values()}))
+            stored.clear()
+
+            for entry, probe in zip(chunk, probes, strict=True):
+                if policy.progress is not None and done % 100 == 0:
+                    policy.progress("checking", done, total)
+                done += 1
+                normalise_identifiers(entry)
+                own_key = policy.source_keys and bool(entry.citekey)
+                low = entry.citekey.lower() if entry.citekey else ""
+                if probe.lower() in holders:  # its key (as it would be stored) cites a catalogued entry
+                    held_id, is_alias = holders[probe.lower()]
+                    light = verbatim.get(held_id)
+                    if (not is_alias and light is not None and light.source_type is not None
+                            and entry.source_type is not None and same_record(entry, light)):
+                        result.duplicates.append(Duplicate(entry, light.citekey, held_id,
+                                                           "the same record (key and fields)"))
+                        continue
+                    held = stored_entry(held_id)
+                    key = held.citekey
+                    if not is_alias and same_record(entry, held):
+                        result.duplicates.append(Duplicate(entry, key, held_id, "the same record (key and fields)"))
+                        continue
+                    keys = Keys.of(entry)
+                    verdict = same_keys(keys, Keys.of(held))
+                    if probe == entry.citekey and (verdict or verdict.probable or is_alias):
+                        diff = field_diff(entry, held)
+                        why = f"its key is an alias of {key}" if is_alias else "its key, and " + verdict.describe(entry)
+                        result.duplicates.append(Duplicate(entry, key, held_id, why, diff))
+                        if diff and update:
+                            writer.updates.append((held_id, entry))
+                        elif diff:
+                            result.differs.append(Duplicate(entry, key, held_id, why, diff))
+                        continue
+                else:
+                    keys = Keys.of(entry)
+                twin = batch_entry(low) if own_key else None
+                if twin is not None and same_record(entry, twin):
+                    result.duplicates.append(Duplicate(entry, twin.citekey, None, "the same record twice"))
                     continue
-                held = stored_entry(held_id)
-                key = held.citekey
-                if not is_alias and same_record(entry, held):
-                    result.duplicates.append(Duplicate(entry, key, held_id, "the same record (key and fields)"))
-                    continue
-                keys = Keys.of(entry)
-                verdict = same_keys(keys, Keys.of(held))
-                if probe == entry.citekey and (verdict or verdict.probable or is_alias):
-                    diff = field_diff(entry, held)
-                    why = f"its key is an alias of {key}" if is_alias else "its key, and " + verdict.describe(entry)
-                    result.duplicates.append(Duplicate(entry, key, held_id, why, diff))
-                    if diff and update:
-                        updates.append((held_id, entry))
-                    elif diff:
-                        result.differs.append(Duplicate(entry, key, held_id, why, diff))
-                    continue
-            else:
-                keys = Keys.of(entry)
-            if own_key and low in batch and same_record(entry, batch[low]):
-                result.duplicates.append(Duplicate(entry, batch[low].citekey, None, "the same record twice"))
-                continue
-            found = index.find(keys)
-            if found is not None:
-                (at_id, at_key), verdict = found
-                why = verdict.describe(entry)
-                if not own_key:
-                    duplicate(entry, at_id, at_key, why, [], merge=update, alias_ok=False)
-                    continue
-                diff = field_diff(entry, other((at_id, at_key)))
-                if at_id is not None and (update or not diff):
-                    duplicate(entry, at_id, at_key, why, diff, merge=update and bool(diff), alias_ok=not diff)
-                    continue
-                # two keys of one batch are two entries; a key prints what was written under it
-                why += ", another key in the same import" if at_id is None else ", other fields"
-                result.probable.append(Duplicate(entry, at_key, at_id, why, diff))
-            else:
-                maybe = index.probable(keys)
-                if maybe:
-                    (at_id, at_key), verdict = maybe[0]
-                    result.probable.append(Duplicate(entry, at_key, at_id, verdict.why,
-                                                     field_diff(entry, other((at_id, at_key)))))
-            given = entry.citekey
-            key, renamed = choose_key(entry, lambda k: k.lower() in taken, source_keys=policy.source_keys,
-                                      pattern=pattern)
-            if renamed:
-                result.renamed.append((given, key, renamed))
-            entry.citekey = key
-            taken.add(key.lower())
-            pending.extend((key, alias) for alias in entry.aliases)  # a .bib's ids (h2-bibio)
-            batch.setdefault(key.lower(), entry)
-            if entry.arxiv_id and keys.arxiv in arxiv_owner:  # one arXiv id per entry (storage)
-                result.shared_ids.append((key, arxiv_owner[keys.arxiv], entry.arxiv_id or keys.arxiv))
-                if "eprint" not in entry.source_fields:
-                    entry.extra = {**entry.extra, "eprint": entry.arxiv_id or keys.arxiv}
-                entry.arxiv_id, entry.arxiv_version = None, None
-            elif entry.arxiv_id:
-                arxiv_owner[keys.arxiv] = key
-            index.add(keys, (None, key))
-            entry.tags = list(dict.fromkeys([*(normalise_tag(t) for t in entry.tags), *extra_tags]))
-            new.append(entry)
+                found = index.find(keys)
+                if found is not None:
+                    (at_id, at_key), verdict = found
+                    why = verdict.describe(entry)
+                    if not own_key:
+                        duplicate(entry, at_id, at_key, why, [], merge=update, alias_ok=False)
+                        continue
+                    diff = field_diff(entry, other((at_id, at_key)))
+                    if at_id is not None and (update or not diff):
+                        duplicate(entry, at_id, at_key, why, diff, merge=update and bool(diff), alias_ok=not diff)
+                        continue
+                    # two keys of one batch are two entries; a key prints what was written under it
+                    why += ", another key in the same import" if at_id is None else ", other fields"
+                    result.probable.append(Duplicate(entry, at_key, at_id, why, diff))
+                else:
+                    maybe = index.probable(keys)
+                    if maybe:
+                        (at_id, at_key), verdict = maybe[0]
+                        result.probable.append(Duplicate(entry, at_key, at_id, verdict.why,
+                                                         field_diff(entry, other((at_id, at_key)))))
+                given = entry.citekey
+                key, renamed = choose_key(entry, is_taken, source_keys=policy.source_keys, pattern=pattern)
+                if renamed:
+                    result.renamed.append((given, key, renamed))
+                entry.citekey = key
+                taken.add(key.lower())
+                pending.extend((key, alias) for alias in entry.aliases)  # a .bib's ids (h2-bibio)
+                batch.setdefault(key.lower(), entry)
+                owner = index.arxiv_owner(keys.arxiv) if entry.arxiv_id else None
+                if owner is not None:  # one arXiv id per entry (storage)
+                    result.shared_ids.append((key, owner, entry.arxiv_id or keys.arxiv))
+                    if "eprint" not in entry.source_fields:
+                        entry.extra = {**entry.extra, "eprint": entry.arxiv_id or keys.arxiv}
+                    entry.arxiv_id, entry.arxiv_version = None, None
+                index.add_pending(keys, key, holds_arxiv=bool(entry.arxiv_id))
+                entry.tags = list(dict.fromkeys([*(normalise_tag(t) for t in entry.tags), *extra_tags]))
+                writer.new.append(entry)
+            if policy.dry_run:
+                continue  # nothing is written: the batch's records stay in the index
+            writer.write(result)
+            index.written()
+            batch.clear()
+            taken.clear()  # what this chunk took is stored: ``key_taken`` sees it
+            if policy.report is not None:
+                policy.report(result)
+                result = AddResult()
         for key, alias in pending:  # once every key is chosen: an id never takes another's key
-            if alias.lower() not in taken and VALID_KEY.match(alias):
-                aliases.append((None, key, alias))
+            if not is_taken(alias) and VALID_KEY.match(alias):
+                writer.aliases.append((None, key, alias))
                 taken.add(alias.lower())
         if policy.progress is not None:
-            policy.progress("writing", len(records), None)
-        if topics is not None:
-            topics.tag_new(new)
+            policy.progress("writing", done, None)
         if policy.dry_run:
-            result.added = new
-            result.updated = [e for _, e in updates]
+            if topics is not None:
+                topics.tag_new(writer.new)
+            result.added = writer.new
+            result.updated = [e for _, e in writer.updates]
             return result
-        if updates:  # merging overwrites stored fields: keep a copy first
-            self.safeguard("update")
-        with self.cat.transaction():
-            op = None
-            if policy.journal is not None and (new or updates or any(r is not None for r, _, _ in aliases)):
-                from papershelf.storage import journal
-
-                op = journal.begin(self.cat.conn, "import", policy.journal)
-                journal.before(self.cat.conn, op, [row_id for row_id, _ in updates])
-            if topics is not None:  # what search needs of the rules, without loading them
-                self.cat.record_topic_aliases(topics.aliases)
-            result.added = self.cat.insert_many(new) if new else []
-            row_of = {e.citekey: e.id for e in result.added}
-            before = {row_id for row_id, _ in updates}
-            for row_id, key, alias in aliases:
-                target = row_id if row_id is not None else row_of.get(key)
-                if target is not None:
-                    if op is not None and row_id is not None:  # before the write, as undo needs it
-                        journal.aliased(self.cat.conn, op, target, alias, keep_before=target not in before)
-                        before.add(target)
-                    self.cat.add_alias(target, alias)
-            result.updated = [self._merge_record(row_id, entry) for row_id, entry in updates]
-            if aliases:  # the new entries as stored, with the keys that cite them
-                fresh = {e.id: e for e in self.cat.load([e.id for e in result.added if e.id is not None])}
-                result.added = [fresh.get(e.id, e) for e in result.added]
-            if op is not None:
-                journal.added(self.cat.conn, op, [(e.id, e.citekey) for e in result.added if e.id is not None])
-                journal.finish(self.cat.conn, op)
-                result.operation = op
+        writer.write(result)
+        result.operation = writer.finish()
+        if policy.report is not None:
+            policy.report(result)
         return result
 
     def _merge_record(self, row_id: int, entry: Entry) -> Entry:
@@ -387,7 +396,8 @@ class Door(EntryChanges):
         entry (or an earlier change of the same batch) is and was not before. Nothing is asked
         when no identifier changes; the catalogue is read once for the batch."""
         from papershelf.errors import SameWorkError
-        from papershelf.model.identity import IdentityIndex, Keys
+        from papershelf.model.identity import Keys
+        from papershelf.services.identity_lookup import CatalogueIndex
 
         ids = ("arxiv", "doi", "isbn", "url")
         moved = [(row_id, after, Keys.of(before), Keys.of(after)) for row_id, before, after in changes]
@@ -402,26 +412,24 @@ class Door(EntryChanges):
                 other = self.cat.keys_of([owner])[owner]
                 out[row_id] = SameWorkError(f"arXiv id {keys.arxiv} is already {other}'s; "
                                             f"{after.citekey} cannot have it too", hint=hint)
-        moving = {m[0] for m in moved}
-        index: IdentityIndex[str] = IdentityIndex()
-        for row_id, key, entry in self.cat.identity_records():
-            if row_id not in moving:
-                index.add(Keys.of(entry), key)
+        # the identity index (m014): only the candidates of each changed entry are read
+        index = CatalogueIndex(cat=self.cat, exclude=frozenset(m[0] for m in moved))
         for row_id, after, old, keys in moved:
             found = index.find(keys)
             was = index.find(old)
             if row_id not in out and found is not None and (was is None or was[0] != found[0]):
-                out[row_id] = SameWorkError(f"{after.citekey} would be the same work as {found[0]} "
+                out[row_id] = SameWorkError(f"{after.citekey} would be the same work as {found[0][1]} "
                                             f"({found[1].describe(after)}); nothing changed", hint=hint)
-            index.add(keys, after.citekey)
+            index.add(keys, (row_id, after.citekey))
         return out
 
     def existing(self, entries: Sequence[Entry]) -> list[tuple[int | None, str] | None]:
         """For each record, (row id, citekey) of the catalogued work it is, by the one identity
-        rule, or None. Looks only; nothing is normalised or written."""
+        rule, or None. Looks only (in the identity index); nothing is normalised or written."""
         from papershelf.model.identity import Keys
+        from papershelf.services.identity_lookup import CatalogueIndex
 
-        index = self.identity_index()
+        index = CatalogueIndex(cat=self.cat)
         out: list[tuple[int | None, str] | None] = []
         for entry in entries:
             found = index.find(Keys.of(entry))

@@ -163,23 +163,22 @@ class EntryChanges:
             return restored
 
     def _refuse_works_held_again(self, keys: Sequence[str]) -> None:
+        """The one identity rule, as for ``add``: a restored entry whose work the catalogue holds
+        again (imported or added since it was removed) is refused, and the transaction with it.
+        Only each restored entry's candidates are read (the identity index, m014)."""
         from papershelf.errors import CiteKeyError
-        from papershelf.model.identity import IdentityIndex, Keys
+        from papershelf.model.identity import Keys
+        from papershelf.services.identity_lookup import CatalogueIndex
 
-        back = {k.lower() for k in keys}
-        index: IdentityIndex[str] = IdentityIndex()
-        restored: list[tuple[str, Entry]] = []
-        for _, key, entry in self.cat.identity_records():
-            if key.lower() in back:
-                restored.append((key, entry))
-            else:
-                index.add(Keys.of(entry), key)
-        for key, entry in restored:
+        ids = [self.cat.resolve(k) for k in keys]
+        index = CatalogueIndex(cat=self.cat, exclude=frozenset(ids))
+        for entry in self.cat.load(ids):
             found = index.find(Keys.of(entry))
             if found is not None:
-                raise CiteKeyError(f"cannot restore {key!r}: the catalogue holds the same work again, "
-                                   f"as {found[0]!r} (added again since?)",
-                                   hint=f"remove {found[0]} first if the trashed entry is the one to keep")
+                other = found[0][1]
+                raise CiteKeyError(f"cannot restore {entry.citekey!r}: the catalogue holds the same work again, "
+                                   f"as {other!r} (added again since?)",
+                                   hint=f"remove {other} first if the trashed entry is the one to keep")
 
     def empty_trash(self) -> int:
         """Delete everything in the trash for good (a backup first); returns how many."""

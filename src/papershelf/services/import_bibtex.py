@@ -18,7 +18,7 @@ exit 2).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +28,7 @@ from papershelf.services.library import AddPolicy
 
 if TYPE_CHECKING:
     from papershelf.model.entry import Entry
-    from papershelf.services.library import Library, Progress
+    from papershelf.services.library import AddResult, Library, Progress
 
 
 # Kinds of notice that change what a bibliography prints: an import reports them first.
@@ -109,27 +109,54 @@ class ImportReport:
         }
 
 
-def import_entries(lib: Library, entries: Sequence[Entry], *, update: bool = False,
+def import_entries(lib: Library, entries: Iterable[Entry], *, update: bool = False,
                    dry_run: bool = False, autotag: bool = True, progress: Progress | None = None,
                    journal: str = "import") -> ImportReport:
-    """Add read entries through the door; the report names keys, not objects. ``autotag``
+    """Add read entries through the door; the report names keys, not objects (it takes them
+    from each chunk the door writes, so no entry is held after its chunk). ``autotag``
     False: the topic rules tag none of them. The import is one operation of the journal
     (``journal`` says what it was), which ``undo`` takes back."""
+    report = ImportReport(dry_run=dry_run)
+
+    def take(result: AddResult) -> None:
+        report.added.extend(e.citekey for e in result.added)
+        report.updated.extend(e.citekey for e in result.updated)
+        report.duplicates.extend((d.entry.citekey, d.existing_key, d.why) for d in result.duplicates)
+        report.renamed.extend(result.renamed)
+        report.aliases.extend(result.aliased)
+        report.probable.extend((d.entry.citekey, d.existing_key, d.why) for d in result.probable)
+        report.probable_diffs.extend(list(d.diff) for d in result.probable)
+        report.differs.extend((d.entry.citekey, d.existing_key, d.why, list(d.diff)) for d in result.differs)
+        report.problems.extend(
+            {"file": None, "line": None, "key": key, "kind": "shared-arxiv-id",
+             "message": f"arXiv id {ident} is also on {other}: kept there only (one entry per "
+                        "arXiv id; the eprint field stays as written)"}
+            for key, other, ident in result.shared_ids)
+        report.operation = result.operation if result.operation is not None else report.operation
+
     result = lib.add(entries, AddPolicy(on_duplicate="update" if update else "skip",
                                         source_keys=True, dry_run=dry_run, autotag=autotag,
-                                        progress=progress, journal=journal))
-    return ImportReport(
-        added=[e.citekey for e in result.added], updated=[e.citekey for e in result.updated],
-        duplicates=[(d.entry.citekey, d.existing_key, d.why) for d in result.duplicates],
-        renamed=list(result.renamed), dry_run=dry_run, aliases=list(result.aliased),
-        probable=[(d.entry.citekey, d.existing_key, d.why) for d in result.probable],
-        probable_diffs=[list(d.diff) for d in result.probable],
-        differs=[(d.entry.citekey, d.existing_key, d.why, list(d.diff)) for d in result.differs],
-        operation=result.operation,
-        problems=[{"file": None, "line": None, "key": key, "kind": "shared-arxiv-id",
-                   "message": f"arXiv id {ident} is also on {other}: kept there only (one entry per "
-                              "arXiv id; the eprint field stays as written)"}
-                  for key, other, ident in result.shared_ids])
+                                        progress=progress, journal=journal,
+                                        report=None if dry_run else take))
+    if dry_run:
+        take(result)
+    return report
+
+
+class _Draining:
+    """A list handed out once, front to back, letting go of each item as it is taken (the
+    door keeps one chunk of entries, and so, then, does the import)."""
+
+    def __init__(self, items: list[Entry]):
+        self.items = items[::-1]
+        items.clear()
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[Entry]:
+        while self.items:
+            yield self.items.pop()
 
 
 def import_files(lib: Library, files: Sequence[Path], *, update: bool = False, dry_run: bool = False,
@@ -162,7 +189,8 @@ def import_files(lib: Library, files: Sequence[Path], *, update: bool = False, d
         entries.extend(read.entries)
         problems.extend({"file": str(path), "line": p.line, "key": p.key, "message": p.message,
                          "kind": p.kind} for p in read.problems)
-    report = import_entries(lib, entries, update=update, dry_run=dry_run, autotag=autotag, progress=progress,
+    del bib
+    report = import_entries(lib, _Draining(entries), update=update, dry_run=dry_run, autotag=autotag, progress=progress,
                             journal="import bibtex " + " ".join(p.name for p in files))
     report.problems, report.refused, report.files = [*problems, *report.problems], refused, len(files) - len(refused)
     return report

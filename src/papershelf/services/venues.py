@@ -4,7 +4,7 @@ For each arXiv entry that is still a preprint, the records of four services are 
 Semantic Scholar (one batch request per 500 ids, ``ARXIV:<id>``), DBLP (a title search per
 entry), then, only for an entry on which fewer than two sources agree so far, OpenAlex (title
 search; only with ``PAPERSHELF_OPENALEX_API_KEY``, otherwise skipped with a note) and Crossref
-(title + first authors). ``model.matching.decide`` weighs them (title ≥ 0.95, family names,
+(title + first authors). ``model.venue_decision.decide`` weighs them (title ≥ 0.95, family names,
 year, main venue only, two agreeing sources beat one), and ``model.venue_plan`` says what an
 accepted venue changes (never the key, never a field the user edited).
 
@@ -30,7 +30,8 @@ from papershelf.errors import (
 )
 from papershelf.model.entry import Entry
 from papershelf.model.identifiers import canonical
-from papershelf.model.matching import Decision, Reference, decide, describe
+from papershelf.model.matching import Reference
+from papershelf.model.venue_decision import Decision, decide, describe
 from papershelf.model.venue_plan import VenuePlan, awaiting_venue, not_a_preprint, plan_venue
 from papershelf.model.works import SOURCE_NAMES, Work
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from papershelf.errors import NotFoundError, QuerySyntaxError, UsageError
-from papershelf.model.entry import Entry, Person, Summary
+from papershelf.model.entry import Entry, Summary
 from papershelf.model.query import Filters
 from papershelf.storage import db, lookup, opening, rows
 from papershelf.storage.entry_writes import EntryWrites
@@ -375,17 +375,14 @@ class Catalogue(EntryWrites):
             "SELECT 1 FROM aliases WHERE alias = ? AND entry_id IS NOT ? LIMIT 1",
             (key, other_than, key, other_than)).fetchone() is not None
 
-    def identity_records(self) -> Iterator[tuple[int, str, Entry]]:
-        """(row id, citekey, entry with the fields the identity rule reads) for every entry."""
-        first = dict(self.conn.execute(
-            "SELECT entry_id, family FROM people WHERE position = 0 AND role = 'author'"))
-        for r in self.conn.execute(
-                "SELECT id, citekey, type, title, year, volume, number, pages, isbn, doi, url, "
-                "arxiv_id, booktitle, journal, json_extract(extra, '$.series'), "
-                "json_extract(extra, '$.note') FROM entries"):
-            family = first.get(r[0])
-            yield r[0], r[1], Entry(
-                title=r[3], type=r[2], citekey=r[1], year=r[4], volume=r[5], number=r[6],
-                pages=r[7], isbn=r[8], doi=r[9], url=r[10], arxiv_id=r[11], booktitle=r[12],
-                journal=r[13], extra={k: v for k, v in (("series", r[14]), ("note", r[15])) if v},
-                authors=[Person(family)] if family else [])
+    def identity_candidates(self, slot: str, value: object) -> list[tuple[int, str, Any]]:
+        """(row id, citekey, ``Keys``) of the entries the identity index holds under (``slot``,
+        ``value``) (``model.identity.slots``), in row id order: index seeks, not a pass over all."""
+        from papershelf.storage import identity_rows
+
+        found = identity_rows.keys_of(self.conn, identity_rows.candidates(self.conn, slot, value))
+        return [(row_id, key, keys) for row_id, (key, keys) in sorted(found.items())]
+
+    def last_id(self) -> int:
+        """The largest row id: entries written after this (in one transaction) have larger ones."""
+        return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()[0])

@@ -123,6 +123,9 @@ def reindex(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
             continue
         for table in ("entries_fts", "entries_exact"):
             conn.executemany(f"INSERT INTO {table}(rowid, {cols}) VALUES (?, {placeholders(len(COLUMNS))})", rows)
+    from papershelf.storage import identity_rows  # the identifiers an entry is found by, too
+
+    identity_rows.refresh(conn, ids)
 
 
 def reindex_all(conn: sqlite3.Connection) -> int:

@@ -357,6 +357,18 @@ def m013_files(db: Database) -> None:
     db.execute(TABLE_SQL)
 
 
+def m014_identity_keys(db: Database) -> None:
+    """The identity index (``storage.identity_rows``): each entry's arXiv id, DOI, ISBN, URL and
+    normalised title with year, as the identity rule compares them, indexed, so an add looks up
+    the few entries that could be the same work instead of reading every entry. Filled from the
+    catalogue's entries a chunk at a time."""
+    from papershelf.storage import identity_rows
+
+    for sql in identity_rows.TABLE_SQL:
+        db.execute(sql)
+    identity_rows.rebuild(db.conn)
+
+
 def m015_share(db: Database) -> None:
     """A shared library in git (``storage.share``): each shared entry's stable id, which never
     changes when its key does (no foreign key: the id of a removed entry is still needed to
@@ -385,6 +397,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m011_source_raw,
     m012_change_log,
     m013_files,
+    m014_identity_keys,
     m015_share,
 ]
 MIGRATION_NAMES: tuple[str, ...] = tuple(fn.__name__ for fn in MIGRATIONS)
