@@ -1,5 +1,5 @@
 """One write path (issue 18 part 2): every change to an entry goes through the door
-(``services/door.py`` and ``services/door_changes.py``); each bumps the entry's revision and
+(``services/door.py``, ``door_changes.py``, ``door_writes.py``); each bumps the entry's revision and
 leaves a change event with the entry's id, written in its own transaction; identity is asked
 whenever an identifier changes, by a refresh as by an edit."""
 
@@ -18,7 +18,7 @@ from papershelf.services.edit import set_fields
 from papershelf.storage import changes
 
 ROOT = Path(papershelf.__file__).parent
-DOOR = {ROOT / "services" / "door.py", ROOT / "services" / "door_changes.py"}
+DOOR = {ROOT / "services" / name for name in ("door.py", "door_changes.py", "door_writes.py")}
 
 # storage's entry writes (Catalogue methods) and its writing module functions
 CATALOGUE_WRITES = {"insert_many", "update_many", "update_metadata", "set_notes", "rekey", "remove",
