@@ -448,6 +448,8 @@ TABLE: dict[str, dict[str, Any]] = \
  'import zotero': {'options': {'--library': 'value',
                                '--list-libraries': 'flag',
                                '--include-trash': 'flag',
+                               '--no-files': 'flag',
+                               '--base-dir': 'value',
                                '--dry-run': 'flag',
                                '-n': 'flag',
                                '--autotag': 'flag',
