@@ -113,10 +113,22 @@ def test_old_schema_refused(tmp_path):
         import_zotero(_lib(tmp_path), tmp_path / "zotero.sqlite")
 
 
-@pytest.mark.parametrize("userdata", [120, 123, 124, 125, 126, 129])
+@pytest.mark.parametrize("userdata", [120, 123, 124, 125, 126, 129],
+                         ids=["zotero6", "zotero7", "zotero7-late", "zotero8-9", "zotero10", "later"])
 def test_schemas_6_to_10(tmp_path, userdata):
     build(tmp_path / "zotero.sqlite", ITEMS, userdata=userdata)
-    assert import_zotero(_lib(tmp_path), tmp_path / "zotero.sqlite", dry_run=True).userdata == userdata
+    if userdata > 125:  # a later Zotero adds tables and columns the reader does not know: they are ignored
+        conn = sqlite3.connect(tmp_path / "zotero.sqlite")
+        conn.execute("ALTER TABLE items ADD COLUMN futureFlag INT NOT NULL DEFAULT 0")
+        conn.execute("ALTER TABLE itemAttachments ADD COLUMN lastRead INT")
+        conn.execute("CREATE TABLE futureThings (thingID INTEGER PRIMARY KEY, itemID INT)")
+        conn.commit()
+        conn.close()
+    lib = _lib(tmp_path)
+    report = import_zotero(lib, tmp_path / "zotero.sqlite", autotag=False)
+    assert report.userdata == userdata and len(report.imported.added) == 3 and report.keys_kept == 2
+    assert lib.get("simon:kalman-2021.a").journal == "IET Control"
+    assert import_zotero(lib, tmp_path / "zotero.sqlite", autotag=False).changes == 0
 
 
 HOLDER = textwrap.dedent("""
@@ -359,3 +371,19 @@ def test_extra_lines_as_better_bibtex_reads_them():
     assert extra_lines("Citation Key: a:b-c.d\narXiv: 2101.00001v3\ntex.note= {raw}\nbiblatex.pubstate: forthcoming\n"
                        "PMID: 123") == ("a:b-c.d", "2101.00001", {"note": "{raw}", "pubstate": "forthcoming"}, "PMID: 123")
     assert extra_lines("bibtex: old-pin")[0] == "old-pin"
+
+
+def test_cli_second_import_says_zero_changes_and_how_to_remove_gone_items(tmp_path, data_dir, run):
+    first = run("import", "zotero", str(data_dir), "--no-autotag", "--verbose")
+    assert first.exit_code == 0 and "2 attached file(s) missing" in first.stderr
+    assert "/nowhere/linked.pdf (not on disk)" in first.stderr
+    again = run("import", "zotero", str(data_dir), "--no-autotag")
+    assert again.exit_code == 0 and "0 change(s)" in again.stderr and "2 already imported, unchanged" in again.stderr  # the preprint: the bundled list has it
+    conn = sqlite3.connect(data_dir / "zotero.sqlite")
+    conn.execute("INSERT INTO deletedItems (itemID) SELECT itemID FROM items WHERE key='BBBB2222'")  # to the trash
+    conn.commit()
+    conn.close()
+    third = run("import", "zotero", str(data_dir), "--no-autotag", "--json")
+    assert third.exit_code == 0 and json.loads(third.stdout)["gone"] == ["thesis.key-2019"]
+    assert "to remove them: papershelf remove thesis.key-2019" in third.stderr
+    assert run("show", "thesis.key-2019").exit_code == 0  # reported, never removed
