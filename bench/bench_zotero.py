@@ -81,7 +81,28 @@ def keys_by_item(catalogue: Path) -> dict[str, str]:
         conn.close()
 
 
-def measure(name: str, data_dir: Path, runs: int) -> dict[str, Any]:
+def change_in_zotero(data_dir: Path, n: int) -> int:
+    """As a Zotero user would between two imports: ``n`` titles changed (every 100th item, the
+    first among them ``gen0:key``, whose title the user also edits in papershelf: kept), a tag
+    on another ``n`` items, ``n // 2`` items moved to the trash; returns how many items changed."""
+    from zotero_fixture import FIELDS
+
+    conn = sqlite3.connect(data_dir / "zotero.sqlite")
+    items = [r[0] for r in conn.execute("SELECT itemID FROM items WHERE key LIKE 'K%' ORDER BY itemID")]
+    step = max(len(items) // n, 1)
+    title = FIELDS.index("title") + 1
+    for iid in items[::step][:n]:
+        vid = conn.execute("INSERT INTO itemDataValues (value) VALUES (?)", (f"Revised title {iid}",)).lastrowid
+        conn.execute("UPDATE itemData SET valueID=? WHERE itemID=? AND fieldID=?", (vid, iid, title))
+    tag = conn.execute("INSERT INTO tags (name) VALUES ('added in zotero')").lastrowid
+    conn.executemany("INSERT INTO itemTags VALUES (?, ?, 0)", [(iid, tag) for iid in items[1::step][:n]])
+    conn.executemany("INSERT INTO deletedItems (itemID) VALUES (?)", [(iid,) for iid in items[2::step][:n // 2]])
+    conn.commit()
+    conn.close()
+    return n + n + n // 2
+
+
+def measure(name: str, data_dir: Path, runs: int, changes: int = 0) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     for _ in range(runs):
         with tempfile.TemporaryDirectory(prefix="bench-zotero-") as tmp:
@@ -96,11 +117,28 @@ def measure(name: str, data_dir: Path, runs: int) -> dict[str, Any]:
             if second[2] != 0:
                 raise SystemExit(f"{name}: second import failed ({second[2]}): {second[4].strip()[-500:]}")
             report, again = json.loads(first[3]), json.loads(second[3])
+            third: dict[str, Any] = {}
+            if changes:  # a copy of the library changed as a user would, imported a third time
+                changed = Path(tmp) / "changed"
+                changed.mkdir()
+                shutil.copyfile(data_dir / "zotero.sqlite", changed / "zotero.sqlite")
+                made = change_in_zotero(data_dir, changes)  # in place: the entries' links name this directory
+                edited = run(["set", "gen0:key", "title=A title the user wrote"], work)  # its title changes too
+                if edited[2] != 0:
+                    raise SystemExit(f"papershelf set failed: {edited[4].strip()}")
+                res = run(["import", "zotero", str(data_dir), "--json"], work)
+                shutil.copyfile(changed / "zotero.sqlite", data_dir / "zotero.sqlite")  # as it was, for the next run
+                if res[2] != 0:
+                    raise SystemExit(f"{name}: third import failed ({res[2]}): {res[4].strip()[-500:]}")
+                got = json.loads(res[3])
+                third = {"made": made, "seconds": res[0], "changes": got.get("changes"),
+                         "refreshed": len(got.get("refreshed", [])), "tags_added": len(got.get("tags_added", [])),
+                         "gone": len(got.get("gone", [])), "kept": len(got.get("kept", []))}
             reference = bbt_reference(data_dir)
             mine = keys_by_item(work / "catalogue.db")
             both = [k for k in reference if k in mine]
             rows.append({"seconds": first[0], "rss_mb": first[1], "again_seconds": second[0],
-                         "report": report, "again": again,
+                         "report": report, "again": again, "third": third,
                          "bbt": (sum(1 for k in both if mine[k] == reference[k]), len(both)) if reference else None})
     r = rows[0]["report"]
     again = rows[0]["again"]
@@ -120,7 +158,7 @@ def measure(name: str, data_dir: Path, runs: int) -> dict[str, Any]:
         "again_seconds": statistics.median(x["again_seconds"] for x in rows),
         "again_added": len(again.get("added", [])), "again_unchanged": len(again.get("unchanged", [])),
         "again_changes": again.get("changes"), "again_gone": len(again.get("gone", [])),
-        "bbt": rows[0]["bbt"], "runs": runs,
+        "bbt": rows[0]["bbt"], "runs": runs, "third": rows[0]["third"],
     }
 
 
@@ -187,8 +225,15 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench-zotero-gen-") as tmp:
             (Path(tmp) / "Zotero").mkdir()
             generate(Path(tmp) / "Zotero" / "zotero.sqlite", args.size)
-            results.append(measure(f"generated {args.size:,}", Path(tmp) / "Zotero", args.runs))
+            results.append(measure(f"generated {args.size:,}", Path(tmp) / "Zotero", args.runs,
+                                   changes=max(args.size // 100, 1)))
     print(table(results))
+    for r in results:
+        if r["third"]:
+            t = r["third"]
+            print(f"\n{r['library']}, changed in Zotero ({t['made']} items: titles, a new tag, trashed) and "
+                  f"imported again: {t['changes']} changes ({t['refreshed']} updated, {t['tags_added']} given the "
+                  f"tag, {t['gone']} reported gone, {t['kept']} kept), {t['seconds']:.2f} s")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False))
 
