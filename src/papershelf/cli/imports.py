@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -270,23 +270,16 @@ def zotero(
     _render_notices(report.imported.notices(), verbose=verbose)
     would = "would be " if dry_run else ""
 
-    def some(rows: list[Any], show: Any) -> str:
-        return ", ".join(show(r) for r in rows[:10]) + (" …" if len(rows) > 10 else "")
-
-    if report.refreshed:
-        info(f"{len(report.refreshed)} {would}updated from Zotero: "
-             + some(report.refreshed, lambda r: f"{r['key']} ({', '.join(r['fields'])})"))
-    if report.kept:
-        warn(f"{len(report.kept)} changed in Zotero in fields edited here, those kept as catalogued: "
-             + some(report.kept, lambda r: f"{r['key']} ({', '.join(r['fields'])})"))
+    lines = ((report.refreshed, "fields", info, f"{would}updated from Zotero"),
+             (report.kept, "fields", warn, "changed in Zotero in fields edited here, those kept as catalogued"),
+             (report.tags_added, "tags", info, f"{would}given tags new in Zotero"),
+             (report.tags_removed, "tags", info, f"{would}rid of tags Zotero no longer gives"))
+    for rows, part, say, what in lines:
+        if rows:
+            say(f"{len(rows)} {what}: " + ", ".join(f"{r['key']} ({', '.join(r[part])})" for r in rows[:10])
+                + (" …" if len(rows) > 10 else ""))
     for c in report.conflicts:
         warn(f"{c['key']}: not updated from Zotero: {c['why']}")
-    if report.tags_added:
-        info(f"{len(report.tags_added)} {would}given tags new in Zotero: "
-             + some(report.tags_added, lambda r: f"{r['key']} ({', '.join(r['tags'])})"))
-    if report.tags_removed:
-        info(f"{len(report.tags_removed)} {would}rid of tags Zotero no longer gives: "
-             + some(report.tags_removed, lambda r: f"{r['key']} ({', '.join(r['tags'])})"))
     if report.gone:
         warn(f"{len(report.gone)} no longer in Zotero, kept here; to remove them: {report.remove_command}")
     for rows, what in ((report.files_missing, "attached file(s) missing"),
