@@ -298,10 +298,10 @@ def carry_files(lib: Library, report: ZoteroReport, origins: dict[str, ZoteroIte
             if origin not in keys:
                 report.files_skipped.append(dict(row, why="its item is not an entry here (a duplicate)"))
                 continue
-            if have is None:
-                have = {f.sha256 for f in lib.files_of(key)}
+            if have is None:  # the bytes attached, and the paths linked (a linked file edited since is the same file)
+                have = {x for f in lib.files_of(key) for x in (f.sha256, *([f.name] if f.linked else []))}
             sha = sha256_of(att.path)[0]
-            if sha in have:
+            if sha in have or (att.linked and str(att.path.resolve()) in have):
                 report.files_known += 1
                 continue
             try:

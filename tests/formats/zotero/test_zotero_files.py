@@ -71,6 +71,10 @@ def test_stored_and_linked_files_attached_and_indexed(tmp_path, pdf, run, defaul
     assert {h["citekey"] for h in hits} == {key}
     again = json.loads(run("import", "zotero", str(data), "--base-dir", str(base), "--json").stdout)
     assert again["files_attached"] == [] and again["files_known"] == 3 and again["changes"] == 0
+    with (tmp_path / "elsewhere" / "linked.pdf").open("ab") as fh:  # the linked file edited where it is
+        fh.write(b"% annotated\n")
+    third = json.loads(run("import", "zotero", str(data), "--base-dir", str(base), "--json").stdout)
+    assert third["files_known"] == 3 and third["changes"] == 0  # the same file, not a second one
 
 
 def test_base_directory_from_the_profile_and_no_files(tmp_path, pdf, monkeypatch):
