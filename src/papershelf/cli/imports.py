@@ -280,6 +280,10 @@ def zotero(
                 + (" …" if len(rows) > 10 else ""))
     for c in report.conflicts:
         warn(f"{c['key']}: not updated from Zotero: {c['why']}")
+    if report.removed_here:
+        info(f"{len(report.removed_here)} still in Zotero but removed here, not imported again: "
+             + "; ".join(f"{r['key']}: {r['why']}" for r in report.removed_here[:10])
+             + (" …" if len(report.removed_here) > 10 else ""))
     if report.gone:
         warn(f"{len(report.gone)} no longer in Zotero, kept here; to remove them: {report.remove_command}")
     for rows, what in ((report.files_missing, "attached file(s) missing"),

@@ -4,7 +4,8 @@ Zotero runs (``formats.zotero.snapshot`` reads a private copy with the WAL repla
 Each regular item becomes an entry (``formats.zotero.mapping``) carrying its Zotero address
 (``zotero://select/…/items/KEY``) as a link: a later import finds the entry by it, so nothing
 is added twice, new items are added and items gone from Zotero are reported (with the
-``papershelf remove`` that would take them out: nothing is removed here). The link also keeps
+``papershelf remove`` that would take them out: nothing is removed here); an entry removed here
+(or merged into another) stays out while the trash holds it. The link also keeps
 what Zotero gave at the last import (``formats.zotero.baseline``): an item changed in Zotero
 updates its entry (``Library.refresh``, as ``sync`` writes) field by field, never a field
 edited here since, and never when the change would give the entry another entry's DOI or
@@ -120,6 +121,7 @@ class ZoteroReport:
     tags_added: list[dict[str, Any]] = field(default_factory=list)  # key, tags: new in Zotero
     tags_removed: list[dict[str, Any]] = field(default_factory=list)  # key, tags: Zotero no longer gives them
     gone: list[str] = field(default_factory=list)  # imported before, no longer in Zotero (or in its trash)
+    removed_here: list[dict[str, str]] = field(default_factory=list)  # key, why: in Zotero, in papershelf's trash
     imported: ImportReport = field(default_factory=ImportReport)
 
     @property
@@ -141,7 +143,8 @@ class ZoteroReport:
                 "files_missing": self.files_missing, "files_known": self.files_known,
                 "unchanged": self.unchanged, "refreshed": self.refreshed, "kept": self.kept,
                 "conflicts": self.conflicts, "tags_added": self.tags_added, "tags_removed": self.tags_removed,
-                "gone": self.gone, "remove_command": self.remove_command, "changes": self.changes,
+                "gone": self.gone, "removed_here": self.removed_here, "remove_command": self.remove_command,
+                "changes": self.changes,
                 **self.imported.to_dict()}
 
 
@@ -163,6 +166,18 @@ def _catalogued_origins(lib: Library, label: str) -> dict[str, tuple[str, str]]:
         for link in entry.links:
             if link.get("url", "").startswith(ORIGIN_PREFIX) and link.get("label") == label:
                 out[link["url"]] = (entry.citekey, link.get("seen", ""))
+    return out
+
+
+def _removed_origins(lib: Library, label: str) -> dict[str, dict[str, str]]:
+    """Zotero address → {key, why} of each entry from this Zotero database that the trash holds."""
+    from papershelf.storage import trash
+
+    out: dict[str, dict[str, str]] = {}
+    for key, link, reason in trash.links_held(lib.cat.conn, ORIGIN_PREFIX):
+        if link.get("label") == label and link["url"] not in out:
+            why = reason or f"removed here (`papershelf restore {key}` brings it back)"
+            out[link["url"]] = {"key": key, "why": why}
     return out
 
 
@@ -189,6 +204,7 @@ def import_zotero(lib: Library, path: Path | None, *, library: str | None = None
     report = ZoteroReport(str(db), chosen.name, version, items=len(items), base_dir=str(base) if base else None)
     label = f"Zotero {data_dir.resolve()}"
     known = _catalogued_origins(lib, label)
+    removed = _removed_origins(lib, label)
     origins: dict[str, ZoteroItem] = {}
     new: list[Entry] = []
     updates: list[tuple[str, Update]] = []
@@ -202,6 +218,10 @@ def import_zotero(lib: Library, path: Path | None, *, library: str | None = None
         report.notes += len(item.notes)
         if item.citekey:
             report.keys_from[item.key_source or "?"] = report.keys_from.get(item.key_source or "?", 0) + 1
+        if origin not in known and origin in removed:  # removed here (or merged): not brought back
+            report.removed_here.append(removed[origin])
+            finals.append((item.citekey, None))
+            continue
         if origin not in known:
             new.append(entry)
             finals.append((item.citekey, None))

@@ -387,3 +387,14 @@ def test_cli_second_import_says_zero_changes_and_how_to_remove_gone_items(tmp_pa
     assert third.exit_code == 0 and json.loads(third.stdout)["gone"] == ["thesis.key-2019"]
     assert "to remove them: papershelf remove thesis.key-2019" in third.stderr
     assert run("show", "thesis.key-2019").exit_code == 0  # reported, never removed
+
+
+def test_an_entry_removed_here_is_not_imported_again(tmp_path, data_dir):
+    lib = _lib(tmp_path)
+    import_zotero(lib, data_dir, autotag=False)
+    lib.remove(["thesis.key-2019"])
+    again = import_zotero(lib, data_dir, autotag=False)
+    assert again.imported.added == [] and again.changes == 0
+    assert again.removed_here[0]["key"] == "thesis.key-2019" and "papershelf restore" in again.removed_here[0]["why"]
+    lib.restore(["thesis.key-2019"])
+    assert import_zotero(lib, data_dir, autotag=False).removed_here == []
