@@ -119,19 +119,19 @@ def measure(name: str, data_dir: Path, runs: int, changes: int = 0) -> dict[str,
             report, again = json.loads(first[3]), json.loads(second[3])
             third: dict[str, Any] = {}
             if changes:  # a copy of the library changed as a user would, imported a third time
-                changed = Path(tmp) / "changed"
-                changed.mkdir()
-                shutil.copyfile(data_dir / "zotero.sqlite", changed / "zotero.sqlite")
-                made = change_in_zotero(data_dir, changes)  # in place: the entries' links name this directory
+                saved = Path(tmp) / "as-it-was"
+                saved.mkdir()
+                shutil.copyfile(data_dir / "zotero.sqlite", saved / "zotero.sqlite")
+                n_changed = change_in_zotero(data_dir, changes)  # in place: the entries' links name this directory
                 edited = run(["set", "gen0:key", "title=A title the user wrote"], work)  # its title changes too
                 if edited[2] != 0:
                     raise SystemExit(f"papershelf set failed: {edited[4].strip()}")
                 res = run(["import", "zotero", str(data_dir), "--json"], work)
-                shutil.copyfile(changed / "zotero.sqlite", data_dir / "zotero.sqlite")  # as it was, for the next run
+                shutil.copyfile(saved / "zotero.sqlite", data_dir / "zotero.sqlite")  # as it was, for the next run
                 if res[2] != 0:
                     raise SystemExit(f"{name}: third import failed ({res[2]}): {res[4].strip()[-500:]}")
                 got = json.loads(res[3])
-                third = {"made": made, "seconds": res[0], "changes": got.get("changes"),
+                third = {"made": n_changed, "seconds": res[0], "changes": got.get("changes"),
                          "refreshed": len(got.get("refreshed", [])), "tags_added": len(got.get("tags_added", [])),
                          "gone": len(got.get("gone", [])), "kept": len(got.get("kept", []))}
             reference = bbt_reference(data_dir)
