@@ -252,7 +252,7 @@ def import_zotero(lib: Library, path: Path | None, *, library: str | None = None
                          if origin not in origins and origin.startswith(ORIGIN_PREFIX + (
                              f"groups/{group[0]}/" if group else "library/")))
     if updates and not dry_run:
-        _write_updates(lib, updates)
+        _write_updates(lib, report, updates)
     report.imported = import_entries(lib, new, dry_run=dry_run, autotag=autotag, progress=progress,
                                      journal="import zotero")
     added = set(report.imported.added)
@@ -262,10 +262,30 @@ def import_zotero(lib: Library, path: Path | None, *, library: str | None = None
     return report
 
 
-def _write_updates(lib: Library, updates: list[tuple[str, Update]]) -> None:
-    """Zotero's changes in one transaction: the fields (``Library.refresh``, as sync writes),
-    and with them the tags added and removed and the notes replaced. An entry with no verbatim
-    .bib text keeps its ``edited`` list as it was: Zotero's values are no edit made here."""
+def _write_updates(lib: Library, report: ZoteroReport, updates: list[tuple[str, Update]]) -> None:
+    """Zotero's changes in one transaction (``_write``). When the door refuses the batch (two
+    changes of it would make two entries one work, which no change alone does), each is written
+    alone and the refused ones are left out and reported."""
+    from papershelf.errors import SameWorkError
+
+    try:
+        _write(lib, updates)
+        return
+    except SameWorkError:
+        pass
+    for key, u in updates:
+        try:
+            _write(lib, [(key, u)])
+        except SameWorkError as exc:
+            report.conflicts.append({"key": key, "why": exc.message})
+            for rows in (report.refreshed, report.tags_added, report.tags_removed):
+                rows[:] = [r for r in rows if r["key"] != key]
+
+
+def _write(lib: Library, updates: list[tuple[str, Update]]) -> None:
+    """The fields (``Library.refresh``, as sync writes), and with them the tags added and
+    removed and the notes replaced, in one transaction. An entry with no verbatim .bib text
+    keeps its ``edited`` list as it was: Zotero's values are no edit made here."""
     from papershelf.storage.rows import VERBATIM
 
     def rest() -> None:

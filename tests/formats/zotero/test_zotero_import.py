@@ -398,3 +398,27 @@ def test_an_entry_removed_here_is_not_imported_again(tmp_path, data_dir):
     assert again.removed_here[0]["key"] == "thesis.key-2019" and "papershelf restore" in again.removed_here[0]["why"]
     lib.restore(["thesis.key-2019"])
     assert import_zotero(lib, data_dir, autotag=False).removed_here == []
+
+
+def test_a_batch_the_door_refuses_is_written_item_by_item(tmp_path, data_dir, monkeypatch):
+    """Two of Zotero's changes that collide only with each other: the door refuses the batch
+    (``SameWorkError``, as Door.refresh does when it asks the identity rule); each is then
+    written alone and the refused one reported."""
+    from papershelf.errors import SameWorkError
+
+    lib = _lib(tmp_path)
+    import_zotero(lib, data_dir, autotag=False)
+    _set_field(data_dir / "zotero.sqlite", "AAAA1111", "volume", "9")
+    _set_field(data_dir / "zotero.sqlite", "BBBB2222", "volume", "2")
+    real = lib.refresh
+
+    def refusing(updates, completed=(), *, also=None):
+        if len(updates) > 1 or updates[0][1].citekey == "thesis.key-2019":
+            raise SameWorkError(f"{updates[0][1].citekey} would be another entry's work")
+        return real(updates, completed, also=also)
+
+    monkeypatch.setattr(lib, "refresh", refusing)
+    report = import_zotero(lib, data_dir, autotag=False)
+    assert report.refreshed == [{"key": "simon:kalman-2021.a", "fields": ["volume"]}]
+    assert report.conflicts == [{"key": "thesis.key-2019", "why": "thesis.key-2019 would be another entry's work"}]
+    assert lib.get("simon:kalman-2021.a").volume == "9" and lib.get("thesis.key-2019").volume is None
