@@ -241,8 +241,9 @@ def zotero(
     are attached (stored ones copied, linked ones linked; a linked file under Zotero's base
     directory is looked for in --base-dir, else where Zotero's settings say); missing files and
     files that are not PDFs are reported. Importing again adds new items, updates changed ones
-    except the fields you edited here, adds new tags, and reports items gone from Zotero (with
-    the `papershelf remove` that would take them out).
+    except the fields you edited here, adds tags new in Zotero and removes those it dropped (never
+    one you added), and reports items gone from Zotero (with the `papershelf remove` that would
+    take them out); an entry you removed here is not brought back.
 
     Examples:
 
