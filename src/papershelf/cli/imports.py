@@ -203,6 +203,10 @@ def zotero(
         "--library", help="A group library, by name or id (default: the user's library).")] = None,
     list_libraries: Annotated[bool, typer.Option("--list-libraries", help="List the libraries and stop.")] = False,
     include_trash: Annotated[bool, typer.Option("--include-trash", help="Import items in Zotero's trash too.")] = False,
+    no_files: Annotated[bool, typer.Option("--no-files", help="Attach no files (stored or linked).")] = False,
+    base_dir: Annotated[Path | None, typer.Option(
+        "--base-dir", help="Zotero's base directory for linked files (default: the profile's setting).",
+        show_default=False)] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Report, change nothing.")] = False,
     autotag: AutotagOpt = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every notice and every missing file.")] = False,
@@ -213,9 +217,13 @@ def zotero(
     The database is copied (with its write-ahead log) and the copy is read: Zotero's own files
     are never written or locked. Keys: Zotero's citationKey field, else Better BibTeX's
     database, else a `Citation Key:` line in Extra, else papershelf's pattern. Collections
-    become tags (`thesis/chapter-2`), notes become notes, attachments are listed (found or
-    missing). Importing again adds only new items; items changed in Zotero or gone from it are
-    reported, and what is catalogued is kept.
+    become tags (`thesis/chapter-2`), notes become notes. Stored and linked PDFs found on disk
+    are attached (stored ones copied, linked ones linked; a linked file under Zotero's base
+    directory is looked for in --base-dir, else where Zotero's settings say); missing files and
+    files that are not PDFs are reported. Importing again adds new items, updates changed ones
+    except the fields you edited here, adds tags new in Zotero and removes those it dropped (never
+    one you added), and reports items gone from Zotero (with the `papershelf remove` that would
+    take them out); an entry you removed here is not brought back.
 
     Examples:
 
@@ -223,7 +231,8 @@ def zotero(
       papershelf import zotero ~/Zotero --dry-run
       papershelf import zotero ~/Zotero/zotero.sqlite --library "Lab group"
       papershelf import zotero --list-libraries
-      papershelf import zotero ~/Zotero --json
+      papershelf import zotero ~/Zotero --base-dir ~/Papers --verbose
+      papershelf import zotero ~/Zotero --no-files --json
     """
     from papershelf.services.import_zotero import import_zotero
     from papershelf.services.import_zotero import list_libraries as libraries
@@ -237,30 +246,44 @@ def zotero(
         return
     with open_library() as lib:
         report = import_zotero(lib, path, library=library, include_trash=include_trash, dry_run=dry_run,
-                               autotag=_autotag(autotag))
+                               autotag=_autotag(autotag), files=not no_files, base_dir=base_dir)
     info(f"Zotero database {report.database} (userdata {report.userdata}), library {report.library}")
     _render_notices(report.imported.notices(), verbose=verbose)
-    if report.refreshed:
-        info(f"{len(report.refreshed)} {'would be ' if dry_run else ''}updated from Zotero: "
-             + ", ".join(report.refreshed[:10]) + (" …" if len(report.refreshed) > 10 else ""))
-    if report.changed:
-        warn(f"{len(report.changed)} changed in Zotero and edited here, kept as catalogued: "
-             + ", ".join(report.changed[:10]) + (" …" if len(report.changed) > 10 else ""))
+    would = "would be " if dry_run else ""
+
+    lines = ((report.refreshed, "fields", info, f"{would}updated from Zotero"),
+             (report.kept, "fields", warn, "changed in Zotero in fields edited here, those kept as catalogued"),
+             (report.tags_added, "tags", info, f"{would}given tags new in Zotero"),
+             (report.tags_removed, "tags", info, f"{would}rid of tags Zotero no longer gives"))
+    for rows, part, say, what in lines:
+        if rows:
+            say(f"{len(rows)} {what}: " + ", ".join(f"{r['key']} ({', '.join(r[part])})" for r in rows[:10])
+                + (" …" if len(rows) > 10 else ""))
+    for c in report.conflicts:
+        warn(f"{c['key']}: not updated from Zotero: {c['why']}")
+    if report.removed_here:
+        info(f"{len(report.removed_here)} still in Zotero but removed here, not imported again: "
+             + "; ".join(f"{r['key']}: {r['why']}" for r in report.removed_here[:10])
+             + (" …" if len(report.removed_here) > 10 else ""))
     if report.gone:
-        warn(f"{len(report.gone)} no longer in Zotero (kept here): " + ", ".join(report.gone[:10])
-             + (" …" if len(report.gone) > 10 else ""))
-    if report.files_missing:
-        warn(f"{len(report.files_missing)} attached file(s) not on disk"
-             + (": " + "; ".join(f"{m['key']}: {m['file']}" for m in report.files_missing) if verbose else
-                " (--verbose lists them)"))
+        warn(f"{len(report.gone)} no longer in Zotero, kept here; to remove them: {report.remove_command}")
+    for rows, what in ((report.files_missing, "attached file(s) missing"),
+                       (report.files_skipped, "file(s) not attached")):
+        if rows:
+            warn(f"{len(rows)} {what}" + (": " + "; ".join(f"{m['key']}: {m['file']} ({m['why']})" for m in rows)
+                                          if verbose else " (--verbose lists them)"))
     if as_json:
         print_json(report.to_dict())
     verb = "Would import" if dry_run else "Imported"
     added = len(report.imported.added)
+    files = ("files not looked at (--no-files)" if no_files else
+             f"{len(report.files_attached)} file(s) {'to attach' if dry_run else 'attached'}, "
+             f"{report.files_known} attached before, {len(report.files_skipped)} not attached, "
+             f"{len(report.files_missing)} missing")
     info(f"{verb} {added} entr{'y' if added == 1 else 'ies'} of {report.items} Zotero item(s) "
-         f"({report.keys_kept} keys kept; {len(report.unchanged)} already imported, unchanged); "
-         f"{len(report.files_found)} attached file(s) found, {len(report.files_missing)} missing"
-         + ("" if dry_run or report.imported.operation is None else "; `papershelf undo` takes it back"))
+         f"({report.keys_kept} keys kept; {len(report.unchanged)} already imported, unchanged); {files}; "
+         f"{report.changes} change(s)"
+         + ("" if dry_run or report.imported.operation is None else "; `papershelf undo` takes the new entries back"))
 
 
 def _records(kind: str, file: Path, dry_run: bool, autotag: bool | None, verbose: bool, as_json: bool) -> None:

@@ -124,6 +124,23 @@ def listing(conn: sqlite3.Connection) -> list[Trashed]:
     return [Trashed(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
 
+def links_held(conn: sqlite3.Connection, prefix: str) -> list[tuple[str, dict[str, str], str | None]]:
+    """(key, link, reason) for each link starting with ``prefix`` on an entry the trash holds
+    (removed, or merged into another), most recently removed first."""
+    try:
+        rows = conn.execute("SELECT citekey, record, reason FROM trash WHERE instr(record, ?) > 0 "
+                            "ORDER BY removed DESC, id DESC", (prefix,)).fetchall()
+    except sqlite3.OperationalError:  # no trash, or one older than m010
+        return []
+    out = []
+    for key, record, reason in rows:
+        links = json.loads(record).get("entry", {}).get("links") or "[]"
+        for link in json.loads(links) if isinstance(links, str) else links:
+            if isinstance(link, dict) and str(link.get("url", "")).startswith(prefix):
+                out.append((key, link, reason))
+    return out
+
+
 def find(conn: sqlite3.Connection, key: str) -> int:
     """The trash row of ``key`` (the latest removed, if it was removed more than once)."""
     same = conn.execute("SELECT id, citekey FROM trash WHERE citekey = ? COLLATE NOCASE "

@@ -17,6 +17,7 @@ import re
 from html.parser import HTMLParser
 
 from papershelf.errors import UsageError
+from papershelf.formats.zotero.baseline import seen_of
 from papershelf.formats.zotero.reader import EXTRA_KEY, ZoteroItem
 from papershelf.model.entry import Entry, Person
 from papershelf.model.tags import normalise_tag
@@ -231,5 +232,6 @@ def to_entry(item: ZoteroItem, origin: str, label: str = "Zotero") -> Entry:
     entry.tags = tags_of(item.tags + ["/".join(path) for path in item.collections])
     notes = [t for t in (note_text(n) for n in item.notes) if t]
     entry.notes = "\n\n".join(notes) or None
-    entry.links = [{"url": origin, "label": label, "revision": "0"}]  # revision: see services.import_zotero
+    # what Zotero gave, so that a later import tells Zotero's changes from edits made here
+    entry.links = [{"url": origin, "label": label, "seen": seen_of(entry)}]
     return entry

@@ -33,10 +33,16 @@ class Creator:
 @dataclass
 class Attachment:
     title: str
-    path: Path | None  # where the file is, when it is a file (stored or linked)
+    path: Path | None  # where the file is, when it is a file (stored or linked) and it can be told
     exists: bool
     content_type: str = ""
-    link_mode: int = 0
+    link_mode: int = 0  # 0 stored file, 1 stored copy of a web page, 2 linked file
+    raw: str = ""  # Zotero's own path: ``storage:NAME``, ``attachments:REL`` or an absolute path
+
+    @property
+    def linked(self) -> bool:
+        """A file Zotero links to where it is (not a copy in its ``storage`` folder)."""
+        return self.link_mode == 2
 
 
 @dataclass
@@ -129,18 +135,23 @@ def _collection_paths(conn: sqlite3.Connection, library_id: int) -> dict[int, li
     return paths
 
 
-def _attachment_path(raw: str | None, key: str, link_mode: int, data_dir: Path | None) -> Path | None:
+def _attachment_path(raw: str | None, key: str, link_mode: int, data_dir: Path | None,
+                     base_dir: Path | None) -> Path | None:
+    """Where an attachment's file is: ``storage:NAME`` in ``<data dir>/storage/<attachment
+    key>/``; ``attachments:REL`` (a linked file under Zotero's base directory, its setting
+    ``extensions.zotero.baseAttachmentPath``) under ``base_dir``; a linked file's absolute path
+    as it is. None when it cannot be told (no base directory known)."""
     if not raw:
         return None
     if raw.startswith("storage:"):
         return data_dir / "storage" / key / raw[len("storage:"):] if data_dir else None
-    if raw.startswith("attachments:"):  # relative to the linked-attachment base directory: unknown here
-        return None
+    if raw.startswith("attachments:"):
+        return base_dir / raw[len("attachments:"):] if base_dir else None
     return Path(raw) if link_mode == 2 else None
 
 
 def read_items(conn: sqlite3.Connection, library_id: int, *, data_dir: Path | None,
-               include_trash: bool = False) -> list[ZoteroItem]:
+               base_dir: Path | None = None, include_trash: bool = False) -> list[ZoteroItem]:
     """Every regular item of the library (in the trash too when ``include_trash``), in
     Zotero's order of addition."""
     trashed = {r[0] for r in conn.execute("SELECT itemID FROM deletedItems")}
@@ -181,9 +192,9 @@ def read_items(conn: sqlite3.Connection, library_id: int, *, data_dir: Path | No
             "SELECT itemID, parentItemID, linkMode, contentType, path FROM itemAttachments ORDER BY itemID"):
         if parent not in items or iid in trashed or mode == 3:  # 3: a link to a web page, no file
             continue
-        path = _attachment_path(raw, keys.get(iid, ""), mode or 0, data_dir)
-        items[parent].attachments.append(Attachment(str(titles.get(iid) or (path.name if path else "")), path,
-                                                    bool(path and path.is_file()), ctype or "", mode or 0))
+        path = _attachment_path(raw, keys.get(iid, ""), mode or 0, data_dir, base_dir)
+        items[parent].attachments.append(Attachment(str(titles.get(iid) or (path.name if path else raw or "")), path,
+                                                    bool(path and path.is_file()), ctype or "", mode or 0, raw or ""))
     for item in items.values():
         if item.fields.get("citationKey"):
             item.citekey, item.key_source = item.fields["citationKey"].strip(), "citationKey"
