@@ -291,11 +291,11 @@ def _write(lib: Library, updates: list[tuple[str, Update]]) -> None:
     def rest() -> None:
         for key, u in updates:
             if u.tags_added:
-                lib.cat.tag(key, u.tags_added)
+                lib.door.tag(key, u.tags_added)
             if u.tags_removed:
-                lib.cat.untag(key, u.tags_removed)
+                lib.door.untag(key, u.tags_removed)
             if u.notes is not None:
-                lib.cat.set_notes(key, u.notes, append=False)
+                lib.door.set_notes(key, u.notes, append=False)
 
     lib.refresh([(u.entry.id, u.entry, [*u.names, *(VERBATIM if not u.entry.source_fields else ())])
                  for _, u in updates if u.entry.id is not None], also=rest)
