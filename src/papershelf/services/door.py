@@ -27,14 +27,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterable, Sequence, Sized
-from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from papershelf.model.entry import Entry
 from papershelf.model.tags import normalise_tag
 from papershelf.services.door_changes import EntryChanges
+from papershelf.services.door_records import AddPolicy, AddResult, Diff, Duplicate
 from papershelf.storage.rows import BIBLIOGRAPHIC
 
 if TYPE_CHECKING:  # the door's own machinery loads when something is added, not on every search
@@ -42,53 +42,7 @@ if TYPE_CHECKING:  # the door's own machinery loads when something is added, not
     from papershelf.storage.catalogue import Catalogue
 
 
-# Progress of long work, for a bar: (stage, done, total or None when unknown).
-Progress = Callable[[str, int, int | None], None]
-
-
-@dataclass(frozen=True)
-class AddPolicy:
-    """What ``Library.add`` does beyond adding new works."""
-
-    on_duplicate: Literal["skip", "update"] = "skip"  # update: the record's fields overwrite the stored ones
-    source_keys: bool = False  # records carry keys their source chose (a .bib): a missing one is reported
-    autotag: bool = True  # give new entries the tags the topic rules earn them
-    tags: tuple[str, ...] = ()  # user tags for every new entry
-    dry_run: bool = False  # decide and report, write nothing
-    progress: Progress | None = None  # told ("checking", done, total) as records are decided
-    journal: str | None = None  # record the add in the operations journal (``undo``) as this
-    # told each chunk's result once it is written; the door then forgets that chunk's entries
-    # (an import keeps keys, not entries: its memory stays one chunk's, whatever its size)
-    report: Callable[[AddResult], None] | None = None
-
-
 CHUNK = 1000  # records decided, then written, at a time (``Door.add``)
-Diff = list[tuple[str, "str | None", "str | None"]]  # field, the record's value, the other's
-
-
-@dataclass
-class Duplicate:
-    entry: Entry  # the record (not added, for a duplicate; added all the same, for a probable one)
-    existing_key: str
-    existing_id: int | None  # None: an earlier record of the same batch
-    why: str  # the evidence: "arXiv id 2006.11239", "DOI …", "title, year and first author"
-    diff: Diff = field(default_factory=list)  # what the bibliography shows differently
-
-
-@dataclass
-class AddResult:
-    added: list[Entry] = field(default_factory=list)
-    updated: list[Entry] = field(default_factory=list)
-    duplicates: list[Duplicate] = field(default_factory=list)
-    renamed: list[tuple[str, str, str]] = field(default_factory=list)  # key given, key used, why
-    aliased: list[tuple[str, str]] = field(default_factory=list)  # merged-away key, the key it cites
-    probable: list[Duplicate] = field(default_factory=list)  # maybe the same work: reported, both kept
-    # the record's key is catalogued for the same work with other fields: not changed (--update does)
-    differs: list[Duplicate] = field(default_factory=list)
-    # a different work already carries the record's arXiv id (a bogus eprint copied into two
-    # papers): the record is added without it (its .bib eprint stays verbatim). key, other key, id
-    shared_ids: list[tuple[str, str, str]] = field(default_factory=list)
-    operation: int | None = None  # the journal's operation (``undo``), when one was recorded
 
 
 def canonical_arxiv(ident: str | None) -> str | None:

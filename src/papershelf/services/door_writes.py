@@ -4,12 +4,24 @@ operation recording them all (``undo``)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from papershelf.model.entry import Entry
 
 if TYPE_CHECKING:
-    from papershelf.services.door import AddPolicy, AddResult, Door
+    from papershelf.services.door_records import AddPolicy, AddResult
+    from papershelf.storage.catalogue import Catalogue
+
+
+class Door(Protocol):
+    """What the chunk writer uses of ``services.door.Door`` (a Protocol: no import of it back)."""
+
+    cat: Catalogue
+
+    def safeguard(self, what: str) -> Path: ...
+
+    def _merge_record(self, row_id: int, entry: Entry) -> Entry: ...
 
 
 class ChunkWriter:

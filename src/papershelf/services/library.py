@@ -20,7 +20,8 @@ from papershelf.model.query import Filters, parse_query
 from papershelf.model.tags import normalise_tag
 
 # The door (add, refresh) and its vocabulary, which callers import from here.
-from papershelf.services.door import AddPolicy, AddResult, Door, Duplicate, Progress  # noqa: F401
+from papershelf.services.door import Door
+from papershelf.services.door_records import AddPolicy, AddResult, Duplicate, Progress  # noqa: F401
 from papershelf.storage.catalogue import Catalogue, Stats
 
 if TYPE_CHECKING:
