@@ -18,7 +18,8 @@ from papershelf.cli._params import KeyArg, complete_citekey
 from papershelf.errors import ExitCode
 
 if TYPE_CHECKING:
-    from papershelf.services.attachments import Attached, FetchReport
+    from papershelf.services.attachments import Attached
+    from papershelf.services.pdf_fetch import FetchReport
 
 
 def attach(

@@ -27,9 +27,10 @@ from papershelf.storage.catalogue import Catalogue, Stats
 if TYPE_CHECKING:
     from papershelf.errors import PapershelfError
     from papershelf.model.snippets import Snippet
-    from papershelf.services.attachments import Attached, FetchReport
+    from papershelf.services.attachments import Attached
     from papershelf.services.door_changes import MergePlan
     from papershelf.services.merge import UndoReport
+    from papershelf.services.pdf_fetch import FetchReport
     from papershelf.storage.files import AttachedFile
     from papershelf.storage.trash import Trashed
 
@@ -288,14 +289,14 @@ class Library:
 
     def fetch_pdf(self, ref: str) -> FetchReport:
         """Download an open-access PDF of ``ref`` (arXiv, OpenAlex, Unpaywall, landing page) and attach it."""
-        from papershelf.services.attachments import fetch
+        from papershelf.services.pdf_fetch import fetch
 
         return fetch(self, [ref])
 
     def fetch_pdfs(self, query: str | None) -> FetchReport:
         """``fetch_pdf`` for each entry a search finds (None: each without a file); per entry
         what was attached or why not."""
-        from papershelf.services.attachments import fetch
+        from papershelf.services.pdf_fetch import fetch
 
         return fetch(self, query=query)
 
