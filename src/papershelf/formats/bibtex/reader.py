@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,6 +56,7 @@ from papershelf.model.entry import MAX_VALUE_CHARS, Entry  # the field cap: one 
 if TYPE_CHECKING:
     from bibtexparser.library import Library
     from bibtexparser.model import Entry as BibEntry
+    from bibtexparser.model import String as BibString
 
 __all__ = ["DANGLING_CROSSREF", "MAX_INPUT_BYTES", "MAX_MACRO_TOTAL_CHARS", "MAX_VALUE_CHARS",
            "UNDEFINED_MACRO", "BibEncodingError", "BibTooLargeError", "Bibliography", "Macros", "Problem",
@@ -67,6 +68,8 @@ __all__ = ["DANGLING_CROSSREF", "MAX_INPUT_BYTES", "MAX_MACRO_TOTAL_CHARS", "MAX
 MAX_INPUT_BYTES = 200 * 1024 * 1024  # a larger file is refused whole (exit 2)
 MAX_MACRO_TOTAL_CHARS = 64 * 1024 * 1024  # all expanded @string text of one file
 _RESCAN_BYTES = 16 * 1024 * 1024  # a file up to this size keeps its text to re-scan a mis-split block
+_PIECE_CHARS = 1024 * 1024  # the text is parsed in pieces of about this size (``_pieces``)
+_STRING_AT = re.compile(r"@\s*string", re.I)  # a piece that may hold an @string block
 
 
 class BibTooLargeError(UsageError):
@@ -150,6 +153,23 @@ class _Record:
     file: int  # index into Bibliography.results
 
 
+@dataclass
+class _File:
+    """What reading one file keeps across its pieces."""
+
+    index: int  # into Bibliography.results
+    result: ReadResult
+    source_text: str | None
+    line_starts: list[int] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)  # lower keys of its entries
+    unknown: set[str] = field(default_factory=set)
+    macro_total: int = 0
+    # its problems in the order one parse of the whole file gives them
+    string_problems: list[Problem] = field(default_factory=list)
+    block_problems: list[Problem] = field(default_factory=list)
+    entry_problems: list[Problem] = field(default_factory=list)
+
+
 class Bibliography:
     """Several ``.bib`` files read as one bibliography, in the order LaTeX reads them: @string
     macros defined in an earlier file apply in later ones, and ``crossref``/``xdata`` find their
@@ -175,110 +195,123 @@ class Bibliography:
         result.encoding = enc
         return result
 
-    def add_text(self, held: list[str], source: str) -> ReadResult:
-        """Read the text ``held`` holds (taken out of it, so that once it is split into blocks,
-        the text can go; so can each block once its fields are read)."""
-        import bibtexparser
-
-        logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+    def add_text(self, held: list[str], source: str, *, piece_chars: int = 0) -> ReadResult:
+        """Read the text ``held`` holds (taken out of it). The text is parsed in pieces of about
+        ``piece_chars`` characters (``_PIECE_CHARS`` by default), cut only before an ``@`` that
+        starts a line with every brace and quote before it closed, so bibtexparser never holds
+        more than one piece's blocks; what a piece gives is exactly what one parse of the whole
+        text gives (every @string of the file is read before any entry, as one parse does)."""
         if len(held[0]) > MAX_INPUT_BYTES:
             raise BibTooLargeError(f"{source} is larger than the {megabytes(MAX_INPUT_BYTES)} limit; nothing read")
         result = ReadResult()
         index = len(self.results)
         self.results.append(result)
         text = held.pop()
-        library = bibtexparser.parse_string(text, parse_stack=[])
+        pieces = _pieces(text, piece_chars or _PIECE_CHARS)
         # kept (a small file only) to scan again a block bibtexparser splits wrong (``scan_fields``)
         source_text: str | None = text if len(text) <= _RESCAN_BYTES else None
-        del text
-        line_starts: list[int] = []
-        unknown: set[str] = set()
-        macros = self.macros
-        macro_total = 0
-        for s in library.strings:  # in file order: later strings may use earlier ones
-            room = MAX_MACRO_TOTAL_CHARS - macro_total
-            name = s.key.lower()
-            used: set[str] = set()
-            try:
-                value = resolve(s.value, macros.values, unknown, limit=min(MAX_VALUE_CHARS, room), used=used)
-            except TooLarge as exc:
-                macros.values[name] = None
-                line = s.start_line + 1 if s.start_line is not None else None
-                what = exc.what if room >= MAX_VALUE_CHARS or "uses" in exc.what else \
-                    f"would bring all @string text past the {megabytes(MAX_MACRO_TOTAL_CHARS)} limit"
-                result.problems.append(Problem(line, None, f"@string {s.key!r} {what}; skipped", "skipped-string"))
+        file = _File(index, result, source_text)
+        # every @string of the file first, in file order: an entry may use one defined below it
+        later: dict[int, list[BibString]] = {}  # piece -> its @strings a piece before defined already
+        names: set[str] = set()
+        for i, (a, b, first_line) in enumerate(pieces):
+            if _STRING_AT.search(text, a, b) is None:
                 continue
-            macro_total += len(value)
-            macros.values[name] = value
-            macros.written[name] = (s.key, s.value.strip())
-            macros.uses[name] = used
-            result.strings.setdefault(s.key, s.value.strip())
-        result.preambles = list(dict.fromkeys(p.value.strip() for p in library.preambles))
+            for s in _parse(text[a:b]).strings:
+                if s.key in names:  # a duplicate one parse reports as a failed block
+                    later.setdefault(i, []).append(s)
+                    continue
+                names.add(s.key)
+                self._add_string(s, first_line, file)
+        preambles: list[str] = []
+        for i, (a, b, first_line) in enumerate(pieces):
+            library = _parse(text[a:b])
+            preambles.extend(p.value.strip() for p in library.preambles)
+            entries: list[BibEntry | None] = list(_blocks(library, file.block_problems, first_line, later.get(i, ())))
+            del library  # the blocks are all that is needed of it now
+            for j, e in enumerate(entries):
+                assert e is not None
+                entries[j] = None  # read once: let the block (and its raw text) go
+                self._add_entry(e, (e.start_line or 0) + first_line, file)
+        del text
+        result.problems.extend(file.string_problems + file.block_problems + file.entry_problems)
+        result.preambles = list(dict.fromkeys(preambles))
         pre_uses: set[str] = set()  # the macros the preambles use travel with every entry of the file
         for p in result.preambles:
             try:
-                resolve(p, macros.values, set(), used=pre_uses)
+                resolve(p, self.macros.values, set(), used=pre_uses)
             except TooLarge:
                 pass
         self._preamble_uses.append(pre_uses)
-        entries: list[BibEntry | None] = list(_blocks(library, result))
-        del library  # the blocks are all that is needed of it now
-
-        seen: set[str] = set()
-        for i, e in enumerate(entries):
-            assert e is not None
-            entries[i] = None  # read once: let the block (and its raw text) go
-            key = e.key.strip()
-            line = (e.start_line or 0) + 1
-            if key.lower() in seen:  # as bibtex ("Repeated entry") and biber ("Duplicate entry key") do
-                result.problems.append(Problem(line, key, "key used twice in the file: bibtex and biber read "
-                                                          "only the first, so this block is not imported",
-                                               "skipped-entry"))
-                continue
-            seen.add(key.lower())
-            fields: dict[str, str] = {}
-            forms: dict[str, str] = {}
-            uses: set[str] = set()
-            missing: set[str] = set()
-            too_large = False
-            pairs = [(f.key, f.value if isinstance(f.value, str) else str(f.value)) for f in e.fields]
-            if source_text is not None and not all(balanced(v) for _, v in pairs):
-                # bibtexparser ends "…{"}…" at the inner quote: scan the block as bibtex does
-                if not line_starts:
-                    line_starts = [0] + [m.end() for m in re.finditer("\n", source_text)]
-                at = line_starts[min(e.start_line or 0, len(line_starts) - 1)]
-                pairs = scan_fields(source_text[at:at + 2 * MAX_VALUE_CHARS]) or pairs
-            for field_name, raw_value in pairs:
-                name = field_name.strip().lower()
-                if not _FIELD_NAME.match(name):
-                    what = "a commented-out field" if name.startswith("%") else f"field name {name!r}"
-                    result.problems.append(Problem(line, key, f"{what} ignored", "field-ignored"))
-                    continue
-                try:
-                    value = resolve(raw_value, macros.values, missing, month=name == "month", used=uses)
-                except TooLarge as exc:
-                    result.problems.append(Problem(line, key, f"field {name!r} {exc.what}; "
-                                                              "entry skipped (nothing imported from it)",
-                                                      "skipped-entry"))
-                    too_large = True
-                    break
-                if name in fields:
-                    result.problems.append(Problem(line, key, f"field {name!r} given twice; the first kept",
-                                                      "duplicate-field"))
-                    continue
-                fields[name] = value
-                form = written_form(raw_value)
-                if form is not None:
-                    forms[name] = form
-            if too_large:
-                continue
-            if missing:
-                unknown |= missing
-                result.problems.append(Problem(
-                    line, key, "undefined @string macro " + ", ".join(sorted(missing)) + ": kept a macro "
-                    "(an export writes it bare, as the file did)", UNDEFINED_MACRO))
-            self._records.append(_Record(key, e.entry_type.lower(), fields, forms, uses, line, index))
         return result
+
+    def _add_string(self, s: BibString, first_line: int, file: _File) -> None:
+        macros = self.macros
+        room = MAX_MACRO_TOTAL_CHARS - file.macro_total
+        name = s.key.lower()
+        used: set[str] = set()
+        try:
+            value = resolve(s.value, macros.values, file.unknown, limit=min(MAX_VALUE_CHARS, room), used=used)
+        except TooLarge as exc:
+            macros.values[name] = None
+            line = s.start_line + first_line + 1 if s.start_line is not None else None
+            what = exc.what if room >= MAX_VALUE_CHARS or "uses" in exc.what else \
+                f"would bring all @string text past the {megabytes(MAX_MACRO_TOTAL_CHARS)} limit"
+            file.string_problems.append(Problem(line, None, f"@string {s.key!r} {what}; skipped", "skipped-string"))
+            return
+        file.macro_total += len(value)
+        macros.values[name] = value
+        macros.written[name] = (s.key, s.value.strip())
+        macros.uses[name] = used
+        file.result.strings.setdefault(s.key, s.value.strip())
+
+    def _add_entry(self, e: BibEntry, start_line: int, file: _File) -> None:
+        """One entry block (``start_line``: its 0-based line in the file) → a ``_Record``."""
+        problems = file.entry_problems
+        key = e.key.strip()
+        line = start_line + 1
+        if key.lower() in file.seen:  # as bibtex ("Repeated entry") and biber ("Duplicate entry key") do
+            problems.append(Problem(line, key, "key used twice in the file: bibtex and biber read "
+                                               "only the first, so this block is not imported", "skipped-entry"))
+            return
+        file.seen.add(key.lower())
+        fields: dict[str, str] = {}
+        forms: dict[str, str] = {}
+        uses: set[str] = set()
+        missing: set[str] = set()
+        pairs = [(f.key, f.value if isinstance(f.value, str) else str(f.value)) for f in e.fields]
+        source_text = file.source_text
+        if source_text is not None and not all(balanced(v) for _, v in pairs):
+            # bibtexparser ends "…{"}…" at the inner quote: scan the block as bibtex does
+            if not file.line_starts:
+                file.line_starts = [0] + [m.end() for m in re.finditer("\n", source_text)]
+            at = file.line_starts[min(start_line, len(file.line_starts) - 1)]
+            pairs = scan_fields(source_text[at:at + 2 * MAX_VALUE_CHARS]) or pairs
+        for field_name, raw_value in pairs:
+            name = field_name.strip().lower()
+            if not _FIELD_NAME.match(name):
+                what = "a commented-out field" if name.startswith("%") else f"field name {name!r}"
+                problems.append(Problem(line, key, f"{what} ignored", "field-ignored"))
+                continue
+            try:
+                value = resolve(raw_value, self.macros.values, missing, month=name == "month", used=uses)
+            except TooLarge as exc:
+                problems.append(Problem(line, key, f"field {name!r} {exc.what}; "
+                                                   "entry skipped (nothing imported from it)", "skipped-entry"))
+                return
+            if name in fields:
+                problems.append(Problem(line, key, f"field {name!r} given twice; the first kept", "duplicate-field"))
+                continue
+            fields[name] = value
+            form = written_form(raw_value)
+            if form is not None:
+                forms[name] = form
+        if missing:
+            file.unknown |= missing
+            problems.append(Problem(
+                line, key, "undefined @string macro " + ", ".join(sorted(missing)) + ": kept a macro "
+                "(an export writes it bare, as the file did)", UNDEFINED_MACRO))
+        self._records.append(_Record(key, e.entry_type.lower(), fields, forms, uses, line, file.index))
 
     def finish(self, known: Callable[[str], bool] | None = None) -> list[ReadResult]:
         """Inherit crossref/xdata parents across every file read, make the entries: one
@@ -362,22 +395,65 @@ class Bibliography:
 
 # --- the reader ------------------------------------------------------------------------------
 
-def _blocks(library: Library, result: ReadResult) -> list[BibEntry]:
+def _parse(text: str) -> Library:
+    import bibtexparser
+
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+    return bibtexparser.parse_string(text, parse_stack=[])
+
+
+def _pieces(text: str, size: int) -> list[tuple[int, int, int]]:
+    """``text`` cut into pieces of about ``size`` characters: (start, end, line of start). A cut
+    is made only before an ``@`` that starts a line, where the text since the last cut has as
+    many ``{`` as ``}`` and an even number of ``"`` (so no block or value is cut in two)."""
+    out: list[tuple[int, int, int]] = []
+    start, line, n = 0, 0, len(text)
+    while n - start > size:
+        scanned, depth, quotes = start, 0, 0
+        at = text.find("\n@", start + size)
+        while at >= 0:
+            at += 1
+            depth += text.count("{", scanned, at) - text.count("}", scanned, at)
+            quotes += text.count('"', scanned, at)
+            scanned = at
+            if depth == 0 and quotes % 2 == 0:
+                break
+            at = text.find("\n@", at)
+        if at < 0:
+            break
+        out.append((start, at, line))
+        line += text.count("\n", start, at)
+        start = at
+    out.append((start, n, line))
+    return out
+
+
+def _blocks(library: Library, problems: list[Problem], first_line: int = 0,
+            later: Iterable[BibString] = ()) -> list[BibEntry]:
     """The library's entries in file order: a second block with a key already used is kept
-    (it is renamed later), a block bibtexparser cannot read is reported."""
+    (it is renamed later), a block bibtexparser cannot read is reported (so is an @string
+    whose name an earlier piece of the file defined: ``later``, as one parse would)."""
     from bibtexparser.model import DuplicateBlockKeyBlock
     from bibtexparser.model import Entry as BibEntry
 
     blocks: list[BibEntry] = list(library.entries)
+    failed: list[tuple[int, Problem]] = []
     for block in library.failed_blocks:
         if isinstance(block, DuplicateBlockKeyBlock) and isinstance(block.ignore_error_block, BibEntry):
             blocks.append(block.ignore_error_block)
             continue
         err = (str(getattr(block, "error", "") or "").strip().splitlines() or [""])[0]
-        line = block.start_line + 1 if block.start_line is not None else None
-        result.problems.append(Problem(line, getattr(block, "key", None),
-                                       f"skipped a block bibtexparser cannot read ({err or 'malformed'})",
-                                       "skipped-entry"))
+        line = block.start_line + first_line + 1 if block.start_line is not None else None
+        failed.append((line or 0, Problem(line, getattr(block, "key", None),
+                                          f"skipped a block bibtexparser cannot read ({err or 'malformed'})",
+                                          "skipped-entry")))
+    for s in later:
+        line = s.start_line + first_line + 1 if s.start_line is not None else None
+        failed.append((line or 0, Problem(line, s.key, "skipped a block bibtexparser cannot read "
+                                          f"(Duplicate entry key '{s.key}')", "skipped-entry")))
+    if later:
+        failed.sort(key=lambda f: f[0])
+    problems.extend(p for _, p in failed)
     return sorted(blocks, key=lambda e: e.start_line or 0)
 
 

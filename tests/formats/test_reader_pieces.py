@@ -1,0 +1,107 @@
+"""The reader parses a file in pieces (``reader._pieces``) so that bibtexparser never holds every
+block of a large file at once. What it reads must not depend on where the text is cut: over every
+.bib file of the shared corpus, a read cut before every ``@`` it may cut at gives exactly the
+ReadResult of one parse of the whole text (entries with every field, source_fields, source_raw,
+@string closures and preambles; problems with their lines, in order; strings; renamed keys).
+And the memory a read holds grows with a piece, not with the file (tracemalloc, no timing)."""
+
+from __future__ import annotations
+
+import os
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from papershelf.formats.bibtex.reader import BibEncodingError, Bibliography, ReadResult, _pieces, decode_bytes
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "bib"
+FILES = sorted(SHARED.rglob("*.bib")) if SHARED.is_dir() else []
+LARGE = bool(os.environ.get("CI") or os.environ.get("PAPERSHELF_TEST_LARGE"))
+
+
+def _read(texts: list[str], piece_chars: int) -> list[ReadResult]:
+    bib = Bibliography()
+    for i, text in enumerate(texts):
+        bib.add_text([text], f"file{i}", piece_chars=piece_chars)
+    return bib.finish()
+
+
+def _same(cut: list[ReadResult], whole: list[ReadResult]) -> None:
+    assert len(cut) == len(whole)
+    for a, b in zip(cut, whole, strict=True):
+        assert [str(p) + p.kind for p in a.problems] == [str(p) + p.kind for p in b.problems]
+        assert a.problems == b.problems
+        assert (a.strings, a.preambles, a.renamed) == (b.strings, b.preambles, b.renamed)
+        assert [e.citekey for e in a.entries] == [e.citekey for e in b.entries]
+        for x, y in zip(a.entries, b.entries, strict=True):
+            assert (x.source_fields, x.source_raw, x.bib_strings, x.bib_preambles) == \
+                (y.source_fields, y.source_raw, y.bib_strings, y.bib_preambles), x.citekey
+            assert x == y, x.citekey
+
+
+@pytest.mark.skipif(not FILES, reason=f"the shared corpus is not at {SHARED}")
+@pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(SHARED)) for p in FILES])
+def test_a_file_read_in_pieces_reads_as_one_parse(path: Path) -> None:
+    if path.stat().st_size > 400_000 and not LARGE:
+        pytest.skip("over 400 kB: runs in CI or with PAPERSHELF_TEST_LARGE=1")
+    try:
+        text, _ = decode_bytes(path.read_bytes(), str(path))
+    except BibEncodingError:
+        pytest.skip("the file cannot be decoded: import refuses it")
+    if text.count("\n@") > 1:
+        assert len(_pieces(text, 1)) > 1  # the cut read is really cut
+    _same(_read([text], 1), _read([text], len(text) + 1))
+
+
+def test_pieces_keep_what_one_parse_says() -> None:
+    """Cases a cut could change: an @string defined below the entry that uses it, an @string
+    defined twice in different pieces, a key used twice in different pieces, a block with an
+    unclosed brace (never cut inside), a quoted value with a line starting with ``@``, a
+    preamble in a later piece, lines after the cuts."""
+    text = ("@preamble{\"\\newcommand{\\x}{x}\"}\n"
+            "@article{a, title = j # \" one\", journal = j, year = 2001}\n"
+            "@string{j = {Journal}}\n"
+            "@misc{b, note = \"two\n@lines\", title = {B}}\n"
+            "@string{j = {Other}}\n"
+            "@article{c, title = {unclosed\n@misc{d, title = {D}}\n"
+            "@misc{a, title = {again}}\n"
+            "@preamble{\"later\"}\n@misc{e, title = {E}, month = aug}\n")
+    cut, whole = _read([text], 1), _read([text], len(text) + 1)
+    _same(cut, whole)
+    assert any("Duplicate entry key 'j'" in p.message for p in whole[0].problems)
+    assert any(p.kind == "skipped-entry" and p.line == 9 for p in whole[0].problems)  # the second a
+    assert len(_pieces(text, 1)) >= 4
+
+
+def test_macros_flow_from_file_to_file_in_pieces() -> None:
+    first = "@string{j = {Journal}}\n@misc{x, title = {X}}\n@string{k = j # { Two}}\n"
+    second = "@article{y, journal = k, title = {Y}}\n@article{z, journal = j, title = {Z}, crossref = x}\n"
+    _same(_read([first, second], 1), _read([first, second], 10**9))
+
+
+def _generated(n: int) -> str:
+    return "@string{pub = {Publisher}}\n" + "".join(
+        f"@article{{key{i},\n  author = {{M{{\\\"u}}ller, Anna and Dvo{{\\v{{r}}}}{{\\'a}}k, Jan}},\n"
+        f"  title = {{A title number {i} about {{LoRA}} models}},\n  journal = pub,\n  year = {1990 + i % 30},\n"
+        f"  abstract = \"{'words ' * 40}{i}\"\n}}\n\n" for i in range(n))
+
+
+def _peak_reading(text: str, piece_chars: int) -> int:
+    """Peak bytes tracemalloc sees while ``add_text`` reads ``text`` (the text itself not counted)."""
+    bib = Bibliography()
+    tracemalloc.start()
+    try:
+        bib.add_text([text], "gen", piece_chars=piece_chars)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_reading_holds_a_piece_of_parse_not_the_whole_file() -> None:
+    """Parsing 4,000 entries in one piece holds bibtexparser's blocks of every entry; in pieces,
+    the peak is what the records keep plus one piece: well under the one-piece peak."""
+    text = _generated(4000)
+    whole = _peak_reading(text, len(text) + 1)
+    cut = _peak_reading(text, 64 * 1024)
+    assert cut < whole * 0.6, (cut, whole)
