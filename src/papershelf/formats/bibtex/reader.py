@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -181,6 +181,7 @@ class Bibliography:
         self.results: list[ReadResult] = []
         self._records: list[_Record] = []
         self._preamble_uses: list[set[str]] = []  # per file
+        self._count = 0  # how many entries ``entries`` makes
 
     def add_file(self, path: Path, *, encoding: str | None = None) -> ReadResult:
         from papershelf.files import read_input
@@ -317,45 +318,69 @@ class Bibliography:
         """Inherit crossref/xdata parents across every file read, make the entries: one
         ``ReadResult`` per file, in the order read. A parent no file holds is reported unless
         ``known`` says the key cites an entry elsewhere (in the catalogue)."""
+        for index, entry in self._made(known):
+            self.results[index].entries.append(entry)
+        return self.results
+
+    def entries(self, known: Callable[[str], bool] | None = None) -> Made:
+        """What ``finish`` makes, made as they are taken, one at a time (so an import holds no
+        more of them than its consumer does): parents are inherited now, each entry's problems
+        go to its file's ``ReadResult`` as it is made; ``results`` has no entries."""
+        making = self._made(known)  # inherits now, and counts
+        return Made(making, self._count)
+
+    def _made(self, known: Callable[[str], bool] | None) -> Iterator[tuple[int, Entry]]:
         by_key: dict[str, _Record] = {}
         for rec in self._records:
             by_key.setdefault(rec.key.lower(), rec)  # bibtex takes the first of a key
         for rec in self._records:  # biber finds a parent by one of its ids too
             for alias in rec.fields.get("ids", "").split(","):
                 by_key.setdefault(alias.strip().lower(), rec)
-        verbatim = {id(rec): dict(rec.fields) for rec in self._records}  # before parents fill them
+        # the fields as written, before parents fill them (only a child's change)
+        verbatim = {id(rec): dict(rec.fields) for rec in self._records if "crossref" in rec.fields
+                    or "xdata" in rec.fields}
         done: set[int] = set()
         for rec in self._records:
             self._inherit(rec, by_key, (), done, known)
-        records, self._records = self._records, []
-        for rec in records:
-            result = self.results[rec.file]
-            fields, source_fields = rec.fields, verbatim.pop(id(rec))
-            if not any(v.strip() for v in fields.values()):
-                result.problems.append(Problem(rec.line, rec.key, "no field: nothing to cite, skipped",
-                                               "skipped-entry"))
-                continue
-            entry, notes = to_entry(rec.key, rec.type, fields)
-            entry.source_type = rec.type
-            entry.source_fields = source_fields
-            entry.source_raw = {n: v for n, v in rec.forms.items() if n in source_fields}
-            for name, value in list(entry.source_fields.items()):
-                if not balanced(value):  # cannot be written back as it is: generated from the decoded view
-                    del entry.source_fields[name]
-                    entry.source_raw.pop(name, None)
-                    entry.edited.append(name)
-                    result.problems.append(Problem(rec.line, rec.key, f"field {name!r} has unbalanced braces; "
-                                                                      "an export writes it from its decoded text",
-                                                                      "unbalanced-braces"))
-            ids = source_fields.get("ids")
-            if ids:  # biblatex's other keys of the entry: they cite it too
-                entry.aliases = list(dict.fromkeys(
-                    a for a in (p.strip() for p in ids.split(",")) if a and a.lower() != rec.key.lower()))
-            entry.bib_preambles = result.preambles
-            entry.bib_strings = self.macros.closure(rec.uses | self._preamble_uses[rec.file])
-            result.problems.extend(Problem(rec.line, rec.key, note) for note in notes)
-            result.entries.append(entry)
-        return self.results
+        del by_key, done
+        records, self._records = self._records[::-1], []
+        self._count = sum(1 for rec in records if any(v.strip() for v in rec.fields.values()))
+        return self._making(records, verbatim)
+
+    def _making(self, records: list[_Record], verbatim: dict[int, dict[str, str]]) -> Iterator[tuple[int, Entry]]:
+        while records:
+            rec = records.pop()  # let each record go once its entry is made
+            source_fields = verbatim.pop(id(rec), None)
+            entry = self._entry(rec, dict(rec.fields) if source_fields is None else source_fields)
+            if entry is not None:
+                yield rec.file, entry
+
+    def _entry(self, rec: _Record, source_fields: dict[str, str]) -> Entry | None:
+        result = self.results[rec.file]
+        fields = rec.fields
+        if not any(v.strip() for v in fields.values()):
+            result.problems.append(Problem(rec.line, rec.key, "no field: nothing to cite, skipped", "skipped-entry"))
+            return None
+        entry, notes = to_entry(rec.key, rec.type, fields)
+        entry.source_type = rec.type
+        entry.source_fields = source_fields
+        entry.source_raw = {n: v for n, v in rec.forms.items() if n in source_fields}
+        for name, value in list(entry.source_fields.items()):
+            if not balanced(value):  # cannot be written back as it is: generated from the decoded view
+                del entry.source_fields[name]
+                entry.source_raw.pop(name, None)
+                entry.edited.append(name)
+                result.problems.append(Problem(rec.line, rec.key, f"field {name!r} has unbalanced braces; "
+                                                                  "an export writes it from its decoded text",
+                                                                  "unbalanced-braces"))
+        ids = source_fields.get("ids")
+        if ids:  # biblatex's other keys of the entry: they cite it too
+            entry.aliases = list(dict.fromkeys(
+                a for a in (p.strip() for p in ids.split(",")) if a and a.lower() != rec.key.lower()))
+        entry.bib_preambles = result.preambles
+        entry.bib_strings = self.macros.closure(rec.uses | self._preamble_uses[rec.file])
+        result.problems.extend(Problem(rec.line, rec.key, note) for note in notes)
+        return entry
 
     def _inherit(self, rec: _Record, by_key: dict[str, _Record], seen: tuple[int, ...], done: set[int],
                  known: Callable[[str], bool] | None) -> None:
@@ -391,6 +416,21 @@ class Bibliography:
                 rec.fields.setdefault(name, value)
         rec.fields.pop("crossref", None)
         rec.fields.pop("xdata", None)
+
+
+class Made:
+    """The entries ``Bibliography.entries`` makes, taken once, front to back; its ``len`` is how
+    many there are (the door's progress counts them)."""
+
+    def __init__(self, making: Iterator[tuple[int, Entry]], count: int):
+        self._making, self._count = making, count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Entry]:
+        for _, entry in self._making:
+            yield entry
 
 
 # --- the reader ------------------------------------------------------------------------------
