@@ -13,7 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from papershelf.formats.bibtex.reader import BibEncodingError, Bibliography, ReadResult, _pieces, decode_bytes
+from papershelf.formats.bibtex import reader
+from papershelf.formats.bibtex.reader import (
+    _STR_MARKS,
+    BibEncodingError,
+    Bibliography,
+    ReadResult,
+    _pieces,
+    _utf8,
+    decode_bytes,
+)
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "bib"
 FILES = sorted(SHARED.rglob("*.bib")) if SHARED.is_dir() else []
@@ -42,16 +51,23 @@ def _same(cut: list[ReadResult], whole: list[ReadResult]) -> None:
 
 @pytest.mark.skipif(not FILES, reason=f"the shared corpus is not at {SHARED}")
 @pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(SHARED)) for p in FILES])
-def test_a_file_read_in_pieces_reads_as_one_parse(path: Path) -> None:
+def test_a_file_read_in_pieces_reads_as_one_parse(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if path.stat().st_size > 400_000 and not LARGE:
         pytest.skip("over 400 kB: runs in CI or with PAPERSHELF_TEST_LARGE=1")
+    data = path.read_bytes()
     try:
-        text, _ = decode_bytes(path.read_bytes(), str(path))
+        text, _ = decode_bytes(data, str(path))
     except BibEncodingError:
         pytest.skip("the file cannot be decoded: import refuses it")
     if text.count("\n@") > 1:
-        assert len(_pieces(text, 1)) > 1  # the cut read is really cut
-    _same(_read([text], 1), _read([text], len(text) + 1))
+        assert len(_pieces(text, 1, _STR_MARKS)) > 1  # the cut read is really cut
+    whole = _read([text], len(text) + 1)
+    _same(_read([text], 1), whole)
+    if _utf8(data):  # a UTF-8 file over _RESCAN_BYTES is read from its bytes, each piece decoded alone
+        monkeypatch.setattr(reader, "_RESCAN_BYTES", 0)  # such a file keeps no text to re-scan
+        bib = Bibliography()
+        bib._add(data, str(path), 1)
+        _same(bib.finish(), _read([text], len(text) + 1))
 
 
 def test_pieces_keep_what_one_parse_says() -> None:
@@ -71,7 +87,7 @@ def test_pieces_keep_what_one_parse_says() -> None:
     _same(cut, whole)
     assert any("Duplicate entry key 'j'" in p.message for p in whole[0].problems)
     assert any(p.kind == "skipped-entry" and p.line == 9 for p in whole[0].problems)  # the second a
-    assert len(_pieces(text, 1)) >= 4
+    assert len(_pieces(text, 1, _STR_MARKS)) >= 4
 
 
 def test_macros_flow_from_file_to_file_in_pieces() -> None:
@@ -109,3 +125,22 @@ def test_reading_holds_a_piece_of_parse_not_the_whole_file() -> None:
     cut_small, cut_large = _peak_reading(small, 64 * 1024), _peak_reading(large, 64 * 1024)
     assert cut_large < whole_large / 4, (cut_large, whole_large)
     assert (cut_large - cut_small) * 4 < whole_large - whole_small, (cut_small, cut_large, whole_small, whole_large)
+
+
+def test_a_large_file_is_read_from_its_bytes_as_from_its_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over ``_RESCAN_BYTES`` a UTF-8 file is cut as bytes and each piece decoded alone: the
+    same result; a file that is not UTF-8 is still refused (or read in its declared encoding)."""
+    monkeypatch.setattr(reader, "_RESCAN_BYTES", 100)
+    text = _generated(50).replace("Anna", "Łucja")
+    path = tmp_path / "big.bib"
+    path.write_bytes(text.encode())
+    bib = Bibliography()
+    assert bib.add_file(path).encoding == "utf-8"
+    _same(bib.finish(), _read([text], len(text) + 1))
+    path.write_bytes(text.encode("latin-1", "replace").replace(b"words", b"w\xf6rds"))
+    with pytest.raises(BibEncodingError, match=r"not UTF-8 \(byte 0xf6 on line 7\)"):
+        Bibliography().add_file(path)
+    path.write_bytes(b"% Encoding: latin-1\n" + text.replace("Łucja", "Jos\xe9").encode("latin-1"))
+    bib = Bibliography()
+    assert bib.add_file(path).encoding == "latin-1"
+    assert "José" in bib.finish()[0].entries[0].source_fields["author"]

@@ -45,7 +45,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from papershelf.errors import NotFoundError, PapershelfError, UsageError
 from papershelf.formats.bibtex.decode import BibEncodingError, decode_bytes
@@ -70,6 +70,9 @@ MAX_MACRO_TOTAL_CHARS = 64 * 1024 * 1024  # all expanded @string text of one fil
 _RESCAN_BYTES = 16 * 1024 * 1024  # a file up to this size keeps its text to re-scan a mis-split block
 _PIECE_CHARS = 1024 * 1024  # the text is parsed in pieces of about this size (``_pieces``)
 _STRING_AT = re.compile(r"@\s*string", re.I)  # a piece that may hold an @string block
+_BYTES_STRING_AT = re.compile(rb"@\s*string", re.I)
+_STR_MARKS = ("\n@", "{", "}", '"', "\n")  # what ``_pieces`` looks for
+_BYTES_MARKS = (b"\n@", b"{", b"}", b'"', b"\n")
 
 
 class BibTooLargeError(UsageError):
@@ -188,6 +191,12 @@ class Bibliography:
 
         check_size(path)
         data = read_input(path, MAX_INPUT_BYTES, "a .bib file")  # a regular file only: never /dev/zero, a FIFO
+        if encoding is None and len(data) > _RESCAN_BYTES and _utf8(data):
+            # a large UTF-8 file is decoded piece by piece: its text (up to 4 bytes a character)
+            # is never whole in memory, only its bytes
+            result = self._add(data, str(path), _PIECE_CHARS)
+            result.encoding = "utf-8"
+            return result
         text, enc = decode_bytes(data, str(path), encoding)
         del data  # the bytes need not stay in memory while the text is parsed
         held = [text]
@@ -204,21 +213,28 @@ class Bibliography:
         text gives (every @string of the file is read before any entry, as one parse does)."""
         if len(held[0]) > MAX_INPUT_BYTES:
             raise BibTooLargeError(f"{source} is larger than the {megabytes(MAX_INPUT_BYTES)} limit; nothing read")
+        return self._add(held.pop(), source, piece_chars or _PIECE_CHARS)
+
+    def _add(self, text: str | bytes, source: str, piece_chars: int) -> ReadResult:
+        """``add_text``'s work, over the text or (a large file) its UTF-8 bytes."""
         result = ReadResult()
         index = len(self.results)
         self.results.append(result)
-        text = held.pop()
-        pieces = _pieces(text, piece_chars or _PIECE_CHARS)
+        if isinstance(text, str):
+            pieces = _pieces(text, piece_chars, _STR_MARKS)
+            string_at: re.Pattern[str] | re.Pattern[bytes] = _STRING_AT
+        else:
+            pieces, string_at = _pieces(text, piece_chars, _BYTES_MARKS), _BYTES_STRING_AT
         # kept (a small file only) to scan again a block bibtexparser splits wrong (``scan_fields``)
-        source_text: str | None = text if len(text) <= _RESCAN_BYTES else None
+        source_text = text if isinstance(text, str) and len(text) <= _RESCAN_BYTES else None
         file = _File(index, result, source_text)
         # every @string of the file first, in file order: an entry may use one defined below it
         later: dict[int, list[BibString]] = {}  # piece -> its @strings a piece before defined already
         names: set[str] = set()
         for i, (a, b, first_line) in enumerate(pieces):
-            if _STRING_AT.search(text, a, b) is None:
+            if string_at.search(text, a, b) is None:  # type: ignore[arg-type]
                 continue
-            for s in _parse(text[a:b]).strings:
+            for s in _parse(_piece(text, a, b)).strings:
                 if s.key in names:  # a duplicate one parse reports as a failed block
                     later.setdefault(i, []).append(s)
                     continue
@@ -226,7 +242,7 @@ class Bibliography:
                 self._add_string(s, first_line, file)
         preambles: list[str] = []
         for i, (a, b, first_line) in enumerate(pieces):
-            library = _parse(text[a:b])
+            library = _parse(_piece(text, a, b))
             preambles.extend(p.value.strip() for p in library.preambles)
             entries: list[BibEntry | None] = list(_blocks(library, file.block_problems, first_line, later.get(i, ())))
             del library  # the blocks are all that is needed of it now
@@ -442,30 +458,59 @@ def _parse(text: str) -> Library:
     return bibtexparser.parse_string(text, parse_stack=[])
 
 
-def _pieces(text: str, size: int) -> list[tuple[int, int, int]]:
+_T = TypeVar("_T", str, bytes)
+
+
+def _pieces(text: _T, size: int, marks: tuple[_T, _T, _T, _T, _T]) -> list[tuple[int, int, int]]:
     """``text`` cut into pieces of about ``size`` characters: (start, end, line of start). A cut
     is made only before an ``@`` that starts a line, where the text since the last cut has as
-    many ``{`` as ``}`` and an even number of ``"`` (so no block or value is cut in two)."""
+    many ``{`` as ``}`` and an even number of ``"`` (so no block or value is cut in two).
+    ``marks``: those strings (and the newline) as ``text`` spells them (UTF-8 bytes or str)."""
+    at_line, opening, closing, quote, newline = marks
     out: list[tuple[int, int, int]] = []
     start, line, n = 0, 0, len(text)
     while n - start > size:
         scanned, depth, quotes = start, 0, 0
-        at = text.find("\n@", start + size)
+        at = text.find(at_line, start + size)
         while at >= 0:
             at += 1
-            depth += text.count("{", scanned, at) - text.count("}", scanned, at)
-            quotes += text.count('"', scanned, at)
+            depth += text.count(opening, scanned, at) - text.count(closing, scanned, at)
+            quotes += text.count(quote, scanned, at)
             scanned = at
             if depth == 0 and quotes % 2 == 0:
                 break
-            at = text.find("\n@", at)
+            at = text.find(at_line, at)
         if at < 0:
             break
         out.append((start, at, line))
-        line += text.count("\n", start, at)
+        line += text.count(newline, start, at)
         start = at
     out.append((start, n, line))
     return out
+
+
+def _piece(text: str | bytes, start: int, end: int) -> str:
+    return text[start:end] if isinstance(text, str) else text[start:end].decode("utf-8")
+
+
+def _utf8(data: bytes) -> bool:
+    """Whether ``decode_bytes`` would read ``data`` as UTF-8 without a BOM (checked a slice at a
+    time: the whole text is never made)."""
+    import codecs
+
+    head = data[:200]
+    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or \
+            (head and head.count(0) * 3 > len(head)):
+        return False
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for i in range(0, len(data), 1 << 20):
+            decoder.decode(view[i:i + (1 << 20)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _blocks(library: Library, problems: list[Problem], first_line: int = 0,
