@@ -71,6 +71,7 @@ _RESCAN_BYTES = 16 * 1024 * 1024  # a file up to this size keeps its text to re-
 _PIECE_CHARS = 1024 * 1024  # the text is parsed in pieces of about this size (``_pieces``)
 _STRING_AT = re.compile(r"@\s*string", re.I)  # a piece that may hold an @string block
 _BYTES_STRING_AT = re.compile(rb"@\s*string", re.I)
+_NONE: frozenset[str] = frozenset()
 _STR_MARKS = ("\n@", "{", "}", '"', "\n")  # what ``_pieces`` looks for
 _BYTES_MARKS = (b"\n@", b"{", b"}", b'"', b"\n")
 
@@ -128,7 +129,7 @@ class Macros:
     written: dict[str, tuple[str, str]] = field(default_factory=dict)  # lower name -> (name, value as written)
     uses: dict[str, set[str]] = field(default_factory=dict)  # lower name -> macros its value names
 
-    def closure(self, names: set[str]) -> dict[str, str]:
+    def closure(self, names: Iterable[str]) -> dict[str, str]:
         """The @string definitions (name -> value as written) that ``names`` need, the macros
         their values use included, in definition order."""
         need: set[str] = set()
@@ -142,18 +143,32 @@ class Macros:
         return dict(self.written[n] for n in self.written if n in need)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Record:
-    """One entry block of one file: its fields (macros resolved), how each not braced was
-    written, the macros it uses; the decoded ``Entry`` is made once every file is read."""
+    """One entry block of one file: its fields (macros resolved) and how each not braced was
+    written, packed (``marshal``: one bytes object, UTF-8, a record of 100,000 is held until
+    ``finish``), the macros it uses; the decoded ``Entry`` is made once every file is read."""
 
     key: str
     type: str
-    fields: dict[str, str]
-    forms: dict[str, str]
-    uses: set[str]
+    packed: bytes  # marshal of (fields, forms)
+    uses: frozenset[str]
     line: int
     file: int  # index into Bibliography.results
+    ids: str  # its ``ids`` field (biber finds a parent by them too)
+    child: bool  # it has a crossref or xdata field: its parents may fill its fields
+    blank: bool  # no field has text
+    own: dict[str, str] | None = None  # a child's fields, unpacked to be filled by its parents
+
+    @property
+    def fields(self) -> dict[str, str]:
+        return self.own if self.own is not None else self.unpack()[0]
+
+    def unpack(self) -> tuple[dict[str, str], dict[str, str]]:
+        import marshal
+
+        fields, forms = marshal.loads(self.packed)
+        return fields, forms
 
 
 @dataclass
@@ -328,7 +343,12 @@ class Bibliography:
             problems.append(Problem(
                 line, key, "undefined @string macro " + ", ".join(sorted(missing)) + ": kept a macro "
                 "(an export writes it bare, as the file did)", UNDEFINED_MACRO))
-        self._records.append(_Record(key, e.entry_type.lower(), fields, forms, uses, line, file.index))
+        import marshal
+
+        self._records.append(_Record(key, e.entry_type.lower(), marshal.dumps((fields, forms)),
+                                     frozenset(uses) if uses else _NONE, line, file.index, fields.get("ids", ""),
+                                     "crossref" in fields or "xdata" in fields,
+                                     not any(v.strip() for v in fields.values())))
 
     def finish(self, known: Callable[[str], bool] | None = None) -> list[ReadResult]:
         """Inherit crossref/xdata parents across every file read, make the entries: one
@@ -350,37 +370,45 @@ class Bibliography:
         for rec in self._records:
             by_key.setdefault(rec.key.lower(), rec)  # bibtex takes the first of a key
         for rec in self._records:  # biber finds a parent by one of its ids too
-            for alias in rec.fields.get("ids", "").split(","):
+            for alias in rec.ids.split(","):
                 by_key.setdefault(alias.strip().lower(), rec)
-        # the fields as written, before parents fill them (only a child's change)
-        verbatim = {id(rec): dict(rec.fields) for rec in self._records if "crossref" in rec.fields
-                    or "xdata" in rec.fields}
+        verbatim: dict[int, dict[str, str]] = {}  # the fields as written, before parents fill them
+        for rec in self._records:
+            if rec.child:  # (only a child's change)
+                rec.own = rec.unpack()[0]
+                verbatim[id(rec)] = dict(rec.own)
         done: set[int] = set()
         for rec in self._records:
             self._inherit(rec, by_key, (), done, known)
         del by_key, done
         records, self._records = self._records[::-1], []
-        self._count = sum(1 for rec in records if any(v.strip() for v in rec.fields.values()))
+        for rec in records:
+            if rec.own is not None:
+                rec.blank = not any(v.strip() for v in rec.own.values())
+        self._count = sum(1 for rec in records if not rec.blank)
         return self._making(records, verbatim)
 
     def _making(self, records: list[_Record], verbatim: dict[int, dict[str, str]]) -> Iterator[tuple[int, Entry]]:
         while records:
             rec = records.pop()  # let each record go once its entry is made
-            source_fields = verbatim.pop(id(rec), None)
-            entry = self._entry(rec, dict(rec.fields) if source_fields is None else source_fields)
+            entry = self._entry(rec, verbatim.pop(id(rec), None))
             if entry is not None:
                 yield rec.file, entry
 
-    def _entry(self, rec: _Record, source_fields: dict[str, str]) -> Entry | None:
+    def _entry(self, rec: _Record, source_fields: dict[str, str] | None) -> Entry | None:
         result = self.results[rec.file]
-        fields = rec.fields
-        if not any(v.strip() for v in fields.values()):
+        fields, forms = rec.unpack()
+        if rec.own is not None:
+            fields = rec.own
+        if source_fields is None:
+            source_fields = dict(fields)
+        if rec.blank:
             result.problems.append(Problem(rec.line, rec.key, "no field: nothing to cite, skipped", "skipped-entry"))
             return None
         entry, notes = to_entry(rec.key, rec.type, fields)
         entry.source_type = rec.type
         entry.source_fields = source_fields
-        entry.source_raw = {n: v for n, v in rec.forms.items() if n in source_fields}
+        entry.source_raw = {n: v for n, v in forms.items() if n in source_fields}
         for name, value in list(entry.source_fields.items()):
             if not balanced(value):  # cannot be written back as it is: generated from the decoded view
                 del entry.source_fields[name]
@@ -401,7 +429,7 @@ class Bibliography:
     def _inherit(self, rec: _Record, by_key: dict[str, _Record], seen: tuple[int, ...], done: set[int],
                  known: Callable[[str], bool] | None) -> None:
         """Fill ``rec``'s missing fields from its crossref and xdata parents (cycle-safe)."""
-        if id(rec) in done:
+        if id(rec) in done or not rec.child:  # (a record with neither field has no parent)
             return
         done.add(id(rec))
         result = self.results[rec.file]
