@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from papershelf.errors import PapershelfError
 from papershelf.formats.bibtex import reader
 from papershelf.formats.bibtex.reader import (
     _STR_MARKS,
@@ -66,7 +67,7 @@ def test_a_file_read_in_pieces_reads_as_one_parse(path: Path, monkeypatch: pytes
     if _utf8(data):  # a UTF-8 file over _RESCAN_BYTES is read from its bytes, each piece decoded alone
         monkeypatch.setattr(reader, "_RESCAN_BYTES", 0)  # such a file keeps no text to re-scan
         bib = Bibliography()
-        bib._add(data, str(path), 1)
+        bib._add([data], str(path), 1)
         _same(bib.finish(), _read([text], len(text) + 1))
 
 
@@ -131,12 +132,14 @@ def test_a_large_file_is_read_from_its_bytes_as_from_its_text(tmp_path: Path, mo
     """Over ``_RESCAN_BYTES`` a UTF-8 file is cut as bytes and each piece decoded alone: the
     same result; a file that is not UTF-8 is still refused (or read in its declared encoding)."""
     monkeypatch.setattr(reader, "_RESCAN_BYTES", 100)
-    text = _generated(50).replace("Anna", "Łucja")
+    monkeypatch.setattr(reader, "_PIECE_CHARS", 2000)
+    text = _generated(50).replace("Anna", "Łucja") + "@string{late = {Late}}\n@misc{z, title = late}\n"
     path = tmp_path / "big.bib"
     path.write_bytes(text.encode())
     bib = Bibliography()
     assert bib.add_file(path).encoding == "utf-8"
     _same(bib.finish(), _read([text], len(text) + 1))
+    assert len(_pieces(text.encode(), 2000, reader._BYTES_MARKS)) > 5
     path.write_bytes(text.encode("latin-1", "replace").replace(b"words", b"w\xf6rds"))
     with pytest.raises(BibEncodingError, match=r"not UTF-8 \(byte 0xf6 on line 7\)"):
         Bibliography().add_file(path)
@@ -144,3 +147,22 @@ def test_a_large_file_is_read_from_its_bytes_as_from_its_text(tmp_path: Path, mo
     bib = Bibliography()
     assert bib.add_file(path).encoding == "latin-1"
     assert "José" in bib.finish()[0].entries[0].source_fields["author"]
+
+
+def test_a_large_file_changed_while_read_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large file's pieces are read again from disk: if they are not the bytes that were cut
+    (the file was saved meanwhile), nothing of it is read."""
+    monkeypatch.setattr(reader, "_RESCAN_BYTES", 100)
+    monkeypatch.setattr(reader, "_PIECE_CHARS", 2000)
+    path = tmp_path / "big.bib"
+    text = _generated(50)
+    path.write_bytes(text.encode())
+    checked = reader._utf8
+
+    def then_saved(data: bytes) -> bool:
+        path.write_bytes(text.replace("title number", "title count").encode())
+        return checked(data)
+
+    monkeypatch.setattr(reader, "_utf8", then_saved)
+    with pytest.raises(PapershelfError, match="changed while it was read"):
+        Bibliography().add_file(path)

@@ -207,9 +207,11 @@ class Bibliography:
         check_size(path)
         data = read_input(path, MAX_INPUT_BYTES, "a .bib file")  # a regular file only: never /dev/zero, a FIFO
         if encoding is None and len(data) > _RESCAN_BYTES and _utf8(data):
-            # a large UTF-8 file is decoded piece by piece: its text (up to 4 bytes a character)
-            # is never whole in memory, only its bytes
-            result = self._add(data, str(path), _PIECE_CHARS)
+            # a large UTF-8 file is cut as bytes, then each piece read again and decoded alone:
+            # neither its text (up to 4 bytes a character) nor its bytes stay while it is parsed
+            held_bytes = [data]
+            del data
+            result = self._add(held_bytes, str(path), _PIECE_CHARS, path)
             result.encoding = "utf-8"
             return result
         text, enc = decode_bytes(data, str(path), encoding)
@@ -228,10 +230,12 @@ class Bibliography:
         text gives (every @string of the file is read before any entry, as one parse does)."""
         if len(held[0]) > MAX_INPUT_BYTES:
             raise BibTooLargeError(f"{source} is larger than the {megabytes(MAX_INPUT_BYTES)} limit; nothing read")
-        return self._add(held.pop(), source, piece_chars or _PIECE_CHARS)
+        return self._add(held, source, piece_chars or _PIECE_CHARS)
 
-    def _add(self, text: str | bytes, source: str, piece_chars: int) -> ReadResult:
-        """``add_text``'s work, over the text or (a large file) its UTF-8 bytes."""
+    def _add(self, held: list[str] | list[bytes], source: str, piece_chars: int,
+             path: Path | None = None) -> ReadResult:
+        """``add_text``'s work, over the text or (a large file, ``path``) its UTF-8 bytes."""
+        text = held.pop()
         result = ReadResult()
         index = len(self.results)
         self.results.append(result)
@@ -242,22 +246,43 @@ class Bibliography:
             pieces, string_at = _pieces(text, piece_chars, _BYTES_MARKS), _BYTES_STRING_AT
         # kept (a small file only) to scan again a block bibtexparser splits wrong (``scan_fields``)
         source_text = text if isinstance(text, str) and len(text) <= _RESCAN_BYTES else None
+        with_strings = [string_at.search(text, a, b) is not None for a, b, _ in pieces]  # type: ignore[arg-type]
         file = _File(index, result, source_text)
+        reread: _Reread | None = None
+        if isinstance(text, bytes) and path is not None:
+            reread = _Reread(path, text, str(path))
+            del text  # read again, a piece at a time
+            piece: Callable[[int, int], str] = reread.piece
+        else:
+            def piece(a: int, b: int) -> str:
+                return _piece(text, a, b)
+        try:
+            self._add_pieces(pieces, with_strings, piece, file, reread)
+        finally:
+            if reread is not None:
+                reread.close()
+        return result
+
+    def _add_pieces(self, pieces: list[tuple[int, int, int]], with_strings: list[bool],
+                    piece: Callable[[int, int], str], file: _File, reread: _Reread | None) -> None:
+        result = file.result
         # every @string of the file first, in file order: an entry may use one defined below it
         later: dict[int, list[BibString]] = {}  # piece -> its @strings a piece before defined already
         names: set[str] = set()
         for i, (a, b, first_line) in enumerate(pieces):
-            if string_at.search(text, a, b) is None:  # type: ignore[arg-type]
+            if not with_strings[i]:
                 continue
-            for s in _parse(_piece(text, a, b)).strings:
+            for s in _parse(piece(a, b)).strings:
                 if s.key in names:  # a duplicate one parse reports as a failed block
                     later.setdefault(i, []).append(s)
                     continue
                 names.add(s.key)
                 self._add_string(s, first_line, file)
         preambles: list[str] = []
+        if reread is not None:
+            reread.restart()
         for i, (a, b, first_line) in enumerate(pieces):
-            library = _parse(_piece(text, a, b))
+            library = _parse(piece(a, b))
             preambles.extend(p.value.strip() for p in library.preambles)
             entries: list[BibEntry | None] = list(_blocks(library, file.block_problems, first_line, later.get(i, ())))
             del library  # the blocks are all that is needed of it now
@@ -265,7 +290,8 @@ class Bibliography:
                 assert e is not None
                 entries[j] = None  # read once: let the block (and its raw text) go
                 self._add_entry(e, (e.start_line or 0) + first_line, file)
-        del text
+        if reread is not None:
+            reread.check(pieces[-1][1])
         result.problems.extend(file.string_problems + file.block_problems + file.entry_problems)
         result.preambles = list(dict.fromkeys(preambles))
         pre_uses: set[str] = set()  # the macros the preambles use travel with every entry of the file
@@ -275,7 +301,6 @@ class Bibliography:
             except TooLarge:
                 pass
         self._preamble_uses.append(pre_uses)
-        return result
 
     def _add_string(self, s: BibString, first_line: int, file: _File) -> None:
         macros = self.macros
@@ -515,6 +540,48 @@ def _pieces(text: _T, size: int, marks: tuple[_T, _T, _T, _T, _T]) -> list[tuple
         start = at
     out.append((start, n, line))
     return out
+
+
+class _Reread:
+    """A large file's pieces read again from disk, each decoded alone, once its bytes are cut
+    (``_pieces``) and let go. Read in order (after ``restart``), the pieces must be the bytes
+    that were cut (``check``: a BLAKE2 digest), or the file changed while it was read."""
+
+    def __init__(self, path: Path, data: bytes, name: str):
+        import hashlib
+
+        self.name = name
+        self.digest = hashlib.blake2b(data).digest()
+        self.fh = open(path, "rb")  # noqa: SIM115 (closed by ``close``, in ``Bibliography._add``'s finally)
+        self.hash = hashlib.blake2b()
+        self.at = 0
+
+    def restart(self) -> None:
+        import hashlib
+
+        self.hash, self.at = hashlib.blake2b(), 0
+
+    def piece(self, start: int, end: int) -> str:
+        self.fh.seek(start)
+        data = self.fh.read(end - start)
+        if start == self.at:
+            self.hash.update(data)
+            self.at = end
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise self._changed() from None
+
+    def check(self, size: int) -> None:
+        if self.at != size or self.hash.digest() != self.digest or self.fh.read(1):
+            raise self._changed()
+
+    def _changed(self) -> PapershelfError:
+        return PapershelfError(f"{self.name} changed while it was read; nothing read",
+                               hint="import it again once it is saved")
+
+    def close(self) -> None:
+        self.fh.close()
 
 
 def _piece(text: str | bytes, start: int, end: int) -> str:
