@@ -30,6 +30,12 @@ What it does beyond splitting, in order:
   with no field at all is skipped.
 * Problems never stop the read: a malformed block is reported with its line and skipped; so
   is a second block with a key the file already used (bibtex and biber read only the first).
+* The text is parsed in pieces (``_pieces``: cut only before an ``@`` that starts a line, every
+  brace and quote before it closed), each as one parse of the whole text reads it: every
+  @string of a file is read before its entries, a piece's lines are offset to the file's.
+  A UTF-8 file over ``_RESCAN_BYTES`` is cut as bytes, let go, and each piece read again from
+  disk (``_Reread``, BLAKE2-checked) and decoded alone. Records keep their fields packed until
+  ``Bibliography.entries`` makes the entries one at a time, as the door takes them.
 * Memory stays bounded: a file over ``MAX_INPUT_BYTES`` is refused whole (``BibTooLargeError``,
   exit 2); an ``@string`` whose expanded value would pass ``MAX_VALUE_CHARS``, or that would
   bring all expanded macro text past ``MAX_MACRO_TOTAL_CHARS``, is reported and skipped (so is
