@@ -178,8 +178,11 @@ def read_input(path: Path, limit: int, what: str = "the file") -> bytes:
         os.close(fd)
         raise UsageError(f"cannot read {what} {path}: it is {_kind(mode)}, not a regular file")
     os.set_blocking(fd, True)
+    size = os.fstat(fd).st_size
     with os.fdopen(fd, "rb") as fh:
-        return _bounded(fh.read, limit, f"{path} is larger than {limit:,} bytes, the limit for {what}")
+        # its size in one read: a large file is then never in memory twice (chunks, then joined)
+        first = fh.read(min(size, limit) + 1)
+        return _bounded(fh.read, limit, f"{path} is larger than {limit:,} bytes, the limit for {what}", first)
 
 
 def read_stream(read: Callable[[int], bytes], limit: int, what: str = "standard input") -> bytes:
@@ -188,9 +191,11 @@ def read_stream(read: Callable[[int], bytes], limit: int, what: str = "standard 
     return _bounded(read, limit, f"{what} holds more than {limit:,} bytes")
 
 
-def _bounded(read: Callable[[int], bytes], limit: int, message: str) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
+def _bounded(read: Callable[[int], bytes], limit: int, message: str, first: bytes = b"") -> bytes:
+    chunks: list[bytes] = [first] if first else []
+    size = len(first)
+    if size > limit:
+        raise UsageError(message)
     while True:
         chunk = read(min(1024 * 1024, limit + 1 - size))
         if not chunk:

@@ -183,14 +183,10 @@ def import_files(lib: Library, files: Sequence[Path], *, update: bool = False, d
             refused.append({"file": str(path), "error": exc.message + (f" ({exc.hint})" if exc.hint else "")})
             continue
         read_from.append(path)
-    entries: list[Entry] = []
-    problems: list[dict[str, Any]] = []
-    for path, read in zip(read_from, bib.finish(known=lib.cat.key_taken), strict=True):  # a parent catalogued before
-        entries.extend(read.entries)
-        problems.extend({"file": str(path), "line": p.line, "key": p.key, "message": p.message,
-                         "kind": p.kind} for p in read.problems)
-    del bib
-    report = import_entries(lib, _Draining(entries), update=update, dry_run=dry_run, autotag=autotag, progress=progress,
+    made = bib.entries(known=lib.cat.key_taken)  # a parent catalogued before; entries made as the door takes them
+    report = import_entries(lib, made, update=update, dry_run=dry_run, autotag=autotag, progress=progress,
                             journal="import bibtex " + " ".join(p.name for p in files))
+    problems = [{"file": str(path), "line": p.line, "key": p.key, "message": p.message, "kind": p.kind}
+                for path, read in zip(read_from, bib.results, strict=True) for p in read.problems]
     report.problems, report.refused, report.files = [*problems, *report.problems], refused, len(files) - len(refused)
     return report

@@ -30,6 +30,12 @@ What it does beyond splitting, in order:
   with no field at all is skipped.
 * Problems never stop the read: a malformed block is reported with its line and skipped; so
   is a second block with a key the file already used (bibtex and biber read only the first).
+* The text is parsed in pieces (``_pieces``: cut only before an ``@`` that starts a line, every
+  brace and quote before it closed), each as one parse of the whole text reads it: every
+  @string of a file is read before its entries, a piece's lines are offset to the file's.
+  A UTF-8 file over ``_RESCAN_BYTES`` is cut as bytes, let go, and each piece read again from
+  disk (``_Reread``, BLAKE2-checked) and decoded alone. Records keep their fields packed until
+  ``Bibliography.entries`` makes the entries one at a time, as the door takes them.
 * Memory stays bounded: a file over ``MAX_INPUT_BYTES`` is refused whole (``BibTooLargeError``,
   exit 2); an ``@string`` whose expanded value would pass ``MAX_VALUE_CHARS``, or that would
   bring all expanded macro text past ``MAX_MACRO_TOTAL_CHARS``, is reported and skipped (so is
@@ -42,10 +48,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from papershelf.errors import NotFoundError, PapershelfError, UsageError
 from papershelf.formats.bibtex.decode import BibEncodingError, decode_bytes
@@ -56,6 +62,7 @@ from papershelf.model.entry import MAX_VALUE_CHARS, Entry  # the field cap: one 
 if TYPE_CHECKING:
     from bibtexparser.library import Library
     from bibtexparser.model import Entry as BibEntry
+    from bibtexparser.model import String as BibString
 
 __all__ = ["DANGLING_CROSSREF", "MAX_INPUT_BYTES", "MAX_MACRO_TOTAL_CHARS", "MAX_VALUE_CHARS",
            "UNDEFINED_MACRO", "BibEncodingError", "BibTooLargeError", "Bibliography", "Macros", "Problem",
@@ -67,6 +74,12 @@ __all__ = ["DANGLING_CROSSREF", "MAX_INPUT_BYTES", "MAX_MACRO_TOTAL_CHARS", "MAX
 MAX_INPUT_BYTES = 200 * 1024 * 1024  # a larger file is refused whole (exit 2)
 MAX_MACRO_TOTAL_CHARS = 64 * 1024 * 1024  # all expanded @string text of one file
 _RESCAN_BYTES = 16 * 1024 * 1024  # a file up to this size keeps its text to re-scan a mis-split block
+_PIECE_CHARS = 1024 * 1024  # the text is parsed in pieces of about this size (``_pieces``)
+_STRING_AT = re.compile(r"@\s*string", re.I)  # a piece that may hold an @string block
+_BYTES_STRING_AT = re.compile(rb"@\s*string", re.I)
+_NONE: frozenset[str] = frozenset()
+_STR_MARKS = ("\n@", "{", "}", '"', "\n")  # what ``_pieces`` looks for
+_BYTES_MARKS = (b"\n@", b"{", b"}", b'"', b"\n")
 
 
 class BibTooLargeError(UsageError):
@@ -122,7 +135,7 @@ class Macros:
     written: dict[str, tuple[str, str]] = field(default_factory=dict)  # lower name -> (name, value as written)
     uses: dict[str, set[str]] = field(default_factory=dict)  # lower name -> macros its value names
 
-    def closure(self, names: set[str]) -> dict[str, str]:
+    def closure(self, names: Iterable[str]) -> dict[str, str]:
         """The @string definitions (name -> value as written) that ``names`` need, the macros
         their values use included, in definition order."""
         need: set[str] = set()
@@ -136,18 +149,49 @@ class Macros:
         return dict(self.written[n] for n in self.written if n in need)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Record:
-    """One entry block of one file: its fields (macros resolved), how each not braced was
-    written, the macros it uses; the decoded ``Entry`` is made once every file is read."""
+    """One entry block of one file: its fields (macros resolved) and how each not braced was
+    written, packed (``marshal``: one bytes object, UTF-8, a record of 100,000 is held until
+    ``finish``), the macros it uses; the decoded ``Entry`` is made once every file is read."""
 
     key: str
     type: str
-    fields: dict[str, str]
-    forms: dict[str, str]
-    uses: set[str]
+    packed: bytes  # marshal of (fields, forms)
+    uses: frozenset[str]
     line: int
     file: int  # index into Bibliography.results
+    ids: str  # its ``ids`` field (biber finds a parent by them too)
+    child: bool  # it has a crossref or xdata field: its parents may fill its fields
+    blank: bool  # no field has text
+    own: dict[str, str] | None = None  # a child's fields, unpacked to be filled by its parents
+
+    @property
+    def fields(self) -> dict[str, str]:
+        return self.own if self.own is not None else self.unpack()[0]
+
+    def unpack(self) -> tuple[dict[str, str], dict[str, str]]:
+        import marshal
+
+        fields, forms = marshal.loads(self.packed)
+        return fields, forms
+
+
+@dataclass
+class _File:
+    """What reading one file keeps across its pieces."""
+
+    index: int  # into Bibliography.results
+    result: ReadResult
+    source_text: str | None
+    line_starts: list[int] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)  # lower keys of its entries
+    unknown: set[str] = field(default_factory=set)
+    macro_total: int = 0
+    # its problems in the order one parse of the whole file gives them
+    string_problems: list[Problem] = field(default_factory=list)
+    block_problems: list[Problem] = field(default_factory=list)
+    entry_problems: list[Problem] = field(default_factory=list)
 
 
 class Bibliography:
@@ -161,12 +205,21 @@ class Bibliography:
         self.results: list[ReadResult] = []
         self._records: list[_Record] = []
         self._preamble_uses: list[set[str]] = []  # per file
+        self._count = 0  # how many entries ``entries`` makes
 
     def add_file(self, path: Path, *, encoding: str | None = None) -> ReadResult:
         from papershelf.files import read_input
 
         check_size(path)
         data = read_input(path, MAX_INPUT_BYTES, "a .bib file")  # a regular file only: never /dev/zero, a FIFO
+        if encoding is None and len(data) > _RESCAN_BYTES and _utf8(data):
+            # a large UTF-8 file is cut as bytes, then each piece read again and decoded alone:
+            # neither its text (up to 4 bytes a character) nor its bytes stay while it is parsed
+            held_bytes = [data]
+            del data
+            result = self._add(held_bytes, str(path), _PIECE_CHARS, path)
+            result.encoding = "utf-8"
+            return result
         text, enc = decode_bytes(data, str(path), encoding)
         del data  # the bytes need not stay in memory while the text is parsed
         held = [text]
@@ -175,159 +228,239 @@ class Bibliography:
         result.encoding = enc
         return result
 
-    def add_text(self, held: list[str], source: str) -> ReadResult:
-        """Read the text ``held`` holds (taken out of it, so that once it is split into blocks,
-        the text can go; so can each block once its fields are read)."""
-        import bibtexparser
-
-        logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+    def add_text(self, held: list[str], source: str, *, piece_chars: int = 0) -> ReadResult:
+        """Read the text ``held`` holds (taken out of it). The text is parsed in pieces of about
+        ``piece_chars`` characters (``_PIECE_CHARS`` by default), cut only before an ``@`` that
+        starts a line with every brace and quote before it closed, so bibtexparser never holds
+        more than one piece's blocks; what a piece gives is exactly what one parse of the whole
+        text gives (every @string of the file is read before any entry, as one parse does)."""
         if len(held[0]) > MAX_INPUT_BYTES:
             raise BibTooLargeError(f"{source} is larger than the {megabytes(MAX_INPUT_BYTES)} limit; nothing read")
+        return self._add(held, source, piece_chars or _PIECE_CHARS)
+
+    def _add(self, held: list[str] | list[bytes], source: str, piece_chars: int,
+             path: Path | None = None) -> ReadResult:
+        """``add_text``'s work, over the text or (a large file, ``path``) its UTF-8 bytes."""
+        text = held.pop()
         result = ReadResult()
         index = len(self.results)
         self.results.append(result)
-        text = held.pop()
-        library = bibtexparser.parse_string(text, parse_stack=[])
+        if isinstance(text, str):
+            pieces = _pieces(text, piece_chars, _STR_MARKS)
+            string_at: re.Pattern[str] | re.Pattern[bytes] = _STRING_AT
+        else:
+            pieces, string_at = _pieces(text, piece_chars, _BYTES_MARKS), _BYTES_STRING_AT
         # kept (a small file only) to scan again a block bibtexparser splits wrong (``scan_fields``)
-        source_text: str | None = text if len(text) <= _RESCAN_BYTES else None
-        del text
-        line_starts: list[int] = []
-        unknown: set[str] = set()
-        macros = self.macros
-        macro_total = 0
-        for s in library.strings:  # in file order: later strings may use earlier ones
-            room = MAX_MACRO_TOTAL_CHARS - macro_total
-            name = s.key.lower()
-            used: set[str] = set()
-            try:
-                value = resolve(s.value, macros.values, unknown, limit=min(MAX_VALUE_CHARS, room), used=used)
-            except TooLarge as exc:
-                macros.values[name] = None
-                line = s.start_line + 1 if s.start_line is not None else None
-                what = exc.what if room >= MAX_VALUE_CHARS or "uses" in exc.what else \
-                    f"would bring all @string text past the {megabytes(MAX_MACRO_TOTAL_CHARS)} limit"
-                result.problems.append(Problem(line, None, f"@string {s.key!r} {what}; skipped", "skipped-string"))
+        source_text = text if isinstance(text, str) and len(text) <= _RESCAN_BYTES else None
+        with_strings = [string_at.search(text, a, b) is not None for a, b, _ in pieces]  # type: ignore[arg-type]
+        file = _File(index, result, source_text)
+        reread: _Reread | None = None
+        if isinstance(text, bytes) and path is not None:
+            reread = _Reread(path, text, str(path))
+            del text  # read again, a piece at a time
+            piece: Callable[[int, int], str] = reread.piece
+        else:
+            def piece(a: int, b: int) -> str:
+                return _piece(text, a, b)
+        try:
+            self._add_pieces(pieces, with_strings, piece, file, reread)
+        finally:
+            if reread is not None:
+                reread.close()
+        return result
+
+    def _add_pieces(self, pieces: list[tuple[int, int, int]], with_strings: list[bool],
+                    piece: Callable[[int, int], str], file: _File, reread: _Reread | None) -> None:
+        result = file.result
+        # every @string of the file first, in file order: an entry may use one defined below it
+        later: dict[int, list[BibString]] = {}  # piece -> its @strings a piece before defined already
+        names: set[str] = set()
+        for i, (a, b, first_line) in enumerate(pieces):
+            if not with_strings[i]:
                 continue
-            macro_total += len(value)
-            macros.values[name] = value
-            macros.written[name] = (s.key, s.value.strip())
-            macros.uses[name] = used
-            result.strings.setdefault(s.key, s.value.strip())
-        result.preambles = list(dict.fromkeys(p.value.strip() for p in library.preambles))
+            for s in _parse(piece(a, b)).strings:
+                if s.key in names:  # a duplicate one parse reports as a failed block
+                    later.setdefault(i, []).append(s)
+                    continue
+                names.add(s.key)
+                self._add_string(s, first_line, file)
+        preambles: list[str] = []
+        if reread is not None:
+            reread.restart()
+        for i, (a, b, first_line) in enumerate(pieces):
+            library = _parse(piece(a, b))
+            preambles.extend(p.value.strip() for p in library.preambles)
+            entries: list[BibEntry | None] = list(_blocks(library, file.block_problems, first_line, later.get(i, ())))
+            del library  # the blocks are all that is needed of it now
+            for j, e in enumerate(entries):
+                assert e is not None
+                entries[j] = None  # read once: let the block (and its raw text) go
+                self._add_entry(e, (e.start_line or 0) + first_line, file)
+        if reread is not None:
+            reread.check(pieces[-1][1])
+        result.problems.extend(file.string_problems + file.block_problems + file.entry_problems)
+        result.preambles = list(dict.fromkeys(preambles))
         pre_uses: set[str] = set()  # the macros the preambles use travel with every entry of the file
         for p in result.preambles:
             try:
-                resolve(p, macros.values, set(), used=pre_uses)
+                resolve(p, self.macros.values, set(), used=pre_uses)
             except TooLarge:
                 pass
         self._preamble_uses.append(pre_uses)
-        entries: list[BibEntry | None] = list(_blocks(library, result))
-        del library  # the blocks are all that is needed of it now
 
-        seen: set[str] = set()
-        for i, e in enumerate(entries):
-            assert e is not None
-            entries[i] = None  # read once: let the block (and its raw text) go
-            key = e.key.strip()
-            line = (e.start_line or 0) + 1
-            if key.lower() in seen:  # as bibtex ("Repeated entry") and biber ("Duplicate entry key") do
-                result.problems.append(Problem(line, key, "key used twice in the file: bibtex and biber read "
-                                                          "only the first, so this block is not imported",
-                                               "skipped-entry"))
+    def _add_string(self, s: BibString, first_line: int, file: _File) -> None:
+        macros = self.macros
+        room = MAX_MACRO_TOTAL_CHARS - file.macro_total
+        name = s.key.lower()
+        used: set[str] = set()
+        try:
+            value = resolve(s.value, macros.values, file.unknown, limit=min(MAX_VALUE_CHARS, room), used=used)
+        except TooLarge as exc:
+            macros.values[name] = None
+            line = s.start_line + first_line + 1 if s.start_line is not None else None
+            what = exc.what if room >= MAX_VALUE_CHARS or "uses" in exc.what else \
+                f"would bring all @string text past the {megabytes(MAX_MACRO_TOTAL_CHARS)} limit"
+            file.string_problems.append(Problem(line, None, f"@string {s.key!r} {what}; skipped", "skipped-string"))
+            return
+        file.macro_total += len(value)
+        macros.values[name] = value
+        macros.written[name] = (s.key, s.value.strip())
+        macros.uses[name] = used
+        file.result.strings.setdefault(s.key, s.value.strip())
+
+    def _add_entry(self, e: BibEntry, start_line: int, file: _File) -> None:
+        """One entry block (``start_line``: its 0-based line in the file) → a ``_Record``."""
+        problems = file.entry_problems
+        key = e.key.strip()
+        line = start_line + 1
+        if key.lower() in file.seen:  # as bibtex ("Repeated entry") and biber ("Duplicate entry key") do
+            problems.append(Problem(line, key, "key used twice in the file: bibtex and biber read "
+                                               "only the first, so this block is not imported", "skipped-entry"))
+            return
+        file.seen.add(key.lower())
+        fields: dict[str, str] = {}
+        forms: dict[str, str] = {}
+        uses: set[str] = set()
+        missing: set[str] = set()
+        pairs = [(f.key, f.value if isinstance(f.value, str) else str(f.value)) for f in e.fields]
+        source_text = file.source_text
+        if source_text is not None and not all(balanced(v) for _, v in pairs):
+            # bibtexparser ends "…{"}…" at the inner quote: scan the block as bibtex does
+            if not file.line_starts:
+                file.line_starts = [0] + [m.end() for m in re.finditer("\n", source_text)]
+            at = file.line_starts[min(start_line, len(file.line_starts) - 1)]
+            pairs = scan_fields(source_text[at:at + 2 * MAX_VALUE_CHARS]) or pairs
+        for field_name, raw_value in pairs:
+            name = field_name.strip().lower()
+            if not _FIELD_NAME.match(name):
+                what = "a commented-out field" if name.startswith("%") else f"field name {name!r}"
+                problems.append(Problem(line, key, f"{what} ignored", "field-ignored"))
                 continue
-            seen.add(key.lower())
-            fields: dict[str, str] = {}
-            forms: dict[str, str] = {}
-            uses: set[str] = set()
-            missing: set[str] = set()
-            too_large = False
-            pairs = [(f.key, f.value if isinstance(f.value, str) else str(f.value)) for f in e.fields]
-            if source_text is not None and not all(balanced(v) for _, v in pairs):
-                # bibtexparser ends "…{"}…" at the inner quote: scan the block as bibtex does
-                if not line_starts:
-                    line_starts = [0] + [m.end() for m in re.finditer("\n", source_text)]
-                at = line_starts[min(e.start_line or 0, len(line_starts) - 1)]
-                pairs = scan_fields(source_text[at:at + 2 * MAX_VALUE_CHARS]) or pairs
-            for field_name, raw_value in pairs:
-                name = field_name.strip().lower()
-                if not _FIELD_NAME.match(name):
-                    what = "a commented-out field" if name.startswith("%") else f"field name {name!r}"
-                    result.problems.append(Problem(line, key, f"{what} ignored", "field-ignored"))
-                    continue
-                try:
-                    value = resolve(raw_value, macros.values, missing, month=name == "month", used=uses)
-                except TooLarge as exc:
-                    result.problems.append(Problem(line, key, f"field {name!r} {exc.what}; "
-                                                              "entry skipped (nothing imported from it)",
-                                                      "skipped-entry"))
-                    too_large = True
-                    break
-                if name in fields:
-                    result.problems.append(Problem(line, key, f"field {name!r} given twice; the first kept",
-                                                      "duplicate-field"))
-                    continue
-                fields[name] = value
-                form = written_form(raw_value)
-                if form is not None:
-                    forms[name] = form
-            if too_large:
+            try:
+                value = resolve(raw_value, self.macros.values, missing, month=name == "month", used=uses)
+            except TooLarge as exc:
+                problems.append(Problem(line, key, f"field {name!r} {exc.what}; "
+                                                   "entry skipped (nothing imported from it)", "skipped-entry"))
+                return
+            if name in fields:
+                problems.append(Problem(line, key, f"field {name!r} given twice; the first kept", "duplicate-field"))
                 continue
-            if missing:
-                unknown |= missing
-                result.problems.append(Problem(
-                    line, key, "undefined @string macro " + ", ".join(sorted(missing)) + ": kept a macro "
-                    "(an export writes it bare, as the file did)", UNDEFINED_MACRO))
-            self._records.append(_Record(key, e.entry_type.lower(), fields, forms, uses, line, index))
-        return result
+            fields[name] = value
+            form = written_form(raw_value)
+            if form is not None:
+                forms[name] = form
+        if missing:
+            file.unknown |= missing
+            problems.append(Problem(
+                line, key, "undefined @string macro " + ", ".join(sorted(missing)) + ": kept a macro "
+                "(an export writes it bare, as the file did)", UNDEFINED_MACRO))
+        import marshal
+
+        self._records.append(_Record(key, e.entry_type.lower(), marshal.dumps((fields, forms)),
+                                     frozenset(uses) if uses else _NONE, line, file.index, fields.get("ids", ""),
+                                     "crossref" in fields or "xdata" in fields,
+                                     not any(v.strip() for v in fields.values())))
 
     def finish(self, known: Callable[[str], bool] | None = None) -> list[ReadResult]:
         """Inherit crossref/xdata parents across every file read, make the entries: one
         ``ReadResult`` per file, in the order read. A parent no file holds is reported unless
         ``known`` says the key cites an entry elsewhere (in the catalogue)."""
+        for index, entry in self._made(known):
+            self.results[index].entries.append(entry)
+        return self.results
+
+    def entries(self, known: Callable[[str], bool] | None = None) -> Made:
+        """What ``finish`` makes, made as they are taken, one at a time (so an import holds no
+        more of them than its consumer does): parents are inherited now, each entry's problems
+        go to its file's ``ReadResult`` as it is made; ``results`` has no entries."""
+        making = self._made(known)  # inherits now, and counts
+        return Made(making, self._count)
+
+    def _made(self, known: Callable[[str], bool] | None) -> Iterator[tuple[int, Entry]]:
         by_key: dict[str, _Record] = {}
         for rec in self._records:
             by_key.setdefault(rec.key.lower(), rec)  # bibtex takes the first of a key
         for rec in self._records:  # biber finds a parent by one of its ids too
-            for alias in rec.fields.get("ids", "").split(","):
+            for alias in rec.ids.split(","):
                 by_key.setdefault(alias.strip().lower(), rec)
-        verbatim = {id(rec): dict(rec.fields) for rec in self._records}  # before parents fill them
+        verbatim: dict[int, dict[str, str]] = {}  # the fields as written, before parents fill them
+        for rec in self._records:
+            if rec.child:  # (only a child's change)
+                rec.own = rec.unpack()[0]
+                verbatim[id(rec)] = dict(rec.own)
         done: set[int] = set()
         for rec in self._records:
             self._inherit(rec, by_key, (), done, known)
-        records, self._records = self._records, []
+        del by_key, done
+        records, self._records = self._records[::-1], []
         for rec in records:
-            result = self.results[rec.file]
-            fields, source_fields = rec.fields, verbatim.pop(id(rec))
-            if not any(v.strip() for v in fields.values()):
-                result.problems.append(Problem(rec.line, rec.key, "no field: nothing to cite, skipped",
-                                               "skipped-entry"))
-                continue
-            entry, notes = to_entry(rec.key, rec.type, fields)
-            entry.source_type = rec.type
-            entry.source_fields = source_fields
-            entry.source_raw = {n: v for n, v in rec.forms.items() if n in source_fields}
-            for name, value in list(entry.source_fields.items()):
-                if not balanced(value):  # cannot be written back as it is: generated from the decoded view
-                    del entry.source_fields[name]
-                    entry.source_raw.pop(name, None)
-                    entry.edited.append(name)
-                    result.problems.append(Problem(rec.line, rec.key, f"field {name!r} has unbalanced braces; "
-                                                                      "an export writes it from its decoded text",
-                                                                      "unbalanced-braces"))
-            ids = source_fields.get("ids")
-            if ids:  # biblatex's other keys of the entry: they cite it too
-                entry.aliases = list(dict.fromkeys(
-                    a for a in (p.strip() for p in ids.split(",")) if a and a.lower() != rec.key.lower()))
-            entry.bib_preambles = result.preambles
-            entry.bib_strings = self.macros.closure(rec.uses | self._preamble_uses[rec.file])
-            result.problems.extend(Problem(rec.line, rec.key, note) for note in notes)
-            result.entries.append(entry)
-        return self.results
+            if rec.own is not None:
+                rec.blank = not any(v.strip() for v in rec.own.values())
+        self._count = sum(1 for rec in records if not rec.blank)
+        return self._making(records, verbatim)
+
+    def _making(self, records: list[_Record], verbatim: dict[int, dict[str, str]]) -> Iterator[tuple[int, Entry]]:
+        while records:
+            rec = records.pop()  # let each record go once its entry is made
+            entry = self._entry(rec, verbatim.pop(id(rec), None))
+            if entry is not None:
+                yield rec.file, entry
+
+    def _entry(self, rec: _Record, source_fields: dict[str, str] | None) -> Entry | None:
+        result = self.results[rec.file]
+        fields, forms = rec.unpack()
+        if rec.own is not None:
+            fields = rec.own
+        if source_fields is None:
+            source_fields = dict(fields)
+        if rec.blank:
+            result.problems.append(Problem(rec.line, rec.key, "no field: nothing to cite, skipped", "skipped-entry"))
+            return None
+        entry, notes = to_entry(rec.key, rec.type, fields)
+        entry.source_type = rec.type
+        entry.source_fields = source_fields
+        entry.source_raw = {n: v for n, v in forms.items() if n in source_fields}
+        for name, value in list(entry.source_fields.items()):
+            if not balanced(value):  # cannot be written back as it is: generated from the decoded view
+                del entry.source_fields[name]
+                entry.source_raw.pop(name, None)
+                entry.edited.append(name)
+                result.problems.append(Problem(rec.line, rec.key, f"field {name!r} has unbalanced braces; "
+                                                                  "an export writes it from its decoded text",
+                                                                  "unbalanced-braces"))
+        ids = source_fields.get("ids")
+        if ids:  # biblatex's other keys of the entry: they cite it too
+            entry.aliases = list(dict.fromkeys(
+                a for a in (p.strip() for p in ids.split(",")) if a and a.lower() != rec.key.lower()))
+        entry.bib_preambles = result.preambles
+        entry.bib_strings = self.macros.closure(rec.uses | self._preamble_uses[rec.file])
+        result.problems.extend(Problem(rec.line, rec.key, note) for note in notes)
+        return entry
 
     def _inherit(self, rec: _Record, by_key: dict[str, _Record], seen: tuple[int, ...], done: set[int],
                  known: Callable[[str], bool] | None) -> None:
         """Fill ``rec``'s missing fields from its crossref and xdata parents (cycle-safe)."""
-        if id(rec) in done:
+        if id(rec) in done or not rec.child:  # (a record with neither field has no parent)
             return
         done.add(id(rec))
         result = self.results[rec.file]
@@ -360,24 +493,153 @@ class Bibliography:
         rec.fields.pop("xdata", None)
 
 
+class Made:
+    """The entries ``Bibliography.entries`` makes, taken once, front to back; its ``len`` is how
+    many there are (the door's progress counts them)."""
+
+    def __init__(self, making: Iterator[tuple[int, Entry]], count: int):
+        self._making, self._count = making, count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Entry]:
+        for _, entry in self._making:
+            yield entry
+
+
 # --- the reader ------------------------------------------------------------------------------
 
-def _blocks(library: Library, result: ReadResult) -> list[BibEntry]:
+def _parse(text: str) -> Library:
+    import bibtexparser
+
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+    return bibtexparser.parse_string(text, parse_stack=[])
+
+
+_T = TypeVar("_T", str, bytes)
+
+
+def _pieces(text: _T, size: int, marks: tuple[_T, _T, _T, _T, _T]) -> list[tuple[int, int, int]]:
+    """``text`` cut into pieces of about ``size`` characters: (start, end, line of start). A cut
+    is made only before an ``@`` that starts a line, where the text since the last cut has as
+    many ``{`` as ``}`` and an even number of ``"`` (so no block or value is cut in two).
+    ``marks``: those strings (and the newline) as ``text`` spells them (UTF-8 bytes or str)."""
+    at_line, opening, closing, quote, newline = marks
+    out: list[tuple[int, int, int]] = []
+    start, line, n = 0, 0, len(text)
+    while n - start > size:
+        scanned, depth, quotes = start, 0, 0
+        at = text.find(at_line, start + size)
+        while at >= 0:
+            at += 1
+            depth += text.count(opening, scanned, at) - text.count(closing, scanned, at)
+            quotes += text.count(quote, scanned, at)
+            scanned = at
+            if depth == 0 and quotes % 2 == 0:
+                break
+            at = text.find(at_line, at)
+        if at < 0:
+            break
+        out.append((start, at, line))
+        line += text.count(newline, start, at)
+        start = at
+    out.append((start, n, line))
+    return out
+
+
+class _Reread:
+    """A large file's pieces read again from disk, each decoded alone, once its bytes are cut
+    (``_pieces``) and let go. Read in order (after ``restart``), the pieces must be the bytes
+    that were cut (``check``: a BLAKE2 digest), or the file changed while it was read."""
+
+    def __init__(self, path: Path, data: bytes, name: str):
+        import hashlib
+
+        self.name = name
+        self.digest = hashlib.blake2b(data).digest()
+        self.fh = open(path, "rb")  # noqa: SIM115 (closed by ``close``, in ``Bibliography._add``'s finally)
+        self.hash = hashlib.blake2b()
+        self.at = 0
+
+    def restart(self) -> None:
+        import hashlib
+
+        self.hash, self.at = hashlib.blake2b(), 0
+
+    def piece(self, start: int, end: int) -> str:
+        self.fh.seek(start)
+        data = self.fh.read(end - start)
+        if start == self.at:
+            self.hash.update(data)
+            self.at = end
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise self._changed() from None
+
+    def check(self, size: int) -> None:
+        if self.at != size or self.hash.digest() != self.digest or self.fh.read(1):
+            raise self._changed()
+
+    def _changed(self) -> PapershelfError:
+        return PapershelfError(f"{self.name} changed while it was read; nothing read",
+                               hint="import it again once it is saved")
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+def _piece(text: str | bytes, start: int, end: int) -> str:
+    return text[start:end] if isinstance(text, str) else text[start:end].decode("utf-8")
+
+
+def _utf8(data: bytes) -> bool:
+    """Whether ``decode_bytes`` would read ``data`` as UTF-8 without a BOM (checked a slice at a
+    time: the whole text is never made)."""
+    import codecs
+
+    head = data[:200]
+    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or \
+            (head and head.count(0) * 3 > len(head)):
+        return False
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for i in range(0, len(data), 1 << 20):
+            decoder.decode(view[i:i + (1 << 20)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _blocks(library: Library, problems: list[Problem], first_line: int = 0,
+            later: Iterable[BibString] = ()) -> list[BibEntry]:
     """The library's entries in file order: a second block with a key already used is kept
-    (it is renamed later), a block bibtexparser cannot read is reported."""
+    (it is renamed later), a block bibtexparser cannot read is reported (so is an @string
+    whose name an earlier piece of the file defined: ``later``, as one parse would)."""
     from bibtexparser.model import DuplicateBlockKeyBlock
     from bibtexparser.model import Entry as BibEntry
 
     blocks: list[BibEntry] = list(library.entries)
+    failed: list[tuple[int, Problem]] = []
     for block in library.failed_blocks:
         if isinstance(block, DuplicateBlockKeyBlock) and isinstance(block.ignore_error_block, BibEntry):
             blocks.append(block.ignore_error_block)
             continue
         err = (str(getattr(block, "error", "") or "").strip().splitlines() or [""])[0]
-        line = block.start_line + 1 if block.start_line is not None else None
-        result.problems.append(Problem(line, getattr(block, "key", None),
-                                       f"skipped a block bibtexparser cannot read ({err or 'malformed'})",
-                                       "skipped-entry"))
+        line = block.start_line + first_line + 1 if block.start_line is not None else None
+        failed.append((line or 0, Problem(line, getattr(block, "key", None),
+                                          f"skipped a block bibtexparser cannot read ({err or 'malformed'})",
+                                          "skipped-entry")))
+    for s in later:
+        line = s.start_line + first_line + 1 if s.start_line is not None else None
+        failed.append((line or 0, Problem(line, s.key, "skipped a block bibtexparser cannot read "
+                                          f"(Duplicate entry key '{s.key}')", "skipped-entry")))
+    if later:
+        failed.sort(key=lambda f: f[0])
+    problems.extend(p for _, p in failed)
     return sorted(blocks, key=lambda e: e.start_line or 0)
 
 
