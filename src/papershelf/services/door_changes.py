@@ -123,6 +123,8 @@ class EntryChanges:
     def add_aliases(self, entry_id: int, aliases: Sequence[str]) -> None:
         """Make each of ``aliases`` cite the entry too (one transaction; a key that cites
         another entry is refused, as ``rekey`` refuses it)."""
+        if not aliases:
+            return
         with self.cat.transaction():
             for alias in aliases:
                 self.cat.add_alias(entry_id, alias)
