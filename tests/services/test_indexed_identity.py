@@ -6,6 +6,7 @@ what one decided whole does (in-file duplicates across chunks included)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 
@@ -150,12 +151,26 @@ def test_m014_fills_the_index_of_a_catalogue_made_before_it(tmp_path):
         lib.close()
 
 
+class _Draining:
+    """A list handed out once, front to back, letting go of each item as it is taken (the
+    door keeps one chunk of entries, and so, then, does the import)."""
+
+    def __init__(self, items: list[Entry]):
+        self.items = items[::-1]
+        items.clear()
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[Entry]:
+        while self.items:
+            yield self.items.pop()
+
+
 def test_an_import_lets_go_of_each_chunk_once_written(tmp_path, monkeypatch):
-    """With ``AddPolicy.report`` and a list handed out once (as ``import bibtex`` does), the
+    """With ``AddPolicy.report`` and a list handed out once (as ``import bibtex``'s reader hands out its entries), the
     entries of a chunk already written are no longer held by anyone."""
     import gc
-
-    from papershelf.services.import_bibtex import _Draining
 
     monkeypatch.setattr(door, "CHUNK", 2)
     papers = [_paper(i) for i in range(8)]

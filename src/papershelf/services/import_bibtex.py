@@ -18,7 +18,7 @@ exit 2).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -141,22 +141,6 @@ def import_entries(lib: Library, entries: Iterable[Entry], *, update: bool = Fal
     if dry_run:
         take(result)
     return report
-
-
-class _Draining:
-    """A list handed out once, front to back, letting go of each item as it is taken (the
-    door keeps one chunk of entries, and so, then, does the import)."""
-
-    def __init__(self, items: list[Entry]):
-        self.items = items[::-1]
-        items.clear()
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __iter__(self) -> Iterator[Entry]:
-        while self.items:
-            yield self.items.pop()
 
 
 def import_files(lib: Library, files: Sequence[Path], *, update: bool = False, dry_run: bool = False,

@@ -53,14 +53,9 @@ def _entry(r: sqlite3.Row | tuple) -> Entry:
                  authors=[Person(family)] if family else [])
 
 
-def all_records(conn: sqlite3.Connection) -> Iterator[tuple[int, str, Entry]]:
-    """(row id, citekey, entry with the fields the identity rule reads) for every entry."""
-    for r in conn.execute(_RECORD_SQL):
-        yield int(r[0]), r[1], _entry(r)
-
-
 def records(conn: sqlite3.Connection, ids: Sequence[int]) -> list[tuple[int, str, Entry]]:
-    """``all_records`` for just ``ids`` (those that exist), in row id order."""
+    """(row id, citekey, entry with the fields the identity rule reads) for ``ids`` (those that
+    exist), in row id order."""
     out: list[tuple[int, str, Entry]] = []
     for start in range(0, len(ids), CHUNK):
         part = list(ids[start:start + CHUNK])
