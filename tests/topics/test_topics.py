@@ -217,3 +217,23 @@ exclude = ["not peft"]
     assert topics.match(Entry("Fine tuning, not PEFT")) == []
     with pytest.raises(TopicsError):
         load_topics(tmp_path / "missing.toml", empty)
+
+
+@pytest.mark.parametrize(("term", "lowered"), [
+    ("/\\\\bgpt-?\\\\d/", True),      # searched in the lower-cased text
+    ("/\\\\bGPT-?\\\\d/", False),     # a capital of its own: searched with IGNORECASE
+    ("/(?-i:gpt)-?\\\\d/", False),    # inline flags: searched as written
+])
+def test_a_regex_term_finds_the_same_whichever_way_it_is_searched(tmp_path, term, lowered):
+    from papershelf.model.entry import Entry
+
+    rules = tmp_path / "rules.toml"
+    rules.write_text(f'[llm]\ntitle = ["{term}"]\n[other]\ntitle = ["{term}"]\n', encoding="utf-8")
+    topics = load_topics(rules, tmp_path / "none.toml")
+    compiled = topics.by_name["llm"]._compiled["title"]
+    assert compiled.lowered is lowered
+    assert compiled is topics.by_name["other"]._compiled["title"]  # one list, compiled once
+    inline = "(?-i:" in term
+    assert topics.match(Entry("What GPT-4 Cannot Do")) == ([] if inline else ["llm", "other"])
+    assert topics.match(Entry("what gpt4 cannot do")) == ["llm", "other"]
+    assert topics.match(Entry("Chatgpt 4 for all")) == []  # \b: not inside a word

@@ -45,6 +45,8 @@ def term_pattern(term: str) -> str:
 
 
 _WORD = re.compile(r"\w+")
+_ESCAPE = re.compile(r"\\.", re.DOTALL)
+_FLAGS = re.compile(r"\(\?[a-zA-Z\-]")  # inline flags such as ``(?-i:…)``: searched as written
 _PLAIN_TERM = re.compile(r"[\w\s\-]+")
 
 
@@ -56,6 +58,7 @@ class _Terms:
     phrases: frozenset[tuple[str, ...]]
     cjk: tuple[str, ...]
     pattern: re.Pattern[str] | None
+    lowered: bool = False  # ``pattern`` is searched in the lower-cased text, without IGNORECASE
 
     @classmethod
     def build(cls, terms: Sequence[str]) -> _Terms:
@@ -69,8 +72,12 @@ class _Terms:
                 phrases.add(tuple(_WORD.findall(term.lower())))
             else:  # punctuation inside ("c++", "u.s."): keep it exact
                 regexes.append(term_pattern(term))
-        pattern = re.compile("|".join(regexes), re.IGNORECASE) if regexes else None
-        return cls(frozenset(phrases), tuple(cjk), pattern)
+        joined = "|".join(regexes)
+        # A pattern with no capital letter of its own (escapes aside) finds in the lower-cased
+        # text what IGNORECASE finds in the text, two to three times faster.
+        lowered = not any(c.isupper() for c in _ESCAPE.sub("", joined)) and not _FLAGS.search(joined)
+        pattern = re.compile(joined, 0 if lowered else re.IGNORECASE) if regexes else None
+        return cls(frozenset(phrases), tuple(cjk), pattern, lowered)
 
     def search(self, text: _Text) -> bool:
         if not text.raw:
@@ -79,7 +86,14 @@ class _Terms:
             return True
         if self.cjk and any(t in text.lower for t in self.cjk):
             return True
-        return bool(self.pattern and self.pattern.search(text.raw))
+        if self.pattern is None:
+            return False
+        # topics share term lists (most share one ``context``): each is searched once a text
+        hit = text.searched.get(id(self))
+        if hit is None:
+            hit = text.searched[id(self)] = self.pattern.search(
+                text.lower if self.lowered else text.raw) is not None
+        return hit
 
 
 class _Text:
@@ -90,6 +104,7 @@ class _Text:
         self.raw = raw
         self.lower = raw.lower()
         self.grams: set[tuple[str, ...]] = set()
+        self.searched: dict[int, bool] = {}  # id of a ``_Terms`` (kept alive by its topic) -> found
         if not raw:
             return
         words = _WORD.findall(self.lower)
@@ -128,8 +143,17 @@ class Topic:
     origin: str = ""  # "file:line" of the table that defined (or last overrode) it
     _compiled: dict[str, _Terms] = field(default_factory=dict, repr=False)
 
-    def compile(self) -> None:
-        self._compiled = {key: _Terms.build(self.terms[key]) for key in TERM_KEYS if self.terms.get(key)}
+    def compile(self, built: dict[tuple[str, ...], _Terms] | None = None) -> None:
+        """Compile the terms; ``built`` (term list -> compiled) lets topics with the same list
+        share one compiled ``_Terms``, so a text is searched for it once."""
+        built = {} if built is None else built
+        self._compiled = {}
+        for key in TERM_KEYS:
+            terms = tuple(self.terms.get(key) or ())
+            if terms:
+                if terms not in built:
+                    built[terms] = _Terms.build(terms)
+                self._compiled[key] = built[terms]
 
     @property
     def phrases(self) -> set[tuple[str, ...]]:
@@ -205,8 +229,9 @@ class TopicSet:
         for t in topics:
             for alias in t.aliases:
                 self.aliases.setdefault(tag_form(alias), t.name)
+        built: dict[tuple[str, ...], _Terms] = {}
         for t in topics:
-            t.compile()
+            t.compile(built)
         self._first: dict[str, list[tuple[str, ...]]] = {}
         for phrase in sorted({p for t in topics for p in t.phrases}):
             self._first.setdefault(phrase[0], []).append(phrase)

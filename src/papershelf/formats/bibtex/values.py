@@ -26,10 +26,16 @@ def megabytes(n: int) -> str:
 MONTH_MACROS = {name[:3]: i for i, name in enumerate(MONTH_NAMES, 1)}
 
 
+_MARKS = re.compile(r'[{}"#]')
+
+
 def _split_concat(raw: str) -> list[str]:
     """The parts of ``a # "b" # {c}`` (top level ``#`` only)."""
+    if "#" not in raw:
+        return [raw.strip()]
     parts, depth, quote, start = [], 0, False, 0
-    for i, c in enumerate(raw):
+    for mark in _MARKS.finditer(raw):  # only the characters that matter, not every one
+        c = mark.group()
         if c == "{":
             depth += 1
         elif c == "}":
@@ -37,6 +43,7 @@ def _split_concat(raw: str) -> list[str]:
         elif c == '"' and depth == 0:
             quote = not quote
         elif c == "#" and depth == 0 and not quote:
+            i = mark.start()
             parts.append(raw[start:i])
             start = i + 1
     parts.append(raw[start:])
