@@ -128,3 +128,27 @@ def test_the_log_is_bounded(lib, monkeypatch):
     recent = changes.position(conn)
     conn.execute("UPDATE entries SET revision = revision + 1 WHERE id = ?", (a,))
     assert [c.entry_id for c in changes.since(conn, recent)] == [a]
+
+
+def test_an_import_logs_one_added_row_an_entry_and_a_later_child_change_is_still_seen(lib):
+    start = changes.position(lib.cat.conn)
+    many = [Entry(citekey=f"k{i}", type="article", title=f"Paper number {i}", year=2021,
+                  authors=[Person(family="Ho", given="J"), Person(family="Song", given="Y")],
+                  tags=["diffusion", "lora"], bib_strings={"jmlr": "J. Mach. Learn. Res."})
+            for i in range(30)]
+    lib.add(many)
+    new = _ids(lib, *(e.citekey for e in many))
+    logged = changes.since(lib.cat.conn, start)
+    assert sorted((c.entry_id, c.kind) for c in logged) == sorted((i, "added") for i in new), \
+        "people, tags and @string links stored with a new entry log nothing more than its 'added'"
+    assert lib.cat.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    marks = ",".join("?" * len(new))
+    assert lib.cat.conn.execute(f"SELECT count(*) FROM people WHERE entry_id IN ({marks})",
+                                sorted(new)).fetchone()[0] == 60
+    mid = changes.position(lib.cat.conn)
+    lib.tag("k3", ["ddpm"])  # a child row of an entry that exists: logged
+    assert {(c.entry_id, c.kind) for c in changes.since(lib.cat.conn, mid)} == {(*_ids(lib, "k3"), "changed")}
+    mid = changes.position(lib.cat.conn)
+    lib.cat.conn.execute("INSERT INTO people(entry_id, role, position, family) "
+                         "VALUES (?, 'author', 9, 'Ermon')", (*_ids(lib, "k4"),))  # as sqlite3 would
+    assert [(c.entry_id, c.kind) for c in changes.since(lib.cat.conn, mid)] == [(*_ids(lib, "k4"), "changed")]

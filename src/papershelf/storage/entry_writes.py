@@ -55,39 +55,52 @@ class EntryWrites(EntryState, TagWrites):
                 self.conn.execute("ROLLBACK TO insert_many")
                 for e in stored:
                     self._insert(e)
+                rows.link_blocks(self.conn, [(e.id, e) for e in stored if e.id is not None
+                                             and (e.bib_preambles or e.bib_strings)], {})
             self.conn.execute("RELEASE insert_many")
-            rows.link_blocks(self.conn, [(e.id, e) for e in stored if e.id is not None
-                                         and (e.bib_preambles or e.bib_strings)], {})
             reindex(self.conn, [e.id for e in stored if e.id is not None])
         return stored
 
     def _insert_bulk(self, entries: Sequence[Entry]) -> None:
-        """``_insert`` for many entries in a few statements (a chunk of rows at a time, so the
-        rows are never all built at once). Row ids are given as SQLite would (one past the
-        largest), inside the write transaction."""
+        """``_insert`` (and the @string/@preamble links) for many entries in a few statements (a
+        chunk of rows at a time, so the rows are never all built at once). Row ids are given as
+        SQLite would (one past the largest), inside the write transaction."""
         if not entries:
             return
         next_id = int(self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM entries").fetchone()[0])
         for entry in entries:
             entry.id = None
-        for start in range(0, len(entries), _ROWS_PER_STATEMENT):
-            chunk = entries[start:start + _ROWS_PER_STATEMENT]
-            values: list[list[Any]] = []
-            cols: list[str] = []
-            for entry in chunk:
-                stamp = now()
-                entry.added, entry.updated = stamp, stamp
-                row = rows.row_of(entry)
-                cols = cols or list(row)
-                values.append([next_id + len(values), *(row[c] for c in cols)])
-            self.conn.executemany(
-                f"INSERT INTO entries(id, {', '.join(cols)}) VALUES ({placeholders(len(cols) + 1)})",
-                values)
-            for entry in chunk:
-                entry.id = next_id
-                next_id += 1
-            rows.insert_people(self.conn, chunk)
-            self._attach_new(chunk)
+        # Each chunk's people and tags go in before its entries (their foreign keys checked when
+        # the entries are there): the change log then has one ``added`` row per entry, not one
+        # more per person and tag (m016). A clash rolls the children back with the entries.
+        self.conn.execute("PRAGMA defer_foreign_keys = ON")
+        blocks: dict[tuple[str, str, str], int] = {}  # each @string/@preamble block stored once
+        try:
+            for start in range(0, len(entries), _ROWS_PER_STATEMENT):
+                chunk = entries[start:start + _ROWS_PER_STATEMENT]
+                values: list[list[Any]] = []
+                cols: list[str] = []
+                for entry in chunk:
+                    stamp = now()
+                    entry.added, entry.updated = stamp, stamp
+                    row = rows.row_of(entry)
+                    cols = cols or list(row)
+                    entry.id = next_id
+                    next_id += 1
+                    values.append([entry.id, *(row[c] for c in cols)])
+                rows.insert_people(self.conn, chunk)
+                self._attach_new(chunk)
+                rows.link_blocks(self.conn, [(e.id, e) for e in chunk if e.bib_preambles or e.bib_strings],
+                                 blocks)
+                self.conn.executemany(
+                    f"INSERT INTO entries(id, {', '.join(cols)}) VALUES ({placeholders(len(cols) + 1)})",
+                    values)
+        except BaseException:
+            for entry in entries:
+                entry.id = None
+            raise
+        finally:
+            self.conn.execute("PRAGMA defer_foreign_keys = OFF")
 
     def _insert(self, entry: Entry) -> Entry:
         check_key(entry.citekey)
