@@ -100,14 +100,16 @@ class _Text:
     """A field's text, lower-cased, with the rule phrases found in it (one pass over its words,
     looking up each word in ``first``: phrase first word -> phrases), computed once per entry."""
 
-    def __init__(self, raw: str, first: dict[str, list[tuple[str, ...]]]):
+    def __init__(self, raw: str, first: dict[str, list[tuple[str, ...]]], words: list[str] | None = None):
         self.raw = raw
         self.lower = raw.lower()
         self.grams: set[tuple[str, ...]] = set()
         self.searched: dict[int, bool] = {}  # id of a ``_Terms`` (kept alive by its topic) -> found
+        # ``words``: those of ``raw`` when the caller has them (parts joined by newlines)
+        self.words: list[str] = [] if not raw else _WORD.findall(self.lower) if words is None else words
         if not raw:
             return
-        words = _WORD.findall(self.lower)
+        words = self.words
         present = set(words)
         grams: set[tuple[str, ...]] = set()
         joined = None
@@ -142,6 +144,10 @@ class Topic:
     description: str = ""
     origin: str = ""  # "file:line" of the table that defined (or last overrode) it
     _compiled: dict[str, _Terms] = field(default_factory=dict, repr=False)
+    # the phrases a term of a text field (or ``any``) is, and whether any such term is not one
+    # (a regex, CJK): a topic with only phrases, none of them in the entry, is not the entry's
+    _text_phrases: frozenset[tuple[str, ...]] = field(default_factory=frozenset, repr=False)
+    _text_other: bool = field(default=False, repr=False)
 
     def compile(self, built: dict[tuple[str, ...], _Terms] | None = None) -> None:
         """Compile the terms; ``built`` (term list -> compiled) lets topics with the same list
@@ -154,13 +160,17 @@ class Topic:
                 if terms not in built:
                     built[terms] = _Terms.build(terms)
                 self._compiled[key] = built[terms]
+        in_text = [self._compiled[k] for k in (*TEXT_FIELDS, "any") if k in self._compiled]
+        self._text_phrases = frozenset(p for t in in_text for p in t.phrases)
+        self._text_other = any(t.cjk or t.pattern is not None for t in in_text)
 
     @property
     def phrases(self) -> set[tuple[str, ...]]:
         return {p for t in self._compiled.values() for p in t.phrases}
 
     def matches(self, texts: dict[str, _Text], categories: Iterable[str], type_: str,
-                context: Callable[[], _Text] | None = None) -> bool:
+                context: Callable[[], _Text] | None = None,
+                grams: set[tuple[str, ...]] | None = None) -> bool:
         """Whether the rules give the entry this topic: an excluded term stops it; its type or
         an arXiv category gives it; else a term found in its field does: in the user's notes or
         section always, in the title or abstract if the topic has no ``context`` or one of the
@@ -175,6 +185,8 @@ class Topic:
                 c == want or (want.endswith(".") and c.startswith(want))
                 for c in categories for want in self.categories):
             return True
+        if grams is not None and not self._text_other and self._text_phrases.isdisjoint(grams):
+            return False  # (``grams``: the phrases found in any of ``texts``)
         anywhere = self._compiled.get("any")
         for name in TEXT_FIELDS:
             text = texts[name]
@@ -209,13 +221,14 @@ class Topic:
                 "description": self.description, "origin": self.origin}
 
 
-def context_text(entry: Entry) -> str:
-    """What a topic's ``context`` terms are looked for in: the entry's text fields, where it
-    appeared (journal, proceedings, arXiv journal reference and comment), the tags the rules did
-    not give (a file's keywords, the user's) and its arXiv categories, one per line."""
-    parts = [entry.title, entry.abstract, entry.notes, entry.section, entry.journal, entry.booktitle,
-             entry.journal_ref, entry.arxiv_comment, *(t for t in entry.tags if t not in entry.rule_tags),
-             entry.primary_class, *entry.categories]
+def context_text(entry: Entry, *, fields: bool = True) -> str:
+    """What a topic's ``context`` terms are looked for in: the entry's text fields (``fields``
+    False: without them), where it appeared (journal, proceedings, arXiv journal reference and
+    comment), the tags the rules did not give (a file's keywords, the user's) and its arXiv
+    categories, one per line."""
+    parts = [*((entry.title, entry.abstract, entry.notes, entry.section) if fields else ()),
+             entry.journal, entry.booktitle, entry.journal_ref, entry.arxiv_comment,
+             *(t for t in entry.tags if t not in entry.rule_tags), entry.primary_class, *entry.categories]
     return "\n".join(p for p in parts if p)
 
 
@@ -270,11 +283,15 @@ class TopicSet:
         built: list[_Text] = []
 
         def context() -> _Text:
-            if not built:
-                built.append(_Text(context_text(entry), first))
+            if not built:  # the text fields come first in it: their words are known
+                rest = context_text(entry, fields=False)
+                words = [w for name in TEXT_FIELDS for w in texts[name].words]
+                raw = "\n".join(p for p in (*(texts[name].raw for name in TEXT_FIELDS), rest) if p)
+                built.append(_Text(raw, first, words + _WORD.findall(rest.lower())))
             return built[0]
 
-        found = [t.name for t in self.topics if t.matches(texts, entry.categories, entry.type, context)]
+        grams = set().union(*(t.grams for t in texts.values()))
+        found = [t.name for t in self.topics if t.matches(texts, entry.categories, entry.type, context, grams)]
         order = self._order
         return sorted(self._closure(found), key=lambda n: order.get(n, len(order)))
 
