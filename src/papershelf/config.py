@@ -160,6 +160,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("import.autotag", True, _bool,
             "whether `import bibtex|markdown` applies the topic rules (--autotag/--no-autotag win)",
             env="PAPERSHELF_AUTOTAG", toml=(bool,)),
+    Setting("import.read_ahead", "auto", _choice("auto", "always", "never"),
+            "whether `import bibtex` reads its files in a second process while it writes "
+            "(auto: 4 MB of .bib or more, on two cores or more)", env="PAPERSHELF_READ_AHEAD"),
     Setting("keys.pattern", "{author}{year}{title}", _key_pattern,
             "citation keys of new entries; fields " + KNOWN_FIELDS),
     Setting("ui.pager", None, _text,

@@ -111,7 +111,7 @@ class Door(EntryChanges):
         if policy.autotag:
             from papershelf.topics.loader import current_topics
 
-            topics = current_topics()  # a bad rules file stops us first
+            topics = policy.topics or current_topics()  # a bad rules file stops us first
         pattern = config.value("keys.pattern")  # a bad setting stops us before any write
         extra_tags = [normalise_tag(t) for t in policy.tags]
         result = AddResult()

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from papershelf.model.entry import Entry
+
+if TYPE_CHECKING:
+    from papershelf.topics.rules import TopicSet
 
 # Progress of long work, for a bar: (stage, done, total or None when unknown).
 Progress = Callable[[str, int, int | None], None]
@@ -30,6 +33,9 @@ class AddPolicy:
     # told each chunk's result once it is written; the door then forgets that chunk's entries
     # (an import keeps keys, not entries: its memory stays one chunk's, whatever its size)
     report: Callable[[AddResult], None] | None = None
+    # with ``autotag``: the rules to tag with (default: the current ones); an import read
+    # ahead passes the ones its reading process already matched the entries against
+    topics: TopicSet | None = None
 
 
 Diff = list[tuple[str, "str | None", "str | None"]]  # field, the record's value, the other's

@@ -29,6 +29,7 @@ from papershelf.services.library import AddPolicy
 if TYPE_CHECKING:
     from papershelf.model.entry import Entry
     from papershelf.services.library import AddResult, Library, Progress
+    from papershelf.topics.rules import TopicSet
 
 
 # Kinds of notice that change what a bibliography prints: an import reports them first.
@@ -111,11 +112,12 @@ class ImportReport:
 
 def import_entries(lib: Library, entries: Iterable[Entry], *, update: bool = False,
                    dry_run: bool = False, autotag: bool = True, progress: Progress | None = None,
-                   journal: str = "import") -> ImportReport:
+                   journal: str = "import", topics: TopicSet | None = None) -> ImportReport:
     """Add read entries through the door; the report names keys, not objects (it takes them
     from each chunk the door writes, so no entry is held after its chunk). ``autotag``
-    False: the topic rules tag none of them. The import is one operation of the journal
-    (``journal`` says what it was), which ``undo`` takes back."""
+    False: the topic rules tag none of them (``topics``: the rules, default the current
+    ones). The import is one operation of the journal (``journal`` says what it was), which
+    ``undo`` takes back."""
     report = ImportReport(dry_run=dry_run)
 
     def take(result: AddResult) -> None:
@@ -136,7 +138,7 @@ def import_entries(lib: Library, entries: Iterable[Entry], *, update: bool = Fal
 
     result = lib.add(entries, AddPolicy(on_duplicate="update" if update else "skip",
                                         source_keys=True, dry_run=dry_run, autotag=autotag,
-                                        progress=progress, journal=journal,
+                                        progress=progress, journal=journal, topics=topics,
                                         report=None if dry_run else take))
     if dry_run:
         take(result)
@@ -145,32 +147,32 @@ def import_entries(lib: Library, entries: Iterable[Entry], *, update: bool = Fal
 
 def import_files(lib: Library, files: Sequence[Path], *, update: bool = False, dry_run: bool = False,
                  encoding: str | None = None, autotag: bool = True,
-                 progress: Progress | None = None) -> ImportReport:
+                 progress: Progress | None = None, read_ahead: bool | None = None) -> ImportReport:
     """Read ``files`` and import what they hold (see the module docstring). ``progress`` is
-    told each stage: ("reading NAME", files done, files), then ``Library.add``'s."""
-    from papershelf.formats.bibtex.reader import BibEncodingError, Bibliography, check_size
+    told each stage: ("reading NAME", files done, files), then ``Library.add``'s. A large
+    import is read ahead, in a second process, while the door writes (``services.read_ahead``;
+    ``read_ahead`` True or False chooses, None decides by size)."""
+    from papershelf.formats.bibtex.reader import check_size
+    from papershelf.services.read_ahead import read_bibliography
 
     for path in files:  # a file over the size limit refuses the whole import (exit 2), up front
         try:
             check_size(path)
         except NotFoundError:
             pass  # reported with the other unreadable files below
-    refused: list[dict[str, str]] = []
-    bib = Bibliography()  # the files are one bibliography, in the order given
-    read_from: list[Path] = []
-    for done, path in enumerate(files):
-        if progress is not None:
-            progress(f"reading {path.name}", done, len(files))
-        try:
-            bib.add_file(path, encoding=encoding)
-        except (BibEncodingError, NotFoundError) as exc:
-            refused.append({"file": str(path), "error": exc.message + (f" ({exc.hint})" if exc.hint else "")})
-            continue
-        read_from.append(path)
-    made = bib.entries(known=lib.cat.key_taken)  # a parent catalogued before; entries made as the door takes them
-    report = import_entries(lib, made, update=update, dry_run=dry_run, autotag=autotag, progress=progress,
-                            journal="import bibtex " + " ".join(p.name for p in files))
-    problems = [{"file": str(path), "line": p.line, "key": p.key, "message": p.message, "kind": p.kind}
-                for path, read in zip(read_from, bib.results, strict=True) for p in read.problems]
-    report.problems, report.refused, report.files = [*problems, *report.problems], refused, len(files) - len(refused)
+    topics = None
+    if autotag:
+        from papershelf.topics.loader import current_topics
+
+        topics = current_topics()  # a bad rules file stops us before anything is read
+    reading = read_bibliography(files, encoding=encoding, known=lib.cat.key_taken, catalogue=lib.cat.path,
+                                topics=topics, progress=progress, ahead=read_ahead)
+    try:
+        report = import_entries(lib, reading.entries, update=update, dry_run=dry_run, autotag=autotag,
+                                progress=progress, topics=reading.topics,
+                                journal="import bibtex " + " ".join(p.name for p in files))
+    finally:
+        reading.close()
+    report.problems = [*reading.problems(), *report.problems]
+    report.refused, report.files = reading.refused, len(files) - len(reading.refused)
     return report

@@ -90,8 +90,8 @@ class EntryWrites(EntryState, TagWrites):
                     values.append([entry.id, *(row[c] for c in cols)])
                 rows.insert_people(self.conn, chunk)
                 self._attach_new(chunk)
-                rows.link_blocks(self.conn, [(e.id, e) for e in chunk if e.bib_preambles or e.bib_strings],
-                                 blocks)
+                rows.link_blocks(self.conn, [(e.id, e) for e in chunk if e.id is not None
+                                             and (e.bib_preambles or e.bib_strings)], blocks)
                 self.conn.executemany(
                     f"INSERT INTO entries(id, {', '.join(cols)}) VALUES ({placeholders(len(cols) + 1)})",
                     values)
