@@ -58,7 +58,7 @@ class EntryWrites(EntryState, TagWrites):
                 rows.link_blocks(self.conn, [(e.id, e) for e in stored if e.id is not None
                                              and (e.bib_preambles or e.bib_strings)], {})
             self.conn.execute("RELEASE insert_many")
-            reindex(self.conn, [e.id for e in stored if e.id is not None])
+            reindex(self.conn, [e.id for e in stored if e.id is not None], stored)
         return stored
 
     def _insert_bulk(self, entries: Sequence[Entry]) -> None:

@@ -18,10 +18,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from papershelf.model.names import ids_text, names_text
 from papershelf.model.snippets import HIT_END, HIT_START  # private-use marks around each hit
 from papershelf.model.text import split_cjk
+
+if TYPE_CHECKING:
+    from papershelf.model.entry import Entry
 
 CHUNK = 500  # ids per statement: well under SQLite's bound-parameter limit
 
@@ -103,8 +107,10 @@ def _texts(conn: sqlite3.Connection, chunk: list[int], marks: str) -> list[tuple
     return out
 
 
-def reindex(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
-    """Rewrite the index rows of ``ids`` from the tables (deleted entries just lose theirs)."""
+def reindex(conn: sqlite3.Connection, ids: Sequence[int], stored: Sequence[Entry] = ()) -> None:
+    """Rewrite the index rows of ``ids`` from the tables (deleted entries just lose theirs).
+    ``stored``: entries just inserted from these very objects (their ids among ``ids``), whose
+    identity rows are made from them instead of being read back."""
     exact = has_exact(conn)
     cols = ", ".join(COLUMNS)
     for start in range(0, len(ids), CHUNK):
@@ -125,7 +131,7 @@ def reindex(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
             conn.executemany(f"INSERT INTO {table}(rowid, {cols}) VALUES (?, {placeholders(len(COLUMNS))})", rows)
     from papershelf.storage import identity_rows  # the identifiers an entry is found by, too
 
-    identity_rows.refresh(conn, ids)
+    identity_rows.refresh(conn, ids, stored)
 
 
 def reindex_all(conn: sqlite3.Connection) -> int:

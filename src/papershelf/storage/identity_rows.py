@@ -82,16 +82,21 @@ def has_table(conn: sqlite3.Connection) -> bool:
                         ).fetchone() is not None
 
 
-def refresh(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
-    """Rewrite the identity rows of ``ids`` from the tables (a removed entry loses its rows).
-    Nothing while a catalogue is migrated through a schema older than m014."""
+def refresh(conn: sqlite3.Connection, ids: Sequence[int], stored: Sequence[Entry] = ()) -> None:
+    """Rewrite the identity rows of ``ids`` from the tables (a removed entry loses its rows);
+    ``stored``: entries just inserted from these objects, made from them, not read back (what
+    the rule reads of an entry is what was inserted: tested against the tables). Nothing while
+    a catalogue is migrated through a schema older than m014."""
     if not ids or not has_table(conn):
         return
+    given = {e.id: e for e in stored if e.id is not None}
     for start in range(0, len(ids), CHUNK):
         part = list(ids[start:start + CHUNK])
         conn.execute(f"DELETE FROM identity_keys WHERE entry_id IN ({_marks(len(part))})", part)
+        known = [(i, given[i]) for i in part if i in given]
+        read = records(conn, [i for i in part if i not in given]) if len(known) < len(part) else []
         conn.executemany("INSERT OR IGNORE INTO identity_keys(slot, value, entry_id) VALUES (?, ?, ?)",
-                         [(slot, value, row_id) for row_id, _, entry in records(conn, part)
+                         [(slot, value, row_id) for row_id, entry in [*known, *((r, e) for r, _, e in read)]
                           for slot, value in rows_of(Keys.of(entry))])
 
 
