@@ -115,3 +115,47 @@ def test_the_generated_file_against_itself_rewritten():
     assert compare_fields(rewrite(False), source) == "ok: all 200 entries, title, author, year, doi equal"
     several = sum(1 for k in keys if len(source[k]["author"]) > 1 and len(set(source[k]["author"][:2])) == 2)
     assert compare_fields(rewrite(True), source).startswith(f"WRONG: {several} × author: authors reordered")
+
+
+# (key, the author list as the source writes it, as an export writes it, bibtex prints it alike)
+PAIRS = [
+    ("e1", r"Nguy{\~{\^{e}}}n, Ren{\'e}", r"Nguyễn, Ren\'e", True),
+    ("e2", r"Ca{\~n}ete, Jos{\'e} and J.~R.~R. Tolkien", r"Ca\~nete, Jos\'e and Tolkien, J. R. R.", True),
+    ("e3", r"Doe, Jane and \c{C}elik, Ng and {\L}ukasiewicz, Jan", "Doe, Jane and Çelik, Ng and Łukasiewicz, Jan",
+     True),
+    ("e4", "Davis, Jr., Li", "Davis Jr., Li", False),
+    ("e5", "Ana van der Berg", "der Berg, Ana van", False),
+    ("e6", "Doe, Jane and Roe, Rick", "Roe, Rick and Doe, Jane", False),
+]
+
+
+def _bbl_items(authors: dict[str, str], where: Path) -> dict[str, str]:
+    """What bibtex (abbrv.bst: initials, so a re-split name shows) prints for each author list,
+    LaTeX decoded."""
+    import subprocess
+    import unicodedata
+
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    from conftest import need_tool
+
+    bibtex = need_tool("bibtex")
+    where.mkdir()
+    (where / "x.bib").write_text("".join(f"@misc{{{k},\n  author = {{{a}}}\n}}\n" for k, a in authors.items()),
+                                 encoding="utf-8")
+    (where / "x.aux").write_text("\\citation{*}\n\\bibstyle{abbrv}\n\\bibdata{x}\n", encoding="utf-8")
+    subprocess.run([bibtex, "x"], cwd=where, capture_output=True, check=True, timeout=60)
+    bbl = (where / "x.bbl").read_text(encoding="utf-8").split("\\end{thebibliography}")[0]
+    decode = LatexNodes2Text().latex_to_text
+    return {k: " ".join(unicodedata.normalize("NFC", decode(text)).split())
+            for k, text in re.findall(r"\\bibitem\{([^}]*)\}(.*?)(?=\\bibitem|\Z)", bbl, re.S)}
+
+
+def test_the_check_calls_equal_what_bibtex_prints_alike(tmp_path):
+    source = {k: a for k, a, _, _ in PAIRS}
+    exported = {k: b for k, _, b, _ in PAIRS}
+    printed_src, printed_exp = _bbl_items(source, tmp_path / "src"), _bbl_items(exported, tmp_path / "exp")
+    assert len(printed_src) == len(printed_exp) == len(PAIRS)
+    for key, a, b, alike in PAIRS:
+        assert (printed_src[key] == printed_exp[key]) is alike, (key, printed_src[key], printed_exp[key])
+        assert check(_bib(f"{{{a}}}"), _bib(f"{{{b}}}")).startswith("ok" if alike else "WRONG"), key
