@@ -32,9 +32,11 @@ measured at that size, so peers run at 100,000 wherever they finish within the c
 workload whose warm-up (or first run, without one) takes over ``--long`` seconds (60) gets one
 timed run instead of ``--runs``.
 Correctness rides along: a search must print exactly the planted entries' keys; an export must
-hold every entry with the same title, authors, year and DOI as the generated file (both read by
-bibtexparser 2, LaTeX decoded by pylatexenc, compared on their letters and digits: ``_compared``);
-a tool that fails this is named in the table.
+hold every entry with the same title, authors, year and DOI as the generated file, as BibTeX
+reads them (export_check.py: each value one BibTeX value; the authors person by person, in
+order, each split into BibTeX's four parts and LaTeX-decoded, so a name spelled in another LaTeX
+form is equal and a dropped, reordered or altered name is not); a tool that fails this is named
+in the table with the kind of each difference.
 papershelf runs from the installed console script (``papershelf`` beside this interpreter).
 """
 
@@ -43,7 +45,6 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import fcntl
-import functools
 import json
 import os
 import platform
@@ -64,6 +65,7 @@ from pathlib import Path
 
 import peer_tools as pt
 from bibgen import make_bib_with_keys, planted_keys
+from export_check import bib_fields, compare_fields
 
 WORKLOADS = ["--help", "import", "search", "search --limit 20", "export", "export (repeat)",
              f"import {pt.MORE:,} into empty", f"import {pt.MORE:,} into N", "add one into N",
@@ -244,77 +246,6 @@ def check(tool: pt.Tool, workload: str, out: Path) -> str:
         want = {k for k in keys if k.startswith(prefix)}
         return f"ok: {len(want)} keys" if want <= words else f"WRONG: {len(words & want)} of {len(want)} keys"
     return ""
-
-
-COMPARED = ("title", "author", "year", "doi")
-
-
-@functools.cache
-def _latex():
-    from pylatexenc.latex2text import LatexNodes2Text
-
-    return LatexNodes2Text()
-
-
-@functools.lru_cache(maxsize=200_000)
-def _plain(value: str) -> str:
-    """A field's text, whatever way a tool wrote it: LaTeX decoded (pylatexenc, an independent
-    decoder), accents dropped, case and everything but letters and digits ignored."""
-    import unicodedata
-
-    if "\\" in value or "$" in value:
-        try:
-            value = _latex().latex_to_text(value)
-        except Exception:  # leave it as written: a real difference will still show
-            pass
-    value = unicodedata.normalize("NFKD", value.replace("{", "").replace("}", ""))
-    return "".join(c for c in value.lower() if c.isalnum() and not unicodedata.combining(c))
-
-
-def _compared(fields: dict[str, str]) -> dict[str, object]:
-    """The fields an export check compares: title, year and DOI as plain text; the authors as
-    the set of their names' words (a tool may write ``First Last`` or ``Last, First``)."""
-    out: dict[str, object] = {}
-    for name in COMPARED:
-        value = fields.get(name)
-        if value is None:
-            continue
-        if name == "author":
-            out[name] = frozenset(w for person in re.split(r"\s+and\s+", value) for w in
-                                  (_plain(part) for part in re.split(r"[\s,~]+", person)) if w)
-        else:
-            out[name] = _plain(value)
-    return out
-
-
-def bib_fields(text: str) -> dict[str, dict[str, object]]:
-    """Citation key → the compared fields of each entry of a .bib text (bibtexparser 2, @string
-    macros resolved)."""
-    import warnings
-
-    import bibtexparser
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        library = bibtexparser.parse_string(text)
-    return {e.key: _compared({f.key.lower(): str(f.value) for f in e.fields}) for e in library.entries}
-
-
-def compare_fields(text: str, source: dict[str, dict[str, object]]) -> str:
-    """Whether an export holds every entry of the source with the same title, authors, year and
-    DOI (as ``_compared`` reads them); else how many differ, with examples."""
-    exported = bib_fields(text)
-    missing = [k for k in source if k not in exported]
-    differ = [f"{k}: {name}" for k, fields in source.items() if k in exported
-              for name, value in fields.items() if exported[k].get(name) != value]
-    if not missing and not differ:
-        return f"ok: all {len(source)} entries, {', '.join(COMPARED)} equal"
-    parts = []
-    if missing:
-        parts.append(f"{len(missing)} of {len(source)} entries missing (e.g. {', '.join(missing[:3])})")
-    if differ:
-        parts.append(f"{len(differ)} fields differ (e.g. {'; '.join(differ[:3])})")
-    return "WRONG: " + "; ".join(parts)
 
 
 def make_tools(names: list[str], n: int, bib: Path, work: Path, venvs: Path) -> list[pt.Tool]:

@@ -53,17 +53,30 @@ _ARXIV_HOWPUBLISHED = re.compile(r"(?:arXiv preprint )?arXiv:(\S+)")
 
 def names(raw: str) -> list[Person]:
     """An ``author``/``editor`` value split into people, BibTeX's way (``and``, ``von``, ``Jr``)."""
-    text = " ".join(raw.split())
-    if "{" in text or "}" in text or "\\" in text:  # a brace or escape may hide an "and"
-        from bibtexparser.middlewares.names import split_multiple_persons_names
-
-        parts = split_multiple_persons_names(text)
-    else:  # the same split, without bibtexparser's character-by-character walk
-        parts = _AND.split(text) if text else []
-    return [Person(*_person(name)) for name in parts]
+    return [Person(*_person(name)) for name in split_names(" ".join(raw.split()))]
 
 
 _AND = re.compile(r" [Aa][Nn][Dd] ")
+_AND_OR_BRACE = re.compile(r" [Aa][Nn][Dd] |[{}]")
+
+
+def split_names(text: str) -> list[str]:
+    """A name list (its spaces made single) cut at each `` and `` (any case) outside braces, as
+    BibTeX cuts it. Not bibtexparser's ``split_multiple_persons_names``: that one drops an
+    accent command right after an ``and`` (``A and \\'Etienne Roux`` → ``Etienne Roux``)."""
+    if "{" not in text and "}" not in text:
+        return _AND.split(text) if text else []
+    parts, start, depth = [], 0, 0
+    for mark in _AND_OR_BRACE.finditer(text):
+        c = mark.group()
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth = max(depth - 1, 0)  # a stray "}" (bibtex would complain) closes nothing
+        elif depth == 0:
+            parts.append(text[start:mark.start()])
+            start = mark.end()
+    return [*parts, text[start:]]
 
 
 @lru_cache(maxsize=65536)
