@@ -179,6 +179,7 @@ class Door(EntryChanges):
             ours.clear()
             ours.update((k, v[0]) for k, v in found_keys.items() if k not in holders)
             verbatim = self.cat.verbatim_of(sorted({i for i, _ in holders.values()}))
+            identity = self.cat.identity_of(sorted(i for i, light in verbatim.items() if light.source_type))
             stored.clear()
 
             for entry, probe in zip(chunk, probes, strict=True):
@@ -196,14 +197,21 @@ class Door(EntryChanges):
                         result.duplicates.append(Duplicate(entry, light.citekey, held_id,
                                                            "the same record (key and fields)"))
                         continue
-                    held = stored_entry(held_id)
-                    key = held.citekey
-                    if not is_alias and same_record(entry, held):
-                        result.duplicates.append(Duplicate(entry, key, held_id, "the same record (key and fields)"))
-                        continue
+                    if light is not None and light.source_type is not None and entry.source_type is not None:
+                        # both print their verbatim fields: ``light`` decided sameness; identity
+                        # needs only the columns the rule reads
+                        key, held_keys = identity.get(held_id) or self.cat.identity_of([held_id])[held_id]
+                    else:
+                        held = stored_entry(held_id)
+                        key = held.citekey
+                        if not is_alias and same_record(entry, held):
+                            result.duplicates.append(Duplicate(entry, key, held_id, "the same record (key and fields)"))
+                            continue
+                        held_keys = Keys.of(held)
                     keys = Keys.of(entry)
-                    verdict = same_keys(keys, Keys.of(held))
+                    verdict = same_keys(keys, held_keys)
                     if probe == entry.citekey and (verdict or verdict.probable or is_alias):
+                        held = stored_entry(held_id)
                         diff = field_diff(entry, held)
                         why = f"its key is an alias of {key}" if is_alias else "its key, and " + verdict.describe(entry)
                         result.duplicates.append(Duplicate(entry, key, held_id, why, diff))

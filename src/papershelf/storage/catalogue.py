@@ -383,6 +383,13 @@ class Catalogue(EntryWrites):
         found = identity_rows.keys_of(self.conn, identity_rows.candidates(self.conn, slot, value))
         return [(row_id, key, keys) for row_id, (key, keys) in sorted(found.items())]
 
+    def identity_of(self, ids: Sequence[int]) -> dict[int, tuple[str, Any]]:
+        """For each of ``ids`` that exists: (citekey, ``Keys``), read from the few columns the
+        identity rule reads (one query per 500 ids), not by loading the entries."""
+        from papershelf.storage import identity_rows
+
+        return identity_rows.keys_of(self.conn, ids)
+
     def last_id(self) -> int:
         """The largest row id: entries written after this (in one transaction) have larger ones."""
         return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()[0])
