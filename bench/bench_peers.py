@@ -1,7 +1,7 @@
 """papershelf side by side with papis 0.16 (default and SQLite backend), pubs 0.9 and coBib 6.0.
 
     python bench/bench_peers.py [--sizes 1000,10000,100000] [--tools floor,papershelf,papis,papis-sqlite,pubs,cobib]
-        [--runs 3] [--warmup 1] [--cap 180] [--venvs DIR] [--work DIR] [--json OUT]
+        [--runs 3] [--warmup 1] [--cap 180] [--workloads W,...] [--venvs DIR] [--work DIR] [--json OUT]
 
 Installs each peer from PyPI in its own venv (in a temporary folder, or in ``--venvs DIR`` to
 reuse), gives every tool its own HOME and XDG directories, writes one generated .bib per size
@@ -26,6 +26,9 @@ prints the median and min–max of the wall time and of the peak RSS (GNU time's
   pseudo-terminal (80×24, its default pager: the time to the first screen, then ``q``, and to
   the end), a TAB completion of a citation key (the name and year part of a key).
 
+Before each run the harness syncs the disk (``os.sync``), untimed, so no run pays for flushing
+files the harness or the run before it wrote (a write into a fresh 800 MB copy of the
+100,000-entry catalogue otherwise waits for the copy's pages at its first ``fsync``).
 A run over ``--cap`` seconds is killed and recorded as capped; that tool × workload is not run
 again at that size. A library that takes longer than ``--cap`` to build (untimed) is not
 measured at that size, so peers run at 100,000 wherever they finish within the cap. A tool ×
@@ -195,6 +198,7 @@ def measure(tool: pt.Tool, workload: str, res: Result, cap: float, timed: bool, 
     if workload == "import":
         tool.prepare_import()
     tool.before(workload)
+    os.sync()  # what the harness (or the run before) wrote is on disk: no run pays for its flush
     out = tool.stdout_file.get(workload, tmp / f"{tool.name}.out")
     first = None
     if workload in TTY:
@@ -284,9 +288,11 @@ def bench_size(names: list[str], n: int, args: argparse.Namespace, work: Path) -
     tools = make_tools(names, n, bib, work, args.venvs)
     tmp = work / "out"
     tmp.mkdir(exist_ok=True)
-    results = {(t.name, w): Result(t.name, w, n) for t in tools for w in WORKLOADS}
-    for workload in WORKLOADS:
-        if workload == "search":  # libraries for the read workloads: untimed, side by side
+    chosen = [w for w in WORKLOADS if w in args.workloads]
+    results = {(t.name, w): Result(t.name, w, n) for t in tools for w in chosen}
+    first_read = next((w for w in chosen if WORKLOADS.index(w) >= WORKLOADS.index("search")), None)
+    for workload in chosen:
+        if workload == first_read:  # libraries for the read workloads: untimed, side by side
             log(f"n={n}: building the libraries (untimed)")
             with concurrent.futures.ThreadPoolExecutor(len(tools)) as pool:
                 built = dict(zip([t.name for t in tools], pool.map(lambda tool: tool.build(args.cap), tools),
@@ -294,7 +300,7 @@ def bench_size(names: list[str], n: int, args: argparse.Namespace, work: Path) -
             for tool in tools:
                 if not built[tool.name]:  # its library took longer than the cap to build: no reads
                     log(f"n={n}: {tool.name}'s library took over {args.cap:.0f} s to build: not measured")
-                    for w in WORKLOADS[WORKLOADS.index("search"):]:
+                    for w in chosen[chosen.index(first_read):]:
                         results[tool.name, w].capped = tool.argv(w) is not None
                 if isinstance(tool, pt.Papershelf):
                     tool.key = sorted(KEYS[n][1])[0]
@@ -373,6 +379,9 @@ def main() -> None:
     ap.add_argument("--import-warmup", type=int,
                     help="untimed imports before the timed ones (default: --warmup; every import "
                          "starts from an empty library, so 0 loses little and saves the longest run)")
+    ap.add_argument("--workloads", default=",".join(WORKLOADS),
+                    help="a comma-separated subset of: %(default)s (the libraries the read and "
+                         "write workloads need are built untimed)")
     ap.add_argument("--cap", type=float, default=180.0, help="seconds before a run is killed")
     ap.add_argument("--long", type=float, default=60.0,
                     help="a tool × workload whose warm-up takes longer gets one timed run")
@@ -386,6 +395,9 @@ def main() -> None:
     if unknown := set(names) - set(pt.ALL_TOOLS):
         sys.exit(f"bench_peers: unknown tool(s) {', '.join(sorted(unknown))}; choose from {', '.join(pt.ALL_TOOLS)}")
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
+    args.workloads = [w.strip() for w in re.split(r",(?!\d{3})", args.workloads) if w.strip()]
+    if unknown := set(args.workloads) - set(WORKLOADS):
+        sys.exit(f"bench_peers: unknown workload(s) {', '.join(sorted(unknown))}; choose from {', '.join(WORKLOADS)}")
     scratch = Path(tempfile.mkdtemp(prefix="papershelf-peers-"))
     args.venvs = (args.venvs or scratch / "venvs").resolve()
     work = (args.work or scratch / "work").resolve()
