@@ -200,7 +200,7 @@ class Door(EntryChanges):
                     if light is not None and light.source_type is not None and entry.source_type is not None:
                         # both print their verbatim fields: ``light`` decided sameness; identity
                         # needs only the columns the rule reads
-                        key, held_keys = identity.get(held_id) or self.cat.identity_of([held_id])[held_id]
+                        key, held_keys = identity[held_id]
                     else:
                         held = stored_entry(held_id)
                         key = held.citekey
