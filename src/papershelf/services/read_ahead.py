@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import pickle
 import struct
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -189,6 +190,10 @@ def _run_child(write_fd: int, files: Sequence[Path], encoding: str | None, catal
     import traceback
 
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the child; the parent reports it
+    # Fresh standard streams: a thread of the parent (a progress bar's) may have held theirs
+    # at the fork, and its lock would stay held here. The child prints nothing of its own.
+    sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (until os._exit)
+    sys.stderr = os.fdopen(os.dup(2), "w", encoding="utf-8", errors="replace")
     out = os.fdopen(write_fd, "wb", buffering=1 << 16)
     try:
         try:
