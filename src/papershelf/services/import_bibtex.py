@@ -169,7 +169,7 @@ def import_files(lib: Library, files: Sequence[Path], *, update: bool = False, d
                                 topics=topics, progress=progress, ahead=read_ahead)
     try:
         report = import_entries(lib, reading.entries, update=update, dry_run=dry_run, autotag=autotag,
-                                progress=progress, topics=reading.topics,
+                                progress=progress, topics=reading.topics or topics,
                                 journal="import bibtex " + " ".join(p.name for p in files))
     finally:
         reading.close()

@@ -65,7 +65,7 @@ def read_bibliography(files: Sequence[Path], *, encoding: str | None, known: Cal
     second process opens for itself. ``ahead``: True or False to choose, None to decide by
     the files' size and the machine."""
     if ahead is None:
-        ahead = _worth_it(files) and catalogue is not None
+        ahead = _worth_it(files)
     if ahead and catalogue is not None and hasattr(os, "fork"):
         return _read_ahead(files, encoding, catalogue, topics, progress)
     return _read_here(files, encoding, known, progress)
