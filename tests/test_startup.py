@@ -10,10 +10,13 @@ import pytest
 
 HEAVY = ("arxiv", "requests", "bibtexparser", "pydantic", "lxml", "sqlite_utils", "rapidfuzz", "mcp")
 # Parts of papershelf (and the stdlib) only some commands need: recovery, backups, the TOML of the
-# topic rules (read for tag filters and when entries are added, not for every search).
+# topic rules (read for tag filters and when entries are added, not for every search), and the
+# door with its vocabulary (what writes: a read does not load it).
 NOT_AT_STARTUP = ("papershelf.services.maintenance", "papershelf.storage.integrity",
                   "papershelf.storage.backups", "papershelf.services.edit", "tomllib",
-                  "papershelf.model.identifiers", "papershelf.model.identity")
+                  "papershelf.model.identifiers", "papershelf.model.identity",
+                  "papershelf.services.door", "papershelf.services.door_records",
+                  "papershelf.services.door_changes")
 
 PROBE = """
 import json, sys

@@ -18,17 +18,17 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from papershelf.model.entry import Entry, Summary
 from papershelf.model.query import Filters, parse_query
 from papershelf.model.tags import normalise_tag
-
-# The door (add, refresh) and its vocabulary, which callers import from here.
-from papershelf.services.door import Door
-from papershelf.services.door_records import AddPolicy, AddResult, Duplicate, Progress  # noqa: F401
 from papershelf.storage.catalogue import Catalogue, Stats
 
+# The door (add, refresh) and its vocabulary, which callers import from here, load on first use
+# (``Library.door``, ``__getattr__`` below): a command that only reads does not pay for them.
 if TYPE_CHECKING:
     from papershelf.errors import PapershelfError
     from papershelf.model.snippets import Snippet
     from papershelf.services.attachments import Attached
+    from papershelf.services.door import Door
     from papershelf.services.door_changes import MergePlan
+    from papershelf.services.door_records import AddPolicy, AddResult, Duplicate, Progress  # noqa: F401
     from papershelf.services.merge import UndoReport
     from papershelf.services.pdf_fetch import FetchReport
     from papershelf.storage.files import AttachedFile
@@ -40,12 +40,21 @@ class Library:
 
     def __init__(self, cat: Catalogue):
         self.cat = cat
-        self.door = Door(cat)
+        self._door: Door | None = None
+
+    @property
+    def door(self) -> Door:
+        """The one door every write goes through, made on first use."""
+        if self._door is None:
+            from papershelf.services.door import Door
+
+            self._door = Door(self.cat)
+        return self._door
 
     # -- the door (``services.door``): every new entry, every refresh and edit ---------------
 
-    def add(self, entries: Iterable[Entry], policy: AddPolicy = AddPolicy()) -> AddResult:
-        return self.door.add(entries, policy)
+    def add(self, entries: Iterable[Entry], policy: AddPolicy | None = None) -> AddResult:
+        return self.door.add(entries) if policy is None else self.door.add(entries, policy)
 
     def refresh(self, updates: Sequence[tuple[int, Entry, Sequence[str]]],
                 completed: Sequence[Entry] = (), *, also: Callable[[], object] | None = None) -> list[Entry]:
@@ -437,3 +446,16 @@ def opened(path: Path, *, create: bool = False, seed: bool = False,
         raise storage_error(exc, path, lib.cat) or exc from None
     finally:
         lib.close()
+
+
+_DOOR_NAMES = ("AddPolicy", "AddResult", "Duplicate", "Progress")
+
+
+def __getattr__(name: str) -> Any:
+    """The door's vocabulary (``services.door_records``), which callers import from here; loaded
+    when first asked for, so a command that only reads does not import the writers."""
+    if name in _DOOR_NAMES:
+        from papershelf.services import door_records
+
+        return getattr(door_records, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
