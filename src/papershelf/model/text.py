@@ -38,9 +38,13 @@ def _cjk_char() -> re.Pattern[str]:
     return _CJK_CHAR
 
 
+_CJK_FIRST = "\u2e80"  # the lowest code point of ``_CJK``
+
+
 def has_cjk(text: str) -> bool:
-    # Most text is ASCII and is ruled out without compiling the regex.
-    return not text.isascii() and _cjk_char().search(text) is not None
+    # Most text is ASCII, or Latin with accents (every character below the CJK blocks), and is
+    # ruled out without compiling the regex.
+    return not text.isascii() and max(text) >= _CJK_FIRST and _cjk_char().search(text) is not None
 
 
 def split_cjk(text: str) -> str:
