@@ -19,9 +19,8 @@ import os
 import re
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from papershelf.errors import UsageError
 from papershelf.paths import ENV_VARS, DbLocation, EnvVar, config_dir
@@ -140,8 +139,7 @@ def _key_pattern(raw: Any) -> str:
     return text
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     name: str  # "section.key", as written in the file
     default: Any
     parse: Callable[[Any], Any]  # a TOML value or a variable's text → the value, or ValueError
@@ -242,8 +240,7 @@ SETTINGS: tuple[Setting, ...] = (
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(NamedTuple):
     name: str
     value: Any
     origin: str  # "default", "file", "env", "option"

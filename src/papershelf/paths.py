@@ -8,14 +8,13 @@ declared with their setting in ``config.SETTINGS``. ``config.env_vars()`` gives 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 APP_NAME = "papershelf"
 
 
-@dataclass(frozen=True)
-class EnvVar:
+class EnvVar(NamedTuple):
     name: str
     meaning: str
 
@@ -68,8 +67,7 @@ def default_db_path() -> Path:
     return data_dir() / "catalogue.db"
 
 
-@dataclass(frozen=True)
-class DbLocation:
+class DbLocation(NamedTuple):
     """The catalogue path and whether the user named it (``--db``/``PAPERSHELF_DB``)."""
 
     path: Path

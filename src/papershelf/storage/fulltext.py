@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from papershelf.model.snippets import HIT_END, HIT_START
 from papershelf.model.text import split_cjk
@@ -24,8 +24,7 @@ TABLE_SQL = ("CREATE VIRTUAL TABLE pdf_pages USING fts5(text, sha256 UNINDEXED, 
 SNIPPET_TOKENS = 16
 
 
-@dataclass(frozen=True)
-class PageHit:
+class PageHit(NamedTuple):
     entry_id: int
     page: int
     marked: str  # the extract, hits between HIT_START/HIT_END, CJK spaced (``Snippet.parse`` undoes it)
