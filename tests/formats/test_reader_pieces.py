@@ -24,6 +24,7 @@ from papershelf.formats.bibtex.reader import (
     _utf8,
     decode_bytes,
 )
+from papershelf.model.entry import Entry
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "bib"
 FILES = sorted(SHARED.rglob("*.bib")) if SHARED.is_dir() else []
@@ -166,3 +167,90 @@ def test_a_large_file_changed_while_read_is_refused(tmp_path: Path, monkeypatch:
     monkeypatch.setattr(reader, "_utf8", then_saved)
     with pytest.raises(PapershelfError, match="changed while it was read"):
         Bibliography().add_file(path)
+
+
+# --- entries made while the files are read (``Bibliography.ready``, as the read-ahead child does)
+
+def _streamed(paths: list[Path]) -> tuple[list[Entry], list[ReadResult], int]:
+    """Read ``paths`` a piece at a time, taking what ``ready`` makes after each piece, then
+    the rest from ``entries``: the entries in the order made, the results, and how many
+    were made before the last piece was read."""
+    bib = Bibliography()
+    made: list[Entry] = []
+    early = 0
+    for path in paths:
+        for _ in bib.reading_file(path):
+            made.extend(bib.ready())
+        early = len(made)
+    made.extend(bib.entries())
+    return made, bib.results, early
+
+
+def _eager(paths: list[Path]) -> tuple[list[Entry], list[ReadResult]]:
+    bib = Bibliography()
+    for path in paths:
+        bib.add_file(path)
+    results = bib.finish()
+    return [e for r in results for e in r.entries], results
+
+
+def _same_stream(paths: list[Path]) -> int:
+    streamed, results, early = _streamed(paths)
+    entries, whole = _eager(paths)
+    assert [e.citekey for e in streamed] == [e.citekey for e in entries]
+    for x, y in zip(streamed, entries, strict=True):
+        assert (x.source_fields, x.source_raw, x.bib_strings, x.bib_preambles) == \
+            (y.source_fields, y.source_raw, y.bib_strings, y.bib_preambles), x.citekey
+        assert x == y, x.citekey
+    for a, b in zip(results, whole, strict=True):
+        assert [str(p) + p.kind for p in a.problems] == [str(p) + p.kind for p in b.problems]
+        assert (a.strings, a.preambles, a.renamed, a.encoding) == (b.strings, b.preambles, b.renamed, b.encoding)
+    return early
+
+
+@pytest.mark.skipif(not FILES, reason=f"the shared corpus is not at {SHARED}")
+@pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(SHARED)) for p in FILES])
+def test_entries_made_while_a_file_is_read_are_the_entries_of_one_read(path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    if path.stat().st_size > 400_000 and not LARGE:
+        pytest.skip("over 400 kB: runs in CI or with PAPERSHELF_TEST_LARGE=1")
+    try:
+        decode_bytes(path.read_bytes(), str(path))
+    except BibEncodingError:
+        pytest.skip("the file cannot be decoded: import refuses it")
+    monkeypatch.setattr(reader, "_PIECE_CHARS", 1)  # a piece a block: entries after every one
+    _same_stream([path])
+
+
+def test_entries_are_made_before_the_file_ends_up_to_its_first_crossref_child(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Macros below their use, a preamble at the end, a crossref child with its parent after
+    it: what ``ready`` makes early is what one read makes, and it stops at the child."""
+    monkeypatch.setattr(reader, "_PIECE_CHARS", 1)
+    path = tmp_path / "a.bib"
+    path.write_text("@misc{a, title = j # { one}}\n@string{j = {Journal}}\n@misc{b, title = {B}}\n"
+                    "@inproceedings{c, title = {C}, crossref = {p}}\n@misc{d, title = {D}}\n"
+                    "@proceedings{p, title = {Proc}, year = 2001}\n@preamble{\"\\newcommand{\\x}{x}\"}\n",
+                    encoding="utf-8")
+    assert _same_stream([path]) == 2  # a and b before the last piece; c waits for its parent
+    bib = Bibliography()
+    made = []
+    for _ in bib.reading_file(path):
+        made.extend(e.citekey for e in bib.ready())
+        if made:
+            break  # the first piece made: the preamble at the end is already known
+    assert made == ["a"]
+
+
+def test_a_macro_a_later_file_defines_again_keeps_its_first_meaning(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """bibtex reads ``a.bib``'s entries with the macros read so far: an entry of the first
+    file writes back the definition it was read with, however it is made."""
+    monkeypatch.setattr(reader, "_PIECE_CHARS", 1)
+    first, second = tmp_path / "a.bib", tmp_path / "b.bib"
+    first.write_text("@string{j = {First Journal}}\n@article{x, journal = j, title = {X}}\n", encoding="utf-8")
+    second.write_text("@string{j = {Second Journal}}\n@article{y, journal = j, title = {Y}}\n", encoding="utf-8")
+    _same_stream([first, second])
+    entries, _ = _eager([first, second])
+    assert [(e.citekey, e.journal, e.bib_strings) for e in entries] == [
+        ("x", "First Journal", {"j": "{First Journal}"}), ("y", "Second Journal", {"j": "{Second Journal}"})]

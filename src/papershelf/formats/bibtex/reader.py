@@ -35,7 +35,11 @@ What it does beyond splitting, in order:
   @string of a file is read before its entries, a piece's lines are offset to the file's.
   A UTF-8 file over ``_RESCAN_BYTES`` is cut as bytes, let go, and each piece read again from
   disk (``_Reread``, BLAKE2-checked) and decoded alone. Records keep their fields packed until
-  ``Bibliography.entries`` makes the entries one at a time, as the door takes them.
+  ``Bibliography.entries`` makes the entries one at a time, as the door takes them; or, read a
+  piece at a time (``reading_file``), ``ready`` makes after each piece the entries no later
+  block can change (the same entries: a file's @string and @preamble blocks are read before
+  its first piece of entries, and an entry's @string definitions are those of its own file's
+  scope, not a later file's redefinition).
 * Memory stays bounded: a file over ``MAX_INPUT_BYTES`` is refused whole (``BibTooLargeError``,
   exit 2); an ``@string`` whose expanded value would pass ``MAX_VALUE_CHARS``, or that would
   bring all expanded macro text past ``MAX_MACRO_TOTAL_CHARS``, is reported and skipped (so is
@@ -77,6 +81,8 @@ _RESCAN_BYTES = 16 * 1024 * 1024  # a file up to this size keeps its text to re-
 _PIECE_CHARS = 1024 * 1024  # the text is parsed in pieces of about this size (``_pieces``)
 _STRING_AT = re.compile(r"@\s*string", re.I)  # a piece that may hold an @string block
 _BYTES_STRING_AT = re.compile(rb"@\s*string", re.I)
+_PREAMBLE_AT = re.compile(r"@\s*preamble", re.I)  # ... or an @preamble block
+_BYTES_PREAMBLE_AT = re.compile(rb"@\s*preamble", re.I)
 _NONE: frozenset[str] = frozenset()
 _STR_MARKS = ("\n@", "{", "}", '"', "\n")  # what ``_pieces`` looks for
 _BYTES_MARKS = (b"\n@", b"{", b"}", b'"', b"\n")
@@ -135,18 +141,25 @@ class Macros:
     written: dict[str, tuple[str, str]] = field(default_factory=dict)  # lower name -> (name, value as written)
     uses: dict[str, set[str]] = field(default_factory=dict)  # lower name -> macros its value names
 
-    def closure(self, names: Iterable[str]) -> dict[str, str]:
+    def closure(self, names: Iterable[str], scope: tuple[dict[str, tuple[str, str]], dict[str, set[str]]]
+                | None = None) -> dict[str, str]:
         """The @string definitions (name -> value as written) that ``names`` need, the macros
-        their values use included, in definition order."""
+        their values use included, in definition order. ``scope``: the macros as they stood
+        at the end of one file (``Bibliography``: a later file may define a name again)."""
+        written, uses = scope if scope is not None else (self.written, self.uses)
         need: set[str] = set()
         todo = list(names)
         while todo:
             name = todo.pop()
-            if name in need or name not in self.written:
+            if name in need or name not in written:
                 continue
             need.add(name)
-            todo.extend(self.uses.get(name, ()))
-        return dict(self.written[n] for n in self.written if n in need)
+            todo.extend(uses.get(name, ()))
+        return dict(written[n] for n in written if n in need)
+
+    def scope(self) -> tuple[dict[str, tuple[str, str]], dict[str, set[str]]]:
+        """The macros as they stand now (for ``closure``)."""
+        return dict(self.written), dict(self.uses)
 
 
 @dataclass(slots=True)
@@ -205,9 +218,21 @@ class Bibliography:
         self.results: list[ReadResult] = []
         self._records: list[_Record] = []
         self._preamble_uses: list[set[str]] = []  # per file
+        self._scopes: list[tuple[dict[str, tuple[str, str]], dict[str, set[str]]]] = []  # per file read
+        self._making_problems: list[list[Problem]] = []  # per file: those of making its entries
         self._count = 0  # how many entries ``entries`` makes
+        self._ready = 0  # records before this one were made by ``ready``
+        self._stalled = False  # ``ready`` met a crossref/xdata child: the rest waits for ``entries``
 
     def add_file(self, path: Path, *, encoding: str | None = None) -> ReadResult:
+        for _ in self.reading_file(path, encoding=encoding):
+            pass
+        return self.results[-1]
+
+    def reading_file(self, path: Path, *, encoding: str | None = None) -> Iterator[None]:
+        """``add_file`` a piece at a time: after each piece, ``ready`` may make entries. The
+        file is opened and decoded before the first piece (a file that cannot be read raises
+        then, before anything of it is read)."""
         from papershelf.files import read_input
 
         check_size(path)
@@ -217,16 +242,15 @@ class Bibliography:
             # neither its text (up to 4 bytes a character) nor its bytes stay while it is parsed
             held_bytes = [data]
             del data
-            result = self._add(held_bytes, str(path), _PIECE_CHARS, path)
-            result.encoding = "utf-8"
-            return result
+            yield from self._adding(held_bytes, str(path), _PIECE_CHARS, "utf-8", path)
+            return
         text, enc = decode_bytes(data, str(path), encoding)
         del data  # the bytes need not stay in memory while the text is parsed
         held = [text]
         del text  # only ``held`` holds the text: the reader lets it go once it is split
-        result = self.add_text(held, str(path))
-        result.encoding = enc
-        return result
+        if len(held[0]) > MAX_INPUT_BYTES:
+            raise BibTooLargeError(f"{path} is larger than the {megabytes(MAX_INPUT_BYTES)} limit; nothing read")
+        yield from self._adding(held, str(path), _PIECE_CHARS, enc)
 
     def add_text(self, held: list[str], source: str, *, piece_chars: int = 0) -> ReadResult:
         """Read the text ``held`` holds (taken out of it). The text is parsed in pieces of about
@@ -240,19 +264,30 @@ class Bibliography:
 
     def _add(self, held: list[str] | list[bytes], source: str, piece_chars: int,
              path: Path | None = None) -> ReadResult:
-        """``add_text``'s work, over the text or (a large file, ``path``) its UTF-8 bytes."""
+        for _ in self._adding(held, source, piece_chars, "utf-8", path):
+            pass
+        return self.results[-1]
+
+    def _adding(self, held: list[str] | list[bytes], source: str, piece_chars: int, encoding: str,
+                path: Path | None = None) -> Iterator[None]:
+        """``add_text``'s work, over the text or (a large file, ``path``) its UTF-8 bytes; it
+        stops after each piece's records (see ``reading_file``)."""
         text = held.pop()
-        result = ReadResult()
+        result = ReadResult(encoding=encoding)
         index = len(self.results)
         self.results.append(result)
+        self._making_problems.append([])
         if isinstance(text, str):
             pieces = _pieces(text, piece_chars, _STR_MARKS)
             string_at: re.Pattern[str] | re.Pattern[bytes] = _STRING_AT
+            preamble_at: re.Pattern[str] | re.Pattern[bytes] = _PREAMBLE_AT
         else:
-            pieces, string_at = _pieces(text, piece_chars, _BYTES_MARKS), _BYTES_STRING_AT
+            pieces, string_at, preamble_at = _pieces(text, piece_chars, _BYTES_MARKS), _BYTES_STRING_AT, \
+                _BYTES_PREAMBLE_AT
         # kept (a small file only) to scan again a block bibtexparser splits wrong (``scan_fields``)
         source_text = text if isinstance(text, str) and len(text) <= _RESCAN_BYTES else None
         with_strings = [string_at.search(text, a, b) is not None for a, b, _ in pieces]  # type: ignore[arg-type]
+        with_preambles = [preamble_at.search(text, a, b) is not None for a, b, _ in pieces]  # type: ignore[arg-type]
         file = _File(index, result, source_text)
         reread: _Reread | None = None
         if isinstance(text, bytes) and path is not None:
@@ -263,42 +298,31 @@ class Bibliography:
             def piece(a: int, b: int) -> str:
                 return _piece(text, a, b)
         try:
-            self._add_pieces(pieces, with_strings, piece, file, reread)
+            yield from self._adding_pieces(pieces, with_strings, with_preambles, piece, file, reread)
         finally:
             if reread is not None:
                 reread.close()
-        return result
 
-    def _add_pieces(self, pieces: list[tuple[int, int, int]], with_strings: list[bool],
-                    piece: Callable[[int, int], str], file: _File, reread: _Reread | None) -> None:
+    def _adding_pieces(self, pieces: list[tuple[int, int, int]], with_strings: list[bool],
+                       with_preambles: list[bool], piece: Callable[[int, int], str], file: _File,
+                       reread: _Reread | None) -> Iterator[None]:
         result = file.result
-        # every @string of the file first, in file order: an entry may use one defined below it
+        # every @string and @preamble of the file first, in file order: an entry may use a
+        # macro defined below it, and every entry of the file carries all its preambles
         later: dict[int, list[BibString]] = {}  # piece -> its @strings a piece before defined already
         names: set[str] = set()
+        preambles: list[str] = []
         for i, (a, b, first_line) in enumerate(pieces):
-            if not with_strings[i]:
+            if not (with_strings[i] or with_preambles[i]):
                 continue
-            for s in _parse(piece(a, b)).strings:
+            library = _parse(piece(a, b))
+            preambles.extend(p.value.strip() for p in library.preambles)
+            for s in library.strings:
                 if s.key in names:  # a duplicate one parse reports as a failed block
                     later.setdefault(i, []).append(s)
                     continue
                 names.add(s.key)
                 self._add_string(s, first_line, file)
-        preambles: list[str] = []
-        if reread is not None:
-            reread.restart()
-        for i, (a, b, first_line) in enumerate(pieces):
-            library = _parse(piece(a, b))
-            preambles.extend(p.value.strip() for p in library.preambles)
-            entries: list[BibEntry | None] = list(_blocks(library, file.block_problems, first_line, later.get(i, ())))
-            del library  # the blocks are all that is needed of it now
-            for j, e in enumerate(entries):
-                assert e is not None
-                entries[j] = None  # read once: let the block (and its raw text) go
-                self._add_entry(e, (e.start_line or 0) + first_line, file)
-        if reread is not None:
-            reread.check(pieces[-1][1])
-        result.problems.extend(file.string_problems + file.block_problems + file.entry_problems)
         result.preambles = list(dict.fromkeys(preambles))
         pre_uses: set[str] = set()  # the macros the preambles use travel with every entry of the file
         for p in result.preambles:
@@ -307,6 +331,23 @@ class Bibliography:
             except TooLarge:
                 pass
         self._preamble_uses.append(pre_uses)
+        self._scopes.append(self.macros.scope())  # every macro the file's entries can use is known
+        if reread is not None:
+            reread.restart()
+        for i, (a, b, first_line) in enumerate(pieces):
+            library = _parse(piece(a, b))
+            entries: list[BibEntry | None] = list(_blocks(library, file.block_problems, first_line, later.get(i, ())))
+            del library  # the blocks are all that is needed of it now
+            for j, e in enumerate(entries):
+                assert e is not None
+                entries[j] = None  # read once: let the block (and its raw text) go
+                self._add_entry(e, (e.start_line or 0) + first_line, file)
+            if i < len(pieces) - 1:
+                yield
+        if reread is not None:
+            reread.check(pieces[-1][1])
+        result.problems.extend(file.string_problems + file.block_problems + file.entry_problems)
+        yield
 
     def _add_string(self, s: BibString, first_line: int, file: _File) -> None:
         macros = self.macros
@@ -390,11 +431,30 @@ class Bibliography:
         return self.results
 
     def entries(self, known: Callable[[str], bool] | None = None) -> Made:
-        """What ``finish`` makes, made as they are taken, one at a time (so an import holds no
-        more of them than its consumer does): parents are inherited now, each entry's problems
-        go to its file's ``ReadResult`` as it is made; ``results`` has no entries."""
+        """What ``finish`` makes (less what ``ready`` made), made as they are taken, one at a
+        time (so an import holds no more of them than its consumer does): parents are inherited
+        now; each file's problems are complete once the last is taken; ``results`` has no
+        entries."""
         making = self._made(known)  # inherits now, and counts
         return Made(making, self._count)
+
+    def ready(self) -> Iterator[Entry]:
+        """The entries that can be made before every file is read, in order: those of the
+        records read so far, up to the first one with a crossref or xdata field (its parents
+        may come later; it and every record after it wait for ``entries``). What an entry is
+        does not depend on when it is made: a file's macros and preambles are all read before
+        its first piece of entries, and each entry's @string definitions are its own file's
+        (``Macros.scope``). Made entries are counted here, not by ``entries``."""
+        records = self._records
+        while not self._stalled and self._ready < len(records):
+            rec = records[self._ready]
+            if rec.child:
+                self._stalled = True
+                return
+            self._ready += 1
+            entry = self._entry(rec, None)
+            if entry is not None:
+                yield entry
 
     def _made(self, known: Callable[[str], bool] | None) -> Iterator[tuple[int, Entry]]:
         by_key: dict[str, _Record] = {}
@@ -412,7 +472,7 @@ class Bibliography:
         for rec in self._records:
             self._inherit(rec, by_key, (), done, known)
         del by_key, done
-        records, self._records = self._records[::-1], []
+        records, self._records = self._records[self._ready:][::-1], []
         for rec in records:
             if rec.own is not None:
                 rec.blank = not any(v.strip() for v in rec.own.values())
@@ -425,16 +485,21 @@ class Bibliography:
             entry = self._entry(rec, verbatim.pop(id(rec), None))
             if entry is not None:
                 yield rec.file, entry
+        # a file's problems: those of reading it, of its parents, then of making its entries
+        for result, making in zip(self.results, self._making_problems, strict=True):
+            result.problems.extend(making)
+            making.clear()
 
     def _entry(self, rec: _Record, source_fields: dict[str, str] | None) -> Entry | None:
         result = self.results[rec.file]
+        problems = self._making_problems[rec.file]  # after the file's others (``_making``)
         fields, forms = rec.unpack()
         if rec.own is not None:
             fields = rec.own
         if source_fields is None:
             source_fields = dict(fields)
         if rec.blank:
-            result.problems.append(Problem(rec.line, rec.key, "no field: nothing to cite, skipped", "skipped-entry"))
+            problems.append(Problem(rec.line, rec.key, "no field: nothing to cite, skipped", "skipped-entry"))
             return None
         entry, notes = to_entry(rec.key, rec.type, fields)
         entry.source_type = rec.type
@@ -445,7 +510,7 @@ class Bibliography:
                 del entry.source_fields[name]
                 entry.source_raw.pop(name, None)
                 entry.edited.append(name)
-                result.problems.append(Problem(rec.line, rec.key, f"field {name!r} has unbalanced braces; "
+                problems.append(Problem(rec.line, rec.key, f"field {name!r} has unbalanced braces; "
                                                                   "an export writes it from its decoded text",
                                                                   "unbalanced-braces"))
         ids = source_fields.get("ids")
@@ -453,8 +518,8 @@ class Bibliography:
             entry.aliases = list(dict.fromkeys(
                 a for a in (p.strip() for p in ids.split(",")) if a and a.lower() != rec.key.lower()))
         entry.bib_preambles = result.preambles
-        entry.bib_strings = self.macros.closure(rec.uses | self._preamble_uses[rec.file])
-        result.problems.extend(Problem(rec.line, rec.key, note) for note in notes)
+        entry.bib_strings = self.macros.closure(rec.uses | self._preamble_uses[rec.file], self._scopes[rec.file])
+        problems.extend(Problem(rec.line, rec.key, note) for note in notes)
         return entry
 
     def _inherit(self, rec: _Record, by_key: dict[str, _Record], seen: tuple[int, ...], done: set[int],
