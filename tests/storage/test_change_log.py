@@ -130,21 +130,28 @@ def test_the_log_is_bounded(lib, monkeypatch):
     assert [c.entry_id for c in changes.since(conn, recent)] == [a]
 
 
-def test_an_import_logs_one_added_row_an_entry_and_a_later_child_change_is_still_seen(lib):
+def _triggers(conn):
+    return [tuple(r) for r in conn.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")]
+
+
+@pytest.mark.parametrize("count", [30, 120])  # row by row; in bulk (``changes.logged_in_bulk``)
+def test_an_import_logs_one_added_row_an_entry_and_a_later_child_change_is_still_seen(lib, count):
     start = changes.position(lib.cat.conn)
+    triggers = _triggers(lib.cat.conn)
     many = [Entry(citekey=f"k{i}", type="article", title=f"Paper number {i}", year=2021,
                   authors=[Person(family="Ho", given="J"), Person(family="Song", given="Y")],
                   tags=["diffusion", "lora"], bib_strings={"jmlr": "J. Mach. Learn. Res."})
-            for i in range(30)]
+            for i in range(count)]
     lib.add(many)
     new = _ids(lib, *(e.citekey for e in many))
     logged = changes.since(lib.cat.conn, start)
-    assert sorted((c.entry_id, c.kind) for c in logged) == sorted((i, "added") for i in new), \
+    assert [(c.entry_id, c.kind) for c in logged] == [(i, "added") for i in sorted(new)], \
         "people, tags and @string links stored with a new entry log nothing more than its 'added'"
+    assert _triggers(lib.cat.conn) == triggers  # every trigger as it was, for the next writer
     assert lib.cat.conn.execute("PRAGMA foreign_key_check").fetchall() == []
     marks = ",".join("?" * len(new))
     assert lib.cat.conn.execute(f"SELECT count(*) FROM people WHERE entry_id IN ({marks})",
-                                sorted(new)).fetchone()[0] == 60
+                                sorted(new)).fetchone()[0] == 2 * count
     mid = changes.position(lib.cat.conn)
     lib.tag("k3", ["ddpm"])  # a child row of an entry that exists: logged
     assert {(c.entry_id, c.kind) for c in changes.since(lib.cat.conn, mid)} == {(*_ids(lib, "k3"), "changed")}
@@ -152,3 +159,38 @@ def test_an_import_logs_one_added_row_an_entry_and_a_later_child_change_is_still
     lib.cat.conn.execute("INSERT INTO people(entry_id, role, position, family) "
                          "VALUES (?, 'author', 9, 'Ermon')", (*_ids(lib, "k4"),))  # as sqlite3 would
     assert [(c.entry_id, c.kind) for c in changes.since(lib.cat.conn, mid)] == [(*_ids(lib, "k4"), "changed")]
+
+
+def test_a_bulk_insert_that_fails_leaves_the_triggers_and_the_log_as_they_were(lib, tmp_path):
+    """A clash inside a bulk insert: the entries go in one by one instead (naming the one at
+    fault), every trigger is back, and nothing is logged; a reader on another connection never
+    sees the triggers missing, even in the middle of a bulk insert."""
+    from papershelf.errors import CiteKeyError
+    from papershelf.storage import entry_writes
+
+    conn = lib.cat.conn
+    triggers = _triggers(conn)
+    start = changes.position(conn)
+    many = [_entry(f"n{i}", f"New paper {i}") for i in range(60)] + [_entry("ho2020a", "Clash")]
+    with pytest.raises(CiteKeyError, match="ho2020a"):
+        lib.cat.insert_many(many)
+    assert _triggers(conn) == triggers
+    assert changes.since(conn, start) == []
+    seen = []
+    original = entry_writes.EntryWrites._insert_chunks
+
+    def look_from_elsewhere(self, entries, next_id, blocks):
+        other = sqlite3.connect(lib.cat.path)
+        try:
+            seen.append(_triggers(other))
+        finally:
+            other.close()
+        return original(self, entries, next_id, blocks)
+
+    entry_writes.EntryWrites._insert_chunks = look_from_elsewhere
+    try:
+        lib.cat.insert_many([_entry(f"m{i}", f"More {i}") for i in range(60)])
+    finally:
+        entry_writes.EntryWrites._insert_chunks = original
+    assert seen == [triggers] and _triggers(conn) == triggers
+    assert len(changes.since(conn, start)) == 60

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 
 from papershelf.errors import CiteKeyError, UsageError
@@ -17,6 +18,7 @@ from papershelf.model.citekeys import check_key
 from papershelf.model.entry import Entry
 from papershelf.model.tags import normalise_tag
 from papershelf.storage import db, rows
+from papershelf.storage.changes import logged_in_bulk
 from papershelf.storage.entry_state import EntryState, now
 from papershelf.storage.fts import placeholders, reindex
 from papershelf.storage.tagging import TagWrites
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from papershelf.storage.journal import Operation
 
 _ROWS_PER_STATEMENT = 1000  # rows one executemany of insert_many writes
+_BULK_LOGGED = 50  # from this many entries an insert is logged in bulk (``changes.logged_in_bulk``)
 
 
 class EntryWrites(EntryState, TagWrites):
@@ -75,32 +78,36 @@ class EntryWrites(EntryState, TagWrites):
         # more per person and tag (m016). A clash rolls the children back with the entries.
         self.conn.execute("PRAGMA defer_foreign_keys = ON")
         blocks: dict[tuple[str, str, str], int] = {}  # each @string/@preamble block stored once
-        try:
-            for start in range(0, len(entries), _ROWS_PER_STATEMENT):
-                chunk = entries[start:start + _ROWS_PER_STATEMENT]
-                values: list[list[Any]] = []
-                cols: list[str] = []
-                for entry in chunk:
-                    stamp = now()
-                    entry.added, entry.updated = stamp, stamp
-                    row = rows.row_of(entry)
-                    cols = cols or list(row)
-                    entry.id = next_id
-                    next_id += 1
-                    values.append([entry.id, *(row[c] for c in cols)])
-                rows.insert_people(self.conn, chunk)
-                self._attach_new(chunk)
-                rows.link_blocks(self.conn, [(e.id, e) for e in chunk if e.id is not None
-                                             and (e.bib_preambles or e.bib_strings)], blocks)
-                self.conn.executemany(
-                    f"INSERT INTO entries(id, {', '.join(cols)}) VALUES ({placeholders(len(cols) + 1)})",
-                    values)
+        try:  # a large insert is logged in one statement, without the per-row insert triggers
+            with logged_in_bulk(self.conn, next_id) if len(entries) >= _BULK_LOGGED else nullcontext():
+                self._insert_chunks(entries, next_id, blocks)
         except BaseException:
             for entry in entries:
                 entry.id = None
             raise
         finally:
             self.conn.execute("PRAGMA defer_foreign_keys = OFF")
+
+    def _insert_chunks(self, entries: Sequence[Entry], next_id: int, blocks: dict[tuple[str, str, str], int]) -> None:
+        for start in range(0, len(entries), _ROWS_PER_STATEMENT):
+            chunk = entries[start:start + _ROWS_PER_STATEMENT]
+            values: list[list[Any]] = []
+            cols: list[str] = []
+            for entry in chunk:
+                stamp = now()
+                entry.added, entry.updated = stamp, stamp
+                row = rows.row_of(entry)
+                cols = cols or list(row)
+                entry.id = next_id
+                next_id += 1
+                values.append([entry.id, *(row[c] for c in cols)])
+            rows.insert_people(self.conn, chunk)
+            self._attach_new(chunk)
+            rows.link_blocks(self.conn, [(e.id, e) for e in chunk if e.id is not None
+                                         and (e.bib_preambles or e.bib_strings)], blocks)
+            self.conn.executemany(
+                f"INSERT INTO entries(id, {', '.join(cols)}) VALUES ({placeholders(len(cols) + 1)})",
+                values)
 
     def _insert(self, entry: Entry) -> Entry:
         check_key(entry.citekey)
