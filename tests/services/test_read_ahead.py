@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -55,8 +56,12 @@ def _import(tmp_path: Path, name: str, files: list[Path], ahead: bool, **kw) -> 
         lib.close()
 
 
+# who matches the topic rules: the child always (0), the door always (never behind enough)
+@pytest.mark.parametrize("behind", [0, 10**9])
 @pytest.mark.parametrize("update", [False, True])
-def test_a_bibliography_read_ahead_is_imported_exactly_as_one_read_here(tmp_path, isolated_home, update):
+def test_a_bibliography_read_ahead_is_imported_exactly_as_one_read_here(tmp_path, isolated_home, monkeypatch,
+                                                                         update, behind):
+    monkeypatch.setattr(read_ahead, "DOOR_BEHIND", behind)
     files = [BIB / f for f in FILES]
     files.append(tmp_path / "missing.bib")  # refused, the rest imported
     undecodable = tmp_path / "latin1.bib"
@@ -70,6 +75,17 @@ def test_a_bibliography_read_ahead_is_imported_exactly_as_one_read_here(tmp_path
     assert {r["file"] for r in here[0]["refused"]} == {str(files[-2]), str(undecodable)}
     kinds = {p["kind"] for p in here[0]["problems"]}
     assert {"dangling-crossref", "crossref-cycle"} <= kinds
+
+
+def test_tags_the_reading_process_matched_are_the_ones_stored(tmp_path, isolated_home, monkeypatch):
+    """The comparison above can fail: a child that matched the rules wrongly is caught."""
+    monkeypatch.setattr(read_ahead, "DOOR_BEHIND", 0)
+    monkeypatch.setattr(read_ahead, "_match_as_the_door_will", lambda topics, entry: ["wrong-topic"])
+    files = [BIB / f for f in FILES[:3]]
+    here = _import(tmp_path, "here", files, False)
+    ahead = _import(tmp_path, "ahead", files, True)
+    assert ahead[1]["tags"] != here[1]["tags"]
+    assert "wrong-topic" in {name for _, name, source in ahead[1]["tags"] if source == "rule"}
 
 
 def test_a_parent_only_the_catalogue_holds_is_found_by_the_reading_process(tmp_path, isolated_home):
@@ -95,7 +111,7 @@ def test_an_error_in_the_reading_process_is_the_import_error_and_nothing_is_writ
     def refuse(self, path, *, encoding=None):
         raise UsageError(f"{path.name}: refused for the test", hint="a hint")
 
-    monkeypatch.setattr(Bibliography, "add_file", refuse)  # the forked child has it too
+    monkeypatch.setattr(Bibliography, "reading_file", refuse)  # the forked child has it too
     lib, _ = open_library(tmp_path / "c.db", create=True)
     try:
         with pytest.raises(UsageError, match="refused for the test") as raised:
@@ -118,6 +134,7 @@ def test_a_reading_process_killed_midway_stops_the_import_with_one_line_and_writ
         return topics.match(entry)
 
     monkeypatch.setattr(read_ahead, "_match_as_the_door_will", match_then_die)
+    monkeypatch.setattr(read_ahead, "DOOR_BEHIND", 0)  # the child matches every entry
     lib, _ = open_library(tmp_path / "c.db", create=True)
     try:
         with pytest.raises(PapershelfError, match="reading process was killed by SIGKILL"):
@@ -155,11 +172,50 @@ def test_a_door_that_stops_midway_stops_the_reading_process(tmp_path, isolated_h
     _no_child_left()
 
 
+def test_the_door_takes_entries_before_the_reading_process_has_read_the_whole_file(
+        tmp_path, isolated_home, monkeypatch):
+    """The child sends each piece's entries as it parses it: here it waits, once every piece
+    is read, until the door has reported progress on entries whose total was still unknown."""
+    from papershelf.formats.bibtex import reader
+
+    many = tmp_path / "many.bib"
+    many.write_text("".join(f"@misc{{k{i}, title={{Paper {i} on diffusion}}, year=2020}}\n"
+                            for i in range(3000)), encoding="utf-8")
+    flag = tmp_path / "door-started"
+    monkeypatch.setattr(reader, "_PIECE_CHARS", 2000)  # ~40 entries a piece (the child has it too)
+    original = Bibliography.entries
+
+    def entries_once_the_door_started(self, known=None):
+        for _ in range(3000):  # at most 30 s: without streaming the door starts only after this
+            if flag.exists():
+                break
+            time.sleep(0.01)
+        return original(self, known)
+
+    monkeypatch.setattr(Bibliography, "entries", entries_once_the_door_started)
+    totals = []
+
+    def progress(stage, done, total):
+        if stage == "checking":
+            totals.append(total)
+            flag.touch()
+
+    lib, _ = open_library(tmp_path / "c.db", create=True)
+    try:
+        report = import_files(lib, [many], read_ahead=True, progress=progress)
+    finally:
+        lib.close()
+    assert len(report.added) == 3000
+    assert totals[0] is None and totals[-1] == 3000  # unknown while the file was still being read
+    _no_child_left()
+
+
 def test_a_bug_in_the_reading_process_is_reported_with_its_traceback(tmp_path, isolated_home, monkeypatch):
     def broken(topics, entry):
         raise ZeroDivisionError("a bug")
 
     monkeypatch.setattr(read_ahead, "_match_as_the_door_will", broken)
+    monkeypatch.setattr(read_ahead, "DOOR_BEHIND", 0)
     lib, _ = open_library(tmp_path / "c.db", create=True)
     try:
         with pytest.raises(RuntimeError, match=r"(?s)reading process failed.*ZeroDivisionError: a bug"):

@@ -59,6 +59,16 @@ def normalise_identifiers(entry: Entry) -> None:
         entry.arxiv_id = canonical_arxiv(entry.arxiv_id) or entry.arxiv_id
 
 
+def _total_of(entries: Iterable[Entry]) -> Callable[[], int | None]:
+    """How many entries ``entries`` holds, for the progress: its ``known_count()`` if it learns
+    that as it is read (``services.read_ahead``), its ``len`` if it has one, else unknown."""
+    known = getattr(entries, "known_count", None)
+    if callable(known):
+        return known
+    fixed = len(entries) if isinstance(entries, Sized) else None
+    return lambda: fixed
+
+
 class Door(EntryChanges):
     """How entries enter a catalogue and change in it: ``add`` (new works, duplicates reported
     or merged), ``refresh`` (new metadata for stored entries), ``save_edit`` (a user's edit),
@@ -106,7 +116,7 @@ class Door(EntryChanges):
         from papershelf.services.door_writes import ChunkWriter
         from papershelf.services.identity_lookup import CatalogueIndex
 
-        total = len(entries) if isinstance(entries, Sized) else None
+        total = _total_of(entries)
         topics = None
         if policy.autotag:
             from papershelf.topics.loader import current_topics
@@ -184,7 +194,7 @@ class Door(EntryChanges):
 
             for entry, probe in zip(chunk, probes, strict=True):
                 if policy.progress is not None and done % 100 == 0:
-                    policy.progress("checking", done, total)
+                    policy.progress("checking", done, total())
                 done += 1
                 normalise_identifiers(entry)
                 own_key = policy.source_keys and bool(entry.citekey)

@@ -4,12 +4,16 @@
 hands the import its entries one at a time, the files it could not read, and afterwards what
 the reader reported. A large import (``AHEAD_BYTES`` or more of .bib text, on a machine with
 a second core and ``os.fork``; the ``import.read_ahead`` setting can say always or never) is
-read by a forked child process: it parses the files, makes
-the entries and finds the topic rules' tags for each, and streams them (pickled, through a
-pipe whose buffer is the only queue: the child waits while the door is behind) to this
-process, whose door decides and writes them meanwhile. On two cores that overlaps the
-reading with the writing: the entries, their order, tags and problems are the same either way
-(``tests/services/test_read_ahead.py`` imports the same files both ways and compares).
+read by a forked child process: it parses the files a piece at a time, makes each piece's
+entries as soon as they cannot change any more (``Bibliography.ready``), and streams them
+(pickled, through a pipe that a thread of this process drains into a bounded queue: the child
+waits while the door is far behind) to this process, whose door decides and writes them
+meanwhile; how many there are follows once every file is read. The child also finds the topic
+rules' tags of the entries while the door has ``DOOR_BEHIND`` messages waiting (a counter in
+memory both processes share); otherwise the door finds them, so that work goes to whichever
+process has time for it. On two cores that overlaps the reading with the writing: the entries,
+their order, tags and problems are the same either way (``tests/services/test_read_ahead.py``
+imports the same files both ways, with either process matching, and compares).
 
 The child never touches this process's catalogue connection: it opens its own, read-only, to
 ask whether a crossref parent no file holds is catalogued (the committed catalogue before the
@@ -24,7 +28,7 @@ import os
 import pickle
 import struct
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -41,14 +45,21 @@ AHEAD_BYTES = 4 * 1024 * 1024  # below this much .bib text a fork costs more tha
 BATCH = 100  # entries a message carries
 AHEAD_MESSAGES = 30  # messages read from the pipe and not yet taken: up to 3,000 entries ahead
 _HEADER = struct.Struct("!I")
+_COUNT = 0xFFFFFFFF  # a header that is no message's size: the count of entries follows it
+_COUNTER = struct.Struct("=Q")
+# The child matches the topic rules itself only while the door has this many messages of entries
+# waiting; else it sends them unmatched and the door matches them (the same rules: the same tags).
+# The matching so goes to whichever process has time for it, on any machine and any entries.
+DOOR_BEHIND = 5
 
 
 @dataclass
 class Reading:
-    """What reading the files gives: ``entries`` (sized: how many will come; taken once),
-    ``refused`` (a file that could not be read: its name and why), and once the entries are
-    all taken, ``problems()`` (what the reader worked around, per file read). ``topics`` is
-    the rule set the entries were matched against as they were read (None: not matched)."""
+    """What reading the files gives: ``entries`` (taken once; how many will come: its ``len``,
+    or ``known_count()`` once known), and once the entries are all taken, ``refused`` (a file
+    that could not be read: its name and why) and ``problems()`` (what the reader worked
+    around, per file read). ``topics`` is the rule set some entries were matched against as
+    they were read (None: not matched)."""
 
     entries: Any
     refused: list[dict[str, str]]
@@ -103,10 +114,15 @@ def _read(files: Sequence[Path], encoding: str | None,
         try:
             bib.add_file(path, encoding=encoding)
         except (BibEncodingError, NotFoundError) as exc:
-            refused.append({"file": str(path), "error": exc.message + (f" ({exc.hint})" if exc.hint else "")})
+            refused.append(_refusal(path, exc))
             continue
         read_from.append(path)
     return bib, read_from, refused
+
+
+def _refusal(path: Path, exc: PapershelfError) -> dict[str, str]:
+    """A file the import could not read, as its report lists it."""
+    return {"file": str(path), "error": exc.message + (f" ({exc.hint})" if exc.hint else "")}
 
 
 def _problems(bib: Bibliography, read_from: list[Path]) -> list[dict[str, Any]]:
@@ -129,13 +145,23 @@ def _send(out: BinaryIO, message: tuple) -> None:
     out.write(blob)
 
 
-def _receive(source: BinaryIO) -> bytes | None:
-    """One message as it came (None: the pipe ended)."""
+def _send_count(out: BinaryIO, count: int) -> None:
+    """How many entries the child sends in all (read by the pump thread as soon as it comes,
+    ahead of the entries queued before it)."""
+    out.write(_HEADER.pack(_COUNT))
+    out.write(_HEADER.pack(count))
+
+
+def _receive(source: BinaryIO) -> bytes | int | None:
+    """One message as it came, or the count (an int; see ``_send_count``); None: the pipe ended."""
     try:
         head = source.read(_HEADER.size)
         if len(head) < _HEADER.size:
             return None  # the child is gone
         size, = _HEADER.unpack(head)
+        if size == _COUNT:
+            body = source.read(_HEADER.size)
+            return _HEADER.unpack(body)[0] if len(body) == _HEADER.size else None
         blob = source.read(size)
     except (OSError, ValueError):  # closed under us: we are stopping
         return None
@@ -158,34 +184,75 @@ def _match_as_the_door_will(topics: TopicSet, entry: Entry) -> list[str] | None:
         entry.tags = given
 
 
+class _Taken:
+    """How many messages of entries the door has taken, in memory both processes share (an
+    anonymous shared mapping made before the fork): the door counts, the child reads."""
+
+    def __init__(self) -> None:
+        import mmap
+
+        self._mem = mmap.mmap(-1, _COUNTER.size)
+
+    def add(self) -> None:
+        _COUNTER.pack_into(self._mem, 0, self.get() + 1)
+
+    def get(self) -> int:
+        return int(_COUNTER.unpack_from(self._mem, 0)[0])
+
+    def close(self) -> None:
+        self._mem.close()
+
+
 def _child(out: BinaryIO, files: Sequence[Path], encoding: str | None, catalogue: Path,
-           topics: TopicSet | None) -> None:
+           topics: TopicSet | None, taken: _Taken) -> None:
+    """Read the files and send their entries: each piece's as soon as it is parsed
+    (``Bibliography.ready``), the rest (from the first crossref/xdata child on) once every
+    file is read, then how many there were, then the problems."""
+    from papershelf.formats.bibtex.reader import BibEncodingError, Bibliography
     from papershelf.storage.catalogue import Catalogue
 
-    def progress(stage: str, done: int, total: int | None) -> None:
-        _send(out, ("progress", stage, done, total))
-        out.flush()
+    batch: list[tuple[Entry, list[str] | None]] = []
+    sent = batches = 0
+    matching = False
 
-    bib, read_from, refused = _read(files, encoding, progress)
+    def send(entries: Iterable[Entry]) -> None:
+        nonlocal batch, sent, batches, matching
+        for entry in entries:
+            if not batch:  # each batch: match the rules here only while the door is behind
+                matching = topics is not None and batches - taken.get() >= DOOR_BEHIND
+            batch.append((entry, _match_as_the_door_will(topics, entry) if matching and topics else None))
+            sent += 1
+            if len(batch) >= BATCH:
+                _send(out, ("entries", batch))
+                batches += 1
+                batch = []
+
+    bib = Bibliography()
+    refused: list[dict[str, str]] = []
+    read_from: list[Path] = []
+    for done, path in enumerate(files):
+        _send(out, ("progress", f"reading {path.name}", done, len(files)))
+        try:
+            for _ in bib.reading_file(path, encoding=encoding):
+                send(bib.ready())
+        except (BibEncodingError, NotFoundError) as exc:  # raised before any of the file is read
+            refused.append(_refusal(path, exc))
+            continue
+        read_from.append(path)
     cat = Catalogue.open_readonly(catalogue)
     try:
         made = bib.entries(known=cat.key_taken)
     finally:
         cat.close()
-    _send(out, ("count", len(made), refused))
-    out.flush()  # the parent is waiting for it
-    batch: list[tuple[Entry, list[str] | None]] = []
-    for entry in made:
-        batch.append((entry, None if topics is None else _match_as_the_door_will(topics, entry)))
-        if len(batch) >= BATCH:
-            _send(out, ("entries", batch))
-            batch = []
+    _send_count(out, sent + len(made))
+    out.flush()  # the door's progress learns its total now
+    send(made)
     _send(out, ("entries", batch))
-    _send(out, ("done", _problems(bib, read_from)))
+    _send(out, ("done", _problems(bib, read_from), refused))
 
 
 def _run_child(write_fd: int, files: Sequence[Path], encoding: str | None, catalogue: Path,
-               topics: TopicSet | None) -> int:
+               topics: TopicSet | None, taken: _Taken) -> int:
     import signal
     import traceback
 
@@ -197,7 +264,7 @@ def _run_child(write_fd: int, files: Sequence[Path], encoding: str | None, catal
     out = os.fdopen(write_fd, "wb", buffering=1 << 16)
     try:
         try:
-            _child(out, files, encoding, catalogue, topics)
+            _child(out, files, encoding, catalogue, topics, taken)
         except PapershelfError as exc:
             _send(out, ("error", _picklable(exc), exc.message, exc.hint, int(exc.exit_code)))
         except BrokenPipeError:
@@ -223,18 +290,19 @@ def _read_ahead(files: Sequence[Path], encoding: str | None, catalogue: Path, to
                 progress: Progress | None) -> Reading:
     from papershelf.topics.rules import Prematched
 
+    taken = _Taken()
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: read, send, and leave without running anything of the parent's
         code = 1
         try:
             os.close(read_fd)
-            code = _run_child(write_fd, files, encoding, catalogue, topics)
+            code = _run_child(write_fd, files, encoding, catalogue, topics, taken)
         finally:
             os._exit(code)
     os.close(write_fd)
     ahead = _Ahead(os.fdopen(read_fd, "rb", buffering=1 << 16), pid,
-                   None if topics is None else Prematched(topics), progress)
+                   None if topics is None else Prematched(topics), progress, taken)
     try:
         ahead.start()
     except BaseException:
@@ -251,8 +319,9 @@ class _Ahead:
     pid: int
     topics: Prematched | None
     progress: Progress | None
+    taken: _Taken
     refused: list[dict[str, str]] = field(default_factory=list)
-    count: int = 0
+    count: int | None = None  # how many entries will come: known once every file is read
     _problems: list[dict[str, Any]] | None = None
     _closed: bool = False
     _status: int | None = None  # the child's, once reaped
@@ -260,24 +329,19 @@ class _Ahead:
     _pump: Any = None
 
     def start(self) -> None:
-        """Wait for the files to be read (passing on the child's progress): the count. A
-        thread keeps draining the pipe into ``_queue`` (up to ``AHEAD_MESSAGES``), so the
-        child reads on while the door writes a chunk instead of waiting on a full pipe."""
+        """Start a thread that keeps draining the pipe into ``_queue`` (up to
+        ``AHEAD_MESSAGES``), so the child reads on while the door writes a chunk instead of
+        waiting on a full pipe."""
         import queue
         import threading
 
         self._queue = queue.Queue(maxsize=AHEAD_MESSAGES)
         self._pump = threading.Thread(target=self._drain, name="papershelf-read-ahead", daemon=True)
         self._pump.start()
-        while True:
-            message = self._next()
-            if message[0] == "count":
-                _, self.count, refused = message
-                self.refused.extend(refused)
-                return
-            raise self._unexpected(message)
 
-    def __len__(self) -> int:
+    def known_count(self) -> int | None:
+        """How many entries will come (None until the child has read every file): the door's
+        progress total."""
         return self.count
 
     def __iter__(self) -> Iterator[Entry]:
@@ -285,12 +349,17 @@ class _Ahead:
         while True:
             message = self._next()
             if message[0] == "entries":
+                self.taken.add()
                 for entry, names in message[1]:
-                    if found is not None and names is not None:
-                        found[id(entry)] = names
+                    if found is not None:  # set, or cleared: an id a dropped entry had is reused
+                        if names is not None:
+                            found[id(entry)] = names
+                        else:
+                            found.pop(id(entry), None)
                     yield entry
             elif message[0] == "done":
-                self._problems = message[1]
+                _, self._problems, refused = message
+                self.refused.extend(refused)
                 self.close(finished=True)
                 return
             else:
@@ -304,6 +373,9 @@ class _Ahead:
 
         while True:
             blob = _receive(self.source)
+            if isinstance(blob, int):
+                self.count = blob
+                continue
             while True:  # a full queue: the door is behind; wait, unless we are stopping
                 try:
                     self._queue.put(blob, timeout=0.2)
@@ -352,7 +424,8 @@ class _Ahead:
 
     def close(self, *, finished: bool = False) -> None:
         """Reap the child (``finished``: it sent everything and is ending; else it is stopped
-        first if it still runs), close the pipe, forget pending matches."""
+        first if it still runs), close the pipe; stopped, forget pending matches (finished,
+        the door still tags its last chunk with them)."""
         if self._closed:
             return
         self._closed = True
@@ -366,6 +439,7 @@ class _Ahead:
         if self._pump is not None:
             self._pump.join()
         self.source.close()
+        self.taken.close()
 
         try:
             pid, status = os.waitpid(self.pid, 0 if finished else os.WNOHANG)
@@ -375,5 +449,5 @@ class _Ahead:
             self._status = status
         except ChildProcessError:
             pass
-        if self.topics is not None:
+        if self.topics is not None and not finished:
             self.topics.found.clear()
