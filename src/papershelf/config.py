@@ -390,9 +390,11 @@ def _shown(raw: Any) -> str:
 
 
 def get(name: str, option: Any = None, *, option_name: str = "",
-        environ: Mapping[str, str] | None = None) -> Value:
+        environ: Mapping[str, str] | None = None,
+        file: Callable[[], dict[str, Value]] = lambda: file_values()) -> Value:
     """The effective value of one setting: the option if given, else its environment variable
-    (in ``environ``, default ``os.environ``), else the config file, else the default."""
+    (in ``environ``, default ``os.environ``), else the config file (``file``: its values),
+    else the default."""
     setting = _BY_NAME[name]
     if option is not None:
         return Value(name, option, "option", option_name)
@@ -403,7 +405,7 @@ def get(name: str, option: Any = None, *, option_name: str = "",
                 return Value(name, setting.parse(raw), "env", setting.env)
             except ValueError as exc:
                 raise ConfigError(f"{setting.env}: {name} {exc} (got {_shown(raw)})") from None
-    found = file_values().get(name)
+    found = file().get(name)
     if found is not None:
         return found
     return Value(name, setting.default, "default")
@@ -439,8 +441,16 @@ def value(name: str, option: Any = None, *, environ: Mapping[str, str] | None = 
 
 
 def effective() -> list[Value]:
-    """Every setting with its effective value and origin, in declaration order."""
-    return [get(s.name) for s in SETTINGS]
+    """Every setting with its effective value and origin, in declaration order (the file
+    looked up and read once, when a setting first needs it)."""
+    read: list[dict[str, Value]] = []
+
+    def file() -> dict[str, Value]:
+        if not read:
+            read.append(file_values())
+        return read[0]
+
+    return [get(s.name, file=file) for s in SETTINGS]
 
 
 def resolve_db(option: str | os.PathLike[str] | None) -> DbLocation:
