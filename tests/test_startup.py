@@ -16,7 +16,7 @@ NOT_AT_STARTUP = ("papershelf.services.maintenance", "papershelf.storage.integri
                   "papershelf.storage.backups", "papershelf.services.edit", "tomllib",
                   "papershelf.model.identifiers", "papershelf.model.identity",
                   "papershelf.services.door", "papershelf.services.door_records",
-                  "papershelf.services.door_changes")
+                  "papershelf.services.door_changes", "papershelf.storage.changes")
 
 PROBE = """
 import json, sys

@@ -18,7 +18,6 @@ from papershelf.model.citekeys import check_key
 from papershelf.model.entry import Entry
 from papershelf.model.tags import normalise_tag
 from papershelf.storage import db, rows
-from papershelf.storage.changes import logged_in_bulk
 from papershelf.storage.entry_state import EntryState, now
 from papershelf.storage.fts import placeholders, reindex
 from papershelf.storage.tagging import TagWrites
@@ -78,6 +77,8 @@ class EntryWrites(EntryState, TagWrites):
         # more per person and tag (m016). A clash rolls the children back with the entries.
         self.conn.execute("PRAGMA defer_foreign_keys = ON")
         blocks: dict[tuple[str, str, str], int] = {}  # each @string/@preamble block stored once
+        from papershelf.storage.changes import logged_in_bulk  # (writes only: not at every start)
+
         try:  # a large insert is logged in one statement, without the per-row insert triggers
             with logged_in_bulk(self.conn, next_id) if len(entries) >= _BULK_LOGGED else nullcontext():
                 self._insert_chunks(entries, next_id, blocks)
