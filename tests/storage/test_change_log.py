@@ -194,3 +194,12 @@ def test_a_bulk_insert_that_fails_leaves_the_triggers_and_the_log_as_they_were(l
         entry_writes.EntryWrites._insert_chunks = original
     assert seen == [triggers] and _triggers(conn) == triggers
     assert len(changes.since(conn, start)) == 60
+
+
+def test_a_bulk_insert_that_raises_puts_the_triggers_back_even_for_a_caller_that_goes_on(lib):
+    conn = lib.cat.conn
+    triggers = _triggers(conn)
+    with pytest.raises(RuntimeError, match="stopped"), changes.logged_in_bulk(conn, 10**6):
+        assert _triggers(conn) != triggers  # (the four insert triggers are gone meanwhile)
+        raise RuntimeError("stopped")
+    assert _triggers(conn) == triggers

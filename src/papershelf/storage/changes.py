@@ -112,9 +112,10 @@ def logged_in_bulk(conn: sqlite3.Connection, first_id: int) -> Iterator[None]:
     Any trigger on a table makes SQLite run a trigger program, and keep a statement journal,
     for every row: ~20 µs of a ~50 µs entry insert, and as much for each person, tag and
     @string link. The triggers are dropped and created again from their own SQL
-    (``sqlite_master``) inside the transaction, so no other connection ever sees them missing;
-    if the body raises, the caller's rollback (to its savepoint, or of the transaction)
-    restores them. A schema without them (older than m016) keeps its triggers."""
+    (``sqlite_master``) inside the transaction, so no other connection ever sees them missing.
+    If the body raises, they are created again at once (a caller that went on and committed
+    would keep them), and the caller's rollback restores them anyway. A schema without them
+    (older than m016) keeps its triggers."""
     found = dict(conn.execute(
         f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN "
         f"({', '.join('?' * len(BULK_TRIGGERS))})", BULK_TRIGGERS).fetchall())
@@ -123,7 +124,15 @@ def logged_in_bulk(conn: sqlite3.Connection, first_id: int) -> Iterator[None]:
         return
     for name in BULK_TRIGGERS:
         conn.execute(f"DROP TRIGGER {name}")
-    yield
+    try:
+        yield
+    except BaseException:
+        for name in BULK_TRIGGERS:
+            try:
+                conn.execute(found[name])
+            except sqlite3.Error:  # the database failed under us: the rollback restores them
+                break
+        raise
     conn.execute("INSERT INTO changes(entry_id, kind, token) SELECT id, 'added', randomblob(8) "
                  "FROM entries WHERE id >= ? ORDER BY id", (first_id,))
     for name in BULK_TRIGGERS:
