@@ -98,3 +98,20 @@ def test_import_into_a_pipe_shows_no_progress(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "━" not in result.stderr and "\x1b" not in result.stderr
     assert "Imported 300 entries" in result.stderr
+
+
+def test_a_stage_whose_total_is_not_known_shows_none_not_the_last_stage_s():
+    """Reading 1 file, then checking entries whose count the read-ahead child has not sent yet:
+    the bar must not say 900/1."""
+    from rich.progress import Progress
+
+    from papershelf.cli.progress import reporter
+
+    bar = Progress()
+    report = reporter(bar)
+    report("reading a.bib", 0, 1)
+    assert bar.tasks[0].total == 1
+    report("checking", 900, None)
+    assert bar.tasks[0].total is None and bar.tasks[0].completed == 900
+    report("checking", 1000, 10000)
+    assert bar.tasks[0].total == 10000

@@ -207,7 +207,7 @@ def test_an_imports_progress_knows_its_total(tmp_path, monkeypatch):
         report = import_files(lib, [bib], autotag=False, progress=lambda *a: told.append(a))
     finally:
         lib.close()
-    assert ("checking", 0, 8) in told and told[-1] == ("writing", 8, None)
+    assert ("checking", 0, 8) in told and told[-1] == ("writing", 8, 8)
     assert len(report.added) == 8
 
 

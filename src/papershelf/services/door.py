@@ -287,7 +287,7 @@ class Door(EntryChanges):
                 writer.aliases.append((None, key, alias))
                 taken.add(alias.lower())
         if policy.progress is not None:
-            policy.progress("writing", done, None)
+            policy.progress("writing", done, total())
         if policy.dry_run:
             if topics is not None:
                 topics.tag_new(writer.new)
