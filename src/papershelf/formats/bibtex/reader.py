@@ -55,7 +55,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from papershelf.errors import NotFoundError, PapershelfError, UsageError
 from papershelf.formats.bibtex.decode import BibEncodingError, decode_bytes
@@ -141,25 +141,30 @@ class Macros:
     written: dict[str, tuple[str, str]] = field(default_factory=dict)  # lower name -> (name, value as written)
     uses: dict[str, set[str]] = field(default_factory=dict)  # lower name -> macros its value names
 
-    def closure(self, names: Iterable[str], scope: tuple[dict[str, tuple[str, str]], dict[str, set[str]]]
-                | None = None) -> dict[str, str]:
+    def scope(self) -> MacroScope:
+        """The macros as they stand now: those an entry of the file read last can use (a later
+        file may define a name again)."""
+        return MacroScope(dict(self.written), dict(self.uses))
+
+
+class MacroScope(NamedTuple):
+    """The @string macros in scope at the end of one file (``Macros.scope``)."""
+
+    written: dict[str, tuple[str, str]]
+    uses: dict[str, set[str]]
+
+    def closure(self, names: Iterable[str]) -> dict[str, str]:
         """The @string definitions (name -> value as written) that ``names`` need, the macros
-        their values use included, in definition order. ``scope``: the macros as they stood
-        at the end of one file (``Bibliography``: a later file may define a name again)."""
-        written, uses = scope if scope is not None else (self.written, self.uses)
+        their values use included, in definition order."""
         need: set[str] = set()
         todo = list(names)
         while todo:
             name = todo.pop()
-            if name in need or name not in written:
+            if name in need or name not in self.written:
                 continue
             need.add(name)
-            todo.extend(uses.get(name, ()))
-        return dict(written[n] for n in written if n in need)
-
-    def scope(self) -> tuple[dict[str, tuple[str, str]], dict[str, set[str]]]:
-        """The macros as they stand now (for ``closure``)."""
-        return dict(self.written), dict(self.uses)
+            todo.extend(self.uses.get(name, ()))
+        return dict(self.written[n] for n in self.written if n in need)
 
 
 @dataclass(slots=True)
@@ -218,7 +223,7 @@ class Bibliography:
         self.results: list[ReadResult] = []
         self._records: list[_Record] = []
         self._preamble_uses: list[set[str]] = []  # per file
-        self._scopes: list[tuple[dict[str, tuple[str, str]], dict[str, set[str]]]] = []  # per file read
+        self._scopes: list[MacroScope] = []  # per file read
         self._making_problems: list[list[Problem]] = []  # per file: those of making its entries
         self._count = 0  # how many entries ``entries`` makes
         self._ready = 0  # records before this one were made by ``ready``
@@ -312,10 +317,13 @@ class Bibliography:
         later: dict[int, list[BibString]] = {}  # piece -> its @strings a piece before defined already
         names: set[str] = set()
         preambles: list[str] = []
+        opening: Library | None = None  # the first piece's parse, kept for its entries (text only)
         for i, (a, b, first_line) in enumerate(pieces):
             if not (with_strings[i] or with_preambles[i]):
                 continue
             library = _parse(piece(a, b))
+            if i == 0 and reread is None:  # (a file read again from disk is hashed piece by piece)
+                opening = library
             preambles.extend(p.value.strip() for p in library.preambles)
             for s in library.strings:
                 if s.key in names:  # a duplicate one parse reports as a failed block
@@ -335,7 +343,8 @@ class Bibliography:
         if reread is not None:
             reread.restart()
         for i, (a, b, first_line) in enumerate(pieces):
-            library = _parse(piece(a, b))
+            library = opening if i == 0 and opening is not None else _parse(piece(a, b))
+            opening = None
             entries: list[BibEntry | None] = list(_blocks(library, file.block_problems, first_line, later.get(i, ())))
             del library  # the blocks are all that is needed of it now
             for j, e in enumerate(entries):
@@ -518,7 +527,7 @@ class Bibliography:
             entry.aliases = list(dict.fromkeys(
                 a for a in (p.strip() for p in ids.split(",")) if a and a.lower() != rec.key.lower()))
         entry.bib_preambles = result.preambles
-        entry.bib_strings = self.macros.closure(rec.uses | self._preamble_uses[rec.file], self._scopes[rec.file])
+        entry.bib_strings = self._scopes[rec.file].closure(rec.uses | self._preamble_uses[rec.file])
         problems.extend(Problem(rec.line, rec.key, note) for note in notes)
         return entry
 
