@@ -391,7 +391,7 @@ def _shown(raw: Any) -> str:
 
 def get(name: str, option: Any = None, *, option_name: str = "",
         environ: Mapping[str, str] | None = None,
-        file: Callable[[], dict[str, Value]] = lambda: file_values()) -> Value:
+        file: Callable[[], dict[str, Value]] = file_values) -> Value:
     """The effective value of one setting: the option if given, else its environment variable
     (in ``environ``, default ``os.environ``), else the config file (``file``: its values),
     else the default."""
