@@ -202,22 +202,16 @@ class Door(EntryChanges):
                 if probe.lower() in holders:  # its key (as it would be stored) cites a catalogued entry
                     held_id, is_alias = holders[probe.lower()]
                     light = verbatim.get(held_id)
-                    if (not is_alias and light is not None and light.source_type is not None
-                            and entry.source_type is not None and same_record(entry, light)):
-                        result.duplicates.append(Duplicate(entry, light.citekey, held_id,
-                                                           "the same record (key and fields)"))
+                    # both print their verbatim fields: ``light`` decides sameness, and identity
+                    # needs only the columns the rule reads; else the stored entry is loaded
+                    printed = light is not None and light.source_type is not None and entry.source_type is not None
+                    held = light if printed else stored_entry(held_id)
+                    assert held is not None
+                    key = held.citekey
+                    if not is_alias and same_record(entry, held):
+                        result.duplicates.append(Duplicate(entry, key, held_id, "the same record (key and fields)"))
                         continue
-                    if light is not None and light.source_type is not None and entry.source_type is not None:
-                        # both print their verbatim fields: ``light`` decided sameness; identity
-                        # needs only the columns the rule reads
-                        key, held_keys = identity[held_id]
-                    else:
-                        held = stored_entry(held_id)
-                        key = held.citekey
-                        if not is_alias and same_record(entry, held):
-                            result.duplicates.append(Duplicate(entry, key, held_id, "the same record (key and fields)"))
-                            continue
-                        held_keys = Keys.of(held)
+                    held_keys = identity[held_id][1] if printed else Keys.of(held)
                     keys = Keys.of(entry)
                     verdict = same_keys(keys, held_keys)
                     if probe == entry.citekey and (verdict or verdict.probable or is_alias):
