@@ -103,21 +103,31 @@ def _worth_it(files: Sequence[Path]) -> bool:
 
 def _read(files: Sequence[Path], encoding: str | None,
           progress: Progress | None) -> tuple[Bibliography, list[Path], list[dict[str, str]]]:
-    from papershelf.formats.bibtex.reader import BibEncodingError, Bibliography
+    from papershelf.formats.bibtex.reader import Bibliography
 
-    refused: list[dict[str, str]] = []
     bib = Bibliography()  # the files are one bibliography, in the order given
     read_from: list[Path] = []
+    refused: list[dict[str, str]] = []
+    for _ in _reading(bib, files, encoding, progress, read_from, refused):
+        pass
+    return bib, read_from, refused
+
+
+def _reading(bib: Bibliography, files: Sequence[Path], encoding: str | None, progress: Progress | None,
+             read_from: list[Path], refused: list[dict[str, str]]) -> Iterator[None]:
+    """Read ``files`` into ``bib``, stopping after each piece (``Bibliography.reading_file``);
+    the files read go to ``read_from``, those that could not be read to ``refused``."""
+    from papershelf.formats.bibtex.reader import BibEncodingError
+
     for done, path in enumerate(files):
         if progress is not None:
             progress(f"reading {path.name}", done, len(files))
         try:
-            bib.add_file(path, encoding=encoding)
-        except (BibEncodingError, NotFoundError) as exc:
+            yield from bib.reading_file(path, encoding=encoding)
+        except (BibEncodingError, NotFoundError) as exc:  # raised before any of the file is read
             refused.append(_refusal(path, exc))
             continue
         read_from.append(path)
-    return bib, read_from, refused
 
 
 def _refusal(path: Path, exc: PapershelfError) -> dict[str, str]:
@@ -208,7 +218,7 @@ def _child(out: BinaryIO, files: Sequence[Path], encoding: str | None, catalogue
     """Read the files and send their entries: each piece's as soon as it is parsed
     (``Bibliography.ready``), the rest (from the first crossref/xdata child on) once every
     file is read, then how many there were, then the problems."""
-    from papershelf.formats.bibtex.reader import BibEncodingError, Bibliography
+    from papershelf.formats.bibtex.reader import Bibliography
     from papershelf.storage.catalogue import Catalogue
 
     batch: list[tuple[Entry, list[str] | None]] = []
@@ -227,18 +237,14 @@ def _child(out: BinaryIO, files: Sequence[Path], encoding: str | None, catalogue
                 batches += 1
                 batch = []
 
+    def progress(stage: str, done: int, total: int | None) -> None:
+        _send(out, ("progress", stage, done, total))
+
     bib = Bibliography()
-    refused: list[dict[str, str]] = []
     read_from: list[Path] = []
-    for done, path in enumerate(files):
-        _send(out, ("progress", f"reading {path.name}", done, len(files)))
-        try:
-            for _ in bib.reading_file(path, encoding=encoding):
-                send(bib.ready())
-        except (BibEncodingError, NotFoundError) as exc:  # raised before any of the file is read
-            refused.append(_refusal(path, exc))
-            continue
-        read_from.append(path)
+    refused: list[dict[str, str]] = []
+    for _ in _reading(bib, files, encoding, progress, read_from, refused):
+        send(bib.ready())
     cat = Catalogue.open_readonly(catalogue)
     try:
         made = bib.entries(known=cat.key_taken)
