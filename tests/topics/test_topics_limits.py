@@ -68,3 +68,23 @@ def test_only_a_regular_file_is_read(tmp_path, kind):
         path.symlink_to("/dev/zero")
     with pytest.raises(TopicsError):
         load_topics(user=path)
+
+
+@pytest.mark.parametrize("term", ["-", "- -", "--"])
+def test_a_term_of_no_words_is_refused_not_a_crash(tmp_path, term):
+    path = tmp_path / "t.toml"
+    path.write_text(f'[dash]\ntitle = ["{term}", "lora"]\n', encoding="utf-8")
+    with pytest.raises(TopicsError, match="no letter or digit") as caught:
+        load_topics(user=path)
+    assert str(path) in caught.value.message
+
+
+def test_punctuation_and_regex_terms_without_letters_are_kept(tmp_path):
+    from papershelf.model.entry import Entry
+
+    path = tmp_path / "t.toml"
+    path.write_text('[plus]\ntitle = ["++", "/\\\\?!/"]\n', encoding="utf-8")
+    topics = load_topics(user=path)
+    assert "plus" in topics.match(Entry("Why ++ is not +"))
+    assert "plus" in topics.match(Entry("Really?!"))
+    assert "plus" not in topics.match(Entry("Plain title"))

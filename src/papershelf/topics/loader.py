@@ -22,6 +22,7 @@ else:  # pragma: no cover - Python 3.10 reads TOML with tomli, tomllib's origina
     import tomli as tomllib
 
 FILE_NAME = "topics.toml"
+_NO_WORDS = re.compile(r"[\s\-]+")
 # Limits on a rules file (the bundled one: 6 KB, 17 topics, 230 terms of at most 40 characters):
 # beyond them a file is a mistake or a trap, and every import would pay for it.
 MAX_RULES_BYTES = 1024 * 1024
@@ -113,6 +114,8 @@ def _check_table(path: Path, text: str, name: str, table: Any) -> tuple[str, dic
         for term in table.get(key, []):
             if not term.strip():
                 raise bad(f"empty term in {key}")
+            if _NO_WORDS.fullmatch(term):  # "-", "- -": a phrase of no words
+                raise bad(f"the term {term!r} in {key} has no letter or digit; it would match nothing")
             if len(term) > MAX_TERM_CHARS:
                 raise bad(f"a term in {key} is longer than {MAX_TERM_CHARS} characters")
             try:
