@@ -267,6 +267,7 @@ class Door(EntryChanges):
                 index.add_pending(keys, key, holds_arxiv=bool(entry.arxiv_id))
                 entry.tags = list(dict.fromkeys([*(normalise_tag(t) for t in entry.tags), *extra_tags]))
                 writer.new.append(entry)
+                writer.new_keys.append(keys if owner is None else None)  # (else its arXiv id went)
             if policy.dry_run:
                 continue  # nothing is written: the batch's records stay in the index
             writer.write(result)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from papershelf.model.entry import Entry
 
 if TYPE_CHECKING:
+    from papershelf.model.identity import Keys
     from papershelf.services.door_records import AddPolicy, AddResult
     from papershelf.storage.catalogue import Catalogue
 
@@ -31,6 +32,7 @@ class ChunkWriter:
     def __init__(self, door: Door, policy: AddPolicy, topics: Any):
         self.door, self.cat, self.policy, self.topics = door, door.cat, policy, topics
         self.new: list[Entry] = []
+        self.new_keys: list[Keys | None] = []  # the identity keys of ``new`` (None: not known)
         self.updates: list[tuple[int, Entry]] = []
         self.aliases: list[tuple[int | None, str, str]] = []  # row id (None: new), key, alias
         self.op: int | None = None
@@ -42,8 +44,8 @@ class ChunkWriter:
         """Write what was decided since the last call; the results go into ``result``."""
         from papershelf.storage import journal
 
-        new, updates, aliases = self.new, self.updates, self.aliases
-        self.new, self.updates, self.aliases = [], [], []
+        new, new_keys, updates, aliases = self.new, self.new_keys, self.updates, self.aliases
+        self.new, self.new_keys, self.updates, self.aliases = [], [], [], []
         if self.topics is not None:
             self.topics.tag_new(new)
         if updates and not self.safe:  # merging overwrites stored fields: keep a copy first
@@ -60,7 +62,7 @@ class ChunkWriter:
             if self.topics is not None and not self.started:  # what search needs of the rules
                 self.cat.record_topic_aliases(self.topics.aliases)
             self.started = True
-            added = self.cat.insert_many(new) if new else []
+            added = self.cat.insert_many(new, new_keys) if new else []
             row_of = {e.citekey: e.id for e in added}
             for row_id, key, alias in aliases:
                 target = row_id if row_id is not None else row_of.get(key)

@@ -23,6 +23,7 @@ from papershelf.storage.fts import placeholders, reindex
 from papershelf.storage.tagging import TagWrites
 
 if TYPE_CHECKING:
+    from papershelf.model.identity import Keys
     from papershelf.storage.journal import Operation
 
 _ROWS_PER_STATEMENT = 1000  # rows one executemany of insert_many writes
@@ -41,11 +42,12 @@ class EntryWrites(EntryState, TagWrites):
     def keys_of(self, ids: Sequence[int]) -> dict[int, str]:  # provided by Catalogue
         raise NotImplementedError
 
-    def insert_many(self, entries: Iterable[Entry]) -> list[Entry]:
+    def insert_many(self, entries: Iterable[Entry], keys: Sequence[Keys | None] = ()) -> list[Entry]:
         """Store new entries, each with the citekey it carries, in one transaction: all or none.
 
         Keys and identity are decided before (``services.library``); here a key that is
-        malformed or taken, or an arXiv id already stored, is an error, not a decision."""
+        malformed or taken, or an arXiv id already stored, is an error, not a decision.
+        ``keys``: the entries' identity ``Keys`` as the door found them (None: made here)."""
         stored = list(entries)
         for e in stored:
             check_key(e.citekey)
@@ -60,7 +62,7 @@ class EntryWrites(EntryState, TagWrites):
                 rows.link_blocks(self.conn, [(e.id, e) for e in stored if e.id is not None
                                              and (e.bib_preambles or e.bib_strings)], {})
             self.conn.execute("RELEASE insert_many")
-            reindex(self.conn, [e.id for e in stored if e.id is not None], stored)
+            reindex(self.conn, [e.id for e in stored if e.id is not None], stored, keys)
         return stored
 
     def _insert_bulk(self, entries: Sequence[Entry]) -> None:

@@ -26,6 +26,7 @@ from papershelf.model.text import split_cjk
 
 if TYPE_CHECKING:
     from papershelf.model.entry import Entry
+    from papershelf.model.identity import Keys
 
 CHUNK = 500  # ids per statement: well under SQLite's bound-parameter limit
 
@@ -107,10 +108,12 @@ def _texts(conn: sqlite3.Connection, chunk: list[int], marks: str) -> list[tuple
     return out
 
 
-def reindex(conn: sqlite3.Connection, ids: Sequence[int], stored: Sequence[Entry] = ()) -> None:
+def reindex(conn: sqlite3.Connection, ids: Sequence[int], stored: Sequence[Entry] = (),
+            keys: Sequence[Keys | None] = ()) -> None:
     """Rewrite the index rows of ``ids`` from the tables (deleted entries just lose theirs).
     ``stored``: entries just inserted from these very objects (their ids among ``ids``), whose
-    identity rows are made from them instead of being read back."""
+    identity rows are made from them instead of being read back (``keys``: see
+    ``identity_rows.refresh``)."""
     exact = has_exact(conn)
     cols = ", ".join(COLUMNS)
     for start in range(0, len(ids), CHUNK):
@@ -131,7 +134,7 @@ def reindex(conn: sqlite3.Connection, ids: Sequence[int], stored: Sequence[Entry
             conn.executemany(f"INSERT INTO {table}(rowid, {cols}) VALUES (?, {placeholders(len(COLUMNS))})", rows)
     from papershelf.storage import identity_rows  # the identifiers an entry is found by, too
 
-    identity_rows.refresh(conn, ids, stored)
+    identity_rows.refresh(conn, ids, stored, keys)
 
 
 def reindex_all(conn: sqlite3.Connection) -> int:

@@ -82,14 +82,18 @@ def has_table(conn: sqlite3.Connection) -> bool:
                         ).fetchone() is not None
 
 
-def refresh(conn: sqlite3.Connection, ids: Sequence[int], stored: Sequence[Entry] = ()) -> None:
+def refresh(conn: sqlite3.Connection, ids: Sequence[int], stored: Sequence[Entry] = (),
+            keys: Sequence[Keys | None] = ()) -> None:
     """Rewrite the identity rows of ``ids`` from the tables (a removed entry loses its rows);
     ``stored``: entries just inserted from these objects, made from them, not read back (what
-    the rule reads of an entry is what was inserted: tested against the tables). Nothing while
-    a catalogue is migrated through a schema older than m014."""
+    the rule reads of an entry is what was inserted: tested against the tables); ``keys``:
+    their ``Keys`` where the caller has them already (None: made here). Nothing while a
+    catalogue is migrated through a schema older than m014."""
     if not ids or not has_table(conn):
         return
     given = {e.id: e for e in stored if e.id is not None}
+    known_keys = {e.id: k for e, k in zip(stored, keys or [None] * len(stored), strict=True)
+                  if k is not None and e.id is not None}
     for start in range(0, len(ids), CHUNK):
         part = list(ids[start:start + CHUNK])
         conn.execute(f"DELETE FROM identity_keys WHERE entry_id IN ({_marks(len(part))})", part)
@@ -97,7 +101,7 @@ def refresh(conn: sqlite3.Connection, ids: Sequence[int], stored: Sequence[Entry
         read = records(conn, [i for i in part if i not in given]) if len(known) < len(part) else []
         conn.executemany("INSERT OR IGNORE INTO identity_keys(slot, value, entry_id) VALUES (?, ?, ?)",
                          [(slot, value, row_id) for row_id, entry in [*known, *((r, e) for r, _, e in read)]
-                          for slot, value in rows_of(Keys.of(entry))])
+                          for slot, value in rows_of(known_keys.get(row_id) or Keys.of(entry))])
 
 
 def rebuild(conn: sqlite3.Connection) -> int:
