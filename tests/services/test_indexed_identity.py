@@ -34,6 +34,7 @@ def test_every_door_lookup_seeks_an_index(library_of):
     conn = lib.cat.conn
     queries = [
         (identity_rows.LOOKUP_SQL, ("doi", "10.1000/w3")),
+        (identity_rows.MANY_SQL.format("?, ?"), ("doi", "10.1000/w3", "10.1000/w4")),
         (identity_rows._RECORD_SQL + " WHERE e.id IN (?, ?)", (1, 2)),
         ("SELECT lower(alias), entry_id FROM aliases WHERE alias IN (?, ?)", ("a", "b")),
         ("SELECT lower(citekey), id FROM entries WHERE citekey COLLATE NOCASE IN (?, ?)", ("a", "b")),
@@ -231,3 +232,44 @@ def test_identity_rows_made_from_inserted_entries_are_those_read_back(tmp_path):
         assert sorted(map(tuple, conn.execute("SELECT slot, value, entry_id FROM identity_keys"))) == held
     finally:
         lib.close()
+
+
+def test_a_chunk_asks_for_its_candidates_at_once_and_finds_what_one_by_one_finds(tmp_path, monkeypatch):
+    """The door asks storage for the identity candidates (and keys) of a chunk of records in a
+    few statements; its decisions are those of asking record by record."""
+    from papershelf.storage.catalogue import Catalogue
+
+    asked: list[str] = []
+    real_one, real_many = identity_rows.candidates, Catalogue.identity_candidates_many
+    one_by_one = False
+
+    def one(conn, slot, value):
+        asked.append(slot)
+        return real_one(conn, slot, value)
+
+    def many(self, slots):
+        return {s: self.identity_candidates(*s) for s in slots} if one_by_one else real_many(self, slots)
+
+    monkeypatch.setattr(identity_rows, "candidates", one)
+    monkeypatch.setattr(Catalogue, "identity_candidates_many", many)
+
+    def run(path):
+        lib, _ = open_library(path, create=True)
+        try:
+            import_entries(lib, [_paper(i) for i in range(30)])
+            again = [_paper(i) for i in range(20, 50)]  # 10 duplicates (same DOI), 20 new
+            again += [Entry(title=f"On the theory of widget number {i}", type="article", year=1990 + i % 30,
+                            citekey="") for i in range(5)]  # probable: no author to compare
+            report = import_entries(lib, again).to_dict()
+            rows = sorted(map(tuple, lib.cat.conn.execute("SELECT slot, value, entry_id FROM identity_keys")))
+            return report, rows
+        finally:
+            lib.close()
+
+    at_once = run(tmp_path / "a.db")
+    assert asked == []  # every lookup of the imports came from their chunks' questions
+    one_by_one = True
+    by_one = run(tmp_path / "b.db")
+    assert asked  # (the other way did ask one by one)
+    assert at_once == by_one
+    assert len(at_once[0]["duplicates"]) >= 10 and at_once[0]["probable"]

@@ -133,8 +133,16 @@ class Door(EntryChanges):
         writer = ChunkWriter(self, policy, topics)
         batch: dict[str, Entry] = {}  # the batch's unwritten new records by lower-cased key
 
+        asked: set[str] = set()  # lower-cased keys this chunk asked storage about: ``found_keys``
+        found_keys: dict[str, tuple[int, bool]] = {}
+
         def is_taken(key: str) -> bool:
-            return key.lower() in taken or self.cat.key_taken(key)
+            low = key.lower()
+            if low in taken:
+                return True
+            if low in asked and key.isascii():  # (NOCASE folds ASCII only: as ``key_taken`` asks)
+                return low in found_keys
+            return self.cat.key_taken(key)
 
         stored: dict[int, Entry] = {}  # entries loaded for a diff (this chunk's)
         ours: dict[str, int] = {}  # lower-cased keys of the batch's written records -> row id
@@ -149,7 +157,7 @@ class Door(EntryChanges):
             if low in batch or not low:
                 return batch.get(low)
             if low and low not in ours:
-                written = self.cat.key_holders([low]).get(low)
+                written = (found_keys if low in asked else self.cat.key_holders([low])).get(low)
                 if written is None or floor is None or written[0] <= floor:
                     return None
                 ours[low] = written[0]
@@ -182,8 +190,9 @@ class Door(EntryChanges):
             probes = [(e.citekey if e.citekey and VALID_KEY.match(e.citekey)
                        else (usable_key(e.citekey) if e.citekey else "") or base_key(e, pattern))
                       if policy.source_keys else "" for e in chunk]
-            found_keys = self.cat.key_holders([*filter(None, probes), *(e.citekey for e in chunk if e.citekey)]) \
-                if policy.source_keys else {}
+            asking = [*filter(None, probes), *(e.citekey for e in chunk if e.citekey)] if policy.source_keys else []
+            found_keys = self.cat.key_holders(asking) if asking else {}
+            asked = {k.lower() for k in asking}  # nothing is written until the chunk is decided
             # keys citing entries catalogued before this batch; those of its own written records
             holders = {k: v for k, v in found_keys.items() if floor is None or v[0] <= floor}
             ours.clear()
@@ -191,12 +200,20 @@ class Door(EntryChanges):
             verbatim = self.cat.verbatim_of(sorted({i for i, _ in holders.values()}))
             identity = self.cat.identity_of(sorted(i for i, light in verbatim.items() if light.source_type))
             stored.clear()
+            # the identity of each record whose key cites no catalogued entry, and storage's
+            # candidates for all of them, asked at once (the others may be re-imports: then
+            # their fields decide first)
+            known: dict[int, Keys] = {}
+            for pos, (entry, probe) in enumerate(zip(chunk, probes, strict=True)):
+                normalise_identifiers(entry)
+                if probe.lower() not in holders:
+                    known[pos] = Keys.of(entry)
+            index.prefetch(known.values())
 
-            for entry, probe in zip(chunk, probes, strict=True):
+            for pos, (entry, probe) in enumerate(zip(chunk, probes, strict=True)):
                 if policy.progress is not None and done % 100 == 0:
                     policy.progress("checking", done, total())
                 done += 1
-                normalise_identifiers(entry)
                 own_key = policy.source_keys and bool(entry.citekey)
                 low = entry.citekey.lower() if entry.citekey else ""
                 if probe.lower() in holders:  # its key (as it would be stored) cites a catalogued entry
@@ -225,7 +242,7 @@ class Door(EntryChanges):
                             result.differs.append(Duplicate(entry, key, held_id, why, diff))
                         continue
                 else:
-                    keys = Keys.of(entry)
+                    keys = known[pos]
                 twin = batch_entry(low) if own_key else None
                 if twin is not None and same_record(entry, twin):
                     result.duplicates.append(Duplicate(entry, twin.citekey, None, "the same record twice"))
@@ -272,6 +289,7 @@ class Door(EntryChanges):
                 continue  # nothing is written: the batch's records stay in the index
             writer.write(result)
             index.written()
+            asked = set()  # (storage changed: ``found_keys`` is stale)
             batch.clear()
             taken.clear()  # what this chunk took is stored: ``key_taken`` sees it
             if policy.report is not None:

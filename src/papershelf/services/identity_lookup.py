@@ -11,10 +11,11 @@ with year for a probable duplicate), catalogued ones before the batch's.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from papershelf.model.identity import IdentityIndex, Keys
+from papershelf.model.identity import IdentityIndex, Keys, slots
 
 if TYPE_CHECKING:
     from papershelf.storage.catalogue import Catalogue
@@ -34,12 +35,26 @@ class CatalogueIndex(IdentityIndex[Payload]):
     floor: int | None = None
     exclude: frozenset[int] = frozenset()  # row ids never candidates (entries being changed)
     _arxiv: dict[str, str] = field(default_factory=dict)  # the batch's unwritten arXiv ids -> key
+    # storage's candidates for the slots of the records being decided, asked at once
+    # (``prefetch``) and good until something is written (``written``)
+    _fetched: dict[tuple[str, object], list[tuple[int, str, Any]]] = field(default_factory=dict)
+
+    def prefetch(self, keys: Iterable[Keys]) -> None:
+        """Ask storage at once for the candidates of every slot of ``keys`` (a chunk of
+        records about to be looked up, with nothing written meanwhile)."""
+        assert self.cat is not None
+        wanted = {slot for k in keys for slot in slots(k) if slot not in self._fetched}
+        if wanted:
+            self._fetched.update(self.cat.identity_candidates_many(wanted))
 
     def at(self, slot: tuple[str, object]) -> list[tuple[Keys, Payload]]:
         assert self.cat is not None
+        found = self._fetched.get(slot)
+        if found is None:
+            found = self.cat.identity_candidates(*slot)
         stored: list[tuple[Keys, Payload]] = [
             (keys, (None if self.floor is not None and row_id > self.floor else row_id, key))
-            for row_id, key, keys in self.cat.identity_candidates(*slot) if row_id not in self.exclude]
+            for row_id, key, keys in found if row_id not in self.exclude]
         return [*stored, *super().at(slot)]
 
     def add_pending(self, keys: Keys, key: str, *, holds_arxiv: bool) -> None:
@@ -53,6 +68,7 @@ class CatalogueIndex(IdentityIndex[Payload]):
         """The pending records are stored now: storage's index finds them from here on."""
         self._by.clear()
         self._arxiv.clear()
+        self._fetched.clear()
 
     def arxiv_owner(self, arxiv: str) -> str | None:
         """The key of the entry (or pending record) that holds the canonical arXiv id ``arxiv``."""

@@ -9,7 +9,7 @@ transaction (``fts.reindex``), so the index cannot drift from the data.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -382,6 +382,17 @@ class Catalogue(EntryWrites):
 
         found = identity_rows.keys_of(self.conn, identity_rows.candidates(self.conn, slot, value))
         return [(row_id, key, keys) for row_id, (key, keys) in sorted(found.items())]
+
+    def identity_candidates_many(self, slots: Iterable[tuple[str, object]]
+                                 ) -> dict[tuple[str, object], list[tuple[int, str, Any]]]:
+        """``identity_candidates`` for each of ``slots``, in a few statements (the slots a chunk
+        of records is looked up by, asked at once)."""
+        from papershelf.storage import identity_rows
+
+        found = identity_rows.candidates_many(self.conn, slots)
+        keys = identity_rows.keys_of(self.conn, [i for ids in found.values() for i in ids])
+        return {slot: [(row_id, *keys[row_id]) for row_id in ids if row_id in keys]
+                for slot, ids in found.items()}
 
     def identity_of(self, ids: Sequence[int]) -> dict[int, tuple[str, Any]]:
         """For each of ``ids`` that exists: (citekey, ``Keys``), read from the few columns the

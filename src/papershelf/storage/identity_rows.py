@@ -121,6 +121,29 @@ def candidates(conn: sqlite3.Connection, slot: str, value: object) -> list[int]:
     return [int(r[0]) for r in conn.execute(LOOKUP_SQL, (slot, _value(slot, value)))]
 
 
+MANY_SQL = "SELECT value, entry_id FROM identity_keys WHERE slot = ? AND value IN ({}) ORDER BY entry_id"
+
+
+def candidates_many(conn: sqlite3.Connection, wanted: Iterable[tuple[str, object]]
+                    ) -> dict[tuple[str, object], list[int]]:
+    """``candidates`` for each of ``wanted`` (slots), in a few statements: an index seek per
+    value, a statement per slot name and ``CHUNK`` values. Every slot asked is in the answer
+    (an empty list: none)."""
+    out: dict[tuple[str, object], list[int]] = {}
+    by_name: dict[str, dict[str, tuple[str, object]]] = {}
+    for slot in wanted:
+        if slot not in out:
+            out[slot] = []
+            by_name.setdefault(slot[0], {})[_value(*slot)] = slot
+    for name, values in by_name.items():
+        texts = list(values)
+        for start in range(0, len(texts), CHUNK):
+            part = texts[start:start + CHUNK]
+            for value, row_id in conn.execute(MANY_SQL.format(_marks(len(part))), [name, *part]):
+                out[values[value]].append(int(row_id))
+    return out
+
+
 def keys_of(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, tuple[str, Keys]]:
     """For each of ``ids`` that exists: (citekey, its ``Keys``)."""
     return {row_id: (key, Keys.of(entry)) for row_id, key, entry in records(conn, sorted(set(ids)))}
