@@ -241,3 +241,38 @@ def test_the_setting_and_the_size_choose(tmp_path, isolated_home, monkeypatch, s
 def _no_child_left() -> None:
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # every child this process forked was reaped
+
+
+def test_an_import_leaves_the_garbage_collector_as_it_found_it(tmp_path, monkeypatch):
+    """The import sets what was alive before it aside from the collector's passes
+    (``gc.freeze``) and gives it back, even when it fails; a caller's own freeze is kept."""
+    import gc
+
+    from papershelf.services.import_bibtex import import_files
+
+    bib = tmp_path / "a.bib"
+    bib.write_text("@article{a, title={A}, year={2020}}\n", encoding="utf-8")
+    lib, _ = open_library(tmp_path / "c.db", create=True)
+    try:
+        assert gc.get_freeze_count() == 0
+        import_files(lib, [bib], read_ahead=False)
+        assert gc.get_freeze_count() == 0
+        from papershelf.services import import_bibtex
+
+        def fails(*args, **kwargs):
+            assert gc.get_freeze_count() > 0  # frozen while the import runs
+            raise PapershelfError("stopped")
+
+        with monkeypatch.context() as patch:
+            patch.setattr(import_bibtex, "import_entries", fails)
+            with pytest.raises(PapershelfError, match="stopped"):
+                import_files(lib, [bib], read_ahead=False)
+        assert gc.get_freeze_count() == 0
+        gc.freeze()
+        try:
+            import_files(lib, [bib], read_ahead=False)
+            assert gc.get_freeze_count() > 0  # not thawed: the caller froze it
+        finally:
+            gc.unfreeze()
+    finally:
+        lib.close()
