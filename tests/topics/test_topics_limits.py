@@ -88,3 +88,26 @@ def test_punctuation_and_regex_terms_without_letters_are_kept(tmp_path):
     assert "plus" in topics.match(Entry("Why ++ is not +"))
     assert "plus" in topics.match(Entry("Really?!"))
     assert "plus" not in topics.match(Entry("Plain title"))
+
+
+def test_each_regex_term_of_a_file_is_checked_once(monkeypatch):
+    """Most topics share one long ``context`` list: a term is checked (compiled, and its
+    pattern walked for backtracking) once a file, not once a topic, and a phrase is not
+    compiled at all (its words are escaped); a bad term in a later topic is still found."""
+    from papershelf.topics.rules import is_regex_term
+
+    checked: list[str] = []
+    real = loader._backtracking_risk
+    monkeypatch.setattr(loader, "_backtracking_risk", lambda pattern: checked.append(pattern) or real(pattern))
+    topics = load_topics(user=loader.default_rules_path().with_name("no-such-file.toml"))
+    distinct = {term for t in topics.topics for terms in t.terms.values() for term in terms if is_regex_term(term)}
+    assert len(checked) == len(set(checked)) == len(distinct) > 5
+
+
+def test_a_bad_regex_after_a_good_shared_list_is_refused(tmp_path):
+    path = tmp_path / "t.toml"
+    path.write_text('[a]\ncontext = ["/\\\\bml\\\\b/", "deep learning"]\n'
+                    '[b]\ncontext = ["/\\\\bml\\\\b/", "deep learning", "/(a+)+$/"]\n', encoding="utf-8")
+    with pytest.raises(TopicsError, match="exponential") as caught:
+        load_topics(user=path)
+    assert "[b]" in caught.value.message

@@ -14,7 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from papershelf.model.tags import tag_form
-from papershelf.topics.rules import KNOWN_KEYS, LIST_KEYS, TERM_KEYS, Topic, TopicsError, TopicSet, term_pattern
+from papershelf.topics.rules import (
+    KNOWN_KEYS,
+    LIST_KEYS,
+    TERM_KEYS,
+    Topic,
+    TopicsError,
+    TopicSet,
+    is_regex_term,
+    term_pattern,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -83,8 +92,12 @@ def _read(path: Path) -> tuple[dict[str, Any], str]:
                           hint="see the format described at the top of the bundled topics.toml") from None
 
 
-def _check_table(path: Path, text: str, name: str, table: Any) -> tuple[str, dict[str, Any]]:
-    """Validate one topic table; returns its origin ("file:line") and the table."""
+def _check_table(path: Path, text: str, name: str, table: Any,
+                 good_terms: set[str] | None = None) -> tuple[str, dict[str, Any]]:
+    """Validate one topic table; returns its origin ("file:line") and the table. ``good_terms``:
+    terms found good already (most topics share one ``context`` list: each term is checked
+    once a file, not once a topic); the terms found good here are added to it."""
+    good_terms = set() if good_terms is None else good_terms
     line = _header_line(text, name)
     where = f"{path}:{line}" if line else str(path)
 
@@ -112,12 +125,17 @@ def _check_table(path: Path, text: str, name: str, table: Any) -> tuple[str, dic
             raise bad(f"more than {MAX_TERMS} values in {key}")
     for key in TERM_KEYS:
         for term in table.get(key, []):
+            if term in good_terms:
+                continue
             if not term.strip():
                 raise bad(f"empty term in {key}")
             if _NO_WORDS.fullmatch(term):  # "-", "- -": a phrase of no words
                 raise bad(f"the term {term!r} in {key} has no letter or digit; it would match nothing")
             if len(term) > MAX_TERM_CHARS:
                 raise bad(f"a term in {key} is longer than {MAX_TERM_CHARS} characters")
+            if not is_regex_term(term):  # a phrase: its words escaped, so nothing to check
+                good_terms.add(term)
+                continue
             try:
                 re.compile(term_pattern(term))
             except (re.error, RecursionError, OverflowError) as exc:
@@ -126,6 +144,7 @@ def _check_table(path: Path, text: str, name: str, table: Any) -> tuple[str, dic
             if risk:
                 raise bad(f"the regular expression {term!r} in {key} {risk}, which can take exponential "
                           "time on some titles; write it without that (e.g. (a+)+ as a+)")
+            good_terms.add(term)
     return where, table
 
 
@@ -176,8 +195,9 @@ def _merge(topics: dict[str, Topic], path: Path, data: dict[str, Any], text: str
     if len(data) > MAX_TOPICS:
         raise TopicsError(f"{path} holds {len(data)} topics; at most {MAX_TOPICS} are read",
                           hint="topic rules run on every import: keep the ones you use")
+    good_terms: set[str] = set()
     for raw_name, raw in data.items():
-        origin, table = _check_table(path, text, raw_name, raw)
+        origin, table = _check_table(path, text, raw_name, raw, good_terms)
         name = tag_form(raw_name)
         if table.get("enabled") is False:
             disabled.add(name)

@@ -34,9 +34,14 @@ class TopicsError(PapershelfError):
     """A topic rules file that cannot be used; the message names the file and line."""
 
 
+def is_regex_term(term: str) -> bool:
+    """A term written ``/…/``: a regular expression, searched as written."""
+    return len(term) >= 2 and term.startswith("/") and term.endswith("/")
+
+
 def term_pattern(term: str) -> str:
     """A rule term as a regex: /regex/ as written; a CJK term anywhere; else a whole phrase."""
-    if len(term) >= 2 and term.startswith("/") and term.endswith("/"):
+    if is_regex_term(term):
         return f"(?:{term[1:-1]})"
     if has_cjk(term):
         return re.escape(term)
@@ -139,7 +144,7 @@ class _Terms:
     def build(cls, terms: Sequence[str]) -> _Terms:
         phrases, cjk, regexes = set(), [], []
         for term in terms:
-            if len(term) >= 2 and term.startswith("/") and term.endswith("/"):
+            if is_regex_term(term):
                 regexes.append(term_pattern(term))
             elif has_cjk(term):
                 cjk.append(term.lower())
