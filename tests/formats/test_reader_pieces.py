@@ -169,6 +169,50 @@ def test_a_large_file_changed_while_read_is_refused(tmp_path: Path, monkeypatch:
         Bibliography().add_file(path)
 
 
+@pytest.mark.parametrize("where", ["first piece", "last piece"])
+def test_a_same_length_change_to_a_large_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        where: str) -> None:
+    """The pieces read again must be, byte for byte, those that were cut, whichever piece
+    changed (in the first one, whose parse for its @string blocks is kept, or a later one)
+    and whenever (before the first piece is read, or once it has been parsed)."""
+    monkeypatch.setattr(reader, "_RESCAN_BYTES", 100)
+    monkeypatch.setattr(reader, "_PIECE_CHARS", 2000)
+    path = tmp_path / "big.bib"
+    text = _generated(50)
+    path.write_bytes(text.encode())
+    old = "number 0 " if where == "first piece" else "number 49 "
+    changed = text.replace(old, old.upper()).encode()
+    assert len(changed) == len(text.encode()) and changed != text.encode()
+    real_utf8, real_parse = reader._utf8, reader._parse
+    for moment in ("before any read", "after the first parse"):
+        path.write_bytes(text.encode())
+        calls = []
+
+        def saved_at_cut(data: bytes, moment: str = moment) -> bool:
+            if moment == "before any read":
+                path.write_bytes(changed)
+            return real_utf8(data)
+
+        def saved_after_parse(piece_text: str, moment: str = moment, calls: list = calls):
+            library = real_parse(piece_text)
+            calls.append(1)
+            if moment == "after the first parse" and len(calls) == 1:
+                path.write_bytes(changed)
+            return library
+
+        monkeypatch.setattr(reader, "_utf8", saved_at_cut)
+        monkeypatch.setattr(reader, "_parse", saved_after_parse)
+        if where == "first piece" and moment == "after the first parse":
+            # the first piece was read before the change, and its parse is all that is used
+            # of it: the bytes read are the bytes cut
+            bib = Bibliography()
+            bib.add_file(path)
+            assert "A title number 0 about" in bib.finish()[0].entries[0].title
+        else:
+            with pytest.raises(PapershelfError, match="changed while it was read"):
+                Bibliography().add_file(path)
+
+
 # --- entries made while the files are read (``Bibliography.ready``, as the read-ahead child does)
 
 def _streamed(paths: list[Path]) -> tuple[list[Entry], list[ReadResult], int]:

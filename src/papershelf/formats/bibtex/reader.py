@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import logging
 import re
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -317,12 +318,12 @@ class Bibliography:
         later: dict[int, list[BibString]] = {}  # piece -> its @strings a piece before defined already
         names: set[str] = set()
         preambles: list[str] = []
-        opening: Library | None = None  # the first piece's parse, kept for its entries (text only)
+        opening: Library | None = None  # the first piece's parse, kept for its entries
         for i, (a, b, first_line) in enumerate(pieces):
             if not (with_strings[i] or with_preambles[i]):
                 continue
             library = _parse(piece(a, b))
-            if i == 0 and reread is None:  # (a file read again from disk is hashed piece by piece)
+            if i == 0:
                 opening = library
             preambles.extend(p.value.strip() for p in library.preambles)
             for s in library.strings:
@@ -341,7 +342,7 @@ class Bibliography:
         self._preamble_uses.append(pre_uses)
         self._scopes.append(self.macros.scope())  # every macro the file's entries can use is known
         if reread is not None:
-            reread.restart()
+            reread.restart(first_read=opening is not None)
         for i, (a, b, first_line) in enumerate(pieces):
             library = opening if i == 0 and opening is not None else _parse(piece(a, b))
             opening = None
@@ -625,35 +626,36 @@ def _pieces(text: _T, size: int, marks: tuple[_T, _T, _T, _T, _T]) -> list[tuple
 class _Reread:
     """A large file's pieces read again from disk, each decoded alone, once its bytes are cut
     (``_pieces``) and let go. Read in order (after ``restart``), the pieces must be the bytes
-    that were cut (``check``: a BLAKE2 digest), or the file changed while it was read."""
+    that were cut (``check``: their CRC-32, which any change made while the file is read
+    shows, at a tenth of a cryptographic digest's cost), or the file changed while it was
+    read."""
 
     def __init__(self, path: Path, data: bytes, name: str):
-        import hashlib
-
         self.name = name
-        self.digest = hashlib.blake2b(data).digest()
+        self.crc = zlib.crc32(data)
         self.fh = open(path, "rb")  # noqa: SIM115 (closed by ``close``, in ``Bibliography._add``'s finally)
-        self.hash = hashlib.blake2b()
-        self.at = 0
+        self.running, self.at = 0, 0
+        self._first: tuple[int, int] | None = None  # (running CRC, end) once the first piece is read
 
-    def restart(self) -> None:
-        import hashlib
-
-        self.hash, self.at = hashlib.blake2b(), 0
+    def restart(self, *, first_read: bool = False) -> None:
+        """Read the pieces in order again, from the first (``first_read``: from the second; the
+        first one was read in order and is not read again)."""
+        self.running, self.at = self._first if first_read and self._first is not None else (0, 0)
 
     def piece(self, start: int, end: int) -> str:
         self.fh.seek(start)
         data = self.fh.read(end - start)
         if start == self.at:
-            self.hash.update(data)
-            self.at = end
+            self.running, self.at = zlib.crc32(data, self.running), end
+            if start == 0:
+                self._first = (self.running, end)
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
             raise self._changed() from None
 
     def check(self, size: int) -> None:
-        if self.at != size or self.hash.digest() != self.digest or self.fh.read(1):
+        if self.at != size or self.running != self.crc or self.fh.read(1):
             raise self._changed()
 
     def _changed(self) -> PapershelfError:
