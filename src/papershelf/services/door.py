@@ -200,14 +200,21 @@ class Door(EntryChanges):
             verbatim = self.cat.verbatim_of(sorted({i for i, _ in holders.values()}))
             identity = self.cat.identity_of(sorted(i for i, light in verbatim.items() if light.source_type))
             stored.clear()
-            # the identity of each record whose key cites no catalogued entry, and storage's
-            # candidates for all of them, asked at once (the others may be re-imports: then
-            # their fields decide first)
+            # the identity of each record, and storage's candidates for all of them, asked at
+            # once; not for a record that is the very record its key cites (a re-import: a
+            # duplicate, whose identity is not asked), as its verbatim fields show
             known: dict[int, Keys] = {}
+            same: set[int] = set()
             for pos, (entry, probe) in enumerate(zip(chunk, probes, strict=True)):
                 normalise_identifiers(entry)
-                if probe.lower() not in holders:
-                    known[pos] = Keys.of(entry)
+                held_at = holders.get(probe.lower())
+                if held_at is not None and not held_at[1]:
+                    light = verbatim.get(held_at[0])
+                    if light is not None and light.source_type is not None and entry.source_type is not None \
+                            and same_record(entry, light):
+                        same.add(pos)
+                        continue
+                known[pos] = Keys.of(entry)
             index.prefetch(known.values())
 
             for pos, (entry, probe) in enumerate(zip(chunk, probes, strict=True)):
@@ -225,11 +232,11 @@ class Door(EntryChanges):
                     held = light if printed else stored_entry(held_id)
                     assert held is not None
                     key = held.citekey
-                    if not is_alias and same_record(entry, held):
+                    if not is_alias and (pos in same or (not printed and same_record(entry, held))):
                         result.duplicates.append(Duplicate(entry, key, held_id, "the same record (key and fields)"))
                         continue
                     held_keys = identity[held_id][1] if printed else Keys.of(held)
-                    keys = Keys.of(entry)
+                    keys = known[pos]
                     verdict = same_keys(keys, held_keys)
                     if probe == entry.citekey and (verdict or verdict.probable or is_alias):
                         held = stored_entry(held_id)
