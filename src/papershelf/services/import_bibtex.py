@@ -169,8 +169,8 @@ def import_files(lib: Library, files: Sequence[Path], *, update: bool = False, d
     # What is alive now (modules, the rules) is left out of the garbage collector's passes
     # during the import (a full pass went over all of it a few times an import), and out of
     # the reading process's copy-on-write pages; it is collectable again afterwards.
-    frozen = gc.get_freeze_count() == 0
-    if frozen:
+    froze = gc.get_freeze_count() == 0  # (a caller's own freeze is left as it is)
+    if froze:
         gc.freeze()
     try:
         reading = read_bibliography(files, encoding=encoding, known=lib.cat.key_taken, catalogue=lib.cat.path,
@@ -182,7 +182,7 @@ def import_files(lib: Library, files: Sequence[Path], *, update: bool = False, d
         finally:
             reading.close()
     finally:
-        if frozen:
+        if froze:
             gc.unfreeze()
     report.problems = [*reading.problems(), *report.problems]
     report.refused, report.files = reading.refused, len(files) - len(reading.refused)

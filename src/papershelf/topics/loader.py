@@ -93,11 +93,10 @@ def _read(path: Path) -> tuple[dict[str, Any], str]:
 
 
 def _check_table(path: Path, text: str, name: str, table: Any,
-                 good_terms: set[str] | None = None) -> tuple[str, dict[str, Any]]:
+                 good_terms: set[str]) -> tuple[str, dict[str, Any]]:
     """Validate one topic table; returns its origin ("file:line") and the table. ``good_terms``:
     terms found good already (most topics share one ``context`` list: each term is checked
     once a file, not once a topic); the terms found good here are added to it."""
-    good_terms = set() if good_terms is None else good_terms
     line = _header_line(text, name)
     where = f"{path}:{line}" if line else str(path)
 
