@@ -31,7 +31,9 @@ class Snippet:
             return chars[i] if 0 <= i < len(chars) else ""
 
         kept: list[str] = []
-        if has_cjk(marked):  # undo the spaces the index put around CJK characters
+        # (the marks are private-use characters, above the CJK blocks' first: left out, Latin
+        # text is ruled out at once, as ``has_cjk`` does, without its regex)
+        if has_cjk(marked.replace(HIT_START, "").replace(HIT_END, "")):  # undo the index's spaces around CJK
             for i, ch in enumerate(chars):
                 if ch == " " and (has_cjk(neighbour(i - 1, -1)) or has_cjk(neighbour(i + 1, 1))):
                     continue
