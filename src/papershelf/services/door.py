@@ -198,7 +198,6 @@ class Door(EntryChanges):
             ours.clear()
             ours.update((k, v[0]) for k, v in found_keys.items() if k not in holders)
             verbatim = self.cat.verbatim_of(sorted({i for i, _ in holders.values()}))
-            identity = self.cat.identity_of(sorted(i for i, light in verbatim.items() if light.source_type))
             stored.clear()
             # the identity of each record, and storage's candidates for all of them, asked at
             # once; not for a record that is the very record its key cites (a re-import: a
@@ -216,6 +215,11 @@ class Door(EntryChanges):
                         continue
                 known[pos] = Keys.of(entry)
             index.prefetch(known.values())
+            # what the rule reads of the catalogued entries those other records' keys cite
+            compared = {holders[p.lower()][0] for pos, p in enumerate(probes)
+                        if pos not in same and p.lower() in holders}
+            identity = self.cat.identity_of(sorted(i for i in compared if (light := verbatim.get(i)) is not None
+                                                   and light.source_type))
 
             for pos, (entry, probe) in enumerate(zip(chunk, probes, strict=True)):
                 if policy.progress is not None and done % 100 == 0:
