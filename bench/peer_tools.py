@@ -192,13 +192,6 @@ class Papershelf(Tool):
                 path.unlink()
             if workload.endswith(" into N"):
                 shutil.copyfile(self.db, self.scratch)  # closed and checkpointed: the file is whole
-                # on disk before the clock starts, as a catalogue at rest is: else the timed
-                # import's first fsync writes out the whole copy (0.25 s of 800 MB at 100,000)
-                fd = os.open(self.scratch, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
             else:
                 self.run("--db", str(self.scratch), "init", "--empty").check_returncode()
 
