@@ -152,6 +152,11 @@ class Door(EntryChanges):
                 stored[row_id] = self.cat.get_id(row_id)
             return stored[row_id]
 
+        def printed_both(entry: Entry, light: Entry) -> bool:
+            """Both the record and the catalogued entry (``light``: its verbatim fields only)
+            print their verbatim .bib fields: ``light`` decides sameness."""
+            return light.source_type is not None and entry.source_type is not None
+
         def batch_entry(low: str) -> Entry | None:
             """The batch's record under this lower-cased key (written or not), if any."""
             if low in batch or not low:
@@ -209,8 +214,7 @@ class Door(EntryChanges):
                 held_at = holders.get(probe.lower())
                 if held_at is not None and not held_at[1]:
                     light = verbatim.get(held_at[0])
-                    if light is not None and light.source_type is not None and entry.source_type is not None \
-                            and same_record(entry, light):
+                    if light is not None and printed_both(entry, light) and same_record(entry, light):
                         same.add(pos)
                         continue
                 known[pos] = Keys.of(entry)
@@ -232,7 +236,7 @@ class Door(EntryChanges):
                     light = verbatim.get(held_id)
                     # both print their verbatim fields: ``light`` decides sameness, and identity
                     # needs only the columns the rule reads; else the stored entry is loaded
-                    printed = light is not None and light.source_type is not None and entry.source_type is not None
+                    printed = light is not None and printed_both(entry, light)
                     held = light if printed else stored_entry(held_id)
                     assert held is not None
                     key = held.citekey

@@ -136,10 +136,6 @@ class _Terms:
     regex: _Regex | None
     lowered: bool = False  # ``regex`` is searched in the lower-cased text, without IGNORECASE
 
-    @property
-    def pattern(self) -> re.Pattern[str] | None:
-        return None if self.regex is None else self.regex.pattern
-
     @classmethod
     def build(cls, terms: Sequence[str]) -> _Terms:
         phrases, cjk, regexes = set(), [], []
@@ -282,7 +278,7 @@ class Topic:
                 self._compiled[key] = built[terms]
         in_text = [self._compiled[k] for k in (*TEXT_FIELDS, "any") if k in self._compiled]
         self._text_phrases = frozenset(p for t in in_text for p in t.phrases)
-        self._text_other = any(t.cjk or t.pattern is not None for t in in_text)
+        self._text_other = any(t.cjk or t.regex is not None for t in in_text)
 
     @property
     def phrases(self) -> set[tuple[str, ...]]:
