@@ -10,8 +10,9 @@ each round, ``--warmup`` untimed rounds then ``--runs`` timed ones. Per tool × 
 prints the median and min–max of the wall time and of the peak RSS (GNU time's ``%M``):
 
 * the floor, run by the interpreter papershelf runs in (the ``#!`` line of its console script:
-  inside a venv, the venv's python, never a pyenv shim in front of the base interpreter):
-  ``python -c 'import sqlite3'`` as ``--help``, and as ``search`` a bare sqlite3 script that runs
+  inside a venv, the venv's python, never a pyenv shim in front of the base interpreter): as
+  ``--help`` an argparse script with papershelf's global options and commands, and as
+  ``search`` a bare sqlite3 script that runs
   the FTS query papershelf's search runs (asked of papershelf: ``peer_tools.search_sql``) on
   papershelf's catalogue and prints the keys;
 * import into an empty library (papis: its CLI import, capped; its library for the other
@@ -40,7 +41,10 @@ reads them (export_check.py: each value one BibTeX value; the authors person by 
 order, each split into BibTeX's four parts and LaTeX-decoded, so a name spelled in another LaTeX
 form is equal and a dropped, reordered or altered name is not); a tool that fails this is named
 in the table with the kind of each difference.
-papershelf runs from the installed console script (``papershelf`` beside this interpreter).
+papershelf runs from a venv of its own under ``--venvs`` (this checkout, installed editable,
+made if missing; ``--papershelf SCRIPT`` runs another console script), as each peer does: a venv
+reads no .pth file of the base interpreter's, which may import packages at every start (the
+harness names any it finds and warns: they flatter every ratio to the floor).
 """
 
 from __future__ import annotations
@@ -231,6 +235,12 @@ FIELDS: dict[int, dict[str, dict[str, object]]] = {}  # n -> key -> compared fie
 
 def check(tool: pt.Tool, workload: str, out: Path) -> str:
     keys, planted = KEYS[int(tool.bib.stem.split("-")[-1])]
+    if isinstance(tool, pt.Floor) and workload == "--help":
+        shown = out.read_text(errors="replace")
+        commands = json.loads(tool.commands)
+        missing = [name for name, _ in commands if f"    {name}" not in shown]
+        return (f"an argparse script with the {len(commands)} commands" if not missing
+                else f"WRONG: the argparse help lacks {', '.join(missing)}")
     if isinstance(tool, pt.Floor) and workload != "search":
         return "python -c 'import sqlite3'"
     if workload.startswith("search"):
@@ -360,7 +370,8 @@ def machine(venvs: Path, names: list[str]) -> dict:
         versions[name] = " ".join(pt.freeze(venvs / name, name))
     return {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "nproc": os.cpu_count(),
             "cpu": cpu, "python": platform.python_version(), "load": os.getloadavg(),
-            "versions": versions}
+            "versions": versions, "papershelf": str(pt.papershelf_exe()),
+            "site_imports": pt.site_imports(pt.papershelf_python())}
 
 
 def write_json(args: argparse.Namespace, info: dict, results: list[Result]) -> None:
@@ -385,7 +396,10 @@ def main() -> None:
     ap.add_argument("--cap", type=float, default=180.0, help="seconds before a run is killed")
     ap.add_argument("--long", type=float, default=60.0,
                     help="a tool × workload whose warm-up takes longer gets one timed run")
-    ap.add_argument("--venvs", type=Path, help="reuse (or create) the peers' venvs here")
+    ap.add_argument("--venvs", type=Path, help="reuse (or create) the tools' venvs here")
+    ap.add_argument("--papershelf", type=Path, metavar="SCRIPT",
+                    help="run this papershelf console script (and the floors in its interpreter) "
+                         "instead of this checkout installed editable in a venv of its own under --venvs")
     ap.add_argument("--work", type=Path, help="keep the generated files and libraries here")
     ap.add_argument("--json", type=Path, help="write the raw results here")
     args = ap.parse_args()
@@ -406,7 +420,15 @@ def main() -> None:
         for name in {n.split("-")[0] for n in names} - {"papershelf", "floor"}:
             log(f"installing {name} into {args.venvs / name}")
             pt.install(args.venvs, name)
+        if args.papershelf is None:
+            log(f"installing papershelf (this checkout, editable) into {args.venvs / 'papershelf'}")
+            args.papershelf = pt.install(args.venvs, "papershelf") / "bin" / "papershelf"
+        pt.use_papershelf(args.papershelf.absolute())
         info = machine(args.venvs, names)
+        if info["site_imports"]:
+            print(f"warning: {pt.papershelf_python()} imports {', '.join(info['site_imports'])} at every "
+                  "start (a .pth file or sitecustomize): papershelf and the floors all pay for it, so "
+                  "the ratios to the floor are lower than in a user's venv", file=sys.stderr)
         results: list[Result] = []
         for n in sizes:
             results += bench_size(names, n, args, work)

@@ -7,7 +7,6 @@ or the user's. A workload is an argv run with stdout to a file: what a user type
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
@@ -21,8 +20,13 @@ from pathlib import Path
 RARE_QUERY_WORD = "Quagliariello"  # bibgen.RARE_SURNAME; repeated so this module needs no import
 MORE = 2000  # entries of another seed imported into an empty and into the full catalogue
 
+REPO = Path(__file__).resolve().parents[1]
 # What each venv gets (the parser pins are the peers' own requirements, not choices of ours).
+# papershelf gets one too, this checkout installed editable: a venv reads no .pth file of the
+# base interpreter's site-packages, so neither papershelf nor its floors pay for one (a pyenv
+# or system interpreter may import packages from one at every start: see ``site_imports``).
 SPECS = {
+    "papershelf": ["-e", str(REPO)],
     "papis": ["papis==0.16.*"],
     "pubs": ["pubs==0.9.*", "bibtexparser<2"],  # pubs 0.9 does not start with bibtexparser 2
     "cobib": ["cobib==6.0.*"],
@@ -57,7 +61,7 @@ print(len(docs))
 
 
 def install(venvs: Path, name: str) -> Path:
-    """The venv of peer ``name`` under ``venvs``, created and filled from PyPI if missing."""
+    """The venv of tool ``name`` under ``venvs``, created and filled from PyPI if missing."""
     venv = venvs / name
     exe = venv / "bin" / name
     if not exe.exists():
@@ -342,23 +346,68 @@ class Cobib(Tool):
 class Floor(Tool):
     """The process floor, timed beside the tools so that their numbers can be read as multiples
     of it on a busy machine, run by the interpreter papershelf's console script runs in (its
-    ``#!`` line: inside a venv the venv's python, not a pyenv shim in front of the base one):
-    ``python -c 'import sqlite3'`` as ``--help``; as ``search``, a script that runs the FTS query
-    papershelf's ``search`` runs (``search_sql``) on papershelf's catalogue and prints the keys."""
+    ``#!`` line: the python of papershelf's venv). As ``--help``, an argparse script with
+    papershelf's global options and commands (``FLOOR_HELP``: the least a Python program with
+    the same ``--help`` can take); as ``search``, a script that runs the FTS query papershelf's
+    ``search`` runs (``search_sql``) on papershelf's catalogue and prints the keys; beside a TAB
+    completion, ``python -c 'import sqlite3'``."""
 
     def __init__(self, home: Path, bib: Path) -> None:
         super().__init__("floor", home, bib, papershelf_python())
         self.env = isolated_env(home)
         self.db: Path | None = None  # papershelf's catalogue at this size, once built
         self.sql: tuple[str, list[str]] | None = None
+        self.commands = json.dumps(papershelf_commands())
 
     def argv(self, workload: str) -> list[str] | None:
         if workload == "--help":
+            return [str(self.exe), "-c", FLOOR_HELP, self.commands, "--help"]
+        if workload == "TAB completion":  # the interpreter's start, with sqlite3 loaded
             return [str(self.exe), "-c", "import sqlite3"]
         if workload == "search" and self.db is not None and self.sql is not None:
             sql, params = self.sql
             return [str(self.exe), "-c", FLOOR_SEARCH, str(self.db), sql, *params]
         return None
+
+
+# The argparse --help: papershelf's global options and its commands with their one-line help.
+FLOOR_HELP = """
+import argparse, json, sys
+commands = json.loads(sys.argv.pop(1))
+ap = argparse.ArgumentParser(prog="papershelf", description="A bibliography manager for the terminal.")
+ap.add_argument("--db", metavar="<file>", help="Catalogue file (default: the user data dir).")
+ap.add_argument("-q", "--quiet", action="store_true", help="No notices or progress on stderr.")
+ap.add_argument("--debug", action="store_true", help="Show tracebacks of unexpected errors.")
+ap.add_argument("--version", action="version", version="0")
+ap.add_argument("--install-completion", action="store_true", help="Install completion for the current shell.")
+ap.add_argument("--show-completion", action="store_true", help="Show completion for the current shell.")
+sub = ap.add_subparsers(title="commands", metavar="COMMAND")
+for name, line in commands:
+    sub.add_parser(name, help=line)
+ap.parse_args()
+"""
+
+
+def papershelf_commands() -> list[tuple[str, str]]:
+    """papershelf's commands with the line ``--help`` shows for each (its command registry),
+    asked of papershelf itself, untimed."""
+    code = ("import json\n"
+            "from papershelf.cli._commands import COMMANDS\n"
+            "print(json.dumps([(name, line) for name, (_, line) in COMMANDS.items()]))\n")
+    out = subprocess.run([str(papershelf_python()), "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    return [(name, line) for name, line in json.loads(out)]
+
+
+def site_imports(python: Path) -> list[str]:
+    """The packages outside the standard library that ``python`` imports before running
+    anything (a .pth file in its site-packages, a sitecustomize): a cost every process of that
+    interpreter pays, papershelf's and the floors' alike, that a user's venv would not have."""
+    code = ("import sys\n"
+            "skip = {'__main__', '_distutils_hack', 'sitecustomize', 'usercustomize'}\n"
+            "print(' '.join(sorted({m.split('.')[0] for m in sys.modules} - set(sys.stdlib_module_names) - skip)))\n")
+    return subprocess.run([str(python), "-c", code], capture_output=True, text=True,
+                          check=True).stdout.split()
 
 
 # The bare-sqlite3 search: open read-only, the one query, print each key (as search into a pipe).
@@ -405,7 +454,6 @@ def _within(cap: float, step) -> bool:
     return True
 
 
-@functools.cache
 def papershelf_python() -> Path:
     """The interpreter papershelf's console script runs in: its ``#!`` line."""
     first = papershelf_exe().read_bytes().split(b"\n", 1)[0]
@@ -414,9 +462,19 @@ def papershelf_python() -> Path:
     return Path(sys.executable)
 
 
-@functools.cache
+_PAPERSHELF: list[Path] = []  # the console script ``use_papershelf`` chose
+
+
+def use_papershelf(exe: Path) -> None:
+    """Run papershelf (and the floors, in its interpreter) from the console script ``exe``."""
+    _PAPERSHELF[:] = [exe]
+
+
 def papershelf_exe() -> Path:
-    """The project's installed console script (the one beside this interpreter, else on PATH)."""
+    """papershelf's console script: the one ``use_papershelf`` chose (bench_peers: the one in
+    its own venv), else the one beside this interpreter, else on PATH."""
+    if _PAPERSHELF:
+        return _PAPERSHELF[0]
     beside = Path(sys.executable).parent / "papershelf"
     found = beside if beside.exists() else shutil.which("papershelf")
     if not found:
