@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from papershelf.config import ConfigError, resolve_db
-from papershelf.paths import DbLocation
-
 if TYPE_CHECKING:
+    from papershelf.config import ConfigError
+    from papershelf.paths import DbLocation
     from papershelf.services.library import Library
 
 
@@ -32,7 +31,12 @@ _current: State | None = None
 
 
 def new_state(db_option: os.PathLike[str] | str | None, *, debug: bool = False, quiet: bool = False) -> State:
-    """The state of a run with these global options; a bad config file is kept for later."""
+    """The state of a run with these global options; a bad config file is kept for later.
+    (The config is imported here, not above: ``papershelf --help`` loads this module and
+    never reads a setting.)"""
+    from papershelf.config import ConfigError, resolve_db
+    from papershelf.paths import DbLocation
+
     try:
         return State(resolve_db(db_option), debug=debug, quiet=quiet)
     except ConfigError as exc:

@@ -5,7 +5,6 @@ Kept light: Rich's Console is imported on first use, renderables only where they
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -73,6 +72,8 @@ def warn(message: str) -> None:
 
 def print_json(data: Any) -> None:
     """JSON on stdout: the only thing a --json run prints there."""
+    import json
+
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
