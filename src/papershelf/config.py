@@ -18,13 +18,17 @@ import math
 import os
 import re
 import sys
+from collections import namedtuple
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
 
 from papershelf.errors import UsageError
 from papershelf.paths import ENV_VARS, DbLocation, EnvVar, config_dir
 from papershelf.paths import resolve_db as paths_resolve_db
+
+TYPE_CHECKING = False  # not typing's: a TAB reads this module and does not import typing
+if TYPE_CHECKING:
+    from typing import Any
 
 CONFIG_ENV = "PAPERSHELF_CONFIG"
 MAX_CONFIG_BYTES = 1 << 20  # a settings file, not a database: anything larger is a mistake
@@ -139,14 +143,17 @@ def _key_pattern(raw: Any) -> str:
     return text
 
 
-class Setting(NamedTuple):
+# collections' named tuples, not typing's: see paths.EnvVar.
+class Setting(namedtuple("Setting", "name default parse meaning env toml secret",
+                         defaults=(None, (str,), False))):
+    __slots__ = ()
     name: str  # "section.key", as written in the file
     default: Any
     parse: Callable[[Any], Any]  # a TOML value or a variable's text → the value, or ValueError
     meaning: str
-    env: str | None = None  # an environment variable that overrides the file
-    toml: tuple[type, ...] = (str,)  # the TOML types the file may give (a wrong type is refused)
-    secret: bool = False  # an API key: `papershelf config` says whether it is set, not what it is
+    env: str | None  # an environment variable that overrides the file (default None)
+    toml: tuple[type, ...]  # the TOML types the file may give, a wrong type is refused (default (str,))
+    secret: bool  # an API key: `papershelf config` says whether it is set, not what it is (default False)
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -240,11 +247,12 @@ SETTINGS: tuple[Setting, ...] = (
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
-class Value(NamedTuple):
+class Value(namedtuple("Value", "name value origin where", defaults=("",))):
+    __slots__ = ()
     name: str
     value: Any
     origin: str  # "default", "file", "env", "option"
-    where: str = ""  # the file and line, the variable's name, or the option
+    where: str  # the file and line, the variable's name, or the option (default "")
 
 
 def config_path() -> Path:

@@ -9,10 +9,12 @@ completions of keys, tags and fixed values without loading Typer at all.
 
 from __future__ import annotations
 
-from typing import Any
-
 # The command registry (``_commands``, where a command is added), imported by ``_app`` from there.
 from papershelf.cli._commands import COMMANDS  # noqa: F401
+
+TYPE_CHECKING = False  # not typing's: a TAB does not import typing (tests/test_startup.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def main() -> None:
