@@ -421,7 +421,8 @@ def main() -> None:
             log(f"installing {name} into {args.venvs / name}")
             pt.install(args.venvs, name)
         if args.papershelf is None:
-            log(f"installing papershelf (this checkout, editable) into {args.venvs / 'papershelf'}")
+            if not (args.venvs / "papershelf" / "bin" / "papershelf").exists():
+                log(f"installing papershelf (this checkout, editable) into {args.venvs / 'papershelf'}")
             args.papershelf = pt.install(args.venvs, "papershelf") / "bin" / "papershelf"
         pt.use_papershelf(args.papershelf.absolute())
         info = machine(args.venvs, names)

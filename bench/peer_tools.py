@@ -66,9 +66,17 @@ def install(venvs: Path, name: str) -> Path:
     exe = venv / "bin" / name
     if not exe.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    if not exe.exists() or (name == "papershelf" and not _runs_this_checkout(venv)):
         subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *SPECS[name]],
                        check=True)
     return venv
+
+
+def _runs_this_checkout(venv: Path) -> bool:
+    """Whether papershelf in ``venv`` is this checkout's (a venv made by another clone is not)."""
+    found = subprocess.run([str(venv / "bin" / "python"), "-c", "import papershelf; print(papershelf.__file__)"],
+                           capture_output=True, text=True).stdout.strip()
+    return bool(found) and Path(found).resolve().is_relative_to(REPO)
 
 
 def freeze(venv: Path, name: str) -> list[str]:
