@@ -23,7 +23,7 @@ from typer.core import TyperGroup, TyperOption
 from typer.exceptions import TyperException
 
 from papershelf.cli._context import State, check_settings, env_debug, set_state, state
-from papershelf.cli._output import report_error
+from papershelf.cli._output import quiet_stdout, report_error
 from papershelf.errors import ExitCode, PapershelfError
 
 GLOBAL_PANEL = "Global options (before or after the command)"
@@ -229,18 +229,6 @@ def usage_exit(exc: TyperException, command: str = "papershelf") -> Exception:
     command = ctx.command_path if ctx is not None else command
     report_error(message, f"`{command} --help` shows its options and examples")
     return typer.Exit(int(exc.exit_code))
-
-
-def quiet_stdout() -> None:
-    """After the reader of a pipe went away: send what is still buffered for stdout nowhere,
-    so that flushing at exit does not fail again (Python's documented recipe)."""
-    import os
-    import sys
-
-    try:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError):  # no real file descriptor (a test's captured stream)
-        pass
 
 
 def run(app: Any) -> None:

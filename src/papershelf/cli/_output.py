@@ -1,6 +1,7 @@
 """Output for people and scripts: the stdout/stderr consoles, notices, warnings, JSON, errors.
 
-Kept light: Rich's Console is imported on first use, renderables only where they are drawn.
+Kept light: Rich's Console is imported on first use, renderables only where they are drawn,
+and Typer only by ``fail``.
 """
 
 from __future__ import annotations
@@ -9,12 +10,11 @@ import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-import typer
-
 from papershelf.cli._context import state
 from papershelf.errors import ExitCode
 
 if TYPE_CHECKING:
+    import typer
     from rich.console import Console
 
     from papershelf.services.outcome import Judged
@@ -162,5 +162,18 @@ def finish(report: Judged) -> None:
 
 def fail(message: str, *, hint: str | None = None, code: ExitCode = ExitCode.ERROR) -> typer.Exit:
     """Report and return an Exit to raise: ``raise fail("...")``."""
+    import typer
+
     report_error(message, hint)
     return typer.Exit(int(code))
+
+
+def quiet_stdout() -> None:
+    """After the reader of a pipe went away: send what is still buffered for stdout nowhere,
+    so that flushing at exit does not fail again (Python's documented recipe)."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (a test's captured stream)
+        pass

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from papershelf.cli._library import open_library
-from papershelf.cli._output import finish, info, out_line, print_json
+from papershelf.cli._output import finish, info, out_line, print_json, quiet_stdout
 
 if TYPE_CHECKING:
     from papershelf.model.entry import Entry
@@ -45,9 +45,7 @@ def _print_entries(entries: Iterable[Entry], no_pager: bool = False) -> None:
                 sys.stdout.write(entry_lines([entry]))
             sys.stdout.flush()
         except BrokenPipeError:  # `papershelf list | head`: the reader has all it wanted
-            import os
-
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            quiet_stdout()
         return
     import shutil
 
