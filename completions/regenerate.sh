@@ -6,4 +6,6 @@ cd "$(dirname "$0")"
 _PAPERSHELF_COMPLETE=source_bash papershelf > papershelf.bash
 _PAPERSHELF_COMPLETE=source_zsh papershelf > _papershelf
 _PAPERSHELF_COMPLETE=source_fish papershelf > papershelf.fish
-python -m papershelf.cli._quick  # the table a TAB reads before Typer loads (src/papershelf/cli/_completion_table.py)
+# what is answered before Typer loads: the table a TAB reads (src/papershelf/cli/_completion_table.py)
+# and the text of `papershelf --help` (src/papershelf/cli/_help_text.py)
+python -m papershelf.cli._quick

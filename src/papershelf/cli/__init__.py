@@ -25,6 +25,12 @@ def main() -> None:
         from papershelf.cli._quick import answer
 
         answer()  # exits when it could answer; returns when Typer must
+    import sys
+
+    if sys.argv[1:] in (["--help"], ["-h"]):
+        from papershelf.cli._quick import root_help
+
+        root_help()  # exits when it printed what Typer prints; returns when Typer must
     from papershelf.cli._app import app
     from papershelf.cli._errors import run
 
