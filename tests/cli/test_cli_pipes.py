@@ -98,3 +98,24 @@ def test_env_into_a_pipe_is_one_line_per_variable(run, tmp_path):
     assert any(line.startswith(f"PAPERSHELF_DB={long_db}\tthe catalogue file") for line in lines)
     assert "PAPERSHELF_BACKUPS=(unset)\tautomatic backups kept beside each catalogue, newest first " \
            "(default 10; setting catalogue.backups)" in lines
+
+
+# ── Started with a standard stream closed (`>&-`, `2>&-`): one line and exit 1, or the results
+#    without the notices; never a traceback (Python gives papershelf None for a closed stream).
+
+def _closed(args: list[str], db, fd: int) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([installed_script(), "--db", str(db), *args], capture_output=True,
+                          preexec_fn=lambda: os.close(fd), timeout=120)
+
+
+@pytest.mark.parametrize("args", [["search", "diffusion"], ["--help"], ["list", "--limit", "1"]])
+def test_a_closed_standard_output_is_one_line_and_exit_1(big_catalogue, args):
+    result = _closed(args, big_catalogue, 1)
+    assert result.returncode == 1
+    assert result.stderr.decode() == "error: standard output is closed; nothing was done\n"
+
+
+def test_a_closed_standard_error_still_prints_the_results(big_catalogue):
+    result = _closed(["search", "diffusion"], big_catalogue, 2)
+    assert result.returncode == 0
+    assert result.stdout.decode().count("\n") > 1

@@ -20,12 +20,17 @@ if TYPE_CHECKING:
 def main() -> None:
     """Console-script entry point."""
     import os
+    import sys
 
+    if sys.stderr is None:  # started with standard error closed (`2>&-`): notices go nowhere
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (for the whole run)
+    if sys.stdout is None:  # standard output closed (`>&-`): no result could be printed
+        sys.stderr.write("error: standard output is closed; nothing was done\n")
+        sys.exit(1)
     if os.environ.get("_PAPERSHELF_COMPLETE"):
         from papershelf.cli._quick import answer
 
         answer()  # exits when it could answer; returns when Typer must
-    import sys
 
     if sys.argv[1:] in (["--help"], ["-h"]):
         from papershelf.cli._quick import root_help
