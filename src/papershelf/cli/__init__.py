@@ -4,7 +4,8 @@ Each command lives in a small module of this package and is listed once in ``COM
 imports only the module of the command it runs (see ``PapershelfGroup`` in ``_errors``). The
 Typer app itself (the root, its global options) is in ``_app``, loaded by ``main`` and by the
 names ``app``/``root`` of this package; a TAB is first offered to ``_quick``, which answers
-completions of keys, tags and fixed values without loading Typer at all.
+completions of keys, tags and fixed values without loading Typer at all, and so is a bare
+``papershelf --help`` (the text Typer prints, kept in ``_help_text``).
 """
 
 from __future__ import annotations
