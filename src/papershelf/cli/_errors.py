@@ -23,7 +23,7 @@ from typer.core import TyperGroup, TyperOption
 from typer.exceptions import TyperException
 
 from papershelf.cli._context import State, check_settings, env_debug, set_state, state
-from papershelf.cli._output import quiet_stdout, report_error
+from papershelf.cli._output import quiet_stdout, report_bug, report_error, report_interrupted
 from papershelf.errors import ExitCode, PapershelfError
 
 GLOBAL_PANEL = "Global options (before or after the command)"
@@ -193,7 +193,7 @@ class PapershelfGroup(TyperGroup):
                 report_error(exc.message, exc.hint)
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
-            report_error("interrupted; nothing half-written was kept")
+            report_interrupted()
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except TyperException as exc:  # Click's errors (usage, a bad file argument): our one style
             raise usage_exit(exc, " ".join(filter(None, (ctx.command_path, ctx.invoked_subcommand)))) from None
@@ -211,8 +211,7 @@ class PapershelfGroup(TyperGroup):
             if known is not None:  # the catalogue file failed (locked, full, damaged): not a bug
                 report_error(known.message, known.hint)
                 raise typer.Exit(int(known.exit_code)) from None
-            report_error(f"unexpected {type(exc).__name__}: {exc}",
-                         "this is a bug in papershelf; run again with --debug for the traceback")
+            report_bug(exc)
             raise typer.Exit(int(ExitCode.ERROR)) from None
 
 

@@ -153,6 +153,17 @@ def report_error(message: str, hint: str | None = None) -> None:
         err.print(f"[dim]hint:[/] {escape(hint)}", highlight=False, soft_wrap=True)
 
 
+def report_bug(exc: BaseException) -> None:
+    """What an unexpected exception (a bug) shows without --debug: one line and a hint."""
+    report_error(f"unexpected {type(exc).__name__}: {exc}",
+                 "this is a bug in papershelf; run again with --debug for the traceback")
+
+
+def report_interrupted() -> None:
+    """What Ctrl-C shows (exit ``ExitCode.INTERRUPTED``)."""
+    report_error("interrupted; nothing half-written was kept")
+
+
 def finish(report: Judged) -> None:
     """End a command the way its service report says (``services/outcome``): its verdict is raised."""
     error = report.verdict()

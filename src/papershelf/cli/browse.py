@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from papershelf.cli._library import open_library
-from papershelf.cli._output import finish, info, out_line, print_json, quiet_stdout
+from papershelf.cli._output import finish, info, print_json, quiet_stdout
 
 if TYPE_CHECKING:
     from papershelf.model.entry import Entry
@@ -145,29 +145,9 @@ def show(key: KeyArg, as_json: JsonOpt = False) -> None:
       papershelf show 2106.09685
       papershelf show hu2022lora --json | jq .tags
     """
+    from papershelf.cli.show_view import show as show_entry
+
     with open_library() as lib:
         entry = lib.get(key)
         attached = [(f, lib.file_path(f)) for f in lib.files_of(entry.citekey)]
-    if as_json:
-        data = entry.to_dict()
-        if attached:
-            data["files"] = [{**f.to_dict(), "path": str(p)} for f, p in attached]
-        print_json(data)
-        return
-    if not sys.stdout.isatty():  # plain `label: value` lines, not a table wrapped at 80 columns
-        from papershelf.cli.plain import detail_lines
-
-        sys.stdout.write(detail_lines(entry))
-    else:
-        import shutil
-
-        from papershelf.cli.pager import use_color
-        from papershelf.cli.table import detail_screen
-
-        for line in detail_screen(entry, shutil.get_terminal_size().columns, use_color()):
-            sys.stdout.write(line + "\n")
-    for f, p in attached:  # after the entry's own fields: what is attached, and where
-        pages = "? pages" if f.pages is None else f"{f.pages} p."
-        state = "" if f.status in ("ok", "") else f", {f.status}"
-        gone = "" if p.is_file() else " (missing)"
-        out_line(f"file: {p}{gone} ({pages}, {f.size:,} bytes{state})")
+    show_entry(entry, attached, as_json)
