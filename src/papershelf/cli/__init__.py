@@ -33,6 +33,10 @@ def main() -> None:
 
         answer()  # exits when it could answer; returns when Typer must
 
+    if sys.argv[1:2] in (["search"], ["show"]):
+        from papershelf.cli._quick import command
+
+        command()  # exits when it printed what the command prints; returns when Typer must run it
     if sys.argv[1:] in (["--help"], ["-h"]):
         from papershelf.cli._quick import root_help
 

@@ -18,6 +18,17 @@ parameter, for each shell.
 a terminal or ``COLUMNS`` of 80 or more, and into a pipe), generated from the Typer app with
 ``TABLE`` (``write_help``). A narrower layout, or a registry whose commands are no longer the
 ones the text lists, is left to Typer. ``tests/cli/test_quick_help.py`` compares both.
+
+``papershelf search QUERY`` into a pipe and ``papershelf show KEY`` are answered here too
+(``command``): importing Typer alone takes more than twice what either does. It calls the
+command's service and its view (``Library.search_summaries`` and ``search_view``;
+``Library.get`` and ``show_view``) on the catalogue opened for reading only, and prints exactly
+what the command prints. It answers only that shape: the command and one word that is not an
+option, a search's stdout not a terminal (a terminal gets Rich's table), the catalogue
+already made and at this papershelf's schema, and something found. Anything else, and anything
+that fails before the first line is written (a bad setting, a query it cannot run, a key
+that names nothing), it leaves to Typer, which runs the command as always and reports it in
+its words. ``tests/cli/test_quick_search.py`` runs both, side by side.
 """
 
 from __future__ import annotations
@@ -69,6 +80,71 @@ def root_help() -> None:
         from papershelf.cli._output import quiet_stdout
 
         quiet_stdout()
+    sys.exit(0)
+
+
+QUICK_COMMANDS = ("search", "show")
+
+
+def command() -> None:
+    """Print what ``papershelf search QUERY`` (into a pipe) or ``papershelf show KEY`` prints
+    and exit, or return when Typer must run the command (see above)."""
+    args = sys.argv[1:]
+    if len(args) != 2 or args[0] not in QUICK_COMMANDS or args[1][:1] == "-" or not args[1].strip():
+        return
+    name, word = args
+    try:
+        if name == "search" and sys.stdout.isatty():
+            return  # Rich's table
+    except ValueError:
+        return
+    if os.environ.get("PAPERSHELF_DEBUG", "").strip().lower() not in ("", "0", "false", "no", "off"):
+        return  # tracebacks wanted, or a value Typer's path warns about
+    named = os.environ.get("PAPERSHELF_DB", "")
+    if named and not named.strip():
+        return  # blanks: Click takes them for --db (its envvar), the config would not
+    from papershelf.cli._context import check_settings, state
+    from papershelf.cli._output import quiet_stdout, report_bug, report_interrupted
+    from papershelf.errors import ExitCode
+
+    try:
+        check_settings()
+        where = state().db
+        if not where.path.is_file():
+            return  # made on first use, or missing: Typer's path
+        from papershelf.services.library import opened
+
+        with opened(where.path, readonly=f"{name} answers before Typer loads and only reads") as (lib, _):
+            if name == "search":
+                result = lib.search_summaries(word, None, None)
+                if result.verdict() is not None:
+                    return  # nothing found: Typer's path says so (exit 1)
+            else:
+                entry = lib.get(word)
+                attached = [(f, lib.file_path(f)) for f in lib.files_of(entry.citekey)]
+        if name == "search":
+            from papershelf.cli.search_view import show as show_found
+        else:
+            from papershelf.cli.show_view import show as show_entry
+    except KeyboardInterrupt:
+        report_interrupted()
+        sys.exit(int(ExitCode.INTERRUPTED))
+    except Exception:  # nothing written yet: Typer's path runs the command and reports it
+        return
+    try:
+        if name == "search":
+            show_found(result, word, None, False)
+        else:
+            show_entry(entry, attached, False)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `papershelf search x | head`: as every command, a quiet exit 0
+        quiet_stdout()
+    except KeyboardInterrupt:
+        report_interrupted()
+        sys.exit(int(ExitCode.INTERRUPTED))
+    except Exception as exc:  # as Typer's path reports a bug
+        report_bug(exc)
+        sys.exit(int(ExitCode.ERROR))
     sys.exit(0)
 
 
