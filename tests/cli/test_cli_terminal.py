@@ -16,10 +16,12 @@ from conftest import installed_script
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 
 
-def _on_a_terminal(args: list[str], env: dict[str, str], timeout: float = 60) -> str:
-    """Run papershelf with stdin/stdout/stderr on a pseudo-terminal; what it wrote there."""
+def _on_a_terminal(args: list[str], env: dict[str, str], timeout: float = 60,
+                   argv: list[str] | None = None) -> str:
+    """Run papershelf (or ``argv``) with stdin/stdout/stderr on a pseudo-terminal; what it
+    wrote there."""
     leader, follower = pty.openpty()
-    proc = subprocess.Popen([installed_script(), *args], stdin=follower, stdout=follower,
+    proc = subprocess.Popen([*(argv or [installed_script()]), *args], stdin=follower, stdout=follower,
                             stderr=follower, env=env, close_fds=True)
     os.close(follower)
     out = b""
@@ -89,6 +91,33 @@ def test_import_shows_progress_on_a_terminal(tmp_path):
     assert "━" not in quiet
 
 
+# papershelf, telling in a file how many threads ran whenever it forked.
+FORKS = """
+import os, sys, threading
+fork, log = os.fork, sys.argv[1]
+def counted():
+    with open(log, "a") as out:
+        out.write(f"{threading.active_count()}\\n")
+    return fork()
+os.fork = counted
+from papershelf.cli import main
+sys.argv = ["papershelf", *sys.argv[2:]]
+main()
+"""
+
+
+def test_an_import_forks_its_reader_before_the_bar_starts_a_thread(tmp_path):
+    """A process should not fork while a thread of it runs (the child could inherit a lock it
+    held; Python 3.12+ warns): the bar's redraw thread starts with its first stage."""
+    db, forks = tmp_path / "p.db", tmp_path / "forks"
+    assert subprocess.run([installed_script(), "--db", str(db), "init", "--empty"], timeout=60,
+                          capture_output=True).returncode == 0
+    shown = _on_a_terminal([str(forks), "import", "bibtex", str(_bib(tmp_path))],
+                           _env(db, PAPERSHELF_READ_AHEAD="always"), argv=[sys.executable, "-c", FORKS])
+    assert "━" in shown and "Imported 300 entries" in shown
+    assert forks.read_text() == "1\n"  # one fork (the reader), with the main thread alone
+
+
 def test_import_into_a_pipe_shows_no_progress(tmp_path):
     db = tmp_path / "p.db"
     assert subprocess.run([installed_script(), "--db", str(db), "init", "--empty"], timeout=60,
@@ -115,3 +144,4 @@ def test_a_stage_whose_total_is_not_known_shows_none_not_the_last_stage_s():
     assert bar.tasks[0].total is None and bar.tasks[0].completed == 900
     report("checking", 1000, 10000)
     assert bar.tasks[0].total == 10000
+    bar.stop()  # started by the first report

@@ -29,16 +29,27 @@ def stage_bar(label: str) -> Iterator[Callable[[str, int, int | None], None] | N
 
     bar = Progress(TextColumn(f"{label} {{task.description}}"), BarColumn(), MofNCompleteColumn(),
                    TimeElapsedColumn(), console=console(stderr=True), transient=True)
-    with bar:
+    try:
         yield reporter(bar)
+    finally:
+        bar.stop()  # (nothing to stop if no stage was ever reported)
 
 
 def reporter(bar: Progress) -> Callable[[str, int, int | None], None]:
     """The callback that moves ``bar``'s one task: each stage with its own total, or none (a
-    stage whose total is not known yet, as an import read ahead before its count arrives)."""
+    stage whose total is not known yet, as an import read ahead before its count arrives).
+
+    The bar, and the thread that redraws it, start with the first report, not before: an
+    import that reads ahead forks its reading process first, and a process should not fork
+    while a thread of it runs (the child could inherit a lock the thread held; Python 3.12+
+    warns about it)."""
     task = bar.add_task("", total=None)
+    started: list[bool] = []
 
     def report(stage: str, done: int, total: int | None) -> None:
+        if not started:
+            started.append(True)
+            bar.start()
         if total is None:  # ``update`` keeps the last total when given None: not the unknown one
             for shown in bar.tasks:
                 if shown.id == task:
