@@ -41,6 +41,56 @@ def installed_script() -> str:
     return exe
 
 
+# ``python -c MAIN_TELLS_TYPER ARGS…``: the console script's way in (``cli.main``) with ARGS,
+# ending with ``TYPER=True`` or ``TYPER=False`` on stderr: whether Typer was loaded.
+MAIN_TELLS_TYPER = """
+import sys
+from papershelf.cli import main
+sys.argv = ["papershelf", *sys.argv[1:]]
+try:
+    main()
+finally:
+    sys.stderr.write("TYPER=" + str("typer" in sys.modules) + "\\n")
+"""
+
+
+def on_a_terminal(argv: list[str], env: dict[str, str], *, stderr_too: bool = True,
+                  timeout: float = 60) -> tuple[str, str]:
+    """Run ``argv`` with stdin and stdout (and stderr, with ``stderr_too``) on a pseudo-terminal
+    of 24 rows and 100 columns: what it wrote there, and its stderr when that is a pipe."""
+    import fcntl
+    import os
+    import pty
+    import select
+    import struct
+    import subprocess
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    proc = subprocess.Popen(argv, stdin=follower, stdout=follower,
+                            stderr=follower if stderr_too else subprocess.PIPE, env=env, close_fds=True)
+    os.close(follower)
+    out = b""
+    try:
+        while True:
+            ready, _, _ = select.select([leader], [], [], timeout)
+            if not ready:
+                raise AssertionError(f"no output in {timeout} s: {out!r}")
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closed: the program ended
+                break
+            if not chunk:
+                break
+            out += chunk
+        err = "" if stderr_too else proc.communicate(timeout=timeout)[1].decode("utf-8", "replace")
+    finally:
+        proc.wait(timeout=timeout)
+        os.close(leader)
+    return out.decode("utf-8", "replace"), err
+
+
 # The apt packages that bring each real tool the tests run (the same list as .ci/run).
 TOOL_PACKAGES = {"bibtex": "texlive-binaries texlive-base", "biber": "biber", "pandoc": "pandoc",
                  "pdflatex": "texlive-latex-base"}

@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from conftest import on_a_terminal
+
 HEAVY = ("arxiv", "requests", "bibtexparser", "pydantic", "lxml", "sqlite_utils", "rapidfuzz", "mcp")
 # Parts of papershelf (and the stdlib) only some commands need: recovery, backups, the TOML of the
 # topic rules (read for tag filters and when entries are added, not for every search), and the
@@ -143,30 +145,11 @@ def test_pipes_load_no_rich_at_all(bundled, args):
 
 def _loaded_on_a_terminal(args: list[str]) -> tuple[set[str], str]:
     """``_loaded`` with standard output on a pseudo-terminal (100 columns, no pager)."""
-    import fcntl
-    import struct
-    import termios
-
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
     env = {**os.environ, "PAPERSHELF_PAGER": "", "PAGER": "cat", "COLUMNS": "100", "TERM": "xterm-256color"}
     env.pop("NO_COLOR", None)
-    proc = subprocess.Popen([sys.executable, "-c", PROBE, json.dumps(args)], stdout=slave,
-                            stderr=subprocess.PIPE, text=True, env=env)
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:  # the child closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
-    stderr = proc.communicate(timeout=60)[1]
-    os.close(master)
+    out, stderr = on_a_terminal([sys.executable, "-c", PROBE, json.dumps(args)], env, stderr_too=False)
     line = [ln for ln in stderr.splitlines() if ln.startswith("MODULES=")][-1]
-    return set(json.loads(line[len("MODULES="):])), b"".join(chunks).decode("utf-8", "replace")
+    return set(json.loads(line[len("MODULES="):])), out
 
 
 def test_show_on_a_terminal_loads_no_rich(bundled):

@@ -4,14 +4,12 @@ pipe neither happens. The terminal is a real pseudo-terminal around the installe
 from __future__ import annotations
 
 import os
-import pty
-import select
 import subprocess
 import sys
 
 import pytest
 
-from conftest import installed_script
+from conftest import installed_script, on_a_terminal
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 
@@ -20,27 +18,7 @@ def _on_a_terminal(args: list[str], env: dict[str, str], timeout: float = 60,
                    argv: list[str] | None = None) -> str:
     """Run papershelf (or ``argv``) with stdin/stdout/stderr on a pseudo-terminal; what it
     wrote there."""
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen([*(argv or [installed_script()]), *args], stdin=follower, stdout=follower,
-                            stderr=follower, env=env, close_fds=True)
-    os.close(follower)
-    out = b""
-    try:
-        while True:
-            ready, _, _ = select.select([leader], [], [], timeout)
-            if not ready:
-                raise AssertionError(f"no output in {timeout} s: {out!r}")
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # the terminal closed: the program ended
-                break
-            if not chunk:
-                break
-            out += chunk
-    finally:
-        proc.wait(timeout=timeout)
-        os.close(leader)
-    return out.decode("utf-8", "replace")
+    return on_a_terminal([*(argv or [installed_script()]), *args], env, timeout=timeout)[0]
 
 
 def _env(db, **extra: str) -> dict[str, str]:

@@ -11,18 +11,11 @@ import sys
 
 import pytest
 
+from conftest import MAIN_TELLS_TYPER
 from papershelf.cli import _quick
 from papershelf.cli._help_text import HELP
 
-PROBE = """
-import sys
-from papershelf.cli import main
-sys.argv = ["papershelf", *sys.argv[1:]]
-try:
-    main()
-finally:
-    sys.stderr.write("TYPER=" + str("typer" in sys.modules) + "\\n")
-"""
+PROBE = MAIN_TELLS_TYPER  # the console script's way in, telling whether Typer was loaded
 
 
 def _papershelf(args: list[str], columns: str | None) -> subprocess.CompletedProcess[str]:

@@ -11,18 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import MAIN_TELLS_TYPER, on_a_terminal
+
 PDF = Path(__file__).resolve().parent.parent / "data" / "pdf" / "crazyones-pdfa.pdf"
 
-# The console script's way in (``cli.main``), telling on stderr whether Typer was loaded.
-QUICK = """
-import sys
-from papershelf.cli import main
-sys.argv = ["papershelf", *sys.argv[1:]]
-try:
-    main()
-finally:
-    sys.stderr.write("TYPER=" + str("typer" in sys.modules) + "\\n")
-"""
+# The console script's way in, telling whether Typer was loaded (conftest.MAIN_TELLS_TYPER).
+QUICK = MAIN_TELLS_TYPER
 
 # The command as Typer runs it, with no answer before it.
 TYPER = """
@@ -179,29 +173,9 @@ def test_show_with_an_option_is_typers(bundled, args):
 
 def _on_a_terminal(probe: str, args: list[str]) -> tuple[str, str]:
     """stdout (read from a pseudo-terminal of 100 columns) and stderr of ``probe``."""
-    import fcntl
-    import struct
-    import termios
-
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
     env = {**os.environ, "PAPERSHELF_PAGER": "", "PAGER": "cat", "COLUMNS": "100", "TERM": "xterm-256color"}
     env.pop("NO_COLOR", None)
-    proc = subprocess.Popen([sys.executable, "-c", probe, *args], stdout=slave, stderr=subprocess.PIPE,
-                            text=True, env=env)
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:  # the child closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
-    stderr = proc.communicate(timeout=60)[1]
-    os.close(master)
-    return b"".join(chunks).decode("utf-8", "replace"), stderr
+    return on_a_terminal([sys.executable, "-c", probe, *args], env, stderr_too=False)
 
 
 def test_show_on_a_terminal_is_typers_screen(bundled):
