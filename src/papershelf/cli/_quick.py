@@ -121,7 +121,7 @@ def command() -> None:
                     return  # nothing found: Typer's path says so (exit 1)
             else:
                 entry = lib.get(word)
-                attached = [(f, lib.file_path(f)) for f in lib.files_of(entry.citekey)]
+                attached = lib.files_with_paths(entry.citekey)
         if name == "search":
             from papershelf.cli.search_view import show as show_found
         else:

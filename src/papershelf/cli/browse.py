@@ -149,5 +149,5 @@ def show(key: KeyArg, as_json: JsonOpt = False) -> None:
 
     with open_library() as lib:
         entry = lib.get(key)
-        attached = [(f, lib.file_path(f)) for f in lib.files_of(entry.citekey)]
+        attached = lib.files_with_paths(entry.citekey)
     show_entry(entry, attached, as_json)

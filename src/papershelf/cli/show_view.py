@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def show(entry: Entry, attached: Sequence[tuple[Any, Path]], as_json: bool) -> None:
-    """``attached``: each file ``Library.files_of`` lists, with ``Library.file_path`` of it."""
+    """``attached``: the entry's files with their paths (``Library.files_with_paths``)."""
     if as_json:
         data = entry.to_dict()
         if attached:

@@ -326,6 +326,10 @@ class Library:
 
         return location(self, f)
 
+    def files_with_paths(self, ref: str) -> list[tuple[AttachedFile, Path]]:
+        """``files_of`` with where each file is (``file_path``): what ``show`` lists."""
+        return [(f, self.file_path(f)) for f in self.files_of(ref)]
+
     def pdf_of(self, ref: str) -> tuple[str, Path | None]:
         """The key and the first attached PDF of ``ref`` that is on disk (None when none is)."""
         from papershelf.services.attachments import pdf_of
