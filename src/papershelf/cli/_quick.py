@@ -38,7 +38,10 @@ import sys
 
 TYPE_CHECKING = False  # not typing's: a TAB does not import typing (tests/test_startup.py)
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
+
+    from papershelf.services.library import Library
 
 SHELLS = ("complete_bash", "complete_zsh", "complete_fish")
 
@@ -83,7 +86,29 @@ def root_help() -> None:
     sys.exit(0)
 
 
-QUICK_COMMANDS = ("search", "show")
+def _search(lib: Library, query: str) -> Callable[[], None] | None:
+    """``search QUERY``: what prints its hits, or None when it found nothing (Typer's path
+    says so, exit 1)."""
+    from papershelf.cli.search_view import show
+
+    result = lib.search_summaries(query, None, None)
+    if result.verdict() is not None:
+        return None
+    return lambda: show(result, query, None, False)
+
+
+def _show(lib: Library, key: str) -> Callable[[], None] | None:
+    """``show KEY``: what prints the entry and its files."""
+    from papershelf.cli.show_view import show
+
+    entry = lib.get(key)
+    attached = lib.files_with_paths(entry.citekey)
+    return lambda: show(entry, attached, False)
+
+
+# The commands answered here, each reading what it prints (the library open) and returning what
+# prints it (the library closed), or None for Typer to run the command.
+QUICK_COMMANDS = {"search": _search, "show": _show}
 
 
 def command() -> None:
@@ -115,27 +140,16 @@ def command() -> None:
         from papershelf.services.library import opened
 
         with opened(where.path, readonly=f"{name} answers before Typer loads and only reads") as (lib, _):
-            if name == "search":
-                result = lib.search_summaries(word, None, None)
-                if result.verdict() is not None:
-                    return  # nothing found: Typer's path says so (exit 1)
-            else:
-                entry = lib.get(word)
-                attached = lib.files_with_paths(entry.citekey)
-        if name == "search":
-            from papershelf.cli.search_view import show as show_found
-        else:
-            from papershelf.cli.show_view import show as show_entry
+            printing = QUICK_COMMANDS[name](lib, word)
+        if printing is None:
+            return
     except KeyboardInterrupt:
         report_interrupted()
         sys.exit(int(ExitCode.INTERRUPTED))
     except Exception:  # nothing written yet: Typer's path runs the command and reports it
         return
     try:
-        if name == "search":
-            show_found(result, word, None, False)
-        else:
-            show_entry(entry, attached, False)
+        printing()
         sys.stdout.flush()
     except BrokenPipeError:  # `papershelf search x | head`: as every command, a quiet exit 0
         quiet_stdout()

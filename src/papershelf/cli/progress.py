@@ -44,11 +44,9 @@ def reporter(bar: Progress) -> Callable[[str, int, int | None], None]:
     while a thread of it runs (the child could inherit a lock the thread held; Python 3.12+
     warns about it)."""
     task = bar.add_task("", total=None)
-    started: list[bool] = []
 
     def report(stage: str, done: int, total: int | None) -> None:
-        if not started:
-            started.append(True)
+        if not bar.live.is_started:
             bar.start()
         if total is None:  # ``update`` keeps the last total when given None: not the unknown one
             for shown in bar.tasks:
