@@ -54,8 +54,15 @@ def test_what_it_finds_is_printed_as_typer_prints_it(bundled, query):
     assert all(line.count("\t") == 6 for line in result.stdout.splitlines())
 
 
-@pytest.mark.parametrize("query", ["nothingmatcheszz", "title:(", "year:abc", "   ", "\"", "tag:no-such-tag"])
-def test_nothing_found_and_bad_queries_are_typers(bundled, query):
+@pytest.mark.parametrize("query", ["nothingmatcheszz", "tag:no-such-tag", "year:1066", "蒸餾 NOT 蒸餾"])
+def test_nothing_found_is_said_as_typer_says_it(bundled, query):
+    quick, result = _both(["search", query])
+    assert quick
+    assert result.returncode == 1 and result.stdout == "" and "match" in result.stderr.lower()
+
+
+@pytest.mark.parametrize("query", ["title:(", "year:abc", "   ", "\""])
+def test_bad_queries_are_typers(bundled, query):
     quick, result = _both(["search", query])
     assert not quick
     assert result.returncode != 0

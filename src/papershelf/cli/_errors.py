@@ -23,7 +23,7 @@ from typer.core import TyperGroup, TyperOption
 from typer.exceptions import TyperException
 
 from papershelf.cli._context import State, check_settings, env_debug, set_state, state
-from papershelf.cli._output import quiet_stdout, report_bug, report_error, report_interrupted
+from papershelf.cli._output import quiet_stdout, report_bug, report_error, report_failure, report_interrupted
 from papershelf.errors import ExitCode, PapershelfError
 
 GLOBAL_PANEL = "Global options (before or after the command)"
@@ -189,9 +189,7 @@ class PapershelfGroup(TyperGroup):
         except PapershelfError as exc:
             if state().debug:
                 raise
-            if not exc.shown:
-                report_error(exc.message, exc.hint)
-            raise typer.Exit(int(exc.exit_code)) from None
+            raise typer.Exit(report_failure(exc)) from None
         except KeyboardInterrupt:
             report_interrupted()
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from papershelf.cli._context import state
-from papershelf.errors import ExitCode
+from papershelf.errors import ExitCode, PapershelfError
 
 if TYPE_CHECKING:
     import typer
@@ -151,6 +151,14 @@ def report_error(message: str, hint: str | None = None) -> None:
     err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     if hint:
         err.print(f"[dim]hint:[/] {escape(hint)}", highlight=False, soft_wrap=True)
+
+
+def report_failure(exc: PapershelfError) -> int:
+    """Say ``exc`` (unless the front-end has said it in its own words: ``shown``) and return
+    the exit status it ends the command with."""
+    if not exc.shown:
+        report_error(exc.message, exc.hint)
+    return int(exc.exit_code)
 
 
 def report_bug(exc: BaseException) -> None:

@@ -24,10 +24,10 @@ ones the text lists, is left to Typer. ``tests/cli/test_quick_help.py`` compares
 command's service and its view (``Library.search_summaries`` and ``search_view``;
 ``Library.get`` and ``show_view``) on the catalogue opened for reading only, and prints exactly
 what the command prints. It answers only that shape: the command and one word that is not an
-option, a search's stdout not a terminal (a terminal gets Rich's table), the catalogue
-already made and at this papershelf's schema, and something found. Anything else, and anything
-that fails before the first line is written (a bad setting, a query it cannot run, a key
-that names nothing), it leaves to Typer, which runs the command as always and reports it in
+option, a search's stdout not a terminal (a terminal gets Rich's table), and the catalogue
+already made and at this papershelf's schema. Anything else, and anything that fails before
+the first line is written (a bad setting, a query it cannot run, a key that names nothing),
+it leaves to Typer, which runs the command as always and reports it in
 its words. ``tests/cli/test_quick_search.py`` runs both, side by side.
 """
 
@@ -41,7 +41,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
+    from papershelf.errors import PapershelfError
     from papershelf.services.library import Library
+
+    Printing = Callable[[], PapershelfError | None]
 
 SHELLS = ("complete_bash", "complete_zsh", "complete_fish")
 
@@ -86,28 +89,33 @@ def root_help() -> None:
     sys.exit(0)
 
 
-def _search(lib: Library, query: str) -> Callable[[], None] | None:
-    """``search QUERY``: what prints its hits, or None when it found nothing (Typer's path
-    says so, exit 1)."""
+def _search(lib: Library, query: str) -> Printing:
+    """``search QUERY``: what prints its hits, or says that nothing matches (exit 1)."""
     from papershelf.cli.search_view import show
 
     result = lib.search_summaries(query, None, None)
-    if result.verdict() is not None:
-        return None
-    return lambda: show(result, query, None, False)
+
+    def printing() -> PapershelfError | None:
+        show(result, query, None, False)
+        return result.verdict()
+    return printing
 
 
-def _show(lib: Library, key: str) -> Callable[[], None] | None:
+def _show(lib: Library, key: str) -> Printing:
     """``show KEY``: what prints the entry and its files."""
     from papershelf.cli.show_view import show
 
     entry = lib.get(key)
     attached = lib.files_with_paths(entry.citekey)
-    return lambda: show(entry, attached, False)
+
+    def printing() -> PapershelfError | None:
+        show(entry, attached, False)
+        return None
+    return printing
 
 
-# The commands answered here, each reading what it prints (the library open) and returning what
-# prints it (the library closed), or None for Typer to run the command.
+# The commands answered here: each reads what it prints (the library open) and returns what
+# prints it (the library closed), which returns how the command ends (its report's verdict).
 QUICK_COMMANDS = {"search": _search, "show": _show}
 
 
@@ -129,7 +137,7 @@ def command() -> None:
     if named and not named.strip():
         return  # blanks: Click takes them for --db (its envvar), the config would not
     from papershelf.cli._context import check_settings, state
-    from papershelf.cli._output import quiet_stdout, report_bug, report_interrupted
+    from papershelf.cli._output import quiet_stdout, report_bug, report_failure, report_interrupted
     from papershelf.errors import ExitCode
 
     try:
@@ -141,16 +149,16 @@ def command() -> None:
 
         with opened(where.path, readonly=f"{name} answers before Typer loads and only reads") as (lib, _):
             printing = QUICK_COMMANDS[name](lib, word)
-        if printing is None:
-            return
     except KeyboardInterrupt:
         report_interrupted()
         sys.exit(int(ExitCode.INTERRUPTED))
     except Exception:  # nothing written yet: Typer's path runs the command and reports it
         return
     try:
-        printing()
+        verdict = printing()
         sys.stdout.flush()
+        if verdict is not None:
+            sys.exit(report_failure(verdict))
     except BrokenPipeError:  # `papershelf search x | head`: as every command, a quiet exit 0
         quiet_stdout()
     except KeyboardInterrupt:
