@@ -61,11 +61,16 @@ def test_nothing_found_is_said_as_typer_says_it(bundled, query):
     assert result.returncode == 1 and result.stdout == "" and "match" in result.stderr.lower()
 
 
-@pytest.mark.parametrize("query", ["title:(", "year:abc", "   ", "\""])
-def test_bad_queries_are_typers(bundled, query):
+@pytest.mark.parametrize("query", ["title:(", "year:abc", "\"", "(lora", "lora AND", "NOT"])
+def test_a_query_it_cannot_parse_is_said_as_typer_says_it(bundled, query):
     quick, result = _both(["search", query])
-    assert not quick
-    assert result.returncode != 0
+    assert quick
+    assert result.returncode == 2 and result.stdout == "" and result.stderr.startswith("error: ")
+
+
+def test_a_blank_query_is_typers(bundled):
+    quick, result = _both(["search", "   "])
+    assert not quick and result.returncode != 0
 
 
 @pytest.mark.parametrize("args", [
@@ -166,10 +171,10 @@ def test_show_lists_what_is_attached(run, bundled):
     assert quick and "file: " in result.stdout and "(1 p., 16,368 bytes)" in result.stdout
 
 
-@pytest.mark.parametrize("key", ["nosuchkey2031", "hu2022lorra"])
-def test_show_of_a_key_that_names_nothing_is_typers(bundled, key):
+@pytest.mark.parametrize("key", ["nosuchkey2031", "hu2022lorra", "2106.99999", "10.1000/nothing"])
+def test_show_of_a_key_that_names_nothing_is_said_as_typer_says_it(bundled, key):
     quick, result = _both(["show", key])
-    assert not quick and result.returncode != 0 and result.stderr.startswith("error:")
+    assert quick and result.returncode == 3 and result.stderr.startswith("error:")
 
 
 @pytest.mark.parametrize("args", [["show", "--json", "hu2022lora"], ["show", "hu2022lora", "-q"]])

@@ -25,10 +25,11 @@ command's service and its view (``Library.search_summaries`` and ``search_view``
 ``Library.get`` and ``show_view``) on the catalogue opened for reading only, and prints exactly
 what the command prints. It answers only that shape: the command and one word that is not an
 option, a search's stdout not a terminal (a terminal gets Rich's table), and the catalogue
-already made and at this papershelf's schema. Anything else, and anything that fails before
-the first line is written (a bad setting, a query it cannot run, a key that names nothing),
-it leaves to Typer, which runs the command as always and reports it in
-its words. ``tests/cli/test_quick_search.py`` runs both, side by side.
+already made and at this papershelf's schema. A query it cannot parse and a key that names
+nothing are said as the command says them. Anything else, and anything else that fails before
+the first line is written (a bad setting, a catalogue it cannot read), it leaves to Typer,
+which runs the command as always and reports it in its words.
+``tests/cli/test_quick_search.py`` runs both, side by side.
 """
 
 from __future__ import annotations
@@ -145,10 +146,17 @@ def command() -> None:
         where = state().db
         if not where.path.is_file():
             return  # made on first use, or missing: Typer's path
+        from papershelf.errors import NotFoundError, QuerySyntaxError
         from papershelf.services.library import opened
 
         with opened(where.path, readonly=f"{name} answers before Typer loads and only reads") as (lib, _):
-            printing = QUICK_COMMANDS[name](lib, word)
+            refused: PapershelfError | None = None
+            try:
+                printing = QUICK_COMMANDS[name](lib, word)
+            except (QuerySyntaxError, NotFoundError) as exc:  # the user's words: said as the command says them
+                refused = exc
+        if refused is not None:
+            sys.exit(report_failure(refused))
     except KeyboardInterrupt:
         report_interrupted()
         sys.exit(int(ExitCode.INTERRUPTED))
